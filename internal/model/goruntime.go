@@ -1,0 +1,71 @@
+package model
+
+import (
+	"time"
+)
+
+// GoDetection says how kgotop knows a container runs Go.
+type GoDetection string
+
+// The levels of Go detection.
+const (
+	// GoConfirmed: the container's /metrics page has go_info.
+	GoConfirmed GoDetection = "confirmed"
+	// GoLikely: Go env vars or a Go image hint.
+	GoLikely GoDetection = "likely"
+	// GoUnknown: no sign either way.
+	GoUnknown GoDetection = "unknown"
+)
+
+// GoInfo is what kgotop knows about the Go runtime of a container.
+type GoInfo struct {
+	Detection GoDetection
+	// Version is the Go version ("1.24.3") when known, from go_info or an image tag.
+	Version string
+	// Evidence says where the detection comes from ("go_info", "env GOGC", "image golang:1.16").
+	Evidence string
+	// Runtime holds the numbers read from the container's /metrics page, or nil.
+	Runtime *GoRuntime
+	// ScrapeError says why the runtime numbers could not be read, if they could not.
+	ScrapeError string
+}
+
+// GoRuntime is a Go program's runtime state as its Prometheus metrics show it.
+// Byte values are bytes; a value of -1 means the page did not have it.
+type GoRuntime struct {
+	Scraped    time.Time
+	Pod        string
+	Version    string
+	Goroutines int64
+	Threads    int64
+	GOMAXPROCS int64
+	// GOGC is go_gc_gogc_percent (-1 when absent, 0 never: GOGC=off shows as -1 in the runtime too).
+	GOGC       int64
+	GOMEMLIMIT int64
+	HeapAlloc  int64
+	HeapInuse  int64
+	HeapLive   int64
+	HeapGoal   int64
+	NextGC     int64
+	Sys        int64
+	// GCPauseP99 is the go_gc_duration_seconds quantile closest to the max.
+	GCPauseMax time.Duration
+	GCCycles   int64
+	// GCCPUFraction is the share of CPU time spent in GC (0..1), when known (-1 otherwise).
+	GCCPUFraction float64
+	DB            []DBStats
+}
+
+// DBStats is one database/sql pool (go_sql_* series for one db_name).
+type DBStats struct {
+	Name              string
+	MaxOpen           int64 // 0 = unlimited
+	Open              int64
+	InUse             int64
+	Idle              int64
+	WaitCount         int64
+	WaitDuration      time.Duration
+	MaxIdleClosed     int64
+	MaxIdleTimeClosed int64
+	MaxLifetimeClosed int64
+}

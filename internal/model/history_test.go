@@ -1,0 +1,71 @@
+package model
+
+import (
+	"testing"
+	"time"
+)
+
+func TestHistoryRingIsBounded(t *testing.T) {
+	h := NewHistory(HistoryConfig{Points: 3})
+	if _, ok := h.LastPoint(); ok {
+		t.Fatal("empty history has a last point")
+	}
+	for i := int64(1); i <= 5; i++ {
+		h.AddPoint(Point{Unix: i, CPU: i})
+		if p, _ := h.LastPoint(); p.Unix != i {
+			t.Fatalf("after adding %d last point is %d", i, p.Unix)
+		}
+	}
+	got := h.Points()
+	if len(got) != 3 || got[0].Unix != 3 || got[2].Unix != 5 {
+		t.Fatalf("ring = %+v, want points 3,4,5", got)
+	}
+}
+
+func TestHistoryPeaksAndWindows(t *testing.T) {
+	h := NewHistory(HistoryConfig{Points: 10, PeakWindow: time.Hour, HalfLife: 24 * time.Hour})
+	t0 := time.Unix(1_700_000_000, 0)
+	h.Add("a", Sample{Time: t0, CPU: 100, Memory: 100 << 20}, 250)
+	h.Add("b", Sample{Time: t0.Add(time.Minute), CPU: 300, Memory: 50 << 20}, 250)
+	h.Add("a", Sample{Time: t0.Add(2 * time.Minute), CPU: 50, Memory: 150 << 20}, 250)
+	if h.CPUPeak.Value != 300 || h.MemoryPeak.Value != 150<<20 || h.Samples != 3 {
+		t.Fatalf("peaks %+v %+v samples %d", h.CPUPeak, h.MemoryPeak, h.Samples)
+	}
+	if h.Windows != 0 || h.OpenWindowPeak() != 150<<20 {
+		t.Fatalf("open window: windows %d peak %d", h.Windows, h.OpenWindowPeak())
+	}
+	// The open window counts in MemoryPeaks but not yet in Memory.
+	if !h.Memory.Empty() || h.MemoryPeaks().Total != 2 {
+		t.Fatalf("memory %v peaks %v", h.Memory.Total, h.MemoryPeaks().Total)
+	}
+	h.Add("a", Sample{Time: t0.Add(61 * time.Minute), CPU: 10, Memory: 10 << 20}, 250)
+	if h.Windows != 1 || h.Memory.Total != 2 {
+		t.Fatalf("after a window closed: windows %d memory total %v", h.Windows, h.Memory.Total)
+	}
+	if !h.WindowStart.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("new window starts %v, want on the hour grid", h.WindowStart)
+	}
+	if h.Span() != 61*time.Minute {
+		t.Fatalf("span %v", h.Span())
+	}
+	c := h.Clone()
+	h.Add("c", Sample{Time: t0.Add(62 * time.Minute), Memory: 1 << 30}, 250)
+	if c.OpenWindowPeak() == 1<<30 {
+		t.Fatal("clone shares its window with the original")
+	}
+	h.Forget("c")
+	// The folded peak is a third sample, weighted up a little for being an hour newer.
+	if _, ok := h.WindowPeaks["c"]; ok || h.Memory.Total < 3 || h.Memory.Total > 3.1 {
+		t.Fatalf("forget did not fold the peak in: %v", h.Memory.Total)
+	}
+}
+
+func TestHistoryCPUWeighsByRequest(t *testing.T) {
+	h := NewHistory(DefaultHistoryConfig)
+	t0 := time.Unix(1_700_000_000, 0)
+	h.Add("a", Sample{Time: t0, CPU: 100}, 0)    // weight 0.1
+	h.Add("a", Sample{Time: t0, CPU: 900}, 2000) // weight 2
+	if h.CPU.Total < 2.09 || h.CPU.Total > 2.11 {
+		t.Fatalf("total weight %v, want 2.1", h.CPU.Total)
+	}
+}

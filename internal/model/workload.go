@@ -1,0 +1,268 @@
+// Package model holds the plain types of what kgotop observed in a namespace:
+// workloads, their containers with spec and status, usage history, probe
+// failures and events, and the health of the data sources. It has no client
+// code; internal/collect fills it and internal/advisor, internal/ui and
+// internal/report read it.
+package model
+
+import (
+	"time"
+)
+
+// Kind names the kind of object that owns a set of pods.
+type Kind string
+
+// The workload kinds kgotop resolves pods to.
+const (
+	KindDeployment  Kind = "Deployment"
+	KindStatefulSet Kind = "StatefulSet"
+	KindDaemonSet   Kind = "DaemonSet"
+	KindJob         Kind = "Job"
+	KindCronJob     Kind = "CronJob"
+	KindReplicaSet  Kind = "ReplicaSet" // a ReplicaSet with no Deployment above it
+	KindPod         Kind = "Pod"        // a bare pod with no controller
+)
+
+// Short returns the abbreviation kubectl users know for the kind.
+func (k Kind) Short() string {
+	switch k {
+	case KindDeployment:
+		return "deploy"
+	case KindStatefulSet:
+		return "sts"
+	case KindDaemonSet:
+		return "ds"
+	case KindJob:
+		return "job"
+	case KindCronJob:
+		return "cronjob"
+	case KindReplicaSet:
+		return "rs"
+	case KindPod:
+		return "pod"
+	}
+	return string(k)
+}
+
+// WorkloadRef identifies a workload.
+type WorkloadRef struct {
+	Kind      Kind
+	Namespace string
+	Name      string
+}
+
+// String returns "kind/namespace/name".
+func (r WorkloadRef) String() string {
+	return r.Kind.Short() + "/" + r.Namespace + "/" + r.Name
+}
+
+// Workload is one controller (or bare pod) with the pods it owns and the
+// containers of its pod template.
+type Workload struct {
+	Ref WorkloadRef
+	// Desired is the replica count the controller asks for (1 for a bare pod).
+	Desired int32
+	// Ready counts pods whose Ready condition is true.
+	Ready int32
+	// Pods are the pods resolved to this workload, sorted by name.
+	Pods []Pod
+	// Containers are the template's containers in spec order, each with
+	// the status of its instances in Pods and its usage history.
+	Containers []Container
+	// HPA is the HorizontalPodAutoscaler that targets the workload, if any.
+	HPA *HPA
+	// Events are warnings about the workload or its pods that no container
+	// owns (FailedScheduling, FailedCreate, ...), newest first.
+	Events []Event
+}
+
+// Pod is one pod of a workload.
+type Pod struct {
+	Name    string
+	Node    string
+	Phase   string
+	Ready   bool
+	Created time.Time
+	// Started is status.startTime; ReadySince is when the Ready condition last
+	// turned true (zero when not ready). Their difference is the start-to-ready time.
+	Started    time.Time
+	ReadySince time.Time
+	// Annotations holds only the annotations kgotop reads (prometheus.io/*).
+	Annotations map[string]string
+	// IP is the pod IP, used to reach its metrics through the pod proxy.
+	IP string
+}
+
+// StartToReady returns how long the pod took from start to ready, or 0 when unknown.
+func (p Pod) StartToReady() time.Duration {
+	if p.Started.IsZero() || p.ReadySince.IsZero() || p.ReadySince.Before(p.Started) {
+		return 0
+	}
+	return p.ReadySince.Sub(p.Started)
+}
+
+// Container is one container of a workload's pod template together with the
+// observed state of its instances across replicas.
+type Container struct {
+	Name      string
+	Image     string
+	Resources Resources
+	Env       []EnvVar
+	Probes    Probes
+	Ports     []Port
+	// Instances holds the container's status in each pod, in Pods order.
+	Instances []ContainerInstance
+	// ProbeFailures counts the kubelet's probe failure events per probe type.
+	ProbeFailures []ProbeFailure
+	// Events are the kubelet's other warnings for this container (BackOff, ...), newest first.
+	Events []Event
+	// Usage is the usage history of this container across all replicas.
+	// It is nil when no metrics were ever seen.
+	Usage *History
+	// Go is what kgotop knows about the Go runtime inside the container.
+	Go GoInfo
+}
+
+// Resources are a container's requests and limits. CPU is in millicores,
+// memory in bytes; zero means not set.
+type Resources struct {
+	Requests ResourceList
+	Limits   ResourceList
+}
+
+// ResourceList is an amount of CPU (millicores) and memory (bytes); zero means not set.
+type ResourceList struct {
+	CPU    int64
+	Memory int64
+}
+
+// Port is a container port.
+type Port struct {
+	Name     string
+	Port     int32
+	Protocol string
+}
+
+// EnvVar is one environment variable of a container spec. Value holds a
+// literal value; From describes a valueFrom source ("resourceFieldRef limits.memory",
+// "secretKeyRef db/pool") when the value is not literal.
+type EnvVar struct {
+	Name  string
+	Value string
+	From  string
+}
+
+// LookupEnv returns the named variable and whether the spec sets it.
+func (c Container) LookupEnv(name string) (EnvVar, bool) {
+	for _, e := range c.Env {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return EnvVar{}, false
+}
+
+// RestartCount returns the sum of restarts across instances.
+func (c Container) RestartCount() int32 {
+	var n int32
+	for _, in := range c.Instances {
+		n += in.RestartCount
+	}
+	return n
+}
+
+// LastTermination returns the most recent termination across instances, or nil.
+func (c Container) LastTermination() *Termination {
+	var last *Termination
+	for i := range c.Instances {
+		t := c.Instances[i].LastTermination
+		if t != nil && (last == nil || t.FinishedAt.After(last.FinishedAt)) {
+			last = t
+		}
+	}
+	return last
+}
+
+// Terminations counts the instances whose last termination had the given reason.
+func (c Container) Terminations(reason string) int {
+	n := 0
+	for _, in := range c.Instances {
+		if in.LastTermination != nil && in.LastTermination.Reason == reason {
+			n++
+		}
+	}
+	return n
+}
+
+// Waiting returns the first waiting reason among instances ("CrashLoopBackOff", ...), or "".
+func (c Container) Waiting() string {
+	for _, in := range c.Instances {
+		if in.Waiting != "" {
+			return in.Waiting
+		}
+	}
+	return ""
+}
+
+// ContainerInstance is a container's status in one pod.
+type ContainerInstance struct {
+	Pod          string
+	Ready        bool
+	RestartCount int32
+	// StartedAt is when the current run started (zero if not running).
+	StartedAt time.Time
+	// Waiting is the current waiting reason (CrashLoopBackOff, ImagePullBackOff, ...).
+	Waiting        string
+	WaitingMessage string
+	// LastTermination is lastState.terminated, or state.terminated when the
+	// container is terminated now.
+	LastTermination *Termination
+	// ImageID is the resolved image digest reported by the kubelet.
+	ImageID string
+	// Usage is the latest metrics sample of this instance, if any.
+	Usage *Sample
+}
+
+// Termination is how a container run ended.
+type Termination struct {
+	Reason     string
+	ExitCode   int32
+	Signal     int32
+	Message    string
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// HPA is the part of a HorizontalPodAutoscaler kgotop reads.
+type HPA struct {
+	Name            string
+	MinReplicas     int32
+	MaxReplicas     int32
+	CurrentReplicas int32
+	DesiredReplicas int32
+	Metrics         []HPAMetric
+}
+
+// HPAMetric is one resource metric an HPA scales on.
+type HPAMetric struct {
+	// Resource is "cpu" or "memory" (resource and container-resource metrics);
+	// other metric types are kept with Resource set to their type name.
+	Resource  string
+	Container string // set for ContainerResource metrics
+	// TargetUtilization and CurrentUtilization are percentages of the request (0 when not set).
+	TargetUtilization  int32
+	CurrentUtilization int32
+	// TargetAverageValue is the average value target (millicores or bytes; 0 when not set).
+	TargetAverageValue int64
+}
+
+// Event is a summarised Kubernetes event.
+type Event struct {
+	Type      string // Warning or Normal
+	Reason    string
+	Message   string
+	Count     int32
+	LastSeen  time.Time
+	Object    string // "Pod/name", "Deployment/name", ...
+	Container string
+}
