@@ -1,0 +1,163 @@
+package advisor
+
+import (
+	"sort"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// Options tune the advisor. The zero value is usable: every zero field takes
+// the default DefaultOptions gives it.
+type Options struct {
+	// Now is the time advice is made at; zero means the snapshot's time.
+	Now time.Time
+	// SafetyMargin is added on top of percentiles (VPA: 0.15).
+	SafetyMargin float64
+	// MinSpan and MinSamples are the least history a right-size may rest
+	// on; with less, the advisor says "watch longer" and sizes nothing.
+	MinSpan    time.Duration
+	MinSamples int64
+	// Noise is the relative difference below which a new request or limit is
+	// not worth a restart (0.15 = 15%).
+	Noise float64
+	// AdviseHPAResources puts a patchable change on the request of a resource
+	// an HPA scales on; without it that advice only informs (krr's caution).
+	AdviseHPAResources bool
+	// AssumeGo applies the Go runtime rules to containers whose Go detection
+	// is unknown.
+	AssumeGo bool
+	// DBMaxConnections is the database's connection limit (0 when unknown),
+	// against which pool sizes across all replicas are checked.
+	DBMaxConnections int64
+}
+
+// DefaultOptions returns the defaults: a 15% safety margin and noise
+// threshold, and at least 10 minutes and 10 samples of history for sizing.
+func DefaultOptions() Options {
+	return Options{SafetyMargin: 0.15, MinSpan: 10 * time.Minute, MinSamples: 10, Noise: 0.15}
+}
+
+func (o Options) withDefaults(now time.Time) Options {
+	d := DefaultOptions()
+	if o.Now.IsZero() {
+		o.Now = now
+	}
+	if o.SafetyMargin <= 0 {
+		o.SafetyMargin = d.SafetyMargin
+	}
+	if o.MinSpan <= 0 {
+		o.MinSpan = d.MinSpan
+	}
+	if o.MinSamples <= 0 {
+		o.MinSamples = d.MinSamples
+	}
+	if o.Noise <= 0 {
+		o.Noise = d.Noise
+	}
+	return o
+}
+
+// Advise returns the advice for every workload of the snapshot, in
+// workload order and, within a workload, by container then severity.
+func Advise(s model.Snapshot, opts Options) []Advice {
+	opts = opts.withDefaults(s.Taken)
+	var out []Advice
+	for _, w := range s.Workloads {
+		out = append(out, AdviseWorkload(w, opts)...)
+	}
+	return out
+}
+
+// AdviseWorkload returns the advice for one workload. Zero fields of opts
+// take their defaults; a zero Now means the newest sample time seen.
+func AdviseWorkload(w model.Workload, opts Options) []Advice {
+	opts = opts.withDefaults(newest(w))
+	var out []Advice
+	sizes := map[string]cpuRequestPlan{}
+	for _, c := range w.Containers {
+		wc := wctx{w: w, c: c, opts: opts}
+		res := adviseResources(wc)
+		if res.cpu.suggested > 0 {
+			sizes[c.Name] = res.cpu
+		}
+		out = append(out, res.advice...)
+		out = append(out, adviseGo(wc, res)...)
+		out = append(out, adviseProbes(wc)...)
+		out = append(out, adviseImage(wc)...)
+		out = append(out, adviseRestarts(wc)...)
+		out = append(out, adviseDBPools(wc)...)
+	}
+	out = append(out, adviseHPA(w, sizes)...)
+	order := map[string]int{}
+	for i, c := range w.Containers {
+		order[c.Name] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Target.Container != b.Target.Container {
+			return order[a.Target.Container] < order[b.Target.Container]
+		}
+		return a.Severity.Rank() > b.Severity.Rank()
+	})
+	return out
+}
+
+// newest returns the newest sample time across the workload's histories.
+func newest(w model.Workload) time.Time {
+	var t time.Time
+	for _, c := range w.Containers {
+		if c.Usage != nil && c.Usage.Last.After(t) {
+			t = c.Usage.Last
+		}
+	}
+	return t
+}
+
+// wctx is what a container rule looks at.
+type wctx struct {
+	w    model.Workload
+	c    model.Container
+	opts Options
+}
+
+// advice starts a piece of advice for the container.
+func (x wctx) advice(kind Kind, sev Severity, reason string) Advice {
+	t := Target{Kind: x.w.Ref.Kind, Namespace: x.w.Ref.Namespace, Name: x.w.Ref.Name, Container: x.c.Name}
+	return Advice{
+		ID:         t.String() + "/" + string(kind),
+		Target:     t,
+		Kind:       kind,
+		Severity:   sev,
+		Reason:     reason,
+		Confidence: Confidence{Level: High, Score: 1},
+	}
+}
+
+// workloadAdvice starts a piece of advice about the whole workload.
+func workloadAdvice(w model.Workload, kind Kind, sev Severity, reason string) Advice {
+	t := Target{Kind: w.Ref.Kind, Namespace: w.Ref.Namespace, Name: w.Ref.Name}
+	return Advice{
+		ID:         t.String() + "/" + string(kind),
+		Target:     t,
+		Kind:       kind,
+		Severity:   sev,
+		Reason:     reason,
+		Confidence: Confidence{Level: High, Score: 1},
+	}
+}
+
+// isGo reports whether the Go runtime rules apply to the container.
+func (x wctx) isGo() bool {
+	switch x.c.Go.Detection {
+	case model.GoConfirmed, model.GoLikely:
+		return true
+	}
+	return x.opts.AssumeGo
+}
+
+// runtime returns the container's scraped Go runtime, or nil.
+func (x wctx) runtime() *model.GoRuntime { return x.c.Go.Runtime }
+
+// positive returns v, or 0 when v is negative (absurd input means unset).
+func positive(v int64) int64 { return max(v, 0) }

@@ -1,0 +1,134 @@
+package advisor
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// Thresholds of the confidence levels. Below krrMinSpan or krrMinSamples
+// (krr's "simple" strategy refuses to advise with less) confidence is low;
+// below a full day (VPA's confidence of 1) it is medium; from there, high.
+const (
+	krrMinSpan    = 3 * time.Hour
+	krrMinSamples = 100
+	// samplesPerDay is the VPA's one sample per minute over a day.
+	samplesPerDay = 1440
+	day           = 24 * time.Hour
+)
+
+// history is what a sizing rule knows about how much history it rests on.
+type history struct {
+	h *model.History
+	// raw is the VPA confidence min(span/24h, samples/1440), uncapped; it
+	// widens the bounds. enough is false below Options.MinSpan/MinSamples.
+	raw    float64
+	enough bool
+	conf   Confidence
+}
+
+// assess rates the container's history; h may be nil.
+func assess(h *model.History, opts Options) history {
+	if h == nil || h.Samples == 0 {
+		return history{conf: Confidence{Level: Low, Note: "no usage history"}}
+	}
+	span := h.Span()
+	raw := math.Min(span.Hours()/day.Hours(), float64(h.Samples)/samplesPerDay)
+	c := Confidence{
+		Score:       math.Min(raw, 1),
+		SpanSeconds: int64(span / time.Second),
+		Samples:     h.Samples,
+	}
+	switch {
+	case span < krrMinSpan || h.Samples < krrMinSamples:
+		c.Level = Low
+		c.Note = fmt.Sprintf("only %s of history (%d samples): watch at least %s before applying",
+			formatDuration(span), h.Samples, formatDuration(krrMinSpan))
+	case raw < 1:
+		c.Level = Medium
+		c.Note = fmt.Sprintf("%s of history: a full day shows the daily peak", formatDuration(span))
+	default:
+		c.Level = High
+	}
+	if age := opts.Now.Sub(h.Last); age > time.Hour {
+		c.Note = joinNote(c.Note, fmt.Sprintf("newest sample is %s old", formatDuration(age)))
+	}
+	return history{
+		h:      h,
+		raw:    raw,
+		enough: span >= opts.MinSpan && h.Samples >= opts.MinSamples,
+		conf:   c,
+	}
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// bounds returns the VPA's lower and upper bounds around percentiles p50 and
+// p95 (already with the safety margin), widened by the confidence:
+// upper x (1 + 1/conf), lower x (1 + 0.001/conf)^-2.
+func (hs history) bounds(p50, p95 float64) (lower, upper float64) {
+	c := math.Max(hs.raw, 1e-3)
+	return p50 * math.Pow(1+0.001/c, -2), p95 * (1 + 1/c)
+}
+
+// watchLonger is the advice given instead of a right-size when the history
+// is too short to rest one on.
+func watchLonger(x wctx, hs history) Advice {
+	a := x.advice(KindWatchLonger, Info, fmt.Sprintf(
+		"too little usage history to right-size (%s, %d samples): kgotop sizes after %s and %d samples",
+		formatDuration(hs.conf.Span()), hs.conf.Samples, formatDuration(x.opts.MinSpan), x.opts.MinSamples))
+	a.Confidence = hs.conf
+	a.Evidence = []Evidence{
+		num("history", formatDuration(hs.conf.Span()), hs.conf.Span().Seconds(), Seconds),
+		num("samples", fmt.Sprint(hs.conf.Samples), float64(hs.conf.Samples), Count),
+	}
+	return a
+}
+
+// differs reports whether suggested is far enough from current to be worth
+// a change: current unset, or off by more than the noise fraction and by
+// more than minStep in absolute terms.
+func differs(current, suggested, minStep int64, noise float64) bool {
+	if current <= 0 {
+		return suggested > 0
+	}
+	d := suggested - current
+	if d < 0 {
+		d = -d
+	}
+	return d >= minStep && float64(d) > noise*float64(current)
+}
+
+// sizingSeverity grades a right-size: an unset or too small request is a
+// warning, as is one more than twice the need when the history is at
+// least medium; anything resting on low confidence only informs.
+func sizingSeverity(current, need, suggested int64, c Confidence) Severity {
+	switch {
+	case c.Level == Low:
+		return Info
+	case current <= 0 || need > current:
+		return Warning
+	case current > 2*suggested && c.Level != Low:
+		return Warning
+	}
+	return Info
+}
+
+// percentile returns the histogram's percentile p, or peak when the
+// percentile lands in the last, open-ended bucket: beyond the histogram's
+// range (1000 cores, 1TB) it cannot tell values apart, the peak can.
+func percentile(h *model.Histogram, p float64, peak float64) float64 {
+	v := h.Percentile(p)
+	last := h.First * (math.Pow(h.Ratio, float64(h.Buckets-1)) - 1) / (h.Ratio - 1)
+	if v >= last {
+		return max(v, peak)
+	}
+	return v
+}

@@ -1,0 +1,66 @@
+package advisor
+
+import (
+	"testing"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// checkInvariants fails when advice breaks a rule every output must keep:
+// a memory limit not below the observed peak, requests not above limits
+// (as they stand after the advice), GOMEMLIMIT below the memory limit, and
+// well-formed changes.
+func checkInvariants(t *testing.T, w model.Workload, as []Advice) {
+	t.Helper()
+	for _, c := range w.Containers {
+		after := c.Resources
+		gomemlimit := int64(-1)
+		for _, a := range as {
+			if a.Target.Container != c.Name {
+				continue
+			}
+			if a.ID == "" || a.Reason == "" || a.Severity.Rank() < 0 {
+				t.Errorf("malformed advice %+v", a)
+			}
+			for _, ch := range a.Changes {
+				switch {
+				case ch.Resource != nil:
+					r := ch.Resource
+					if r.Amount <= 0 || r.Quantity == "" {
+						t.Errorf("%s: bad resource change %+v", a.ID, r)
+					}
+					l := &after.Requests
+					if r.Section == Limits {
+						l = &after.Limits
+					}
+					if r.Name == CPU {
+						l.CPU = r.Amount
+					} else {
+						l.Memory = r.Amount
+					}
+				case ch.Env != nil && ch.Env.Name == "GOMEMLIMIT" && !ch.Env.Remove:
+					v, err := parseGoBytes(ch.Env.Value)
+					if err != nil {
+						t.Errorf("%s: GOMEMLIMIT %q: %v", a.ID, ch.Env.Value, err)
+					}
+					gomemlimit = v
+				}
+			}
+		}
+		if c.Usage != nil && after.Limits.Memory > 0 && after.Limits.Memory != c.Resources.Limits.Memory &&
+			after.Limits.Memory < c.Usage.MemoryPeak.Value {
+			t.Errorf("%s: memory limit %d below the observed peak %d", c.Name, after.Limits.Memory, c.Usage.MemoryPeak.Value)
+		}
+		if after.Limits.Memory > 0 && after.Requests.Memory > after.Limits.Memory &&
+			(after.Requests.Memory != c.Resources.Requests.Memory || after.Limits.Memory != c.Resources.Limits.Memory) {
+			t.Errorf("%s: memory request %d above limit %d", c.Name, after.Requests.Memory, after.Limits.Memory)
+		}
+		if after.Limits.CPU > 0 && after.Requests.CPU > after.Limits.CPU &&
+			(after.Requests.CPU != c.Resources.Requests.CPU || after.Limits.CPU != c.Resources.Limits.CPU) {
+			t.Errorf("%s: CPU request %d above limit %d", c.Name, after.Requests.CPU, after.Limits.CPU)
+		}
+		if gomemlimit >= 0 && after.Limits.Memory > 0 && gomemlimit >= after.Limits.Memory {
+			t.Errorf("%s: GOMEMLIMIT %d not below the memory limit %d", c.Name, gomemlimit, after.Limits.Memory)
+		}
+	}
+}

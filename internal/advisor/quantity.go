@@ -1,0 +1,187 @@
+package advisor
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	kib = int64(1) << 10
+	mib = int64(1) << 20
+	gib = int64(1) << 30
+	tib = int64(1) << 40
+
+	// maxAmount bounds every computed amount so that absurd inputs (an
+	// int64-sized peak times a margin) cannot overflow: 1 EiB or 1e15 cores.
+	maxAmount = int64(1) << 60
+)
+
+// ceilTo rounds v up to a whole multiple of unit, clamped to [0, maxAmount].
+func ceilTo(v float64, unit int64) int64 {
+	if math.IsNaN(v) || v <= 0 {
+		return 0
+	}
+	n := math.Ceil(v / float64(unit))
+	if n*float64(unit) >= float64(maxAmount) {
+		return maxAmount / unit * unit
+	}
+	return int64(n) * unit
+}
+
+// floorTo rounds v down to a whole multiple of unit, clamped to [0, maxAmount].
+func floorTo(v float64, unit int64) int64 {
+	if math.IsNaN(v) || v <= 0 {
+		return 0
+	}
+	n := math.Floor(v / float64(unit))
+	if n*float64(unit) >= float64(maxAmount) {
+		return maxAmount / unit * unit
+	}
+	return int64(n) * unit
+}
+
+// formatCPU renders millicores as a Kubernetes quantity: "250m", "2".
+func formatCPU(m int64) string {
+	if m%1000 == 0 {
+		return strconv.FormatInt(m/1000, 10)
+	}
+	return strconv.FormatInt(m, 10) + "m"
+}
+
+// formatMemory renders bytes as a Kubernetes quantity in the largest binary
+// unit that divides it ("484Mi", "2Gi"), else decimal ("500M") or bytes.
+func formatMemory(b int64) string {
+	switch {
+	case b == 0:
+		return "0"
+	case b%tib == 0:
+		return strconv.FormatInt(b/tib, 10) + "Ti"
+	case b%gib == 0:
+		return strconv.FormatInt(b/gib, 10) + "Gi"
+	case b%mib == 0:
+		return strconv.FormatInt(b/mib, 10) + "Mi"
+	case b%1_000_000 == 0:
+		return strconv.FormatInt(b/1_000_000, 10) + "M"
+	case b%kib == 0:
+		return strconv.FormatInt(b/kib, 10) + "Ki"
+	}
+	return strconv.FormatInt(b, 10)
+}
+
+// humanBytes renders bytes for reading, to one decimal: "1.5GiB", "312MiB".
+func humanBytes(b int64) string {
+	switch {
+	case b >= gib:
+		return strconv.FormatFloat(float64(b)/float64(gib), 'f', 1, 64) + "GiB"
+	case b >= mib:
+		return strconv.FormatInt((b+mib/2)/mib, 10) + "MiB"
+	case b >= kib:
+		return strconv.FormatInt((b+kib/2)/kib, 10) + "KiB"
+	}
+	return strconv.FormatInt(b, 10) + "B"
+}
+
+// formatGoBytes renders bytes the way GOMEMLIMIT accepts them: "435MiB", "2GiB".
+func formatGoBytes(b int64) string {
+	switch {
+	case b > 0 && b%gib == 0:
+		return strconv.FormatInt(b/gib, 10) + "GiB"
+	case b > 0 && b%mib == 0:
+		return strconv.FormatInt(b/mib, 10) + "MiB"
+	}
+	return strconv.FormatInt(b, 10) + "B"
+}
+
+// errOff is returned by parseGoBytes for "off".
+var errOff = errors.New("off")
+
+// parseGoBytes parses a GOMEMLIMIT value as the Go runtime does: a number of
+// bytes with an optional B, KiB, MiB, GiB or TiB suffix. "off" yields errOff.
+func parseGoBytes(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "off" {
+		return 0, errOff
+	}
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", tib}, {"GiB", gib}, {"MiB", mib}, {"KiB", kib}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseUint(s, 10, 63)
+	if err != nil {
+		return 0, fmt.Errorf("not a GOMEMLIMIT value: %w", err)
+	}
+	if n > uint64(math.MaxInt64/mult) {
+		return math.MaxInt64, nil
+	}
+	return int64(n) * mult, nil
+}
+
+// formatDuration renders a duration compactly: "45s", "12m", "3h20m", "6d4h".
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		h, m := int(d.Hours()), int(d.Minutes())%60
+		if m == 0 {
+			return fmt.Sprintf("%dh", h)
+		}
+		return fmt.Sprintf("%dh%dm", h, m)
+	}
+	days, h := int(d.Hours())/24, int(d.Hours())%24
+	if h == 0 {
+		return fmt.Sprintf("%dd", days)
+	}
+	return fmt.Sprintf("%dd%dh", days, h)
+}
+
+// cpuValue and memValue make typed values; 0 means not set.
+func cpuValue(m int64) Value {
+	if m <= 0 {
+		return Value{Display: "not set", Unit: Millicores}
+	}
+	return Value{Display: formatCPU(m), Set: true, Amount: m, Unit: Millicores}
+}
+
+func memValue(b int64) Value {
+	if b <= 0 {
+		return Value{Display: "not set", Unit: Bytes}
+	}
+	return Value{Display: formatMemory(b), Set: true, Amount: b, Unit: Bytes}
+}
+
+func textValue(s string) Value {
+	if s == "" {
+		return Value{Display: "not set"}
+	}
+	return Value{Display: s, Set: true}
+}
+
+func countValue(n int64, display string) Value {
+	return Value{Display: display, Set: true, Amount: n, Unit: Count}
+}
+
+// ev makes a textual piece of evidence; num one with a number.
+func ev(label, value string) Evidence { return Evidence{Label: label, Value: value} }
+
+func num(label, value string, n float64, unit Unit) Evidence {
+	return Evidence{Label: label, Value: value, Number: &n, Unit: unit}
+}
+
+func cpuEv(label string, m int64) Evidence {
+	return num(label, formatCPU(m), float64(m), Millicores)
+}
+
+func memEv(label string, b int64) Evidence { return num(label, humanBytes(b), float64(b), Bytes) }
