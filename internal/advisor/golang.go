@@ -1,7 +1,235 @@
 package advisor
 
-func adviseGo(x wctx, r resources) []Advice { return nil }
-func adviseProbes(x wctx) []Advice         { return nil }
-func adviseImage(x wctx) []Advice          { return nil }
-func adviseRestarts(x wctx) []Advice       { return nil }
-func adviseDBPools(x wctx) []Advice        { return nil }
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// adviseGo applies the Go runtime rules (GOMEMLIMIT, GOGC, GOMAXPROCS) to a
+// container that runs Go, against the limits in force after the sizing advice.
+func adviseGo(x wctx, r resources) []Advice {
+	if !x.isGo() {
+		return nil
+	}
+	var out []Advice
+	for _, a := range []*Advice{adviseGOMEMLIMIT(x, r), adviseGOGC(x, r), adviseGOMAXPROCS(x, r)} {
+		if a != nil {
+			out = append(out, *a)
+		}
+	}
+	return out
+}
+
+// goVersion returns the major and minor Go version the container runs, from
+// go_info when scraped, else from the detection ("1.24.3", "go1.22rc1").
+func goVersion(x wctx) (major, minor int, ok bool) {
+	v := x.c.Go.Version
+	if rt := x.runtime(); rt != nil && rt.Version != "" {
+		v = rt.Version
+	}
+	v = strings.TrimPrefix(strings.TrimSpace(v), "go")
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return 0, 0, false
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	digits := strings.IndexFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' })
+	if digits >= 0 {
+		parts[1] = parts[1][:digits]
+	}
+	minor, err2 := strconv.Atoi(parts[1])
+	return major, minor, err1 == nil && err2 == nil
+}
+
+// goAtLeast reports whether the container's Go is known to be at least 1.minor
+// (known) and whether it is (ok).
+func goAtLeast(x wctx, minor int) (ok, known bool) {
+	ma, mi, known := goVersion(x)
+	if !known {
+		return false, false
+	}
+	return ma > 1 || ma == 1 && mi >= minor, true
+}
+
+// peakMemory returns the largest working set seen, or 0.
+func peakMemory(r resources) int64 {
+	if r.hist.h == nil {
+		return 0
+	}
+	return positive(r.hist.h.MemoryPeak.Value)
+}
+
+// adviseGOMEMLIMIT sets GOMEMLIMIT to 90% of the memory limit in force after
+// the advice when it is unset, "off" or too close to (or above) the limit.
+func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
+	limit := r.mem.limit
+	if limit <= 0 {
+		return nil
+	}
+	if ok, known := goAtLeast(x, 19); known && !ok {
+		return nil // GOMEMLIMIT arrived in Go 1.19
+	}
+	want := floorTo(float64(limit)*gomemlimitShare, mib)
+	if want <= 0 {
+		return nil
+	}
+	env, set := x.c.LookupEnv("GOMEMLIMIT")
+	if set && env.From != "" {
+		return nil // from the downward API or a secret: set, and not ours to judge
+	}
+	rt := x.runtime()
+	peak := peakMemory(r)
+	var a Advice
+	current := textValue(env.Value)
+	switch v, err := parseGoBytes(env.Value); {
+	case !set || err == errOff:
+		if !set && rt != nil && rt.GOMEMLIMIT > 0 && rt.GOMEMLIMIT < math.MaxInt64 && rt.GOMEMLIMIT < limit {
+			return nil // set in code (debug.SetMemoryLimit, automemlimit)
+		}
+		sev := Info
+		if oomKilled(x.c) || peak >= limit*7/10 {
+			sev = Warning
+		}
+		a = x.advice(KindGOMEMLIMIT, sev, fmt.Sprintf(
+			"memory limit %s and no GOMEMLIMIT: the GC does not know the limit and lets the heap grow to 2x live before collecting; set it to 90%%",
+			formatMemory(limit)))
+	case err != nil:
+		a = x.advice(KindGOMEMLIMIT, Critical, fmt.Sprintf(
+			"GOMEMLIMIT=%q is not a value Go accepts (a number of bytes with B, KiB, MiB, GiB or TiB): the program fails at start", env.Value))
+	case float64(v) > 0.95*float64(limit):
+		a = x.advice(KindGOMEMLIMIT, Warning, fmt.Sprintf(
+			"GOMEMLIMIT %s leaves less than 5%% of the %s limit for non-heap memory: the container is OOMKilled before the GC reacts",
+			humanBytes(v), formatMemory(limit)))
+		current = Value{Display: env.Value, Set: true, Amount: v, Unit: Bytes}
+	default:
+		return nil
+	}
+	if a.Current.Display == "" {
+		a.Current = current
+	}
+	a.Suggested = Value{Display: formatGoBytes(want), Set: true, Amount: want, Unit: Bytes}
+	a.Evidence = []Evidence{memEv("memory limit", limit)}
+	if peak > 0 {
+		a.Evidence = append(a.Evidence, memEv("peak", peak))
+	}
+	if heap, from := heapNeed(x); heap > 0 {
+		a.Evidence = append(a.Evidence, memEv(from, heap))
+	}
+	a.Changes = []Change{setEnv(x.c.Name, "GOMEMLIMIT", formatGoBytes(want))}
+	a.Notes = append(a.Notes, "an env change restarts the pods")
+	if r.mem.limitID != "" {
+		a.Requires = []string{r.mem.limitID}
+		a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested memory limit %s: apply them together", formatMemory(limit)))
+	}
+	return &a
+}
+
+// adviseGOGC keeps GOGC at 100 unless the evidence says otherwise: GOGC=off
+// without a safety net, an env value the runtime does not run, an invalid
+// value, or a GC eating CPU while memory has room.
+func adviseGOGC(x wctx, r resources) *Advice {
+	env, set := x.c.LookupEnv("GOGC")
+	rt := x.runtime()
+	limit := r.mem.limit
+	peak := peakMemory(r)
+	_, gmlSet := x.c.LookupEnv("GOMEMLIMIT")
+	if rt != nil && rt.GOMEMLIMIT > 0 && rt.GOMEMLIMIT < math.MaxInt64 {
+		gmlSet = true
+	}
+	val := strings.TrimSpace(env.Value)
+	var a Advice
+	switch {
+	case set && env.From != "":
+		return nil
+	case set && strings.EqualFold(val, "off"):
+		switch {
+		case !gmlSet:
+			a = x.advice(KindGOGC, Critical, "GOGC=off with no GOMEMLIMIT: the GC never runs and the heap grows until the container is OOMKilled")
+		case limit > 0 && peak >= limit*8/10:
+			a = x.advice(KindGOGC, Warning, fmt.Sprintf(
+				"GOGC=off leaves only GOMEMLIMIT to collect and the pod peaks at %.0f%% of its limit: the GC will run near-constantly; remove GOGC=off or raise the limit",
+				100*float64(peak)/float64(limit)))
+		default:
+			return nil
+		}
+		a.Current, a.Suggested = textValue("off"), textValue("100 (default)")
+		a.Changes = []Change{removeEnv(x.c.Name, "GOGC")}
+	case set:
+		n, err := strconv.Atoi(val)
+		switch {
+		case err != nil || n < 0:
+			a = x.advice(KindGOGC, Warning, fmt.Sprintf("GOGC=%q is not a number or off: Go ignores it and runs 100", env.Value))
+			a.Current, a.Suggested = textValue(env.Value), textValue("100 (default)")
+			a.Changes = []Change{removeEnv(x.c.Name, "GOGC")}
+		case rt != nil && rt.GOGC > 0 && int64(n) != rt.GOGC:
+			a = x.advice(KindGOGC, Warning, fmt.Sprintf(
+				"env GOGC=%d but the runtime runs %d: the code overrides it (debug.SetGCPercent) or the setting never reaches the process", n, rt.GOGC))
+			a.Current = countValue(rt.GOGC, fmt.Sprintf("%d (runtime), %d (env)", rt.GOGC, n))
+			a.Suggested = textValue("one source of truth")
+			a.Evidence = []Evidence{num("env GOGC", val, float64(n), Percent), num("go_gc_gogc_percent", fmt.Sprint(rt.GOGC), float64(rt.GOGC), Percent)}
+			a.Code = gogcCode
+			a.CodeLang = "go"
+			return &a
+		default:
+			return gcCPU(x, r, int64(n), gmlSet)
+		}
+	default:
+		gogc := int64(100)
+		if rt != nil && rt.GOGC > 0 {
+			gogc = rt.GOGC
+		}
+		return gcCPU(x, r, gogc, gmlSet)
+	}
+	a.Evidence = append(a.Evidence, ev("env GOGC", env.Value))
+	if limit > 0 {
+		a.Evidence = append(a.Evidence, memEv("memory limit", limit))
+	}
+	if peak > 0 {
+		a.Evidence = append(a.Evidence, memEv("peak", peak))
+	}
+	a.Notes = append(a.Notes, "an env change restarts the pods")
+	return &a
+}
+
+// gcCPUShare is the share of CPU in GC above which GOGC is worth raising.
+const gcCPUShare = 0.25
+
+// gcCPU advises GOGC=200 when the GC takes a large share of CPU and memory
+// has room to trade; with no room it says the limit is what to change.
+func gcCPU(x wctx, r resources, gogc int64, gmlSet bool) *Advice {
+	rt := x.runtime()
+	if rt == nil || rt.GCCPUFraction < gcCPUShare || gogc >= 200 {
+		return nil
+	}
+	limit, peak := r.mem.limit, peakMemory(r)
+	share := num("GC CPU share", fmt.Sprintf("%.0f%%", 100*rt.GCCPUFraction), 100*rt.GCCPUFraction, Percent)
+	if limit > 0 && peak > limit*6/10 {
+		a := x.advice(KindGOGC, Warning, fmt.Sprintf(
+			"the GC takes %.0f%% of CPU with memory at %.0f%% of the limit: it is fighting the limit; give it memory (raise the limit) rather than changing GOGC",
+			100*rt.GCCPUFraction, 100*float64(peak)/float64(limit)))
+		a.Current, a.Suggested = countValue(gogc, strconv.FormatInt(gogc, 10)), textValue("raise the memory limit")
+		a.Evidence = []Evidence{share, memEv("peak", peak), memEv("memory limit", limit)}
+		return &a
+	}
+	a := x.advice(KindGOGC, Info, fmt.Sprintf(
+		"the GC takes %.0f%% of CPU and memory has room: GOGC=200 halves GC work for about twice the heap headroom", 100*rt.GCCPUFraction))
+	a.Current, a.Suggested = countValue(gogc, strconv.FormatInt(gogc, 10)), countValue(200, "200")
+	a.Evidence = []Evidence{share}
+	if peak > 0 {
+		a.Evidence = append(a.Evidence, memEv("peak", peak))
+	}
+	if !gmlSet && limit > 0 {
+		a.Notes = append(a.Notes, "set GOMEMLIMIT with it, so the bigger heap still stops short of the limit")
+	}
+	a.Notes = append(a.Notes, "an env change restarts the pods")
+	a.Changes = []Change{setEnv(x.c.Name, "GOGC", "200")}
+	return &a
+}
+
+const gogcCode = `// GOGC is read once, when the process starts. os.Setenv("GOGC", ...) inside
+// main changes nothing; set it in the container's env, or in code:
+import "runtime/debug"
+
+debug.SetGCPercent(50) // and remove the env var, so there is one source of truth`
