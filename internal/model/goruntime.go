@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"time"
 )
 
@@ -68,4 +69,39 @@ type DBStats struct {
 	MaxIdleClosed     int64
 	MaxIdleTimeClosed int64
 	MaxLifetimeClosed int64
+}
+
+// goEnvNames are the env vars only the Go runtime reads.
+var goEnvNames = []string{"GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GODEBUG"}
+
+// DetectGo guesses from a container's spec whether it runs Go: a golang
+// image (whose tag gives the version) or a Go runtime env var make it likely.
+// Reading go_info from the container's metrics page confirms it later.
+func DetectGo(c Container) GoInfo {
+	if repo, tag := SplitImage(c.Image); repo == "golang" || strings.HasSuffix(repo, "/golang") {
+		info := GoInfo{Detection: GoLikely, Evidence: "image " + c.Image}
+		if v := strings.SplitN(tag, "-", 2)[0]; v != "" && v[0] >= '0' && v[0] <= '9' {
+			info.Version = v
+		}
+		return info
+	}
+	for _, name := range goEnvNames {
+		if _, ok := c.LookupEnv(name); ok {
+			return GoInfo{Detection: GoLikely, Evidence: "env " + name}
+		}
+	}
+	return GoInfo{Detection: GoUnknown}
+}
+
+// SplitImage splits an image reference into repository and tag ("" when
+// untagged); a digest reference returns its digest as the tag.
+func SplitImage(image string) (repo, tag string) {
+	if i := strings.Index(image, "@"); i >= 0 {
+		return image[:i], image[i+1:]
+	}
+	slash := strings.LastIndex(image, "/")
+	if i := strings.LastIndex(image, ":"); i > slash {
+		return image[:i], image[i+1:]
+	}
+	return image, ""
 }

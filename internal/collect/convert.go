@@ -1,0 +1,230 @@
+package collect
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// This file converts API objects into model types at the boundary; nothing
+// past it sees a Kubernetes type.
+
+func convertPod(p *corev1.Pod) model.Pod {
+	out := model.Pod{
+		Name:        p.Name,
+		Node:        p.Spec.NodeName,
+		Phase:       string(p.Status.Phase),
+		Created:     p.CreationTimestamp.Time,
+		Annotations: p.Annotations,
+		IP:          p.Status.PodIP,
+	}
+	if p.Status.Reason != "" {
+		out.Phase = p.Status.Reason // Evicted, NodeLost, ... say more than Failed
+	}
+	if p.Status.StartTime != nil {
+		out.Started = p.Status.StartTime.Time
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+			out.Ready = true
+			out.ReadySince = c.LastTransitionTime.Time
+		}
+	}
+	return out
+}
+
+func convertContainer(c corev1.Container) model.Container {
+	out := model.Container{
+		Name:  c.Name,
+		Image: c.Image,
+		Resources: model.Resources{
+			Requests: model.ResourceList{CPU: c.Resources.Requests.Cpu().MilliValue(), Memory: c.Resources.Requests.Memory().Value()},
+			Limits:   model.ResourceList{CPU: c.Resources.Limits.Cpu().MilliValue(), Memory: c.Resources.Limits.Memory().Value()},
+		},
+		Probes: model.Probes{
+			Liveness:  convertProbe(c.LivenessProbe),
+			Readiness: convertProbe(c.ReadinessProbe),
+			Startup:   convertProbe(c.StartupProbe),
+		},
+	}
+	for _, e := range c.Env {
+		out.Env = append(out.Env, model.EnvVar{Name: e.Name, Value: e.Value, From: envSource(e.ValueFrom)})
+	}
+	for _, p := range c.Ports {
+		out.Ports = append(out.Ports, model.Port{Name: p.Name, Port: p.ContainerPort, Protocol: string(p.Protocol)})
+	}
+	return out
+}
+
+func envSource(s *corev1.EnvVarSource) string {
+	switch {
+	case s == nil:
+		return ""
+	case s.ResourceFieldRef != nil:
+		return "resourceFieldRef " + s.ResourceFieldRef.Resource
+	case s.FieldRef != nil:
+		return "fieldRef " + s.FieldRef.FieldPath
+	case s.ConfigMapKeyRef != nil:
+		return "configMapKeyRef " + s.ConfigMapKeyRef.Name + "/" + s.ConfigMapKeyRef.Key
+	case s.SecretKeyRef != nil:
+		return "secretKeyRef " + s.SecretKeyRef.Name + "/" + s.SecretKeyRef.Key
+	}
+	return "valueFrom"
+}
+
+// convertProbe fills in the API server's defaults, so that a probe read from
+// a cache with defaults stripped still shows what the kubelet does.
+func convertProbe(p *corev1.Probe) *model.Probe {
+	if p == nil {
+		return nil
+	}
+	def := func(v, d int32) int32 {
+		if v == 0 {
+			return d
+		}
+		return v
+	}
+	return &model.Probe{
+		Handler:             probeHandler(p.ProbeHandler),
+		InitialDelaySeconds: p.InitialDelaySeconds,
+		PeriodSeconds:       def(p.PeriodSeconds, 10),
+		TimeoutSeconds:      def(p.TimeoutSeconds, 1),
+		SuccessThreshold:    def(p.SuccessThreshold, 1),
+		FailureThreshold:    def(p.FailureThreshold, 3),
+	}
+}
+
+func probeHandler(h corev1.ProbeHandler) string {
+	port := func(p intstr.IntOrString) string { return ":" + p.String() }
+	switch {
+	case h.HTTPGet != nil:
+		scheme := "http"
+		if h.HTTPGet.Scheme == corev1.URISchemeHTTPS {
+			scheme = "https"
+		}
+		return fmt.Sprintf("%s GET %s%s", scheme, port(h.HTTPGet.Port), h.HTTPGet.Path)
+	case h.TCPSocket != nil:
+		return "tcp " + port(h.TCPSocket.Port)
+	case h.GRPC != nil:
+		return fmt.Sprintf("grpc :%d", h.GRPC.Port)
+	case h.Exec != nil:
+		return "exec " + strings.Join(h.Exec.Command, " ")
+	}
+	return "unknown"
+}
+
+func convertStatus(pod string, s corev1.ContainerStatus) model.ContainerInstance {
+	out := model.ContainerInstance{Pod: pod, Ready: s.Ready, RestartCount: s.RestartCount, ImageID: s.ImageID}
+	if r := s.State.Running; r != nil {
+		out.StartedAt = r.StartedAt.Time
+	}
+	if w := s.State.Waiting; w != nil {
+		out.Waiting, out.WaitingMessage = w.Reason, w.Message
+	}
+	// A container terminated now says more than its previous run.
+	if t := s.State.Terminated; t != nil {
+		out.LastTermination = convertTermination(t)
+	} else if t := s.LastTerminationState.Terminated; t != nil {
+		out.LastTermination = convertTermination(t)
+	}
+	return out
+}
+
+func convertTermination(t *corev1.ContainerStateTerminated) *model.Termination {
+	return &model.Termination{
+		Reason:     t.Reason,
+		ExitCode:   t.ExitCode,
+		Signal:     t.Signal,
+		Message:    t.Message,
+		StartedAt:  t.StartedAt.Time,
+		FinishedAt: t.FinishedAt.Time,
+	}
+}
+
+func convertHPA(h *autoscalingv2.HorizontalPodAutoscaler) *model.HPA {
+	out := &model.HPA{
+		Name:            h.Name,
+		MaxReplicas:     h.Spec.MaxReplicas,
+		MinReplicas:     1,
+		CurrentReplicas: h.Status.CurrentReplicas,
+		DesiredReplicas: h.Status.DesiredReplicas,
+	}
+	if h.Spec.MinReplicas != nil {
+		out.MinReplicas = *h.Spec.MinReplicas
+	}
+	current := map[string]int32{}
+	for _, m := range h.Status.CurrentMetrics {
+		switch {
+		case m.Resource != nil && m.Resource.Current.AverageUtilization != nil:
+			current[string(m.Resource.Name)] = *m.Resource.Current.AverageUtilization
+		case m.ContainerResource != nil && m.ContainerResource.Current.AverageUtilization != nil:
+			current[m.ContainerResource.Container+"/"+string(m.ContainerResource.Name)] = *m.ContainerResource.Current.AverageUtilization
+		}
+	}
+	for _, m := range h.Spec.Metrics {
+		var hm model.HPAMetric
+		var target autoscalingv2.MetricTarget
+		switch {
+		case m.Resource != nil:
+			hm.Resource, target = string(m.Resource.Name), m.Resource.Target
+			hm.CurrentUtilization = current[hm.Resource]
+		case m.ContainerResource != nil:
+			hm.Resource, hm.Container, target = string(m.ContainerResource.Name), m.ContainerResource.Container, m.ContainerResource.Target
+			hm.CurrentUtilization = current[hm.Container+"/"+hm.Resource]
+		default:
+			hm.Resource = string(m.Type)
+		}
+		if target.AverageUtilization != nil {
+			hm.TargetUtilization = *target.AverageUtilization
+		}
+		if v := target.AverageValue; v != nil {
+			if hm.Resource == string(corev1.ResourceCPU) {
+				hm.TargetAverageValue = v.MilliValue()
+			} else {
+				hm.TargetAverageValue = v.Value()
+			}
+		}
+		out.Metrics = append(out.Metrics, hm)
+	}
+	return out
+}
+
+// convertEvent summarises an event; container is parsed from the field path
+// "spec.containers{name}".
+func convertEvent(e *corev1.Event) model.Event {
+	out := model.Event{
+		Type:     e.Type,
+		Reason:   e.Reason,
+		Message:  e.Message,
+		Count:    max(e.Count, 1),
+		LastSeen: eventTime(e),
+		Object:   e.InvolvedObject.Kind + "/" + e.InvolvedObject.Name,
+	}
+	if e.Series != nil {
+		out.Count = max(out.Count, e.Series.Count)
+	}
+	if fp := e.InvolvedObject.FieldPath; strings.HasPrefix(fp, "spec.containers{") && strings.HasSuffix(fp, "}") {
+		out.Container = strings.TrimSuffix(strings.TrimPrefix(fp, "spec.containers{"), "}")
+	}
+	return out
+}
+
+func eventTime(e *corev1.Event) time.Time {
+	switch {
+	case e.Series != nil && !e.Series.LastObservedTime.IsZero():
+		return e.Series.LastObservedTime.Time
+	case !e.LastTimestamp.IsZero():
+		return e.LastTimestamp.Time
+	case !e.EventTime.IsZero():
+		return e.EventTime.Time
+	case !e.FirstTimestamp.IsZero():
+		return e.FirstTimestamp.Time
+	}
+	return e.CreationTimestamp.Time
+}

@@ -1,0 +1,41 @@
+package model
+
+import "testing"
+
+func TestDetectGo(t *testing.T) {
+	cases := []struct {
+		name          string
+		c             Container
+		want          GoDetection
+		version, from string
+	}{
+		{"toolchain image", Container{Image: "golang:1.16"}, GoLikely, "1.16", "image golang:1.16"},
+		{"toolchain image with variant and registry", Container{Image: "docker.io/library/golang:1.22-alpine"}, GoLikely, "1.22", "image docker.io/library/golang:1.22-alpine"},
+		{"untagged toolchain", Container{Image: "golang"}, GoLikely, "", "image golang"},
+		{"go env", Container{Image: "registry.example/api:1.2", Env: []EnvVar{{Name: "PORT"}, {Name: "GOMEMLIMIT", From: "resourceFieldRef limits.memory"}}}, GoLikely, "", "env GOMEMLIMIT"},
+		{"nothing", Container{Image: "nginx:1.27", Env: []EnvVar{{Name: "GOPATH"}}}, GoUnknown, "", ""},
+		{"registry port is not a tag", Container{Image: "localhost:5000/golang"}, GoLikely, "", "image localhost:5000/golang"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := DetectGo(c.c)
+			if got.Detection != c.want || got.Version != c.version || got.Evidence != c.from {
+				t.Fatalf("DetectGo = %+v, want %s version %q evidence %q", got, c.want, c.version, c.from)
+			}
+		})
+	}
+}
+
+func TestSplitImage(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"api":                          {"api", ""},
+		"api:latest":                   {"api", "latest"},
+		"host:5000/team/api:1.2":       {"host:5000/team/api", "1.2"},
+		"api@sha256:abc":               {"api", "sha256:abc"},
+		"host:5000/api:1.2@sha256:abc": {"host:5000/api:1.2", "sha256:abc"},
+	} {
+		if r, tag := SplitImage(in); r != want[0] || tag != want[1] {
+			t.Errorf("SplitImage(%q) = %q, %q; want %q, %q", in, r, tag, want[0], want[1])
+		}
+	}
+}
