@@ -1,6 +1,10 @@
 package advisor
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
 
 // Resource sections and names of a container's resources.
 const (
@@ -11,12 +15,13 @@ const (
 )
 
 // Change is one edit of a container in the pod template. Exactly one of
-// Resource, Env and Image is set.
+// Resource, Env, Image and Probe is set.
 type Change struct {
 	Container string          `json:"container"`
 	Resource  *ResourceChange `json:"resource,omitempty"`
 	Env       *EnvChange      `json:"env,omitempty"`
 	Image     *ImageChange    `json:"image,omitempty"`
+	Probe     *ProbeChange    `json:"probe,omitempty"`
 }
 
 // ResourceChange sets (or removes) one request or limit.
@@ -43,6 +48,16 @@ type ImageChange struct {
 	Image string `json:"image"`
 }
 
+// ProbeChange sets fields of one probe, merged into the probe the container
+// has (or making it): {"timeoutSeconds": 3}, or a whole startupProbe.
+type ProbeChange struct {
+	Probe model.ProbeType `json:"probe"`
+	Set   map[string]any  `json:"set"`
+}
+
+// probeField returns the container field of a probe type: "startupProbe".
+func probeField(t model.ProbeType) string { return string(t) + "Probe" }
+
 // Field returns the template field the change edits, relative to the
 // container: "resources.requests.cpu", "env[GOMEMLIMIT]" or "image".
 func (c Change) Field() string {
@@ -53,6 +68,8 @@ func (c Change) Field() string {
 		return "env[" + c.Env.Name + "]"
 	case c.Image != nil:
 		return "image"
+	case c.Probe != nil:
+		return probeField(c.Probe.Probe)
 	}
 	return ""
 }
@@ -69,6 +86,8 @@ func (c Change) String() string {
 		v = "=" + c.Env.Value
 	case c.Image != nil:
 		v = "=" + c.Image.Image
+	case c.Probe != nil:
+		v = fmt.Sprintf("=%v", c.Probe.Set)
 	}
 	return fmt.Sprintf("%s: %s%s", c.Container, c.Field(), v)
 }

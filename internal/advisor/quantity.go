@@ -126,11 +126,13 @@ func parseGoBytes(s string) (int64, error) {
 	return int64(n) * mult, nil
 }
 
-// formatDuration renders a duration compactly: "45s", "12m", "3h20m", "6d4h".
+// formatDuration renders a duration compactly: "45s", "1m20s", "12m", "3h20m", "6d4h".
 func formatDuration(d time.Duration) string {
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < 10*time.Minute && int(d.Seconds())%60 != 0:
+		return fmt.Sprintf("%dm%ds", int(d.Minutes()), int(d.Seconds())%60)
 	case d < time.Hour:
 		return fmt.Sprintf("%dm", int(d.Minutes()))
 	case d < 48*time.Hour:

@@ -1,0 +1,94 @@
+package advisor
+
+import (
+	"fmt"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// adviseRestarts explains why a container keeps restarting, from its last
+// termination's exit code. An OOMKill that is not crash-looping is left to
+// the memory rules, which size the fix.
+func adviseRestarts(x wctx) []Advice {
+	restarts := x.c.RestartCount()
+	waiting := x.c.Waiting()
+	last := x.c.LastTermination()
+	crashLoop := waiting == "CrashLoopBackOff"
+	if !crashLoop && (restarts == 0 || last == nil || last.Reason == "OOMKilled") {
+		return nil
+	}
+	if x.w.Ref.Kind == model.KindJob || x.w.Ref.Kind == model.KindCronJob {
+		if !crashLoop && last != nil && last.ExitCode == 0 {
+			return nil
+		}
+	}
+	sev := Warning
+	switch {
+	case crashLoop:
+		sev = Critical
+	case restarts < 3:
+		sev = Info
+	}
+	why := "the container restarts"
+	if last != nil {
+		why = explainExit(*last, x.w.Ref.Kind)
+	}
+	reason := fmt.Sprintf("restarted %d times: %s", restarts, why)
+	if crashLoop {
+		reason = fmt.Sprintf("CrashLoopBackOff after %d restarts: %s", restarts, why)
+	}
+	a := x.advice(KindRestarts, sev, reason)
+	a.Current = countValue(int64(restarts), fmt.Sprintf("%d restarts", restarts))
+	a.Suggested = textValue("find the cause in the previous run's log")
+	a.Evidence = []Evidence{num("restarts", fmt.Sprint(restarts), float64(restarts), Count)}
+	if last != nil {
+		a.Evidence = append(a.Evidence, num("exit code", fmt.Sprint(last.ExitCode), float64(last.ExitCode), Count))
+		if last.Reason != "" {
+			a.Evidence = append(a.Evidence, ev("reason", last.Reason))
+		}
+		if last.Message != "" {
+			a.Evidence = append(a.Evidence, ev("message", last.Message))
+		}
+	}
+	if f := probeFailure(x.c, model.Liveness); f.Kills > 0 {
+		a.Evidence = append(a.Evidence, num("liveness kills", fmt.Sprint(f.Kills), float64(f.Kills), Count))
+	}
+	pod := "POD"
+	for _, in := range x.c.Instances {
+		if in.RestartCount > 0 {
+			pod = in.Pod
+			break
+		}
+	}
+	a.Code = fmt.Sprintf("kubectl logs %s -n %s -c %s --previous", pod, x.w.Ref.Namespace, x.c.Name)
+	a.CodeLang = "shell"
+	return []Advice{a}
+}
+
+// explainExit says what an exit code means for a Go program in a pod.
+func explainExit(t model.Termination, kind model.Kind) string {
+	switch c := t.ExitCode; {
+	case t.Reason == "OOMKilled":
+		return fmt.Sprintf("exit %d = SIGKILL from the kernel's OOM killer: the container reached its memory limit", c)
+	case c == 0:
+		if kind == model.KindJob || kind == model.KindCronJob {
+			return "exit 0"
+		}
+		return "exit 0: the program ended on its own, but a long-running workload's main must not return"
+	case c == 1:
+		return "exit 1: the program reported a failure (log.Fatal, os.Exit(1)); its log says why"
+	case c == 2:
+		return "exit 2: a Go panic or fatal runtime error (an unrecovered panic exits 2); the stack trace is in the log"
+	case c == 137:
+		return "exit 137 = 128+9, SIGKILL: killed from outside (a failed liveness probe after the grace period, or the OOM killer)"
+	case c == 143:
+		return "exit 143 = 128+15, SIGTERM: asked to stop (a liveness kill or an eviction); a Go server that handles SIGTERM exits 0 after draining"
+	case c == 139:
+		return "exit 139 = 128+11, SIGSEGV: a segmentation fault, usually in cgo code"
+	case c == 134:
+		return "exit 134 = 128+6, SIGABRT: aborted (GOTRACEBACK=crash, or a C library)"
+	case c > 128 && c < 160:
+		return fmt.Sprintf("exit %d = 128+%d: killed by signal %d", c, c-128, c-128)
+	}
+	return fmt.Sprintf("exit %d: see the log of the previous run", t.ExitCode)
+}
