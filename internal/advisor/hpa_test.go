@@ -1,0 +1,65 @@
+package advisor
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+func TestHPAShift(t *testing.T) {
+	hpa := func(cur int32) *model.HPA {
+		return &model.HPA{Name: "api", MinReplicas: 2, MaxReplicas: 10, CurrentReplicas: 4,
+			Metrics: []model.HPAMetric{{Resource: "cpu", TargetUtilization: 60, CurrentUtilization: cur}}}
+	}
+	// A week at 100m against a 1-core request: the request drops to ~115m.
+	over := usage(7*24*time.Hour, 10*time.Minute, 1, 1000, steady(100, 100*mi))
+	cases := []struct {
+		name    string
+		c       model.Container
+		hpa     *model.HPA
+		sev     Severity
+		reason  string
+		absent  bool
+		reqKind bool // the cpu-request advice exists and is referenced
+	}{
+		{name: "a smaller request pushes utilization over the target", c: model.Container{Resources: res(1000, 0, 0, 0), Usage: over},
+			hpa: hpa(10), sev: Warning, reason: "from 10% to 8", reqKind: true},
+		{name: "no current utilization: the threshold moves", c: model.Container{Resources: res(1000, 0, 0, 0), Usage: over},
+			hpa: hpa(0), sev: Info, reason: "instead of 600m", reqKind: true},
+		{name: "no request change, no shift", c: model.Container{Resources: res(120, 0, 0, 0), Usage: over}, hpa: hpa(50), absent: true},
+		{name: "no CPU request breaks the HPA", c: model.Container{Usage: over}, hpa: hpa(0), sev: Critical, reason: "no CPU request"},
+		{name: "memory HPAs are not moved by CPU", c: model.Container{Resources: res(1000, 0, 0, 0), Usage: over},
+			hpa: &model.HPA{Name: "api", MaxReplicas: 3, Metrics: []model.HPAMetric{{Resource: "memory", TargetUtilization: 60}}}, absent: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := deployment(withProbes(tc.c))
+			w.HPA = tc.hpa
+			got := AdviseWorkload(w, Options{})
+			a := find(got, KindHPAShift)
+			if tc.absent {
+				if a != nil {
+					t.Fatalf("unexpected: %s", a.Reason)
+				}
+				return
+			}
+			if a == nil {
+				t.Fatalf("no hpa-shift; got %v", kinds(got))
+			}
+			if a.Severity != tc.sev || !strings.Contains(a.Reason, tc.reason) {
+				t.Errorf("%s %q, want %s with %q", a.Severity, a.Reason, tc.sev, tc.reason)
+			}
+			if tc.reqKind {
+				r := find(got, KindCPURequest)
+				if r == nil || len(a.Requires) != 1 || a.Requires[0] != r.ID {
+					t.Errorf("requires %v, want the cpu-request advice", a.Requires)
+				}
+				if r.Patchable() {
+					t.Errorf("the HPA's resource was patched without opting in")
+				}
+			}
+		})
+	}
+}

@@ -1,3 +1,0 @@
-package advisor
-
-func adviseDBPools(wctx) []Advice { return nil }
