@@ -1,0 +1,27 @@
+package model
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFormat(t *testing.T) {
+	for in, want := range map[int64]string{0: "-", 5: "5m", 250: "250m", 1000: "1", 1500: "1.5", 2250: "2250m", 16000: "16"} {
+		if got := FormatCPU(in); got != want {
+			t.Errorf("FormatCPU(%d) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[int64]string{0: "-", 512: "512", 900 << 10: "900Ki", 128 << 20: "128Mi", 1536 << 20: "1.5Gi", 150 << 20: "150Mi", 100<<20 + 1: "100Mi", 2 << 40: "2Ti"} {
+		if got := FormatBytes(in); got != want {
+			t.Errorf("FormatBytes(%d) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[time.Duration]string{-time.Second: "0s", 45 * time.Second: "45s", 3 * time.Minute: "3m", 190 * time.Second: "3m10s", 42 * time.Minute: "42m", 125 * time.Minute: "2h5m", 11 * time.Hour: "11h", 100 * time.Hour: "4d"} {
+		if got := FormatAge(in); got != want {
+			t.Errorf("FormatAge(%v) = %q, want %q", in, got, want)
+		}
+	}
+	if Percent(50, 0) != -1 || Percent(379, 384) != 99 || Percent(1, 3) != 33 {
+		t.Error("Percent")
+	}
+}

@@ -1,0 +1,117 @@
+// Package report renders what kgotop observed, and the advice on it, for
+// scripts, CI and tickets: plain text (coloured only when the writer says
+// so), JSON with a stable documented shape, and Markdown. It never talks to
+// the API server.
+package report
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// Format is an output format of the report.
+type Format string
+
+// The report formats.
+const (
+	Text     Format = "text"
+	JSON     Format = "json"
+	Markdown Format = "markdown"
+)
+
+// ParseFormat accepts text, json, markdown (and md).
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "", "text":
+		return Text, nil
+	case "json":
+		return JSON, nil
+	case "markdown", "md":
+		return Markdown, nil
+	}
+	return "", fmt.Errorf("unknown output format %q (want text, json or markdown)", s)
+}
+
+// Options shape a report.
+type Options struct {
+	Format Format
+	// Width is the width text output must fit; 0 means 120.
+	Width int
+}
+
+// Write renders the snapshot in the chosen format. Text output carries ANSI
+// styles; pass a colorprofile writer to strip or downsample them for the
+// terminal (or the file) at hand.
+func Write(w io.Writer, s model.Snapshot, opts Options) error {
+	if opts.Width <= 0 {
+		opts.Width = 120
+	}
+	switch opts.Format {
+	case JSON:
+		return writeJSON(w, s)
+	case Markdown:
+		return writeMarkdown(w, s)
+	}
+	return writeText(w, s, opts.Width)
+}
+
+// metricsSpan describes how much metrics history the snapshot rests on.
+func metricsSpan(s model.Snapshot) string {
+	m := s.Sources.Metrics
+	if m.State != model.MetricsAvailable {
+		return "no metrics"
+	}
+	var span time.Duration
+	for _, w := range s.Workloads {
+		for _, c := range w.Containers {
+			if c.Usage != nil {
+				span = max(span, c.Usage.Span())
+			}
+		}
+	}
+	windows := "windows"
+	if m.Windows == 1 {
+		windows = "window"
+	}
+	if span == 0 {
+		return fmt.Sprintf("%d metrics %s", m.Windows, windows)
+	}
+	return fmt.Sprintf("%s of metrics (%d %s)", model.FormatAge(span), m.Windows, windows)
+}
+
+// statusLines says what is missing or stale, one line each.
+func statusLines(s model.Snapshot) []string {
+	var out []string
+	if api := s.Sources.API; !api.Live {
+		out = append(out, fmt.Sprintf("API server unreachable since %s (%s ago): showing the last state. %s",
+			api.StaleSince.UTC().Format(time.TimeOnly), model.FormatAge(s.Taken.Sub(api.StaleSince)), api.Error))
+	}
+	if m := s.Sources.Metrics; m.State == model.MetricsUnavailable {
+		out = append(out, "Metrics unavailable: "+m.Reason)
+	}
+	for _, u := range s.Sources.Unavailable {
+		out = append(out, fmt.Sprintf("Not shown: %s is forbidden (%s). Grant %s on %s to see it.", u.Resource, u.Message, u.Verb, u.String()[len(u.Verb)+1:]))
+	}
+	if !s.Sources.Synced {
+		out = append(out, "Some resources were not listed yet: the picture may be incomplete.")
+	}
+	return out
+}
+
+// scope names the namespace (or all) and selector.
+func scope(s model.Snapshot) string {
+	ns := "namespace " + s.Namespace
+	if s.Namespace == "" {
+		ns = "all namespaces"
+	}
+	if s.Selector != "" {
+		ns += " · selector " + s.Selector
+	}
+	if s.Context != "" {
+		ns = "context " + s.Context + " · " + ns
+	}
+	return ns
+}

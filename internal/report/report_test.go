@@ -1,0 +1,185 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+var now = time.Date(2026, 11, 25, 6, 10, 12, 0, time.UTC)
+
+// history builds a usage history of n samples one window apart ending at now.
+func history(n int, cpu, mem int64) *model.History {
+	h := model.NewHistory(model.DefaultHistoryConfig)
+	for i := n - 1; i >= 0; i-- {
+		at := now.Add(-time.Duration(i) * 15 * time.Second)
+		h.Add("p", model.Sample{Time: at, Window: 15 * time.Second, CPU: cpu, Memory: mem}, 100)
+		h.AddPoint(model.Point{Unix: at.Unix(), CPU: cpu, Memory: mem})
+	}
+	return h
+}
+
+func instance(pod string, cpu, mem int64) model.ContainerInstance {
+	return model.ContainerInstance{Pod: pod, Ready: true, Usage: &model.Sample{Time: now, CPU: cpu, Memory: mem}}
+}
+
+func fixture() model.Snapshot {
+	return model.Snapshot{
+		Taken: now, Context: "prod-eu", Namespace: "store",
+		Sources: model.Sources{Synced: true, API: model.APIStatus{Live: true},
+			Metrics: model.MetricsStatus{State: model.MetricsAvailable, Windows: 28, Window: 15 * time.Second, Newest: now}},
+		Workloads: []model.Workload{
+			{
+				Ref: model.WorkloadRef{Kind: model.KindDeployment, Namespace: "store", Name: "accounts"}, Desired: 2, Ready: 2,
+				Pods: []model.Pod{{Name: "accounts-1"}, {Name: "accounts-2"}},
+				HPA:  &model.HPA{Name: "accounts", MinReplicas: 2, MaxReplicas: 10, CurrentReplicas: 2, Metrics: []model.HPAMetric{{Resource: "cpu", TargetUtilization: 60, CurrentUtilization: 3}}},
+				Containers: []model.Container{{
+					Name: "app", Image: "registry.example/accounts:1.4.2",
+					Resources: model.Resources{Requests: model.ResourceList{CPU: 1000, Memory: 1 << 30}, Limits: model.ResourceList{CPU: 2000, Memory: 2 << 30}},
+					Env:       []model.EnvVar{{Name: "GOMEMLIMIT", From: "resourceFieldRef limits.memory"}},
+					Instances: []model.ContainerInstance{instance("accounts-1", 25, 70<<20), instance("accounts-2", 31, 72<<20)},
+					Usage:     history(28, 31, 72<<20),
+					Go:        model.GoInfo{Detection: model.GoLikely, Evidence: "env GOMEMLIMIT"},
+				}},
+			},
+			{
+				Ref: model.WorkloadRef{Kind: model.KindStatefulSet, Namespace: "store", Name: "orders"}, Desired: 1, Ready: 1,
+				Pods: []model.Pod{{Name: "orders-0"}},
+				Containers: []model.Container{{
+					Name: "orders", Image: "registry.example/orders:0.9.7",
+					Resources: model.Resources{Requests: model.ResourceList{CPU: 250, Memory: 300 << 20}, Limits: model.ResourceList{CPU: 1000, Memory: 384 << 20}},
+					Instances: []model.ContainerInstance{{Pod: "orders-0", Ready: true, RestartCount: 4, Usage: &model.Sample{Time: now, CPU: 190, Memory: 379 << 20},
+						LastTermination: &model.Termination{Reason: "OOMKilled", ExitCode: 137, FinishedAt: now.Add(-3 * time.Minute)}}},
+					Usage: history(28, 190, 379<<20),
+				}, {
+					Name: "proxy", Image: "envoy:v1.30",
+					Instances: []model.ContainerInstance{instance("orders-0", 5, 20<<20)},
+				}},
+			},
+			{
+				Ref: model.WorkloadRef{Kind: model.KindDeployment, Namespace: "store", Name: "thumbs"}, Desired: 1, Ready: 0,
+				Pods:   []model.Pod{{Name: "thumbs-1"}},
+				Events: []model.Event{{Type: "Warning", Reason: "FailedCreate", Message: "exceeded quota", Count: 2, LastSeen: now.Add(-time.Minute), Object: "ReplicaSet/thumbs-6f"}},
+				Containers: []model.Container{{
+					Name: "thumbs", Image: "golang:1.16",
+					Resources: model.Resources{Requests: model.ResourceList{CPU: 300, Memory: 512 << 20}, Limits: model.ResourceList{Memory: 1 << 30}},
+					Instances: []model.ContainerInstance{{Pod: "thumbs-1", RestartCount: 7, Waiting: "CrashLoopBackOff", WaitingMessage: "back-off 5m0s restarting failed container",
+						LastTermination: &model.Termination{Reason: "Error", ExitCode: 1, FinishedAt: now.Add(-50 * time.Second)}}},
+					ProbeFailures: []model.ProbeFailure{{Probe: model.Liveness, Count: 9, Kills: 3, LastSeen: now.Add(-2 * time.Minute),
+						LastMessage: `Liveness probe failed: Get "http://10.244.0.9:8080/healthz": context deadline exceeded`}},
+					Events: []model.Event{{Type: "Warning", Reason: "BackOff", Message: "Back-off restarting failed container", Count: 12, LastSeen: now, Object: "Pod/thumbs-1"}},
+					Go:     model.GoInfo{Detection: model.GoLikely, Version: "1.16", Evidence: "image golang:1.16"},
+				}},
+			},
+		},
+	}
+}
+
+// plain renders text as a pipe would receive it (no colour).
+func render(t *testing.T, s model.Snapshot, opts Options, profile colorprofile.Profile) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := &colorprofile.Writer{Forward: &buf, Profile: profile}
+	if err := Write(w, s, opts); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestTextGolden(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		width int
+	}{{"wide", 160}, {"80", 80}} {
+		t.Run(c.name, func(t *testing.T) {
+			out := render(t, fixture(), Options{Width: c.width}, colorprofile.NoTTY)
+			for _, line := range strings.Split(out, "\n") {
+				if w := len([]rune(line)); w > c.width {
+					t.Errorf("line is %d wide, over %d: %q", w, c.width, line)
+				}
+			}
+			golden.RequireEqual(t, out)
+		})
+	}
+}
+
+func TestTextColourOnlyWhenAsked(t *testing.T) {
+	if out := render(t, fixture(), Options{}, colorprofile.NoTTY); strings.Contains(out, "\x1b[") {
+		t.Error("plain output carries escape sequences")
+	}
+	if out := render(t, fixture(), Options{}, colorprofile.ANSI); !strings.Contains(out, "\x1b[") {
+		t.Error("terminal output has no colour")
+	}
+}
+
+func TestDegradedSourcesAreSaid(t *testing.T) {
+	s := fixture()
+	s.Sources.API = model.APIStatus{Live: false, StaleSince: now.Add(-90 * time.Second), Error: "connection refused"}
+	s.Sources.Metrics = model.MetricsStatus{State: model.MetricsUnavailable, Reason: "metrics.k8s.io is not served by this cluster"}
+	s.Sources.Unavailable = []model.Unavailable{{Resource: "events", Verb: "list", Message: "events is forbidden"}}
+	for _, c := range s.Workloads {
+		for i := range c.Containers {
+			c.Containers[i].Usage = nil
+			for j := range c.Containers[i].Instances {
+				c.Containers[i].Instances[j].Usage = nil
+			}
+		}
+	}
+	out := render(t, s, Options{Width: 120}, colorprofile.NoTTY)
+	for _, want := range []string{
+		"API server unreachable since 06:08:42 (1m30s ago)",
+		"Metrics unavailable: metrics.k8s.io is not served",
+		"Not shown: events is forbidden",
+		"no metrics",
+		"?/1/2",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestJSONShape(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, fixture(), Options{Format: JSON}); err != nil {
+		t.Fatal(err)
+	}
+	var r JSONReport
+	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.SchemaVersion != 1 || len(r.Workloads) != 3 || r.Sources.Metrics != "available" {
+		t.Fatalf("report = %+v", r)
+	}
+	orders := r.Workloads[1].Containers[0]
+	if orders.LastTerminated == nil || orders.LastTerminated.Reason != "OOMKilled" || orders.Restarts != 4 ||
+		orders.Usage.MemoryBytes != 379<<20 || orders.MemoryLimit != 384<<20 {
+		t.Errorf("orders = %+v", orders)
+	}
+	if g := r.Workloads[0].Containers[0].Env["GOMEMLIMIT"]; g != "(resourceFieldRef limits.memory)" {
+		t.Errorf("GOMEMLIMIT from a field ref = %q", g)
+	}
+	golden.RequireEqual(t, buf.Bytes())
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, fixture(), Options{Format: Markdown}); err != nil {
+		t.Fatal(err)
+	}
+	golden.RequireEqual(t, buf.Bytes())
+}
+
+func TestEmptyNamespace(t *testing.T) {
+	s := model.Snapshot{Taken: now, Namespace: "empty", Sources: model.Sources{Synced: true, API: model.APIStatus{Live: true}}}
+	if out := render(t, s, Options{}, colorprofile.NoTTY); !strings.Contains(out, "No pods or workloads found.") {
+		t.Error(out)
+	}
+}
