@@ -89,7 +89,7 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 		out = append(out, adviseDBPools(wc)...)
 	}
 	out = append(out, adviseHPA(w, sizes)...)
-	order := map[string]int{}
+	order := map[string]int{"": len(w.Containers)} // workload advice last
 	for i, c := range w.Containers {
 		order[c.Name] = i
 	}

@@ -49,6 +49,9 @@ func assess(h *model.History, opts Options) history {
 	case raw < 1:
 		c.Level = Medium
 		c.Note = fmt.Sprintf("%s of history: a full day shows the daily peak", formatDuration(span))
+		if span >= day {
+			c.Note = fmt.Sprintf("%d samples over %s: the VPA trusts a day of one a minute", h.Samples, formatDuration(span))
+		}
 	default:
 		c.Level = High
 	}

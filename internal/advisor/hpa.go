@@ -3,6 +3,7 @@ package advisor
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -41,9 +42,12 @@ func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 		}
 		if len(missing) > 0 {
 			a := workloadAdvice(w, KindHPAShift, Critical, fmt.Sprintf(
-				"HPA %s scales on CPU utilization but %v have no CPU request: utilization is undefined and the HPA cannot scale", w.HPA.Name, missing))
+				"HPA %s scales on CPU utilization but %s has no CPU request: utilization is undefined and the HPA cannot scale",
+				w.HPA.Name, strings.Join(missing, ", ")))
 			a.ID += "/missing-request"
 			a.Target.Container = m.Container
+			a.Current = textValue("no CPU request on " + strings.Join(missing, ", "))
+			a.Suggested = textValue("a CPU request on every container")
 			out = append(out, a)
 			continue
 		}

@@ -1,0 +1,275 @@
+package advisor
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// Patch is one strategic-merge patch that applies every accepted change for
+// a workload's pod template, with what the API needs to send it and the
+// kubectl command that does the same.
+type Patch struct {
+	// Kind, Group, Version and Resource name the object to patch
+	// (Deployment, "apps", "v1", "deployments").
+	Kind      model.Kind `json:"kind"`
+	Group     string     `json:"group"`
+	Version   string     `json:"version"`
+	Resource  string     `json:"resource"`
+	Namespace string     `json:"namespace"`
+	Name      string     `json:"name"`
+	// Type is the patch type, always "strategic".
+	Type string `json:"type"`
+	// Data is the patch document.
+	Data json.RawMessage `json:"patch"`
+	// Command is the exact, shell-safe kubectl command applying Data.
+	Command string `json:"command"`
+	// RestartsPods is true when applying the patch replaces running pods
+	// (any pod template change of a Deployment, StatefulSet or DaemonSet);
+	// Effect says what applying it does, in one line.
+	RestartsPods bool   `json:"restarts_pods"`
+	Effect       string `json:"effect"`
+	// Fields is the before and after of every field the patch changes.
+	Fields []FieldChange `json:"fields"`
+	// Advice lists the IDs of the advice the patch applies.
+	Advice []string `json:"advice"`
+	// Warnings are things to know before applying: accepted advice that
+	// assumes other advice which is not in the patch, code-only advice left out.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// FieldChange is one field of one container before and after the patch.
+type FieldChange struct {
+	Container string `json:"container"`
+	Field     string `json:"field"`
+	Before    string `json:"before"`
+	After     string `json:"after"`
+}
+
+// ErrNotPatchable is returned (wrapped, with the reason) for workloads
+// whose pod template cannot be changed in place.
+var ErrNotPatchable = errors.New("cannot be patched in place")
+
+// ErrNoChanges is returned when none of the accepted advice changes the pod template.
+var ErrNoChanges = errors.New("no accepted advice changes the pod template")
+
+// target is where a kind's pod template lives and how a change reaches its pods.
+type target struct {
+	group, resource string
+	path            []string // from the object to the pod spec
+	restarts        bool
+	effect          string
+}
+
+func patchTarget(k model.Kind) (target, error) {
+	tmpl := []string{"spec", "template", "spec"}
+	switch k {
+	case model.KindDeployment:
+		return target{"apps", "deployments", tmpl, true, "rolls out new pods (a rolling update)"}, nil
+	case model.KindStatefulSet:
+		return target{"apps", "statefulsets", tmpl, true, "replaces the pods one by one, highest ordinal first"}, nil
+	case model.KindDaemonSet:
+		return target{"apps", "daemonsets", tmpl, true, "replaces the pod on every node (a rolling update)"}, nil
+	case model.KindReplicaSet:
+		return target{"apps", "replicasets", tmpl, false,
+			"changes only pods created from now on: a ReplicaSet does not replace running pods; delete them one by one to apply"}, nil
+	case model.KindCronJob:
+		return target{"batch", "cronjobs", []string{"spec", "jobTemplate", "spec", "template", "spec"}, false,
+			"applies to the Jobs the CronJob starts from now on; running Jobs keep their pods"}, nil
+	case model.KindJob:
+		return target{}, fmt.Errorf("job: %w: a Job's pod template is immutable; change its manifest (or its CronJob) and create it again", ErrNotPatchable)
+	case model.KindPod:
+		return target{}, fmt.Errorf("pod: %w: a running pod's env and image are immutable and its resources change only through the "+
+			"in-place resize subresource, which kgotop does not use; change the manifest that made the pod and create it again, "+
+			"or better, run it under a Deployment", ErrNotPatchable)
+	}
+	return target{}, fmt.Errorf("%s: %w: unknown workload kind", k, ErrNotPatchable)
+}
+
+// BuildPatch merges the changes of the accepted advice for workload w into
+// one strategic-merge patch: containers merge by name, env vars by name.
+// Accepted advice without changes (code-only) is listed in Warnings. It
+// fails for bare pods and Jobs (whose templates are immutable), for advice
+// about another workload or an unknown container, for two different values
+// for one field, and when nothing changes.
+func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
+	t, err := patchTarget(w.Ref.Kind)
+	if err != nil {
+		return Patch{}, err
+	}
+	p := Patch{
+		Kind: w.Ref.Kind, Group: t.group, Version: "v1", Resource: t.resource,
+		Namespace: w.Ref.Namespace, Name: w.Ref.Name, Type: "strategic",
+		RestartsPods: t.restarts, Effect: t.effect,
+	}
+	index := map[string]int{}
+	for i, c := range w.Containers {
+		index[c.Name] = i
+	}
+	ids := map[string]bool{}
+	for _, a := range accepted {
+		ids[a.ID] = true
+	}
+	patches := make([]map[string]any, len(w.Containers))
+	set := map[string]string{} // container/field -> value, to find conflicts
+	for _, a := range accepted {
+		if a.Target.Ref() != w.Ref {
+			return Patch{}, fmt.Errorf("advice %s is about %s, not %s", a.ID, a.Target.Ref(), w.Ref)
+		}
+		if !a.Patchable() {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s has no template change (apply it in code): left out", a.ID))
+			continue
+		}
+		for _, r := range a.Requires {
+			if !ids[r] {
+				p.Warnings = append(p.Warnings, fmt.Sprintf("%s assumes %s, which is not in this patch", a.ID, r))
+			}
+		}
+		p.Advice = append(p.Advice, a.ID)
+		for _, ch := range a.Changes {
+			i, ok := index[ch.Container]
+			if !ok {
+				return Patch{}, fmt.Errorf("advice %s changes container %q, which %s does not have", a.ID, ch.Container, w.Ref)
+			}
+			key, after := ch.Container+"/"+ch.Field(), changeValue(ch)
+			if prev, dup := set[key]; dup {
+				if prev != after {
+					return Patch{}, fmt.Errorf("two accepted changes set %s of %s: %s and %s", ch.Field(), ch.Container, prev, after)
+				}
+				continue
+			}
+			set[key] = after
+			if patches[i] == nil {
+				patches[i] = map[string]any{"name": ch.Container}
+			}
+			c := w.Containers[i]
+			apply(patches[i], c, ch)
+			p.Fields = append(p.Fields, FieldChange{Container: ch.Container, Field: ch.Field(), Before: currentValue(c, ch), After: after})
+		}
+	}
+	var containers []any
+	for _, cp := range patches {
+		if cp != nil {
+			containers = append(containers, cp)
+		}
+	}
+	if len(containers) == 0 {
+		return p, ErrNoChanges
+	}
+	var doc any = map[string]any{"containers": containers}
+	for i := len(t.path) - 1; i >= 0; i-- {
+		doc = map[string]any{t.path[i]: doc}
+	}
+	if p.Data, err = json.Marshal(doc); err != nil {
+		return Patch{}, fmt.Errorf("encode patch: %w", err)
+	}
+	p.Command = fmt.Sprintf("kubectl patch %s %s -n %s --type=strategic -p %s",
+		strings.ToLower(string(w.Ref.Kind)), shellQuote(w.Ref.Name), shellQuote(w.Ref.Namespace), shellQuote(string(p.Data)))
+	return p, nil
+}
+
+// apply adds one change to a container's patch.
+func apply(cp map[string]any, c model.Container, ch Change) {
+	sub := func(m map[string]any, k string) map[string]any {
+		if v, ok := m[k].(map[string]any); ok {
+			return v
+		}
+		v := map[string]any{}
+		m[k] = v
+		return v
+	}
+	switch {
+	case ch.Resource != nil:
+		var v any = ch.Resource.Quantity
+		if ch.Resource.Remove {
+			v = nil
+		}
+		sub(sub(cp, "resources"), ch.Resource.Section)[ch.Resource.Name] = v
+	case ch.Env != nil:
+		e := map[string]any{"name": ch.Env.Name}
+		if ch.Env.Remove {
+			e["$patch"] = "delete"
+		} else {
+			e["value"] = ch.Env.Value
+			if cur, ok := c.LookupEnv(ch.Env.Name); ok && cur.From != "" {
+				// Env merges field by field: drop valueFrom, or both would be set.
+				e["valueFrom"] = nil
+			}
+		}
+		env, _ := cp["env"].([]any)
+		cp["env"] = append(env, e)
+	case ch.Image != nil:
+		cp["image"] = ch.Image.Image
+	case ch.Probe != nil:
+		probe := sub(cp, probeField(ch.Probe.Probe))
+		for k, v := range ch.Probe.Set {
+			probe[k] = v
+		}
+	}
+}
+
+// changeValue renders the value a change sets.
+func changeValue(ch Change) string {
+	switch {
+	case ch.Resource != nil && ch.Resource.Remove, ch.Env != nil && ch.Env.Remove:
+		return "(removed)"
+	case ch.Resource != nil:
+		return ch.Resource.Quantity
+	case ch.Env != nil:
+		return ch.Env.Value
+	case ch.Image != nil:
+		return ch.Image.Image
+	case ch.Probe != nil:
+		b, _ := json.Marshal(ch.Probe.Set)
+		return string(b)
+	}
+	return ""
+}
+
+// currentValue renders the value a change replaces.
+func currentValue(c model.Container, ch Change) string {
+	switch {
+	case ch.Resource != nil:
+		l := c.Resources.Requests
+		if ch.Resource.Section == Limits {
+			l = c.Resources.Limits
+		}
+		v := memValue(l.Memory)
+		if ch.Resource.Name == CPU {
+			v = cpuValue(l.CPU)
+		}
+		return v.Display
+	case ch.Env != nil:
+		e, ok := c.LookupEnv(ch.Env.Name)
+		switch {
+		case !ok:
+			return "not set"
+		case e.From != "":
+			return "from " + e.From
+		}
+		return e.Value
+	case ch.Image != nil:
+		return c.Image
+	case ch.Probe != nil:
+		if p := c.Probes.Get(ch.Probe.Probe); p != nil {
+			return p.String()
+		}
+		return "not set"
+	}
+	return ""
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9._/:=@%+,-]+$`)
+
+// shellQuote returns s as one shell word: as is when it holds only safe
+// characters, else in single quotes with each ' written as '\''.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
