@@ -266,7 +266,8 @@ func currentValue(c model.Container, ch Change) string {
 var shellSafe = regexp.MustCompile(`^[A-Za-z0-9._/:=@%+,-]+$`)
 
 // shellQuote returns s as one shell word: as is when it holds only safe
-// characters, else in single quotes with each ' written as '\”.
+// characters, else in single quotes, where each single quote inside ends the
+// quoted run, is written escaped with a backslash, and starts a new run.
 func shellQuote(s string) string {
 	if shellSafe.MatchString(s) {
 		return s
