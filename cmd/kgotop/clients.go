@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
+
+	"github.com/kgotop/kgotop/internal/collect"
+)
+
+// target is the cluster scope kgotop was pointed at.
+type target struct {
+	context   string
+	server    string
+	namespace string // "" for all namespaces
+	clients   collect.Clients
+	config    *rest.Config
+}
+
+// connect turns the kubectl-standard flags into clients. Built-in types use
+// protobuf, which is smaller and cheaper to decode than JSON for the server
+// and for kgotop; the metrics API is served by an aggregated server, so JSON.
+func connect(o *options) (*target, error) {
+	loader := o.kube.ToRawKubeConfigLoader()
+	raw, err := loader.RawConfig()
+	if err != nil {
+		return nil, fmt.Errorf("reading kubeconfig: %w", err)
+	}
+	if len(raw.Contexts) == 0 && (o.kube.APIServer == nil || *o.kube.APIServer == "") {
+		return nil, fmt.Errorf("no cluster configured: pass --kubeconfig or set KUBECONFIG (or try `kgotop --demo`)")
+	}
+	cfg, err := o.kube.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig: %w", err)
+	}
+	cfg.UserAgent = "kgotop/" + version()
+	t := &target{context: raw.CurrentContext, server: cfg.Host, config: cfg}
+	if o.kube.Context != nil && *o.kube.Context != "" {
+		t.context = *o.kube.Context
+	}
+	if !o.allNamespaces {
+		if t.namespace, _, err = loader.Namespace(); err != nil {
+			return nil, fmt.Errorf("namespace from kubeconfig: %w", err)
+		}
+	}
+
+	proto := rest.CopyConfig(cfg)
+	proto.ContentType = "application/vnd.kubernetes.protobuf"
+	proto.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	kube, err := kubernetes.NewForConfig(proto)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	metrics, err := metricsclient.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("metrics client: %w", err)
+	}
+	t.clients = collect.Clients{Kube: kube, Metrics: metrics.MetricsV1beta1(), Discovery: kube.Discovery()}
+	// One cheap request tells an unreachable server or refused credentials
+	// at once, instead of informers retrying in silence.
+	if _, err := kube.Discovery().ServerVersion(); err != nil {
+		switch {
+		case apierrors.IsUnauthorized(err):
+			return nil, fmt.Errorf("the API server at %s refused the credentials of context %q (401): %w", cfg.Host, t.context, err)
+		default:
+			return nil, fmt.Errorf("cannot reach the API server at %s: %w", cfg.Host, err)
+		}
+	}
+	return t, nil
+}

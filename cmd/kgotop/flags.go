@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/kgotop/kgotop/internal/report"
+)
+
+// options are kgotop's flags after parsing.
+type options struct {
+	kube          *genericclioptions.ConfigFlags
+	allNamespaces bool
+	selector      string
+	report        bool
+	output        string
+	format        report.Format
+	window        time.Duration
+	width         int
+	version       bool
+	help          bool
+	logFile       string
+	syncTimeout   time.Duration
+}
+
+// usageError is bad usage: kgotop exits 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+
+const usageHead = `kgotop: a live dashboard and tuning advice for Go workloads on Kubernetes.
+
+Usage:
+  kgotop [-n NAMESPACE | -A] [-l SELECTOR]          open the dashboard
+  kgotop --report [-o text|json|markdown] [--window 2m]   print a report and exit
+
+Flags:
+`
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{kube: genericclioptions.NewConfigFlags(true)}
+	fs := pflag.NewFlagSet("kgotop", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "watch every namespace")
+	fs.StringVarP(&o.selector, "selector", "l", "", "label selector for pods (app=api,tier!=cache)")
+	fs.BoolVar(&o.report, "report", false, "print a report and exit instead of opening the dashboard")
+	fs.StringVarP(&o.output, "output", "o", "text", "report format: text, json or markdown")
+	fs.DurationVar(&o.window, "window", 0, "how long --report samples metrics (default: the newest metrics window only)")
+	fs.IntVar(&o.width, "width", 0, "width the text report must fit (default: the terminal's, or $COLUMNS, or 120)")
+	fs.StringVar(&o.logFile, "log-file", "", "write diagnostics to this file (the terminal stays clean)")
+	fs.DurationVar(&o.syncTimeout, "sync-timeout", 30*time.Second, "how long to wait for the first list of pods and workloads")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
+	o.kube.AddFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHead)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{fmt.Errorf("unexpected argument %q (kgotop takes flags only; see --help)", fs.Arg(0))}
+	}
+	if o.help {
+		fs.Usage()
+		return o, nil
+	}
+	f, err := report.ParseFormat(o.output)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	o.format = f
+	if o.window < 0 {
+		return nil, usageError{fmt.Errorf("--window must not be negative")}
+	}
+	if o.allNamespaces && o.kube.Namespace != nil && *o.kube.Namespace != "" {
+		return nil, usageError{fmt.Errorf("-n and -A exclude each other")}
+	}
+	return o, nil
+}

@@ -1,0 +1,111 @@
+// Command kgotop is a terminal dashboard and report for Go workloads on
+// Kubernetes: usage against requests and limits, restarts, probe failures,
+// the Go runtime's numbers, and advice on how to size and tune them.
+//
+// This file is the only place that exits; everything below returns errors.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"golang.org/x/term"
+	"k8s.io/klog/v2"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitRuntime = 1
+	exitUsage   = 2
+)
+
+// buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
+var buildVersion = ""
+
+func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is kgotop without the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "kgotop: %v\n", err)
+		return exitUsage
+	}
+	switch {
+	case o.help:
+		return exitOK
+	case o.version:
+		fmt.Fprintf(stdout, "kgotop %s\n", version())
+		return exitOK
+	}
+	logger, closeLog, err := openLog(o.logFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "kgotop: %v\n", err)
+		return exitRuntime
+	}
+	defer closeLog()
+
+	if !o.report {
+		if !isTerminal(stdout) {
+			fmt.Fprintln(stderr, "kgotop: stdout is not a terminal, so there is no dashboard to show: use --report (with -o json or -o markdown for machines)")
+			return exitUsage
+		}
+		fmt.Fprintln(stderr, "kgotop: the interactive dashboard is not built yet: use --report")
+		return exitUsage
+	}
+	err = runReport(ctx, o, logger, stdout)
+	var uerr usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &uerr):
+		fmt.Fprintf(stderr, "kgotop: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "kgotop: %v\n", err)
+	return exitRuntime
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// openLog returns a logger to the file (or one that discards) and routes
+// client-go's klog output there too, so nothing scribbles on the terminal.
+func openLog(path string) (*slog.Logger, func(), error) {
+	klog.LogToStderr(false)
+	if path == "" {
+		klog.SetOutput(io.Discard)
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening log file: %w", err)
+	}
+	klog.SetOutput(f)
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { klog.Flush(); f.Close() }, nil
+}
