@@ -41,7 +41,9 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 	// The limit first, only where one is set: never lower it (a CPU limit only
 	// throttles), raise it to P99 x margin so that Go is not throttled.
 	if lim > 0 {
-		want := ceilTo(p99*m, 1)
+		// A raised limit covers the current request too, whatever the
+		// request advice becomes (the HPA rule may leave it as it is).
+		want := max(ceilTo(p99*m, 1), req)
 		throttled := float64(peak) >= throttledAt*float64(lim)
 		if throttled {
 			// The peak is cut at the limit: ask for a margin above it at least.

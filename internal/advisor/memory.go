@@ -63,7 +63,8 @@ func adviseMemory(x wctx, hs history) (out []Advice, plan memoryPlan) {
 		target = max(target, bump)
 	}
 	reqAfter := req
-	if target > 0 && differs(req, target, memoryStep, x.opts.Noise) {
+	locked := hpaScales(x.w, x.c.Name, "memory") != nil && !x.opts.AdviseHPAResources
+	if target > 0 && !locked && differs(req, target, memoryStep, x.opts.Noise) {
 		reqAfter = target
 	}
 
@@ -99,6 +100,7 @@ func adviseMemory(x wctx, hs history) (out []Advice, plan memoryPlan) {
 		a = &l
 	}
 	if a != nil && want > 0 {
+		want = max(want, reqAfter) // never a limit below the request in force
 		a.Current, a.Suggested = memValue(lim), memValue(want)
 		a.Evidence = append(a.Evidence, memEv("peak", peak))
 		if oom {
