@@ -120,6 +120,12 @@ func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 	a.Changes = []Change{setEnv(x.c.Name, "GOMEMLIMIT", formatGoBytes(want))}
 	a.Notes = append(a.Notes, "an env change restarts the pods")
 	if r.mem.limitID != "" {
+		// As sure as the limit it is sized to.
+		for _, l := range r.advice {
+			if l.ID == r.mem.limitID {
+				a.Confidence = l.Confidence
+			}
+		}
 		a.Requires = []string{r.mem.limitID}
 		a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested memory limit %s: apply them together", formatMemory(limit)))
 	}

@@ -44,8 +44,8 @@ func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 			a := workloadAdvice(w, KindHPAShift, Critical, fmt.Sprintf(
 				"HPA %s scales on CPU utilization but %s has no CPU request: utilization is undefined and the HPA cannot scale",
 				w.HPA.Name, strings.Join(missing, ", ")))
-			a.ID += "/missing-request"
 			a.Target.Container = m.Container
+			a.ID = a.Target.String() + "/" + string(KindHPAShift) + "/missing-request"
 			a.Current = textValue("no CPU request on " + strings.Join(missing, ", "))
 			a.Suggested = textValue("a CPU request on every container")
 			out = append(out, a)
@@ -68,6 +68,7 @@ func hpaShift(w model.Workload, m model.HPAMetric, oldSum, newSum int64, require
 	perPodNew := ceilTo(target/100*float64(newSum), 1)
 	a := workloadAdvice(w, KindHPAShift, Info, "")
 	a.Target.Container = m.Container
+	a.ID = a.Target.String() + "/" + string(KindHPAShift)
 	a.Requires = requires
 	a.Current = Value{Display: fmt.Sprintf("%d%% of %s", m.CurrentUtilization, formatCPU(oldSum)), Set: true, Amount: int64(m.CurrentUtilization), Unit: Percent}
 	a.Evidence = []Evidence{

@@ -12,6 +12,13 @@ import (
 // well-formed changes.
 func checkInvariants(t *testing.T, w model.Workload, as []Advice) {
 	t.Helper()
+	ids := map[string]bool{}
+	for _, a := range as {
+		if ids[a.ID] {
+			t.Errorf("duplicate advice ID %s", a.ID)
+		}
+		ids[a.ID] = true
+	}
 	for _, c := range w.Containers {
 		after := c.Resources
 		gomemlimit := int64(-1)
