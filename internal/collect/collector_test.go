@@ -337,3 +337,16 @@ type netOpError struct{}
 
 func (*netOpError) Error() string { return "dial tcp 127.0.0.1:6443: connect: connection refused" }
 func (*netOpError) Unwrap() error { return syscall.ECONNREFUSED }
+
+func TestMetricsAPIRegisteredButDown(t *testing.T) {
+	r := newRig(t, pod("debug", nil, nil, container("app", "", "")))
+	r.disc.PrependReactor("get", "resource", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewServiceUnavailable("the server is currently unable to handle the request")
+	})
+	c := r.start(t, Options{})
+	c.Poll(context.Background())
+	m := c.Snapshot().Sources.Metrics
+	if m.State != model.MetricsUnavailable || !strings.Contains(m.Reason, "registered but not answering (503)") {
+		t.Errorf("metrics = %+v", m)
+	}
+}

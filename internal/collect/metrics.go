@@ -100,40 +100,38 @@ func (c *Collector) metricsServed() bool {
 	if err == nil {
 		return true
 	}
-	c.metrics.State = model.MetricsUnavailable
-	switch {
-	case apierrors.IsNotFound(err):
-		c.metrics.Reason = "metrics.k8s.io is not served by this cluster, so usage is unknown: " + metricsInstallHint
-	case unreachable(err):
-		c.metrics.Reason = "metrics API not checked: the API server is unreachable"
-	default:
-		c.metrics.Reason = "metrics.k8s.io discovery failed: " + err.Error()
+	if unreachable(err) {
+		c.metrics.State, c.metrics.Reason = model.MetricsUnknown, "metrics API not checked: the API server is unreachable"
+		return false
 	}
+	c.metrics.State, c.metrics.Reason = model.MetricsUnavailable, metricsProblem(err, "is not served by this cluster, so usage is unknown")
 	return false
 }
 
 // metricsFailed records why a PodMetrics list failed.
 func (c *Collector) metricsFailed(err error) {
+	if unreachable(err) {
+		return // the API status says it; the metrics keep their last state
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.metrics.State, c.metrics.Reason = model.MetricsUnavailable, metricsProblem(err, "is not served any more")
+	c.lastDisc = c.opts.Now()
+}
+
+// metricsProblem says in one line why metrics cannot be read and what to do;
+// notServed completes "metrics.k8s.io ..." for a 404.
+func metricsProblem(err error, notServed string) string {
 	var status *apierrors.StatusError
 	switch {
-	case unreachable(err):
-		return // the API status says it; the metrics keep their last state
 	case apierrors.IsForbidden(err) && errors.As(err, &status):
-		c.metrics.State = model.MetricsUnavailable
-		c.metrics.Reason = fmt.Sprintf("metrics are forbidden (%s): grant get/list on pods.metrics.k8s.io", verbOf(status))
+		return fmt.Sprintf("metrics are forbidden (%s): grant get/list on pods.metrics.k8s.io", verbOf(status))
 	case apierrors.IsNotFound(err):
-		c.metrics.State = model.MetricsUnavailable
-		c.metrics.Reason = "metrics.k8s.io is not served any more: " + metricsInstallHint
+		return "metrics.k8s.io " + notServed + ": " + metricsInstallHint
 	case apierrors.IsServiceUnavailable(err):
-		c.metrics.State = model.MetricsUnavailable
-		c.metrics.Reason = "metrics.k8s.io is registered but not answering (503): check the metrics-server pod and its APIService"
-	default:
-		c.metrics.State = model.MetricsUnavailable
-		c.metrics.Reason = "listing pod metrics failed: " + err.Error()
+		return "metrics.k8s.io is registered but not answering (503): check the metrics-server pod and its APIService"
 	}
-	c.lastDisc = c.opts.Now()
+	return "reading pod metrics failed: " + err.Error()
 }
 
 // listPodMetrics lists PodMetrics page by page and converts them.
