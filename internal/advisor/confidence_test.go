@@ -1,0 +1,70 @@
+package advisor
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// TestBoundsNarrowWithHistory checks the VPA's confidence widening: the
+// same usage seen for longer gives a tighter range around the same target.
+func TestBoundsNarrowWithHistory(t *testing.T) {
+	var prevWidth float64
+	for i, span := range []time.Duration{20 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour} {
+		h := usage(span, time.Minute, 1, 2000, spiky(100, 300, 200*mi, 260*mi))
+		w := deployment(withProbes(model.Container{Resources: res(2000, 0, 0, 0), Usage: h}))
+		a := find(AdviseWorkload(w, Options{}), KindCPURequest)
+		if a == nil || a.Range == nil {
+			t.Fatalf("%s: no ranged cpu-request advice", span)
+		}
+		lo, s, hi := a.Range.Lower.Amount, a.Suggested.Amount, a.Range.Upper.Amount
+		if lo > s || s > hi {
+			t.Errorf("%s: range %d..%d does not hold the target %d", span, lo, hi, s)
+		}
+		width := float64(hi) / float64(lo)
+		if i > 0 && width >= prevWidth {
+			t.Errorf("%s: range x%.2f is not narrower than x%.2f with less history", span, width, prevWidth)
+		}
+		prevWidth = width
+		wantLevel := map[bool]Level{true: Low, false: Medium}[span < 3*time.Hour]
+		if span >= 24*time.Hour {
+			wantLevel = High
+		}
+		if a.Confidence.Level != wantLevel || (wantLevel == Low) != strings.Contains(a.Confidence.Note, "watch at least") {
+			t.Errorf("%s: confidence %+v, want %s", span, a.Confidence, wantLevel)
+		}
+	}
+}
+
+func TestStaleHistoryIsSaid(t *testing.T) {
+	h := usage(7*24*time.Hour, 10*time.Minute, 1, 2000, steady(100, 100*mi))
+	w := deployment(withProbes(model.Container{Resources: res(2000, 0, 0, 0), Usage: h}))
+	snap := model.Snapshot{Taken: h.Last.Add(5 * time.Hour), Workloads: []model.Workload{w}}
+	a := find(Advise(snap, Options{}), KindCPURequest)
+	if a == nil || !strings.Contains(a.Confidence.Note, "newest sample is 5h old") {
+		t.Fatalf("stale history not said: %+v", a)
+	}
+}
+
+func TestWatchLongerThresholds(t *testing.T) {
+	for _, tc := range []struct {
+		span    time.Duration
+		step    time.Duration
+		opts    Options
+		sizes   bool
+		comment string
+	}{
+		{5 * time.Minute, 15 * time.Second, Options{}, false, "under the default 10 minutes"},
+		{12 * time.Minute, 15 * time.Second, Options{}, true, "past 10 minutes and 10 samples"},
+		{time.Hour, 20 * time.Minute, Options{}, false, "an hour but only 4 samples"},
+		{12 * time.Minute, 15 * time.Second, Options{MinSpan: time.Hour}, false, "a stricter minimum"},
+	} {
+		w := deployment(withProbes(model.Container{Resources: res(2000, 0, 0, 0), Usage: usage(tc.span, tc.step, 1, 2000, steady(100, 100*mi))}))
+		got := AdviseWorkload(w, tc.opts)
+		if sized := find(got, KindCPURequest) != nil; sized != tc.sizes || (find(got, KindWatchLonger) != nil) == tc.sizes {
+			t.Errorf("%s: got %v", tc.comment, kinds(got))
+		}
+	}
+}
