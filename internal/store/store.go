@@ -229,3 +229,19 @@ func writeAtomic(path string, b []byte) (err error) {
 	}
 	return nil
 }
+
+// Merge returns the histories of saved overlaid with those of current:
+// what a run saw replaces what was saved, and what it did not see (a
+// workload outside its label selector) is kept until it ages out.
+func Merge(saved, current map[Key]*model.History) map[Key]*model.History {
+	out := make(map[Key]*model.History, len(saved)+len(current))
+	for k, h := range saved {
+		out[k] = h
+	}
+	for k, h := range current {
+		if h != nil {
+			out[k] = h
+		}
+	}
+	return out
+}

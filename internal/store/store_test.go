@@ -208,3 +208,11 @@ func TestSaveFailsCleanly(t *testing.T) {
 		t.Fatal("saved under a file")
 	}
 }
+
+func TestMerge(t *testing.T) {
+	old, cur := history(t0, time.Hour, 1, 1), history(t0.Add(time.Hour), time.Hour, 2, 2)
+	got := Merge(map[Key]*model.History{key("api"): old, key("web"): old}, map[Key]*model.History{key("api"): cur, key("nil"): nil})
+	if len(got) != 2 || got[key("api")] != cur || got[key("web")] != old {
+		t.Fatalf("merge %v", got)
+	}
+}
