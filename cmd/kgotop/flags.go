@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/report"
 )
 
@@ -25,6 +26,10 @@ type options struct {
 	help          bool
 	logFile       string
 	syncTimeout   time.Duration
+	failOn        string
+	failOnSev     advisor.Severity
+	noHistory     bool
+	dbMaxConns    int64
 }
 
 // usageError is bad usage: kgotop exits 2.
@@ -53,6 +58,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.window, "window", 0, "how long --report samples metrics (default: the newest metrics window only)")
 	fs.IntVar(&o.width, "width", 0, "width the text report must fit (default: the terminal's, or $COLUMNS, or 120)")
 	fs.StringVar(&o.logFile, "log-file", "", "write diagnostics to this file (the terminal stays clean)")
+	fs.StringVar(&o.failOn, "fail-on", "", "with --report, exit 3 when advice of this severity or worse exists: info, warning or critical")
+	fs.Int64Var(&o.dbMaxConns, "db-max-connections", 0, "the database's connection limit, to check pool sizes across all replicas against")
+	fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor save the usage history kept between runs")
 	fs.DurationVar(&o.syncTimeout, "sync-timeout", 30*time.Second, "how long to wait for the first list of pods and workloads")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
@@ -76,6 +84,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, usageError{err}
 	}
 	o.format = f
+	if o.failOn != "" {
+		if o.failOnSev, err = advisor.ParseSeverity(o.failOn); err != nil {
+			return nil, usageError{fmt.Errorf("--fail-on: %w", err)}
+		}
+	}
 	if o.window < 0 {
 		return nil, usageError{fmt.Errorf("--window must not be negative")}
 	}

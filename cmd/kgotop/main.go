@@ -25,6 +25,7 @@ const (
 	exitOK      = 0
 	exitRuntime = 1
 	exitUsage   = 2
+	exitAdvice  = 3 // --fail-on found advice of that severity
 )
 
 // buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
@@ -76,11 +77,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kgotop: the interactive dashboard is not built yet: use --report")
 		return exitUsage
 	}
-	err = runReport(ctx, o, logger, stdout)
+	err = runReport(ctx, o, logger, stdout, stderr)
 	var uerr usageError
+	var ferr failOnError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &ferr):
+		fmt.Fprintf(stderr, "kgotop: %v\n", err)
+		return exitAdvice
 	case errors.As(err, &uerr):
 		fmt.Fprintf(stderr, "kgotop: %v\n", err)
 		return exitUsage

@@ -36,6 +36,7 @@ current-context: x
 		{"stray argument", []string{"pods"}, 2, "", `unexpected argument "pods"`},
 		{"bad output", []string{"--report", "-o", "yaml"}, 2, "", `unknown output format "yaml"`},
 		{"-n with -A", []string{"-n", "x", "-A"}, 2, "", "exclude each other"},
+		{"bad --fail-on", []string{"--report", "--fail-on", "severe"}, 2, "", "--fail-on: severity \"severe\""},
 		{"no terminal, no report", []string{"--kubeconfig", unreachable}, 2, "", "use --report"},
 		{"broken kubeconfig", []string{"--report", "--kubeconfig", broken}, 1, "", "reading kubeconfig"},
 		{"empty kubeconfig", []string{"--report", "--kubeconfig", empty}, 1, "", "no cluster configured"},

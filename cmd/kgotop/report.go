@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"golang.org/x/term"
 
+	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/collect"
 	"github.com/kgotop/kgotop/internal/model"
 	"github.com/kgotop/kgotop/internal/report"
@@ -19,7 +20,7 @@ import (
 
 // runReport lists the namespace once, samples metrics for --window (or takes
 // the newest window), and prints the report.
-func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout io.Writer) error {
+func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout, stderr io.Writer) error {
 	t, err := connect(o)
 	if err != nil {
 		return err
@@ -30,6 +31,10 @@ func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout io.W
 		Context:   t.context,
 		Log:       logger,
 	})
+	var hist *history
+	if !o.noHistory {
+		hist = loadHistory(c, t, logger, func(msg string) { fmt.Fprintf(stderr, "kgotop: %s\n", msg) })
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.Start(ctx)
@@ -40,7 +45,31 @@ func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout io.W
 		return fmt.Errorf("cannot read the cluster at %s: %w", t.server, err)
 	}
 	snap := sample(ctx, c, o.window)
-	return report.Write(colorprofile.NewWriter(stdout, os.Environ()), snap, report.Options{Format: o.format, Width: reportWidth(o, stdout)})
+	if err := hist.save(c); err != nil {
+		logger.Warn("history not saved", "err", err)
+		fmt.Fprintf(stderr, "kgotop: %v\n", err)
+	}
+	advice := advisor.Advise(snap, advisor.Options{DBMaxConnections: o.dbMaxConns})
+	out := colorprofile.NewWriter(stdout, os.Environ())
+	if err := report.Write(out, snap, advice, report.Options{Format: o.format, Width: reportWidth(o, stdout)}); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if o.failOnSev != "" {
+		if n := len(advisor.AtLeast(advice, o.failOnSev)); n > 0 {
+			return failOnError{n: n, sev: o.failOnSev}
+		}
+	}
+	return nil
+}
+
+// failOnError says --fail-on found advice: kgotop exits 3.
+type failOnError struct {
+	n   int
+	sev advisor.Severity
+}
+
+func (e failOnError) Error() string {
+	return fmt.Sprintf("%d pieces of advice at %s or worse (--fail-on %s)", e.n, e.sev, e.sev)
 }
 
 // sample polls metrics for the window (at least once) and returns the last snapshot.

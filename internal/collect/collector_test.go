@@ -12,6 +12,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -348,5 +349,35 @@ func TestMetricsAPIRegisteredButDown(t *testing.T) {
 	m := c.Snapshot().Sources.Metrics
 	if m.State != model.MetricsUnavailable || !strings.Contains(m.Reason, "registered but not answering (503)") {
 		t.Errorf("metrics = %+v", m)
+	}
+}
+
+func TestNanocoresRoundToTheNearestMillicore(t *testing.T) {
+	for in, want := range map[string]int64{"50000212n": 50, "50600000n": 51, "150m": 150, "1": 1000, "400n": 0} {
+		q := resource.MustParse(in)
+		if got := nearestMilli(&q); got != want {
+			t.Errorf("%s = %dm, want %dm", in, got, want)
+		}
+	}
+}
+
+func TestSeededHistoryContinues(t *testing.T) {
+	r := newRig(t, pod("p1", ctrl("StatefulSet", "db"), nil, container("app", "", ""))).withMetricsAPI()
+	r.podMetrics = []metricsapi.PodMetrics{podMetrics("p1", t0, "100m", "100Mi")}
+	c := r.start(t, Options{})
+	ref := model.WorkloadRef{Kind: model.KindStatefulSet, Namespace: ns, Name: "db"}
+	saved := model.NewHistory(model.DefaultHistoryConfig)
+	saved.Add("old-pod", model.Sample{Time: t0.Add(-24 * time.Hour), CPU: 900, Memory: 900 << 20}, 0)
+	c.Seed(ref, "app", saved)
+	c.Poll(context.Background())
+
+	h := find(t, c.Snapshot(), model.KindStatefulSet, "db").Containers[0].Usage
+	if h.Samples != 2 || h.CPUPeak.Value != 900 || h.Span() != 24*time.Hour {
+		t.Errorf("seeded history after a poll: samples %d peak %d span %v", h.Samples, h.CPUPeak.Value, h.Span())
+	}
+	var got []string
+	c.Histories(func(ref model.WorkloadRef, container string, h *model.History) { got = append(got, ref.String()+"/"+container) })
+	if len(got) != 1 || got[0] != "sts/shop/db/app" {
+		t.Errorf("histories = %v", got)
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metricsapi "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 
@@ -159,11 +161,17 @@ func convertPodMetrics(m *metricsapi.PodMetrics) podUsage {
 	for _, cm := range m.Containers {
 		out.containers = append(out.containers, containerUsage{
 			name:   cm.Name,
-			cpu:    cm.Usage.Cpu().MilliValue(),
+			cpu:    nearestMilli(cm.Usage.Cpu()),
 			memory: cm.Usage.Memory().Value(),
 		})
 	}
 	return out
+}
+
+// nearestMilli rounds a CPU rate to the nearest millicore. metrics-server
+// reports nanocores ("50000212n"); MilliValue would round that up to 51m.
+func nearestMilli(q *resource.Quantity) int64 {
+	return int64(math.Round(float64(q.ScaledValue(resource.Nano)) / 1e6))
 }
 
 // podLookup resolves pods from the informer cache for ingest.

@@ -171,3 +171,26 @@ func (u *usage) latest(ns, pod, container string) (model.Sample, bool) {
 	s, ok := seen.latest[container]
 	return s, ok
 }
+
+// Seed installs a saved history for a workload's container (from an earlier
+// run of kgotop); samples that follow extend it. It does nothing if the
+// container already has history in this run.
+func (c *Collector) Seed(ref model.WorkloadRef, container string, h *model.History) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hk := histKey{ref, container}
+	if _, ok := c.usage.hist[hk]; ok || h == nil {
+		return
+	}
+	c.usage.hist[hk] = h
+	c.usage.published[hk] = h.Clone()
+}
+
+// Histories calls fn with a copy of every container history, for saving.
+func (c *Collector) Histories(fn func(ref model.WorkloadRef, container string, h *model.History)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for hk, h := range c.usage.published {
+		fn(hk.ref, hk.container, h)
+	}
+}

@@ -5,13 +5,15 @@ import (
 	"io"
 	"time"
 
+	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
 )
 
 // The JSON report's shape is part of kgotop's interface: fields are added,
 // never renamed or removed, and SchemaVersion changes if that ever must
 // happen. CPU is in millicores, memory in bytes, durations in seconds;
-// absent values are omitted. See docs/report-json.md.
+// absent values are omitted. Advice and patches use internal/advisor's
+// JSON names. README.md documents the shape.
 
 // SchemaVersion is the version of the JSON report's shape.
 const SchemaVersion = 1
@@ -25,6 +27,16 @@ type JSONReport struct {
 	Selector      string         `json:"selector,omitempty"`
 	Sources       JSONSources    `json:"sources"`
 	Workloads     []JSONWorkload `json:"workloads"`
+	Summary       JSONSummary    `json:"summary"`
+}
+
+// JSONSummary counts what the report holds.
+type JSONSummary struct {
+	Workloads  int `json:"workloads"`
+	Containers int `json:"containers"`
+	Critical   int `json:"critical"`
+	Warning    int `json:"warning"`
+	Info       int `json:"info"`
 }
 
 // JSONSources tells how complete the data is.
@@ -52,6 +64,11 @@ type JSONWorkload struct {
 	HPA        *JSONHPA        `json:"hpa,omitempty"`
 	Events     []JSONEvent     `json:"events,omitempty"`
 	Containers []JSONContainer `json:"containers"`
+	// Advice is the advisor's output for the workload (see internal/advisor:
+	// Advice); Patch applies its patchable part, NoPatch says why there is none.
+	Advice  []advisor.Advice `json:"advice,omitempty"`
+	Patch   *advisor.Patch   `json:"patch,omitempty"`
+	NoPatch string           `json:"no_patch,omitempty"`
 }
 
 // JSONHPA is the autoscaler of a workload.
@@ -86,10 +103,11 @@ type JSONContainer struct {
 	Events         []JSONEvent       `json:"events,omitempty"`
 }
 
-// JSONUsage is a container's usage.
+// JSONUsage is a container's usage: now (absent when no replica has a
+// current sample) and over the history kept.
 type JSONUsage struct {
-	CPUMillicores int64   `json:"cpu_millicores"`
-	MemoryBytes   int64   `json:"memory_bytes"`
+	CPUMillicores *int64  `json:"cpu_millicores,omitempty"`
+	MemoryBytes   *int64  `json:"memory_bytes,omitempty"`
 	CPUPeak       int64   `json:"cpu_peak_millicores"`
 	MemoryPeak    int64   `json:"memory_peak_bytes"`
 	Samples       int64   `json:"samples"`
@@ -130,7 +148,7 @@ type JSONEvent struct {
 }
 
 // NewJSONReport converts a snapshot into the JSON report's shape.
-func NewJSONReport(s model.Snapshot) JSONReport {
+func NewJSONReport(s model.Snapshot, advice []advisor.Advice) JSONReport {
 	m := s.Sources.Metrics
 	r := JSONReport{
 		SchemaVersion: SchemaVersion,
@@ -170,6 +188,15 @@ func NewJSONReport(s model.Snapshot) JSONReport {
 		}
 		r.Workloads = append(r.Workloads, jw)
 	}
+	for _, wa := range adviceByWorkload(s, advice) {
+		for i := range r.Workloads {
+			if jw := &r.Workloads[i]; jw.Kind == string(wa.w.Ref.Kind) && jw.Namespace == wa.w.Ref.Namespace && jw.Name == wa.w.Ref.Name {
+				jw.Advice, jw.Patch, jw.NoPatch = wa.advice, wa.patch, wa.noPatch
+			}
+		}
+	}
+	r.Summary.Workloads, r.Summary.Containers = s.Counts()
+	r.Summary.Critical, r.Summary.Warning, r.Summary.Info = severityCounts(advice)
 	return r
 }
 
@@ -195,7 +222,10 @@ func jsonContainer(c model.Container) JSONContainer {
 		}
 	}
 	if cpu, mem, ok := usedNow(c); ok || c.Usage != nil {
-		u := &JSONUsage{CPUMillicores: cpu, MemoryBytes: mem}
+		u := &JSONUsage{}
+		if ok {
+			u.CPUMillicores, u.MemoryBytes = &cpu, &mem
+		}
 		if h := c.Usage; h != nil {
 			u.CPUPeak, u.MemoryPeak, u.Samples, u.SpanSeconds = h.CPUPeak.Value, h.MemoryPeak.Value, h.Samples, h.Span().Seconds()
 		}
@@ -218,8 +248,8 @@ func jsonEvents(evs []model.Event) []JSONEvent {
 	return out
 }
 
-func writeJSON(w io.Writer, s model.Snapshot) error {
+func writeJSON(w io.Writer, s model.Snapshot, advice []advisor.Advice) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(NewJSONReport(s))
+	return enc.Encode(NewJSONReport(s, advice))
 }

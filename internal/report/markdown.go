@@ -6,12 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
 )
 
 // writeMarkdown renders the report for a ticket or a pull request comment:
 // a GitHub-flavoured table and the same details as text.
-func writeMarkdown(w io.Writer, s model.Snapshot) error {
+func writeMarkdown(w io.Writer, s model.Snapshot, advice []advisor.Advice) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## kgotop report\n\n%s · %s · %s\n\n", scope(s), s.Taken.UTC().Format(time.DateTime+"Z"), metricsSpan(s))
 	for _, l := range statusLines(s) {
@@ -45,10 +46,49 @@ func writeMarkdown(w io.Writer, s model.Snapshot) error {
 			}
 		}
 	}
-	nw, nc := s.Counts()
-	fmt.Fprintf(&b, "\n%d workloads, %d containers.\n", nw, nc)
+	if was := adviceByWorkload(s, advice); len(was) > 0 {
+		b.WriteString("\n### Advice\n")
+		for _, wa := range was {
+			writeMarkdownAdvice(&b, wa)
+		}
+	}
+	b.WriteString("\n" + summary(s, advice) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func writeMarkdownAdvice(b *strings.Builder, wa workloadAdvice) {
+	fmt.Fprintf(b, "\n#### %s %s/%s\n\n", strings.ToUpper(string(advisor.Worst(wa.advice))), wa.w.Ref.Kind.Short(), wa.w.Ref.Name)
+	for _, a := range wa.advice {
+		who := ""
+		if a.Target.Container != "" {
+			who = "`" + a.Target.Container + "` "
+		}
+		fmt.Fprintf(b, "- **%s** %s%s: %s (confidence %s", a.Severity, who, mdEscape(adviceHeadline(a)), mdEscape(a.Reason), a.Confidence.Level)
+		if a.Confidence.Note != "" {
+			b.WriteString(": " + mdEscape(a.Confidence.Note))
+		}
+		b.WriteString(")\n")
+		if ev := evidenceLine(a.Evidence); ev != "" {
+			b.WriteString("  - evidence: " + mdEscape(ev) + "\n")
+		}
+		for _, n := range a.Notes {
+			b.WriteString("  - note: " + mdEscape(n) + "\n")
+		}
+		if a.Code != "" && !a.Patchable() {
+			fmt.Fprintf(b, "\n  ```%s\n", a.CodeLang)
+			for _, l := range strings.Split(strings.TrimRight(a.Code, "\n"), "\n") {
+				b.WriteString("  " + l + "\n")
+			}
+			b.WriteString("  ```\n")
+		}
+	}
+	switch {
+	case wa.patch != nil:
+		fmt.Fprintf(b, "\n```sh\n%s\n```\n\n%s\n", wa.patch.Command, wa.patch.Effect)
+	case wa.noPatch != "":
+		b.WriteString("\nNo patch: " + mdEscape(wa.noPatch) + "\n")
+	}
 }
 
 // mdEscape keeps a value from breaking a table cell.

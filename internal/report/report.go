@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
 )
 
@@ -45,17 +46,24 @@ type Options struct {
 // Write renders the snapshot in the chosen format. Text output carries ANSI
 // styles; pass a colorprofile writer to strip or downsample them for the
 // terminal (or the file) at hand.
-func Write(w io.Writer, s model.Snapshot, opts Options) error {
+func Write(w io.Writer, s model.Snapshot, advice []advisor.Advice, opts Options) error {
 	if opts.Width <= 0 {
 		opts.Width = 120
 	}
 	switch opts.Format {
 	case JSON:
-		return writeJSON(w, s)
+		return writeJSON(w, s, advice)
 	case Markdown:
-		return writeMarkdown(w, s)
+		return writeMarkdown(w, s, advice)
 	}
-	return writeText(w, s, opts.Width)
+	return writeText(w, s, advice, opts.Width)
+}
+
+// summary is the closing line: what was seen and how much advice it drew.
+func summary(s model.Snapshot, advice []advisor.Advice) string {
+	nw, nc := s.Counts()
+	crit, warn, info := severityCounts(advice)
+	return fmt.Sprintf("%d workloads, %d containers: %d critical, %d warning, %d info.", nw, nc, crit, warn, info)
 }
 
 // metricsSpan describes how much metrics history the snapshot rests on.

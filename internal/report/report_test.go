@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
 )
 
@@ -87,7 +88,7 @@ func render(t *testing.T, s model.Snapshot, opts Options, profile colorprofile.P
 	t.Helper()
 	var buf bytes.Buffer
 	w := &colorprofile.Writer{Forward: &buf, Profile: profile}
-	if err := Write(w, s, opts); err != nil {
+	if err := Write(w, s, advisor.Advise(s, advisor.Options{}), opts); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
@@ -101,7 +102,8 @@ func TestTextGolden(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			out := render(t, fixture(), Options{Width: c.width}, colorprofile.NoTTY)
 			for _, line := range strings.Split(out, "\n") {
-				if w := len([]rune(line)); w > c.width {
+				// kubectl commands stay on one line so they can be copied whole.
+				if w := len([]rune(line)); w > c.width && !strings.HasPrefix(line, "  $ kubectl patch ") {
 					t.Errorf("line is %d wide, over %d: %q", w, c.width, line)
 				}
 			}
@@ -148,7 +150,7 @@ func TestDegradedSourcesAreSaid(t *testing.T) {
 
 func TestJSONShape(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, fixture(), Options{Format: JSON}); err != nil {
+	if err := Write(&buf, fixture(), advisor.Advise(fixture(), advisor.Options{}), Options{Format: JSON}); err != nil {
 		t.Fatal(err)
 	}
 	var r JSONReport
@@ -160,18 +162,25 @@ func TestJSONShape(t *testing.T) {
 	}
 	orders := r.Workloads[1].Containers[0]
 	if orders.LastTerminated == nil || orders.LastTerminated.Reason != "OOMKilled" || orders.Restarts != 4 ||
-		orders.Usage.MemoryBytes != 379<<20 || orders.MemoryLimit != 384<<20 {
+		*orders.Usage.MemoryBytes != 379<<20 || orders.MemoryLimit != 384<<20 {
 		t.Errorf("orders = %+v", orders)
 	}
 	if g := r.Workloads[0].Containers[0].Env["GOMEMLIMIT"]; g != "(resourceFieldRef limits.memory)" {
 		t.Errorf("GOMEMLIMIT from a field ref = %q", g)
+	}
+	// The OOMKilled StatefulSet gets a critical memory limit raise with a patch.
+	if len(r.Workloads[1].Advice) == 0 || r.Workloads[1].Patch == nil || !strings.Contains(r.Workloads[1].Patch.Command, "kubectl patch statefulset orders -n store") {
+		t.Errorf("orders advice %+v patch %+v", r.Workloads[1].Advice, r.Workloads[1].Patch)
+	}
+	if r.Summary.Critical == 0 || r.Summary.Workloads != 3 || r.Summary.Containers != 4 {
+		t.Errorf("summary = %+v", r.Summary)
 	}
 	golden.RequireEqual(t, buf.Bytes())
 }
 
 func TestMarkdownGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, fixture(), Options{Format: Markdown}); err != nil {
+	if err := Write(&buf, fixture(), advisor.Advise(fixture(), advisor.Options{}), Options{Format: Markdown}); err != nil {
 		t.Fatal(err)
 	}
 	golden.RequireEqual(t, buf.Bytes())

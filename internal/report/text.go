@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"charm.land/lipgloss/v2/table"
 
+	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
 )
 
@@ -51,7 +52,7 @@ const legend = "CPU and MEM: used now by the busiest replica / request / limit; 
 // minColumns is how many columns a narrow table keeps before it wraps cells.
 const minColumns = 6
 
-func writeText(w io.Writer, s model.Snapshot, width int) error {
+func writeText(w io.Writer, s model.Snapshot, advice []advisor.Advice, width int) error {
 	var b strings.Builder
 	head := fmt.Sprintf("kgotop report · %s · %s · %s", scope(s), s.Taken.UTC().Format(time.DateTime+"Z"), metricsSpan(s))
 	b.WriteString(styleHeader.Render(wrap(head, width)) + "\n")
@@ -71,8 +72,21 @@ func writeText(w io.Writer, s model.Snapshot, width int) error {
 			}
 		}
 	}
-	nw, nc := s.Counts()
-	fmt.Fprintf(&b, "\n%d workloads, %d containers.\n", nw, nc)
+	if was := adviceByWorkload(s, advice); len(was) > 0 {
+		b.WriteString("\n" + styleHeader.Render("ADVICE") + "\n")
+		for _, wa := range was {
+			for _, l := range adviceLines(wa, s.Namespace == "") {
+				if !strings.HasPrefix(l, "  $ ") { // a command stays whole, to copy
+					l = wrap(l, width)
+				}
+				b.WriteString(l + "\n")
+			}
+			b.WriteString("\n")
+		}
+	} else {
+		b.WriteString("\n")
+	}
+	b.WriteString(summary(s, advice) + "\n")
 	_, err := io.WriteString(w, trimLines(b.String()))
 	return err
 }
