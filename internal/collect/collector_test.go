@@ -381,3 +381,27 @@ func TestSeededHistoryContinues(t *testing.T) {
 		t.Errorf("histories = %v", got)
 	}
 }
+
+func TestHistoryOutlivesAPodWithoutMetrics(t *testing.T) {
+	r := newRig(t, pod("p1", ctrl("StatefulSet", "db"), nil, container("app", "", ""))).withMetricsAPI()
+	r.podMetrics = []metricsapi.PodMetrics{podMetrics("p1", t0, "100m", "100Mi")}
+	c := r.start(t, Options{})
+	c.Poll(context.Background())
+	// The only pod is in back-off: metrics-server has nothing for it.
+	r.podMetrics = nil
+	c.Poll(context.Background())
+	if h := find(t, c.Snapshot(), model.KindStatefulSet, "db").Containers[0].Usage; h == nil || h.Samples != 1 {
+		t.Fatalf("history of a workload whose pod is in back-off = %+v", h)
+	}
+	// The workload is deleted: its history goes.
+	if err := r.kube.CoreV1().Pods(ns).Delete(context.Background(), "p1", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the pod to go", func() bool { return len(c.Snapshot().Workloads) == 0 })
+	c.Poll(context.Background())
+	n := 0
+	c.Histories(func(model.WorkloadRef, string, *model.History) { n++ })
+	if n != 0 {
+		t.Errorf("%d histories left for a deleted workload", n)
+	}
+}

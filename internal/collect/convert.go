@@ -30,6 +30,11 @@ func convertPod(p *corev1.Pod) model.Pod {
 	if p.Status.StartTime != nil {
 		out.Started = p.Status.StartTime.Time
 	}
+	for _, cs := range p.Status.ContainerStatuses {
+		if r := cs.State.Running; r != nil && r.StartedAt.After(out.RunStarted) {
+			out.RunStarted = r.StartedAt.Time
+		}
+	}
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
 			out.Ready = true

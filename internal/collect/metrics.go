@@ -44,10 +44,10 @@ func (c *Collector) Poll(ctx context.Context) time.Duration {
 		c.metricsFailed(err)
 		return c.window()
 	}
-	lookup := c.podLookup()
+	lookup, live := c.podLookup()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.usage.ingest(items, lookup, true)
+	c.usage.ingest(items, lookup, live)
 	c.metrics.State, c.metrics.Reason = model.MetricsAvailable, ""
 	c.metrics.Polls++
 	c.metrics.Newest, c.metrics.Windows = c.usage.newest, c.usage.windows
@@ -174,10 +174,15 @@ func nearestMilli(q *resource.Quantity) int64 {
 	return int64(math.Round(float64(q.ScaledValue(resource.Nano)) / 1e6))
 }
 
-// podLookup resolves pods from the informer cache for ingest.
-func (c *Collector) podLookup() func(ns, name string) (podInfo, bool) {
+// podLookup resolves pods from the informer cache for ingest, and returns
+// the workloads that have pods.
+func (c *Collector) podLookup() (func(ns, name string) (podInfo, bool), map[model.WorkloadRef]bool) {
 	own := c.owners()
 	store := c.inf.pods.inf.GetStore()
+	live := map[model.WorkloadRef]bool{}
+	for _, x := range store.List() {
+		live[own.workloadOf(x.(*corev1.Pod))] = true
+	}
 	return func(ns, name string) (podInfo, bool) {
 		obj, ok, _ := store.GetByKey(ns + "/" + name)
 		if !ok {
@@ -189,7 +194,7 @@ func (c *Collector) podLookup() func(ns, name string) (podInfo, bool) {
 			info.cpuRequest[ct.Name] = ct.Resources.Requests.Cpu().MilliValue()
 		}
 		return info, true
-	}
+	}, live
 }
 
 // owners builds the ownership index from the ReplicaSet and Job caches.

@@ -64,9 +64,11 @@ type podInfo struct {
 
 // ingest counts every sample that is newer than the last one counted for its
 // pod, so the same metrics window is never counted twice, aggregates them into
-// one point per workload container, and forgets pods that are gone. complete
-// says items hold every pod (a full list), so absent pods can be forgotten.
-func (u *usage) ingest(items []podUsage, lookup func(ns, name string) (podInfo, bool), complete bool) (added int) {
+// one point per workload container, and forgets pods that are gone. live,
+// when not nil, holds every workload that still has pods: items are then a
+// full list, so absent pods are forgotten, and so is the history of
+// workloads not in live.
+func (u *usage) ingest(items []podUsage, lookup func(ns, name string) (podInfo, bool), live map[model.WorkloadRef]bool) (added int) {
 	type agg struct {
 		p     model.Point
 		found bool
@@ -121,15 +123,15 @@ func (u *usage) ingest(items []podUsage, lookup func(ns, name string) (podInfo, 
 	if added > 0 {
 		u.windows++
 	}
-	if complete {
-		u.forgetAbsent(present)
+	if live != nil {
+		u.forgetAbsent(present, live)
 	}
 	return added
 }
 
 // forgetAbsent drops pods that the last full list no longer had, folding
 // their open memory peaks into their workload's history.
-func (u *usage) forgetAbsent(present map[string]bool) {
+func (u *usage) forgetAbsent(present map[string]bool, live map[model.WorkloadRef]bool) {
 	touched := map[histKey]bool{}
 	for key, seen := range u.pods {
 		if present[key] {
@@ -149,11 +151,8 @@ func (u *usage) forgetAbsent(present map[string]bool) {
 		u.published[hk] = u.hist[hk].Clone()
 	}
 	// A workload with no pod left (a finished Job, a deleted Deployment)
-	// takes its history with it, so churn cannot grow the store.
-	live := make(map[model.WorkloadRef]bool, len(u.pods))
-	for _, seen := range u.pods {
-		live[seen.ref] = true
-	}
+	// takes its history with it, so churn cannot grow the store. A pod
+	// without metrics for a while (in back-off) keeps its workload's.
 	for hk := range u.hist {
 		if !live[hk.ref] {
 			delete(u.hist, hk)

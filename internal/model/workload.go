@@ -87,18 +87,27 @@ type Pod struct {
 	// turned true (zero when not ready). Their difference is the start-to-ready time.
 	Started    time.Time
 	ReadySince time.Time
+	// RunStarted is when the pod's containers last (re)started: the latest
+	// running startedAt. After a restart, readiness counts from there.
+	RunStarted time.Time
 	// Annotations holds only the annotations kgotop reads (prometheus.io/*).
 	Annotations map[string]string
 	// IP is the pod IP, used to reach its metrics through the pod proxy.
 	IP string
 }
 
-// StartToReady returns how long the pod took from start to ready, or 0 when unknown.
+// StartToReady returns how long the pod's current run took from start to
+// ready, or 0 when unknown: from the pod's start, or from its containers'
+// last restart when they restarted since.
 func (p Pod) StartToReady() time.Duration {
-	if p.Started.IsZero() || p.ReadySince.IsZero() || p.ReadySince.Before(p.Started) {
+	from := p.Started
+	if p.RunStarted.After(from) {
+		from = p.RunStarted
+	}
+	if from.IsZero() || p.ReadySince.IsZero() || p.ReadySince.Before(from) {
 		return 0
 	}
-	return p.ReadySince.Sub(p.Started)
+	return p.ReadySince.Sub(from)
 }
 
 // Container is one container of a workload's pod template together with the
