@@ -1,0 +1,103 @@
+package demo
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/collect"
+	"github.com/kgotop/kgotop/internal/model"
+	"github.com/kgotop/kgotop/internal/scenario"
+)
+
+// warm runs a demo collector over hours of simulated time.
+func warm(t *testing.T, seed uint64, d time.Duration) (*Sim, model.Snapshot) {
+	t.Helper()
+	s := New(seed)
+	c := collect.New(s.Clients(), s.Options())
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c.Start(ctx)
+	if err := c.WaitForSync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WarmUp(ctx, c, d); err != nil {
+		t.Fatal(err)
+	}
+	sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
+	defer scancel()
+	if err := s.Settle(sctx, c); err != nil {
+		t.Fatal(err)
+	}
+	return s, c.Snapshot()
+}
+
+// Every scenario's story shows in the advice, through the real collector
+// and advisor: the library's expectations are the advisor's end-to-end test.
+func TestScenariosGetTheirAdvice(t *testing.T) {
+	_, snap := warm(t, 1, 8*time.Hour)
+	all := advisor.Advise(snap, advisor.Options{})
+	for _, sc := range scenario.All() {
+		t.Run(sc.Name, func(t *testing.T) {
+			var kinds []string
+			for _, w := range snap.Workloads {
+				if w.Ref.Name == sc.Name {
+					for _, a := range advisor.ForWorkload(all, w.Ref) {
+						kinds = append(kinds, string(a.Kind))
+					}
+				}
+			}
+			for _, want := range sc.Expect {
+				if slices.Contains(sc.NeedsRuntime, want) {
+					continue // needs the Go runtime's /metrics page: see the runtime tests
+				}
+				if !slices.Contains(kinds, want) {
+					t.Errorf("%s (%s): no %s advice; got %v", sc.Name, sc.Story, want, kinds)
+				}
+			}
+			if len(sc.Expect) == 0 {
+				for _, a := range advisor.ForWorkload(all, model.WorkloadRef{Kind: sc.Kind, Namespace: scenario.Namespace, Name: sc.Name}) {
+					if a.Severity != advisor.Info {
+						t.Errorf("healthy %s drew %s advice %s: %s", sc.Name, a.Severity, a.Kind, a.Reason)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestStoriesHappen(t *testing.T) {
+	_, snap := warm(t, 1, 8*time.Hour)
+	byName := map[string]model.Container{}
+	for _, w := range snap.Workloads {
+		byName[w.Ref.Name] = w.Containers[0]
+	}
+	if c := byName["ingest"]; c.Terminations("OOMKilled") == 0 || c.RestartCount() < 2 {
+		t.Errorf("ingest never OOMKilled: restarts %d, last %+v", c.RestartCount(), c.LastTermination())
+	}
+	if c := byName["reports"]; len(c.ProbeFailures) == 0 || c.ProbeFailures[0].Kills == 0 {
+		t.Errorf("the slow starter was never killed by its liveness probe: %+v", c.ProbeFailures)
+	}
+	if c := byName["catalog"]; c.Usage == nil || c.Usage.Span() < 7*time.Hour {
+		t.Errorf("catalog history = %+v", c.Usage)
+	}
+	if w := snap.Workloads[slices.IndexFunc(snap.Workloads, func(w model.Workload) bool { return w.Ref.Name == "web" })]; w.HPA == nil || w.HPA.Metrics[0].CurrentUtilization == 0 {
+		t.Errorf("web HPA = %+v", w.HPA)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	_, a := warm(t, 7, 2*time.Hour)
+	_, b := warm(t, 7, 2*time.Hour)
+	if len(a.Workloads) != len(b.Workloads) {
+		t.Fatal("different workloads")
+	}
+	for i := range a.Workloads {
+		ca, cb := a.Workloads[i].Containers[0], b.Workloads[i].Containers[0]
+		if ca.RestartCount() != cb.RestartCount() || ca.Usage.CPUPeak != cb.Usage.CPUPeak || ca.Usage.MemoryPeak != cb.Usage.MemoryPeak {
+			t.Errorf("%s differs between two runs with one seed", a.Workloads[i].Ref.Name)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kgotop/kgotop/internal/scenario"
+)
+
+// pod is one simulated pod and the state a kubelet would keep for it.
+type pod struct {
+	sc   scenario.Scenario
+	name string
+	ip   string
+	spec *corev1.Pod
+	// started is the pod's start; runStart the current container run's;
+	// creepStart when memory last started creeping from its base.
+	started, runStart, creepStart time.Time
+	ready                         bool
+	readySince                    time.Time
+	restarts                      int32
+	last                          *corev1.ContainerStateTerminated
+	waiting                       string
+	backoffUntil                  time.Time
+	// startNeeds is how long the current run needs to become ready.
+	startNeeds time.Duration
+}
+
+// main is the container a scenario's story is about (the first).
+func (p *pod) main() scenario.Container { return p.sc.Containers[0] }
+
+// usage returns a container's CPU (millicores) and memory (bytes) at t,
+// with a little deterministic noise.
+func (p *pod) usage(c scenario.Container, t time.Time) (cpu, mem int64) {
+	age := t.Sub(p.runStart)
+	cpu = c.CPU.At(age)
+	mem = c.Memory.At(age)
+	if c.CreepPerHour > 0 {
+		mem += int64(float64(c.CreepPerHour) * t.Sub(p.creepStart).Hours())
+	}
+	// ±3% noise from the time, so every run draws the same.
+	n := float64((t.Unix()/15)%7-3) / 100
+	return max(1, cpu+int64(float64(cpu)*n)), max(1<<20, mem)
+}
+
+// eventChange is an event the kubelet would record.
+type eventChange struct {
+	pod, container   string
+	typ, reason, msg string
+	count            int32
+}
+
+// step moves the pod to time now and reports whether its status changed,
+// with the events that came with the change.
+func (p *pod) step(now time.Time, rng *rand.Rand) ([]eventChange, bool) {
+	c := p.main()
+	switch {
+	case p.waiting != "":
+		if now.Before(p.backoffUntil) {
+			return nil, false
+		}
+		p.start(now, rng) // back-off over: the kubelet starts the container again
+		return nil, true
+	case !p.ready && c.StartSeconds > 0:
+		if now.Sub(p.runStart) >= p.startNeeds {
+			p.ready, p.readySince = true, now
+			return nil, true
+		}
+		if budget := c.Liveness.Budget(); c.Liveness != nil && now.Sub(p.runStart) >= budget+10*time.Second {
+			// Liveness failed FailureThreshold times while the program was still starting.
+			p.terminate(now, "Error", 143)
+			return []eventChange{
+				{p.name, c.Name, corev1.EventTypeWarning, "Unhealthy", fmt.Sprintf(`Liveness probe failed: Get "http://%s:%d%s": dial tcp %s:%d: connect: connection refused`, p.ip, c.Port, c.Liveness.Path, p.ip, c.Port), c.Liveness.FailureThreshold},
+				{p.name, c.Name, corev1.EventTypeNormal, "Killing", fmt.Sprintf("Container %s failed liveness probe, will be restarted", c.Name), 1},
+				{p.name, c.Name, corev1.EventTypeWarning, "BackOff", fmt.Sprintf("Back-off restarting failed container %s in pod %s_%s(%s)", c.Name, p.name, scenario.Namespace, p.spec.UID), 1},
+			}, true
+		}
+	case c.CreepPerHour > 0 && c.Limits.Memory > 0:
+		if _, mem := p.usage(c, now); mem >= c.Limits.Memory {
+			p.terminate(now, "OOMKilled", 137)
+			p.creepStart = now
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
+// terminate ends the current run and puts the container in back-off.
+func (p *pod) terminate(now time.Time, reason string, code int32) {
+	p.last = &corev1.ContainerStateTerminated{Reason: reason, ExitCode: code,
+		StartedAt: metav1.Time{Time: p.runStart}, FinishedAt: metav1.Time{Time: now}}
+	p.restarts++
+	p.ready = false
+	p.waiting = "CrashLoopBackOff"
+	backoff := 10 * time.Second << min(p.restarts-1, 5)
+	if reason == "OOMKilled" {
+		backoff = 10 * time.Second // a crash hours apart starts the back-off over
+	}
+	p.backoffUntil = now.Add(backoff)
+}
+
+// start begins a new run. A slow starter needs 45-115% of its start time:
+// some runs beat the liveness budget, most do not.
+func (p *pod) start(now time.Time, rng *rand.Rand) {
+	c := p.main()
+	p.waiting, p.runStart = "", now
+	if c.StartSeconds > 0 {
+		p.startNeeds = time.Duration(float64(c.StartSeconds)*(0.45+0.7*rng.Float64())) * time.Second
+		return
+	}
+	p.ready, p.readySince = true, now.Add(5*time.Second)
+}
+
+// applyStatus writes the pod's state into its API object's status.
+func (p *pod) applyStatus() {
+	st := corev1.PodStatus{Phase: corev1.PodRunning, PodIP: p.ip, PodIPs: []corev1.PodIP{{IP: p.ip}},
+		StartTime: &metav1.Time{Time: p.started}}
+	cond := corev1.PodCondition{Type: corev1.PodReady, Status: corev1.ConditionFalse, LastTransitionTime: metav1.Time{Time: p.runStart}}
+	if p.ready {
+		cond.Status, cond.LastTransitionTime = corev1.ConditionTrue, metav1.Time{Time: p.readySince}
+	}
+	st.Conditions = []corev1.PodCondition{cond}
+	for i, c := range p.sc.Containers {
+		cs := corev1.ContainerStatus{Name: c.Name, Image: c.Image, ImageID: "registry.example/" + c.Name + "@sha256:" + fmt.Sprintf("%064x", i+len(c.Name)), Ready: true, Started: ptr(true),
+			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Time{Time: p.started}}}}
+		if i == 0 {
+			cs.Ready, cs.RestartCount = p.ready, p.restarts
+			cs.State.Running.StartedAt = metav1.Time{Time: p.runStart}
+			if p.waiting != "" {
+				cs.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: p.waiting,
+					Message: fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s", p.backoffUntil.Sub(p.last.FinishedAt.Time), c.Name, p.name, scenario.Namespace)}}
+			}
+			if p.last != nil {
+				cs.LastTerminationState = corev1.ContainerState{Terminated: p.last.DeepCopy()}
+			}
+		}
+		st.ContainerStatuses = append(st.ContainerStatuses, cs)
+	}
+	p.spec.Status = st
+}
+
+// snapshot returns a copy of the pod with its current status, for an update.
+func (p *pod) snapshot() *corev1.Pod {
+	p.applyStatus()
+	return p.spec.DeepCopy()
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// record creates or bumps an event as the kubelet's event recorder does.
+func (s *Sim) record(ctx context.Context, ev eventChange, now time.Time) error {
+	events := s.Kube.CoreV1().Events(scenario.Namespace)
+	name := fmt.Sprintf("%s.%s.%s", ev.pod, ev.container, ev.reason)
+	e, err := events.Get(ctx, name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		e = &corev1.Event{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: scenario.Namespace},
+			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: scenario.Namespace, Name: ev.pod,
+				FieldPath: "spec.containers{" + ev.container + "}"},
+			Type: ev.typ, Reason: ev.reason, Message: ev.msg, Count: ev.count,
+			FirstTimestamp: metav1.Time{Time: now}, LastTimestamp: metav1.Time{Time: now},
+			Source: corev1.EventSource{Component: "kubelet"},
+		}
+		e.UID = types.UID("ev-" + name)
+		_, err = events.Create(ctx, e, metav1.CreateOptions{})
+	case err == nil:
+		e.Count += ev.count
+		e.Message, e.LastTimestamp = ev.msg, metav1.Time{Time: now}
+		_, err = events.Update(ctx, e, metav1.UpdateOptions{})
+	}
+	if err != nil {
+		return fmt.Errorf("demo: recording event %s: %w", name, err)
+	}
+	return nil
+}
