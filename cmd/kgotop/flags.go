@@ -30,6 +30,8 @@ type options struct {
 	failOnSev     advisor.Severity
 	noHistory     bool
 	dbMaxConns    int64
+	demo          bool
+	seed          uint64
 }
 
 // usageError is bad usage: kgotop exits 2.
@@ -54,6 +56,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "watch every namespace")
 	fs.StringVarP(&o.selector, "selector", "l", "", "label selector for pods (app=api,tier!=cache)")
 	fs.BoolVar(&o.report, "report", false, "print a report and exit instead of opening the dashboard")
+	fs.BoolVar(&o.demo, "demo", false, "show a simulated cluster: no cluster needed")
+	fs.Uint64Var(&o.seed, "seed", 1, "with --demo, the seed of the simulation (the same seed gives the same demo)")
 	fs.StringVarP(&o.output, "output", "o", "text", "report format: text, json or markdown")
 	fs.DurationVar(&o.window, "window", 0, "how long --report samples metrics (default: the newest metrics window only)")
 	fs.IntVar(&o.width, "width", 0, "width the text report must fit (default: the terminal's, or $COLUMNS, or 120)")

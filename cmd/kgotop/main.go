@@ -77,7 +77,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "kgotop: the interactive dashboard is not built yet: use --report")
 		return exitUsage
 	}
-	err = runReport(ctx, o, logger, stdout, stderr)
+	if o.demo {
+		err = runDemoReport(ctx, o, logger, stdout)
+	} else {
+		err = runReport(ctx, o, logger, stdout, stderr)
+	}
 	var uerr usageError
 	var ferr failOnError
 	switch {

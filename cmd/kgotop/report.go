@@ -54,6 +54,11 @@ func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout, std
 	if err := report.Write(out, snap, advice, report.Options{Format: o.format, Width: reportWidth(o, stdout)}); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
+	return failOn(o, advice)
+}
+
+// failOn returns a failOnError when --fail-on is set and advice reaches it.
+func failOn(o *options, advice []advisor.Advice) error {
 	if o.failOnSev != "" {
 		if n := len(advisor.AtLeast(advice, o.failOnSev)); n > 0 {
 			return failOnError{n: n, sev: o.failOnSev}

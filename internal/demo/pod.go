@@ -106,13 +106,13 @@ func (p *pod) terminate(now time.Time, reason string, code int32) {
 	p.backoffUntil = now.Add(backoff)
 }
 
-// start begins a new run. A slow starter needs 45-115% of its start time:
+// start begins a new run. A slow starter needs 50-120% of its start time:
 // some runs beat the liveness budget, most do not.
 func (p *pod) start(now time.Time, rng *rand.Rand) {
 	c := p.main()
 	p.waiting, p.runStart = "", now
 	if c.StartSeconds > 0 {
-		p.startNeeds = time.Duration(float64(c.StartSeconds)*(0.45+0.7*rng.Float64())) * time.Second
+		p.startNeeds = time.Duration(float64(c.StartSeconds)*(0.5+0.7*rng.Float64())) * time.Second
 		return
 	}
 	p.ready, p.readySince = true, now.Add(5*time.Second)

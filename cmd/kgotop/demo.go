@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/colorprofile"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/collect"
+	"github.com/kgotop/kgotop/internal/demo"
+	"github.com/kgotop/kgotop/internal/report"
+)
+
+// demoWarmUp is how much simulated history the demo opens on: enough for
+// medium-confidence advice, reached in well under a second.
+const demoWarmUp = 8 * time.Hour
+
+// startDemo builds the simulated cluster and a collector on it, warmed up
+// with demoWarmUp of history.
+func startDemo(ctx context.Context, o *options, logger *slog.Logger) (*demo.Sim, *collect.Collector, error) {
+	sim := demo.New(o.seed)
+	opts := sim.Options()
+	opts.Log = logger
+	c := collect.New(sim.Clients(), opts)
+	c.Start(ctx)
+	if err := c.WaitForSync(ctx); err != nil {
+		return nil, nil, fmt.Errorf("demo: %w", err)
+	}
+	if err := sim.WarmUp(ctx, c, demoWarmUp); err != nil {
+		return nil, nil, fmt.Errorf("demo: %w", err)
+	}
+	settle, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sim.Settle(settle, c); err != nil {
+		return nil, nil, fmt.Errorf("demo: %w", err)
+	}
+	return sim, c, nil
+}
+
+// runDemoReport prints the report of the simulated namespace. With a fixed
+// seed it is the same every time.
+func runDemoReport(ctx context.Context, o *options, logger *slog.Logger, stdout io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sim, c, err := startDemo(ctx, o, logger)
+	if err != nil {
+		return err
+	}
+	if o.window > 0 {
+		steps := int(o.window / demo.Window)
+		for range steps {
+			if err := sim.Advance(ctx, c); err != nil {
+				return err
+			}
+		}
+	}
+	snap := c.Snapshot()
+	advice := advisor.Advise(snap, advisor.Options{DBMaxConnections: o.dbMaxConns})
+	out := colorprofile.NewWriter(stdout, os.Environ())
+	if err := report.Write(out, snap, advice, report.Options{Format: o.format, Width: reportWidth(o, stdout)}); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	return failOn(o, advice)
+}
