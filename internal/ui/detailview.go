@@ -1,0 +1,313 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// detailLines builds the detail view of a workload: a title, then one
+// section per container and one for the workload itself. anchors holds the
+// first line of each container's section.
+func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, width int, st Styles) (string, []string, map[string]int) {
+	b := &textBlock{width: width, st: st}
+	title := fmt.Sprintf(" %s · %s %s/%s · %d/%d ready", w.Ref.Name, w.Ref.Kind, w.Ref.Namespace, w.Ref.Name, w.Ready, w.Desired)
+	if h := w.HPA; h != nil {
+		title += fmt.Sprintf(" · HPA %s %d-%d", h.Name, h.MinReplicas, h.MaxReplicas)
+		for _, m := range h.Metrics {
+			if m.TargetUtilization > 0 {
+				title += fmt.Sprintf(" at %d%% %s (now %d%%)", m.TargetUtilization, m.Resource, m.CurrentUtilization)
+			}
+		}
+	}
+	counts := countAdvice(advice).cell()
+	anchors := map[string]int{}
+	for _, c := range w.Containers {
+		anchors[c.Name] = len(b.lines)
+		containerSection(b, c, forContainer(advice, c.Name), now)
+		b.blank()
+	}
+	if own := forContainer(advice, ""); len(own) > 0 || len(w.Events) > 0 {
+		b.add(st.Emphasis.Render("▌workload"))
+		eventLines(b, w.Events, now)
+		adviceLines(b, own)
+		b.blank()
+	}
+	if n := len(advisor.Patchable(advice)); n > 0 {
+		b.add(st.Dim.Render(fmt.Sprintf(" %d piece(s) of advice change the pod template: p shows the patch, a dry-runs it, y copies the kubectl command", n)))
+	}
+	return st.Emphasis.Render(truncate(title, width-12)) + "  " + st.render(counts.lvl, counts.text), b.lines, anchors
+}
+
+// containerSection writes one container: usage history, Go runtime, probes,
+// restarts, events and advice.
+func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, now time.Time) {
+	st := b.st
+	head := "▌container " + c.Name + " · image " + c.Image + " · " + goDescription(c.Go)
+	b.add(st.Emphasis.Render(truncate(head, b.width)))
+	cpu, mem := usedNow(c)
+	var cpuPts, memPts []int64
+	var cpuHist, memHist stats
+	if h := c.Usage; h != nil {
+		for _, p := range h.Points() {
+			cpuPts, memPts = append(cpuPts, p.CPU), append(memPts, p.Memory)
+		}
+		cpuHist.peak, memHist.peak = h.CPUPeak.Value, h.MemoryPeak.Value
+		if !h.CPU.Empty() {
+			cpuHist.p90 = min(int64(h.CPU.Percentile(0.9)*1000), cpuHist.peak)
+		}
+		if peaks := h.MemoryPeaks(); !peaks.Empty() {
+			memHist.p90 = min(int64(peaks.Percentile(0.9)), memHist.peak)
+		}
+	}
+	usageLines(b, "CPU", cpu, cpuPts, cpuHist, model.FormatCPU)
+	usageLines(b, "MEM", mem, memPts, memHist, model.FormatBytes)
+	if h := c.Usage; h != nil && h.Samples > 0 {
+		b.add(st.Dim.Render(fmt.Sprintf("      %s of history, %d samples, one bar per metrics window (the busiest replica)", model.FormatAge(h.Span()), h.Samples)))
+	} else {
+		b.add(st.Dim.Render("      no usage history yet: the metrics API has not reported this container"))
+	}
+	goLines(b, c.Go)
+	probeLines(b, c, now)
+	restartLines(b, c, now)
+	eventLines(b, c.Events, now)
+	adviceLines(b, advice)
+}
+
+// stats are what the history says of one resource: its P90 (capped at the
+// peak: the histogram's buckets are 5% wide) and its peak.
+type stats struct{ p90, peak int64 }
+
+// usageLines writes a resource's numbers and its sparkline, scaled so that
+// a full cell is the limit (or the largest value when there is none).
+func usageLines(b *textBlock, label string, u usage, pts []int64, s stats, f func(int64) string) {
+	st := b.st
+	now := "?"
+	if u.ok {
+		now = f(u.used)
+	}
+	nums := fmt.Sprintf(" %s  now %s · p90 %s · peak %s · request %s · limit %s", label, now, f(s.p90), f(s.peak), f(u.req), f(u.lim))
+	b.add(st.render(u.grade(), nums))
+	if len(pts) == 0 {
+		return
+	}
+	top, scale := u.lim, "limit"
+	for _, v := range pts {
+		if v > top {
+			top, scale = v, "max"
+		}
+	}
+	key := st.Dim.Render(" ┤ " + scale + " " + f(top))
+	b.add("      " + sparkline(pts, b.width-8-ansi.StringWidth(key), top, u.lim, st) + key)
+}
+
+// goDescription says what is known of the Go runtime: "Go 1.24.3 (go_info)".
+func goDescription(g model.GoInfo) string {
+	switch {
+	case g.Detection == model.GoUnknown:
+		return "Go not detected"
+	case g.Version != "":
+		return "Go " + g.Version + " (" + g.Evidence + ")"
+	}
+	return "Go " + string(g.Detection) + " (" + g.Evidence + ")"
+}
+
+// goLines writes the Go runtime's numbers, or why there are none.
+func goLines(b *textBlock, g model.GoInfo) {
+	st := b.st
+	r := g.Runtime
+	if r == nil {
+		why := "not scraped"
+		if g.ScrapeError != "" {
+			why = g.ScrapeError
+		}
+		if g.Detection != model.GoUnknown {
+			b.add(st.Dim.Render(truncate(" GO   runtime numbers unknown: "+why, b.width)))
+		}
+		return
+	}
+	var parts []string
+	add := func(label string, v int64, f func(int64) string) {
+		if v >= 0 {
+			parts = append(parts, label+" "+f(v))
+		}
+	}
+	bytes := model.FormatBytes
+	num := func(v int64) string { return fmt.Sprint(v) }
+	add("heap live", r.HeapLive, bytes)
+	add("heap in use", r.HeapInuse, bytes)
+	add("goal", r.HeapGoal, bytes)
+	add("next GC", r.NextGC, bytes)
+	add("GOGC", r.GOGC, num)
+	if r.GOMEMLIMIT >= 0 && r.GOMEMLIMIT < 1<<62 {
+		add("GOMEMLIMIT", r.GOMEMLIMIT, bytes)
+	}
+	add("GOMAXPROCS", r.GOMAXPROCS, num)
+	if r.GCCPUFraction >= 0 {
+		parts = append(parts, fmt.Sprintf("GC CPU %.0f%%", r.GCCPUFraction*100))
+	}
+	if r.GCPauseMax > 0 {
+		parts = append(parts, "GC pause max "+r.GCPauseMax.String())
+	}
+	add("goroutines", r.Goroutines, num)
+	add("threads", r.Threads, num)
+	b.wrap(" GO   ", strings.Join(parts, " · "), normal)
+	for _, db := range r.DB {
+		maxOpen := "unlimited"
+		if db.MaxOpen > 0 {
+			maxOpen = fmt.Sprint(db.MaxOpen)
+		}
+		line := fmt.Sprintf("%s: open %d of %s · in use %d · idle %d · waited %d× for %s", db.Name, db.Open, maxOpen, db.InUse, db.Idle, db.WaitCount, db.WaitDuration)
+		b.wrap(" DB   ", line, pick(db.WaitCount > 0, near, normal))
+	}
+}
+
+// probeLines writes the probe specs and their recent failures.
+func probeLines(b *textBlock, c model.Container, now time.Time) {
+	var specs []string
+	for _, t := range []model.ProbeType{model.Readiness, model.Liveness, model.Startup} {
+		if p := c.Probes.Get(t); p != nil {
+			specs = append(specs, string(t)+" "+p.String())
+		} else {
+			specs = append(specs, string(t)+" none")
+		}
+	}
+	b.wrap(" PROBES ", strings.Join(specs, " · "), normal)
+	for _, f := range c.ProbeFailures {
+		text := fmt.Sprintf("✗ %s failed %d×", f.Probe, f.Count)
+		if f.Kills > 0 {
+			text += fmt.Sprintf(" (%d restarts)", f.Kills)
+		}
+		if !f.LastSeen.IsZero() {
+			text += ", last " + model.FormatAge(now.Sub(f.LastSeen)) + " ago"
+		}
+		if f.LastMessage != "" {
+			text += ": " + f.LastMessage
+		}
+		b.wrap("        ", text, pick(f.Kills > 0, over, near))
+	}
+}
+
+// restartLines writes each instance's restarts, last termination and wait.
+func restartLines(b *textBlock, c model.Container, now time.Time) {
+	if c.RestartCount() == 0 && c.LastTermination() == nil && c.Waiting() == "" {
+		b.add(" RESTARTS none")
+		return
+	}
+	b.add(fmt.Sprintf(" RESTARTS %d in all", c.RestartCount()))
+	for _, in := range c.Instances {
+		if in.RestartCount == 0 && in.LastTermination == nil && in.Waiting == "" {
+			continue
+		}
+		text := fmt.Sprintf("%s: %d restarts", in.Pod, in.RestartCount)
+		lvl := near
+		if t := in.LastTermination; t != nil {
+			text += fmt.Sprintf(", last %s (exit %d", orDash(t.Reason), t.ExitCode)
+			if !t.FinishedAt.IsZero() {
+				text += fmt.Sprintf(", %s ago at %s", model.FormatAge(now.Sub(t.FinishedAt)), t.FinishedAt.Format("15:04:05"))
+			}
+			text += ")"
+			if t.Message != "" {
+				text += ": " + t.Message
+			}
+			if t.Reason == "OOMKilled" {
+				lvl = over
+			}
+		}
+		if in.Waiting != "" {
+			text += "; waiting " + in.Waiting
+			if in.WaitingMessage != "" {
+				text += ": " + in.WaitingMessage
+			}
+			if in.Waiting == "CrashLoopBackOff" {
+				lvl = over
+			}
+		}
+		b.wrap("   ", text, lvl)
+	}
+}
+
+// eventLines writes up to three warnings, newest first.
+func eventLines(b *textBlock, evs []model.Event, now time.Time) {
+	for i, e := range evs {
+		if i == 3 {
+			b.add(b.st.Dim.Render(fmt.Sprintf("        and %d more", len(evs)-3)))
+			break
+		}
+		text := e.Reason
+		if e.Count > 1 {
+			text += fmt.Sprintf(" ×%d", e.Count)
+		}
+		if !e.LastSeen.IsZero() {
+			text += " " + model.FormatAge(now.Sub(e.LastSeen)) + " ago"
+		}
+		b.wrap(" EVENT  ", text+": "+e.Message, near)
+	}
+}
+
+// adviceLines writes each piece of advice with its evidence and confidence.
+func adviceLines(b *textBlock, as []advisor.Advice) {
+	st := b.st
+	if len(as) == 0 {
+		b.add(" ADVICE " + st.Good.Render("none: nothing to change here"))
+		return
+	}
+	b.add(" ADVICE")
+	for _, a := range as {
+		mark, lvl := severityMark(a.Severity)
+		conf := "confidence " + string(a.Confidence.Level)
+		if a.Confidence.Note != "" {
+			conf += ": " + a.Confidence.Note
+		}
+		b.add("  " + st.render(lvl, mark) + " " + st.Emphasis.Render(adviceChange(a)) + st.Dim.Render(" · "+conf))
+		b.wrap("    ", a.Reason, normal)
+		if len(a.Evidence) > 0 {
+			var ev []string
+			for _, e := range a.Evidence {
+				ev = append(ev, e.Label+" "+e.Value)
+			}
+			b.wrap("    evidence: ", strings.Join(ev, " · "), idle)
+		}
+		if r := a.Range; r != nil {
+			b.add(st.Dim.Render("    range " + r.Lower.Display + " to " + r.Upper.Display))
+		}
+		for _, n := range a.Notes {
+			b.wrap("    note: ", n, idle)
+		}
+		if a.Code != "" {
+			b.add(st.Dim.Render("    in code (" + orDash(a.CodeLang) + "):"))
+			for _, l := range strings.Split(strings.TrimRight(a.Code, "\n"), "\n") {
+				b.add("      " + st.Code.Render(truncate(l, b.width-7)))
+			}
+		}
+	}
+}
+
+// textBlock gathers the lines of a view of a given width.
+type textBlock struct {
+	width int
+	st    Styles
+	lines []string
+}
+
+func (b *textBlock) add(s string) { b.lines = append(b.lines, s) }
+func (b *textBlock) blank()       { b.lines = append(b.lines, "") }
+
+// wrap adds text after a label, wrapped to the width with continuation
+// lines indented under the text, at a level.
+func (b *textBlock) wrap(label, text string, lvl level) {
+	indent := ansi.StringWidth(label)
+	wrapped := ansi.Wrap(text, max(b.width-indent-1, 10), "")
+	for i, l := range strings.Split(wrapped, "\n") {
+		prefix := label
+		if i > 0 {
+			prefix = strings.Repeat(" ", indent)
+		}
+		b.add(prefix + b.st.render(lvl, l))
+	}
+}

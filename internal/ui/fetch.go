@@ -1,0 +1,57 @@
+package ui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// snapshotMsg answers fetchCmd: a snapshot, the advice made from it and the
+// table rows built from both, for the refresh numbered seq.
+type snapshotMsg struct {
+	seq    uint64
+	now    time.Time
+	snap   model.Snapshot
+	advice []advisor.Advice
+	rows   []workloadRow
+	widths [numColumns]int
+	// index finds a workload: snap.Workloads[i] and rows[i] are the same one.
+	index map[model.WorkloadRef]int
+	// took is how long the command ran, to pace the next refresh.
+	took time.Duration
+}
+
+// fetchCmd takes a snapshot, advises on it and builds the table rows, all
+// off the UI goroutine. It captures values only, never the model.
+func fetchCmd(snapshot func() model.Snapshot, opts advisor.Options, now func() time.Time, seq uint64) tea.Cmd {
+	return func() tea.Msg {
+		began := time.Now()
+		s := snapshot()
+		as := advisor.Advise(s, opts)
+		rows := buildRows(s, as)
+		index := make(map[model.WorkloadRef]int, len(s.Workloads))
+		for i, w := range s.Workloads {
+			index[w.Ref] = i
+		}
+		return snapshotMsg{seq: seq, now: now(), snap: s, advice: as, rows: rows, widths: contentWidths(rows), index: index, took: time.Since(began)}
+	}
+}
+
+// pace is the wait before the next refresh: the configured interval, or
+// four times what the last one took when that is longer, so that advising
+// a very large namespace never takes more than a fifth of a core.
+func pace(refresh, took time.Duration) time.Duration {
+	return max(refresh, 4*took)
+}
+
+// tickMsg asks for the refresh numbered seq; a tick whose number is not the
+// current one is dropped, so at most one refresh loop runs.
+type tickMsg struct{ seq uint64 }
+
+// tickCmd schedules the next refresh after d.
+func tickCmd(d time.Duration, seq uint64) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{seq: seq} })
+}

@@ -1,0 +1,185 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// segment is a piece of the header; the lowest priority goes first when
+// the terminal is narrow.
+type segment struct {
+	text string
+	lvl  level
+	prio int
+	glue bool // joined to the one before with a single space
+}
+
+// headerView renders the top line: where kgotop looks, how fresh its data
+// is, and how much advice there is.
+func headerView(d *Deps, snap *model.Snapshot, loaded bool, counts adviceCounts, now time.Time, refresh time.Duration, width int, st Styles) string {
+	ns := d.Namespace
+	if ns == "" {
+		ns = "all namespaces"
+	} else {
+		ns = "ns " + ns
+	}
+	left := []segment{{text: "ctx " + orDash(d.Context), prio: 5}, {text: ns, prio: 9}}
+	src := snap.Sources
+	if loaded {
+		left = append(left, metricsSegments(src.Metrics, now)...)
+		if src.API.Live {
+			left = append(left, segment{text: "api live", prio: 6})
+		} else {
+			left = append(left, segment{text: "api stale " + model.FormatAge(now.Sub(src.API.StaleSince)), lvl: over, prio: 8})
+		}
+		if src.Metrics.Interval > 0 {
+			refresh = src.Metrics.Interval
+		}
+	}
+	left = append(left, segment{text: "refresh " + model.FormatAge(refresh), lvl: idle, prio: 1})
+
+	right := []segment{{text: "? help", lvl: idle, prio: 2}}
+	if loaded {
+		right = append([]segment{
+			{text: fmt.Sprintf("● %d critical", counts.crit), lvl: pick(counts.crit > 0, over, idle), prio: 7},
+			{text: fmt.Sprintf("▲ %d warning", counts.warn), lvl: pick(counts.warn > 0, near, idle), prio: 7},
+		}, right...)
+	}
+	title := st.Title.Render(" kgotop ")
+	avail := width - ansi.StringWidth(title) - 1
+	for {
+		l, r := joinSegments(left, "  ", st), joinSegments(right, "  ", st)
+		gap := avail - ansi.StringWidth(l) - ansi.StringWidth(r)
+		if gap >= 2 || len(left)+len(right) <= 2 {
+			return truncate(title+" "+l+strings.Repeat(" ", max(gap, 1))+r, width)
+		}
+		left, right = dropLowest(left, right)
+	}
+}
+
+// metricsSegments say whether metrics flow and how old the newest sample is.
+func metricsSegments(m model.MetricsStatus, now time.Time) []segment {
+	switch {
+	case m.State == model.MetricsUnavailable:
+		return []segment{{text: "metrics unavailable", lvl: over, prio: 8}}
+	case m.Newest.IsZero():
+		return []segment{{text: "metrics waiting", lvl: idle, prio: 8}}
+	}
+	age := now.Sub(m.Newest)
+	lvl := normal
+	if m.Window > 0 && age > 4*m.Window {
+		lvl = near
+	}
+	out := []segment{{text: "metrics " + model.FormatAge(age) + " ago", lvl: lvl, prio: 8}}
+	if m.Window > 0 {
+		out = append(out, segment{text: "(" + model.FormatAge(m.Window) + " window)", lvl: idle, prio: 3, glue: true})
+	}
+	return out
+}
+
+func joinSegments(ss []segment, sep string, st Styles) string {
+	var b strings.Builder
+	for i, s := range ss {
+		switch {
+		case i > 0 && s.glue:
+			b.WriteByte(' ')
+		case i > 0:
+			b.WriteString(sep)
+		}
+		b.WriteString(st.render(s.lvl, s.text))
+	}
+	return b.String()
+}
+
+// dropLowest removes the segment of lowest priority from either side.
+func dropLowest(left, right []segment) ([]segment, []segment) {
+	side, at, lowest := 0, -1, 1<<30
+	for i, s := range left {
+		if s.prio < lowest {
+			side, at, lowest = 0, i, s.prio
+		}
+	}
+	for i, s := range right {
+		if s.prio < lowest {
+			side, at, lowest = 1, i, s.prio
+		}
+	}
+	if side == 0 {
+		return append(left[:at:at], left[at+1:]...), right
+	}
+	return left, append(right[:at:at], right[at+1:]...)
+}
+
+// statusView renders the line under the header: problems with the data
+// sources when there are any (never a crash), on two lines when they need
+// them, else what the table shows.
+func statusView(snap *model.Snapshot, loaded bool, t *tableModel, width int, st Styles) []string {
+	var problems []segment
+	src := snap.Sources
+	switch {
+	case !loaded:
+		problems = append(problems, segment{text: "Loading: reading the cluster…", lvl: idle})
+	case !src.Synced:
+		problems = append(problems, segment{text: "Listing pods and workloads for the first time…", lvl: idle})
+	}
+	if loaded && !src.API.Live {
+		msg := "API server unreachable since " + src.API.StaleSince.Format("15:04:05") + ": showing the last state"
+		if src.API.Error != "" {
+			msg += " (" + src.API.Error + ")"
+		}
+		problems = append(problems, segment{text: msg, lvl: over})
+	}
+	if src.Metrics.State == model.MetricsUnavailable {
+		problems = append(problems, segment{text: "metrics: " + orDash(src.Metrics.Reason), lvl: near})
+	}
+	if len(src.Unavailable) > 0 {
+		var what []string
+		for _, u := range src.Unavailable {
+			what = append(what, u.String())
+		}
+		problems = append(problems, segment{text: "forbidden: " + strings.Join(what, ", "), lvl: near})
+	}
+	if len(problems) > 0 {
+		lines := strings.Split(ansi.Wrap(joinSegments(problems, " · ", st), width-1, ""), "\n")
+		if len(lines) > 2 {
+			lines = lines[:2]
+			lines[1] = ansi.Truncate(lines[1]+" …", width-1, "…")
+		}
+		for i := range lines {
+			lines[i] = " " + lines[i]
+		}
+		return lines
+	}
+	shown, total := len(t.order), len(t.rows)
+	text := fmt.Sprintf("%d workloads", total)
+	if shown != total {
+		text = fmt.Sprintf("%d of %d workloads", shown, total)
+	}
+	text += " · sorted by " + sortNames[t.sortCol]
+	if t.reverse {
+		text += " (reversed)"
+	}
+	if q := t.filter.Value(); q != "" {
+		text += fmt.Sprintf(" · filter %q", q)
+	}
+	return []string{st.Dim.Render(truncate(" "+text, width))}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func pick[T any](cond bool, a, b T) T {
+	if cond {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// refreshWith answers the refresh in flight with a new snapshot.
+func refreshWith(t *testing.T, m Model, s model.Snapshot) Model {
+	t.Helper()
+	d := m.deps
+	d.Snapshot = func() model.Snapshot { return s }
+	return send(t, m, fetchCmd(d.Snapshot, d.Advisor, d.Now, m.seq)())
+}
+
+func TestLoadingBeforeTheFirstSnapshot(t *testing.T) {
+	m := New(deps(fixture(), nil))
+	m = send(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	if v := m.View().Content; !strings.Contains(v, "Loading") || !strings.Contains(v, "ctx prod-eu") {
+		t.Fatalf("no loading state:\n%s", v)
+	}
+	unsynced := fixture()
+	unsynced.Sources.Synced = false
+	unsynced.Workloads = nil
+	m = send(t, m, m.Init()())
+	m = refreshWith(t, m, unsynced)
+	if v := m.View().Content; !strings.Contains(v, "Listing pods and workloads") {
+		t.Fatalf("unsynced snapshot should say it is still listing:\n%s", v)
+	}
+}
+
+func TestRefreshLoop(t *testing.T) {
+	m := New(deps(fixture(), nil))
+	next, cmd := m.Update(m.Init()())
+	m = next.(Model)
+	if cmd == nil || !m.loaded {
+		t.Fatal("a snapshot reply should be taken and schedule the next tick")
+	}
+	// A tick for the current refresh starts the next one.
+	next, cmd = m.Update(tickMsg{seq: m.seq})
+	m = next.(Model)
+	if m.seq != 2 || cmd == nil {
+		t.Fatalf("tick: seq %d", m.seq)
+	}
+	if _, ok := cmd().(snapshotMsg); !ok {
+		t.Fatal("a tick should fetch a snapshot")
+	}
+	// A stale tick (its refresh was superseded) does nothing.
+	if _, cmd := m.Update(tickMsg{seq: 1}); cmd != nil {
+		t.Fatal("a stale tick started a refresh")
+	}
+}
+
+func TestStaleSnapshotDropped(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 120, 30)
+	old := m.seq
+	m = press(t, m, "r") // refresh now: the reply to old is stale from here on
+	if m.seq != old+1 {
+		t.Fatalf("r: seq %d, want %d", m.seq, old+1)
+	}
+	empty := fixture()
+	empty.Workloads = nil
+	next, cmd := m.Update(snapshotMsg{seq: old, snap: empty})
+	m = next.(Model)
+	if len(m.table.rows) != 7 || cmd != nil {
+		t.Fatal("a stale snapshot reply replaced the table or scheduled a tick")
+	}
+	m = refreshWith(t, m, empty)
+	if len(m.table.rows) != 0 {
+		t.Fatal("the current reply was not taken")
+	}
+}
+
+func TestDetailView(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 120, 40)
+	m = press(t, m, "down", "enter") // orders
+	if m.view != viewDetail {
+		t.Fatal("enter should open the details")
+	}
+	v := ansi.Strip(m.View().Content)
+	for _, want := range []string{"StatefulSet shop/orders", "container orders", "Go 1.24.3 (go_info)", "GOGC 100", "goroutines 530",
+		"OOMKilled (exit 137", "readiness http GET :8080/healthz", "ADVICE", "memory limit 384Mi →", "evidence:"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail view lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(v)
+	}
+	m = press(t, m, "pgdown")
+	if m.detail.offset == 0 {
+		t.Fatal("pgdown did not scroll")
+	}
+	m = press(t, m, "esc")
+	if m.view != viewTable || selected(m) != "orders" {
+		t.Fatal("esc should go back to the table, on the same workload")
+	}
+	// Enter on a container line opens the details scrolled to that container.
+	m = press(t, m, "down", "right", "down", "down", "enter") // web/nginx
+	shown := strings.Join(m.detail.view(m.bodyHeight()), "\n")
+	if m.view != viewDetail || m.detail.offset == 0 || !strings.Contains(shown, "container nginx") {
+		t.Fatalf("details of web/nginx open at line %d:\n%s", m.detail.offset, shown)
+	}
+}
+
+func TestDetailOfAWorkloadThatWentAway(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 120, 30)
+	m = press(t, m, "enter")
+	gone := fixture()
+	gone.Workloads = gone.Workloads[:4] // thumbs and later are gone
+	m = refreshWith(t, m, gone)
+	if v := m.View().Content; !strings.Contains(v, "is gone") {
+		t.Fatalf("detail of a deleted workload:\n%s", v)
+	}
+}
+
+func TestHelpAndQuit(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 120, 30)
+	m = press(t, m, "?")
+	if v := m.View().Content; !m.showHelp || !strings.Contains(v, "dry run, then apply") || !strings.Contains(v, "critical") {
+		t.Fatalf("help:\n%s", v)
+	}
+	m = press(t, m, "j")
+	if m.showHelp || selected(m) != "thumbs" {
+		t.Fatal("any key closes the help, and does nothing else")
+	}
+	for _, k := range []string{"q", "ctrl+c"} {
+		_, cmd := pressCmd(t, m, k)
+		if cmd == nil || !reflect.DeepEqual(cmd(), tea.QuitMsg{}) {
+			t.Fatalf("%s should quit", k)
+		}
+	}
+}
+
+func TestTinyTerminal(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 79, 30)
+	if v := m.View().Content; !strings.Contains(v, "kgotop needs at least 80x24; this terminal is 79x30") {
+		t.Fatalf("tiny terminal:\n%s", v)
+	}
+	m = send(t, m, tea.WindowSizeMsg{Width: 100, Height: 23})
+	if v := m.View().Content; !strings.Contains(v, "this terminal is 100x23") {
+		t.Fatal("too short a terminal should say so")
+	}
+	m = send(t, m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	if v := m.View().Content; strings.Contains(v, "needs at least") || len(strings.Split(v, "\n")) != 24 {
+		t.Fatalf("after growing to 100x24 the dashboard should fill 24 lines:\n%s", v)
+	}
+}
+
+func TestResizeFillsTheScreen(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 80, 24)
+	for _, size := range [][2]int{{80, 24}, {120, 30}, {160, 48}, {200, 50}} {
+		m = send(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		for _, keys := range [][]string{nil, {"enter"}, {"esc", "p"}, {"esc", "?"}} {
+			m = press(t, m, keys...)
+			lines := strings.Split(m.View().Content, "\n")
+			if len(lines) != size[1] {
+				t.Fatalf("%dx%d after %v: %d lines", size[0], size[1], keys, len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > size[0] {
+					t.Fatalf("%dx%d after %v: line %d is %d wide: %q", size[0], size[1], keys, i, w, ansi.Strip(l))
+				}
+			}
+		}
+		m = press(t, m, "esc")
+	}
+}
+
+func TestSourceProblemsShown(t *testing.T) {
+	s := fixture()
+	s.Sources.API = model.APIStatus{Live: false, StaleSince: t0.Add(-2 * time.Minute), Error: "connection refused"}
+	s.Sources.Metrics = model.MetricsStatus{State: model.MetricsUnavailable, Reason: "metrics.k8s.io is not served: install metrics-server"}
+	s.Sources.Unavailable = []model.Unavailable{{Resource: "events", Verb: "list", Message: "forbidden"}}
+	m := start(t, deps(s, nil), 200, 30)
+	v := ansi.Strip(m.View().Content)
+	for _, want := range []string{"api stale 2m", "metrics unavailable", "API server unreachable since 06:08:12", "install metrics-server", "forbidden: list events"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(v)
+	}
+}

@@ -1,0 +1,196 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// Errors Deps.Apply wraps so that the dashboard can say plainly what
+// happened; anything else is shown as it is.
+var (
+	ErrConflict  = errors.New("conflict")
+	ErrForbidden = errors.New("forbidden")
+	ErrInvalid   = errors.New("rejected as invalid")
+	ErrNotFound  = errors.New("not found")
+)
+
+// applyTimeout bounds one dry run or apply.
+const applyTimeout = 30 * time.Second
+
+// patchState is where the patch view is in preview → dry run → confirm → apply.
+type patchState int
+
+const (
+	patchPreview  patchState = iota // showing the patch
+	patchDryRun                     // waiting for the server-side dry run
+	patchConfirm                    // dry run passed: waiting for Y
+	patchApplying                   // waiting for the real apply
+	patchApplied                    // the server took it
+	patchFailed                     // the dry run or the apply failed
+)
+
+// patchModel is the patch view of one workload: which of its patchable
+// advice goes into the patch, the patch BuildPatch makes of it, and the dry
+// run and apply. The patch is built when the view opens and kept while it
+// is open, so what is applied is exactly what was shown and dry-run.
+type patchModel struct {
+	w        *model.Workload
+	advice   []advisor.Advice // the workload's patchable advice
+	accepted []bool
+	cursor   int
+
+	patch advisor.Patch
+	err   error // why there is no patch
+
+	state patchState
+	// seq numbers the dry run or apply in flight; it keeps counting across
+	// patch views so that a late answer for another patch is dropped.
+	seq          uint64
+	result       string // what the server said
+	failure      error
+	failedDryRun bool
+	width        int
+	height       int
+}
+
+// newPatch opens the patch view of w with all its patchable advice accepted.
+func newPatch(w *model.Workload, all []advisor.Advice, seq uint64) patchModel {
+	p := patchModel{w: w, advice: advisor.Patchable(all), seq: seq}
+	p.accepted = make([]bool, len(p.advice))
+	for i := range p.accepted {
+		p.accepted[i] = true
+	}
+	return p.build()
+}
+
+// build makes the patch from the accepted advice.
+func (p patchModel) build() patchModel {
+	p.state, p.result, p.failure = patchPreview, "", nil
+	if p.w == nil {
+		p.patch, p.err = advisor.Patch{}, errors.New("the workload is gone")
+		return p
+	}
+	var accepted []advisor.Advice
+	for i, a := range p.advice {
+		if p.accepted[i] {
+			accepted = append(accepted, a)
+		}
+	}
+	p.patch, p.err = advisor.BuildPatch(*p.w, accepted)
+	return p
+}
+
+// resize sets the room the view has.
+func (p patchModel) resize(width, height int) patchModel {
+	p.width, p.height = width, height
+	return p
+}
+
+// busy reports whether a request is in flight.
+func (p patchModel) busy() bool { return p.state == patchDryRun || p.state == patchApplying }
+
+// update handles the patch view's keys: choosing advice, dry run, confirm.
+func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, apply applyFunc) (patchModel, tea.Cmd) {
+	switch {
+	case p.busy():
+		return p, nil
+	case key.Matches(msg, k.Up):
+		p.cursor = max(p.cursor-1, 0)
+	case key.Matches(msg, k.Down):
+		p.cursor = min(p.cursor+1, max(len(p.advice)-1, 0))
+	case key.Matches(msg, k.Toggle) && len(p.advice) > 0:
+		p.accepted[p.cursor] = !p.accepted[p.cursor]
+		return p.build(), nil
+	case p.state == patchConfirm && key.Matches(msg, k.Confirm):
+		p.seq++
+		p.state = patchApplying
+		return p, applyCmd(ctx, apply, p.patch, false, p.seq)
+	case key.Matches(msg, k.Apply):
+		return p.dryRun(ctx, apply)
+	}
+	return p, nil
+}
+
+// dryRun starts the server-side dry run of the patch.
+func (p patchModel) dryRun(ctx context.Context, apply applyFunc) (patchModel, tea.Cmd) {
+	if p.err != nil || p.busy() || apply == nil {
+		return p, nil
+	}
+	p.seq++
+	p.state, p.result, p.failure = patchDryRun, "", nil
+	return p, applyCmd(ctx, apply, p.patch, true, p.seq)
+}
+
+// back handles esc: it cancels a confirmation (stay is true) or leaves the view.
+func (p patchModel) back() (patchModel, bool) {
+	if p.state == patchConfirm {
+		p.state, p.result = patchPreview, ""
+		return p, true
+	}
+	return p, false
+}
+
+// applyFunc is Deps.Apply.
+type applyFunc = func(ctx context.Context, p advisor.Patch, dryRun bool) (string, error)
+
+// applyMsg answers applyCmd: what the server made of the patch numbered seq.
+type applyMsg struct {
+	seq     uint64
+	dryRun  bool
+	summary string
+	err     error
+}
+
+// applyCmd sends a patch (or its dry run) off the UI goroutine.
+func applyCmd(ctx context.Context, apply applyFunc, p advisor.Patch, dryRun bool, seq uint64) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, applyTimeout)
+		defer cancel()
+		summary, err := apply(ctx, p, dryRun)
+		return applyMsg{seq: seq, dryRun: dryRun, summary: summary, err: err}
+	}
+}
+
+// answer takes the server's answer; applied reports a real apply that succeeded.
+func (p patchModel) answer(msg applyMsg) (patchModel, bool) {
+	if msg.seq != p.seq || !p.busy() {
+		return p, false // for a patch no longer shown, or cancelled
+	}
+	p.result, p.failure, p.failedDryRun = msg.summary, msg.err, msg.dryRun
+	switch {
+	case msg.err != nil:
+		p.state = patchFailed
+	case msg.dryRun:
+		p.state = patchConfirm
+	default:
+		p.state = patchApplied
+		return p, true
+	}
+	return p, false
+}
+
+// outcome is the result of the last request in one line, for the footer
+// when the patch view is closed by the time it arrives.
+func (p patchModel) outcome() cell {
+	switch p.state {
+	case patchApplied:
+		return cell{text: "applied to " + patchName(p.patch) + ": " + p.result, lvl: good}
+	case patchConfirm:
+		return cell{text: "dry run of " + patchName(p.patch) + " passed: p, then Y, applies it", lvl: good}
+	case patchFailed:
+		return cell{text: explainFailure(p.failure, p.patch), lvl: over}
+	}
+	return cell{}
+}
+
+// patchName is "deployment api".
+func patchName(p advisor.Patch) string {
+	return kindWord(p.Kind) + " " + p.Name
+}

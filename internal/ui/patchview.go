@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+)
+
+// view draws the patch view: a title and the state of the dry run or apply
+// stay at the top; the changes, the command and the advice list scroll
+// under them so that the advice cursor stays in sight.
+func (p patchModel) view(height int, readOnly bool, st Styles) []string {
+	width := p.widthHint()
+	top := []string{st.Emphasis.Render(p.title())}
+	status := p.status(readOnly)
+	if p.err == nil {
+		status = append([]cell{p.effect()}, status...)
+	}
+	for _, c := range status {
+		for _, l := range strings.Split(ansi.Wrap(c.text, width-2, ""), "\n") {
+			top = append(top, " "+st.render(c.lvl, l))
+		}
+	}
+	top = append(top, "")
+
+	var rest []string
+	cursorLine := 0
+	if p.err == nil {
+		rest = append(rest, st.Emphasis.Render(" CHANGES"))
+		rest = append(rest, fieldTable(p.patch.Fields, st)...)
+		rest = append(rest, "", st.Emphasis.Render(" COMMAND")+st.Dim.Render("  (y copies it)"))
+		for _, l := range strings.Split(ansi.Hardwrap(p.patch.Command, width-4, true), "\n") {
+			rest = append(rest, "   "+st.Code.Render(l))
+		}
+		for _, w := range p.patch.Warnings {
+			rest = append(rest, st.Warn.Render(truncate("   ! "+w, width)))
+		}
+		rest = append(rest, "")
+	}
+	if len(p.advice) > 0 {
+		if errors.Is(p.err, advisor.ErrNotPatchable) {
+			rest = append(rest, st.Emphasis.Render(" ADVICE TO CARRY INTO THE MANIFEST"))
+		} else {
+			rest = append(rest, st.Emphasis.Render(" ADVICE IN THIS PATCH")+st.Dim.Render("  (↑↓ choose, space includes or leaves out)"))
+		}
+		for i, a := range p.advice {
+			box := "[ ]"
+			if p.accepted[i] {
+				box = "[x]"
+			}
+			mark, lvl := severityMark(a.Severity)
+			text := fmt.Sprintf("%s %s %s  %s", box, st.render(lvl, mark), adviceChange(a), st.Dim.Render(a.Target.Container))
+			if i == p.cursor {
+				cursorLine = len(rest)
+				rest = append(rest, st.Selected.Render("▌"+ansi.Strip(text)))
+				continue
+			}
+			rest = append(rest, " "+text)
+		}
+	}
+	room := max(height-len(top), 1)
+	offset := 0
+	if cursorLine >= room {
+		offset = cursorLine - room + 1
+	}
+	rest = rest[min(offset, len(rest)):]
+	return append(top, rest...)
+}
+
+// widthHint is the width the command wraps at; the root truncates lines to
+// the real width, so this only needs to be no wider than the terminal.
+func (p patchModel) widthHint() int { return max(p.width, 40) }
+
+// title names the object and the size of the patch.
+func (p patchModel) title() string {
+	if p.w == nil {
+		return " PATCH: the workload is gone"
+	}
+	ref := p.w.Ref
+	s := fmt.Sprintf(" PATCH %s %s in %s", kindWord(ref.Kind), ref.Name, ref.Namespace)
+	if p.err == nil {
+		s += " · " + plural(len(p.patch.Fields), "field")
+	}
+	return s
+}
+
+// effect says what applying does to running pods.
+func (p patchModel) effect() cell {
+	if p.patch.RestartsPods {
+		return cell{text: "Applying restarts the pods: it " + p.patch.Effect + ".", lvl: near}
+	}
+	return cell{text: "Applying does not restart running pods: it " + p.patch.Effect + "."}
+}
+
+// plural is "1 field", "3 fields".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// status says where the dry run and apply stand, and which key is next.
+func (p patchModel) status(readOnly bool) []cell {
+	switch {
+	case p.err != nil && len(p.advice) == 0:
+		return []cell{{text: "Nothing to patch: none of this workload's advice changes its pod template; the details (enter) say what to do by hand or in code.", lvl: near}}
+	case errors.Is(p.err, advisor.ErrNoChanges):
+		return []cell{{text: "Nothing to patch: every piece of advice is left out; space includes one again.", lvl: near}}
+	case p.err != nil:
+		return []cell{{text: "Nothing to patch: " + p.err.Error(), lvl: near}}
+	case readOnly:
+		return []cell{{text: "read-only (--read-only): applying is off; y copies the command to run it yourself", lvl: near}}
+	}
+	switch p.state {
+	case patchDryRun:
+		return []cell{{text: "… server-side dry run in progress (nothing changes)", lvl: idle}}
+	case patchConfirm:
+		restarts := "running pods stay as they are"
+		if p.patch.RestartsPods {
+			restarts = "the pods restart"
+		}
+		return []cell{
+			{text: "✓ dry run passed: " + p.result, lvl: good},
+			{text: fmt.Sprintf("Apply to %s in %s for real (%s)? Press Y to apply, esc to cancel.", patchName(p.patch), p.patch.Namespace, restarts), lvl: near},
+		}
+	case patchApplying:
+		return []cell{{text: "… applying", lvl: idle}}
+	case patchApplied:
+		return []cell{{text: "✓ applied: " + p.result, lvl: good}}
+	case patchFailed:
+		text := explainFailure(p.failure, p.patch)
+		if p.failedDryRun {
+			text = "The dry run failed. " + text
+		}
+		return []cell{{text: text, lvl: over}}
+	}
+	return []cell{{text: "a runs a server-side dry run first; nothing changes until you confirm with Y", lvl: idle}}
+}
+
+// fieldTable renders the before and after of each changed field.
+func fieldTable(fs []advisor.FieldChange, st Styles) []string {
+	rows := [][4]string{{"CONTAINER", "FIELD", "BEFORE", "AFTER"}}
+	for _, f := range fs {
+		rows = append(rows, [4]string{f.Container, f.Field, f.Before, f.After})
+	}
+	var w [4]int
+	for _, r := range rows {
+		for i, c := range r {
+			w[i] = min(max(w[i], ansi.StringWidth(c)), 40)
+		}
+	}
+	out := make([]string, 0, len(rows))
+	for i, r := range rows {
+		var b strings.Builder
+		b.WriteString("   ")
+		for j, c := range r {
+			b.WriteString(padRight(truncate(c, w[j]), w[j]) + "  ")
+		}
+		line := strings.TrimRight(b.String(), " ")
+		if i == 0 {
+			line = st.Dim.Render(line)
+		}
+		out = append(out, line)
+	}
+	return out
+}

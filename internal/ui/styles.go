@@ -1,0 +1,80 @@
+package ui
+
+import "charm.land/lipgloss/v2"
+
+// level is how much a value should stand out: it picks the colour of a cell.
+type level int
+
+const (
+	normal level = iota
+	idle         // paid for and unused, or unknown: dim
+	good         // reassurance a person needs ("applied", "no advice"): green
+	near         // near a limit, or a warning: yellow
+	over         // over a limit, failing, or critical: red
+)
+
+// Styles are every style the dashboard uses, in one place. Colour carries
+// meaning only: red is over a limit or critical, yellow near a limit or a
+// warning, dim idle or unknown, green reassurance. The terminal's colour
+// profile (NO_COLOR included) is applied by Bubble Tea when it draws.
+type Styles struct {
+	Title     lipgloss.Style
+	Header    lipgloss.Style
+	Column    lipgloss.Style
+	Selected  lipgloss.Style
+	Rule      lipgloss.Style
+	Key       lipgloss.Style
+	Code      lipgloss.Style
+	Dim       lipgloss.Style
+	Good      lipgloss.Style
+	Warn      lipgloss.Style
+	Bad       lipgloss.Style
+	Emphasis  lipgloss.Style
+	Plain     lipgloss.Style
+	SparkBase lipgloss.Style
+}
+
+// DefaultStyles returns the dashboard's styles, in the 16 basic colours so
+// that they read the same on light and dark terminals.
+func DefaultStyles() Styles {
+	return Styles{
+		Title:     lipgloss.NewStyle().Bold(true).Reverse(true),
+		Header:    lipgloss.NewStyle(),
+		Column:    lipgloss.NewStyle().Bold(true),
+		Selected:  lipgloss.NewStyle().Reverse(true).Bold(true),
+		Rule:      lipgloss.NewStyle().Faint(true),
+		Key:       lipgloss.NewStyle().Bold(true),
+		Code:      lipgloss.NewStyle().Foreground(lipgloss.Cyan),
+		Dim:       lipgloss.NewStyle().Faint(true),
+		Good:      lipgloss.NewStyle().Foreground(lipgloss.Green),
+		Warn:      lipgloss.NewStyle().Foreground(lipgloss.Yellow),
+		Bad:       lipgloss.NewStyle().Foreground(lipgloss.Red).Bold(true),
+		Emphasis:  lipgloss.NewStyle().Bold(true),
+		Plain:     lipgloss.NewStyle(),
+		SparkBase: lipgloss.NewStyle().Foreground(lipgloss.Blue),
+	}
+}
+
+// of returns the style of a level.
+func (s Styles) of(l level) lipgloss.Style {
+	switch l {
+	case idle:
+		return s.Dim
+	case good:
+		return s.Good
+	case near:
+		return s.Warn
+	case over:
+		return s.Bad
+	}
+	return s.Plain
+}
+
+// render styles text at a level; normal text is returned as it is, which
+// keeps the common case free of escape codes and fast.
+func (s Styles) render(l level, text string) string {
+	if l == normal || text == "" {
+		return text
+	}
+	return s.of(l).Render(text)
+}

@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+)
+
+// names returns the workload or container names of the table's lines, in order.
+func names(m Model) []string {
+	var out []string
+	for _, l := range m.table.lines {
+		r := m.table.rows[l.w]
+		if l.c >= 0 {
+			out = append(out, "  "+r.containers[l.c].name)
+			continue
+		}
+		out = append(out, r.ref.Name)
+	}
+	return out
+}
+
+func selected(m Model) string {
+	r, c, ok := m.table.current()
+	if !ok {
+		return ""
+	}
+	if c != "" {
+		return r.ref.Name + "/" + c
+	}
+	return r.ref.Name
+}
+
+func TestWorstWorkloadFirst(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 120, 30)
+	got := names(m)
+	if got[0] != "thumbs" || got[len(got)-1] != "edge" {
+		t.Fatalf("default order (advice, worst first) = %v", got)
+	}
+	if selected(m) != "thumbs" {
+		t.Fatalf("cursor starts on %q, want the worst workload", selected(m))
+	}
+}
+
+func TestNavigation(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 120, 30)
+	m = press(t, m, "down", "j")
+	if selected(m) != "web" {
+		t.Fatalf("two down: %q", selected(m))
+	}
+	m = press(t, m, "up")
+	if selected(m) != "orders" {
+		t.Fatalf("up: %q", selected(m))
+	}
+	m = press(t, m, "G")
+	if selected(m) != "edge" {
+		t.Fatalf("G: %q", selected(m))
+	}
+	m = press(t, m, "down", "down")
+	if selected(m) != "edge" {
+		t.Fatalf("down past the end moved to %q", selected(m))
+	}
+	m = press(t, m, "g", "up")
+	if selected(m) != "thumbs" {
+		t.Fatalf("g then up: %q", selected(m))
+	}
+}
+
+func TestExpandContainers(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 120, 30)
+	m = press(t, m, "down", "down") // web, two containers
+	before := len(m.table.lines)
+	m = press(t, m, "right")
+	if len(m.table.lines) != before+2 {
+		t.Fatalf("expanding web added %d lines, want 2: %v", len(m.table.lines)-before, names(m))
+	}
+	m = press(t, m, "down")
+	if selected(m) != "web/app" {
+		t.Fatalf("down into the containers: %q", selected(m))
+	}
+	view := m.View().Content
+	if !strings.Contains(view, "└ app") || !strings.Contains(view, "└ nginx") {
+		t.Fatalf("expanded containers not drawn:\n%s", view)
+	}
+	// The selection survives a refresh, container and all.
+	m = refreshWith(t, m, fixture())
+	if selected(m) != "web/app" {
+		t.Fatalf("after a refresh the cursor is on %q", selected(m))
+	}
+	m = press(t, m, "left")
+	if len(m.table.lines) != before || selected(m) != "web" {
+		t.Fatalf("collapse: %d lines, cursor on %q", len(m.table.lines), selected(m))
+	}
+	m = press(t, m, "space", "space")
+	if len(m.table.lines) != before {
+		t.Fatal("space twice should toggle back")
+	}
+}
+
+func TestSort(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 120, 30)
+	m = press(t, m, "s") // advice -> name
+	if m.table.sortCol != colName {
+		t.Fatalf("s moved sort to %v", m.table.sortCol)
+	}
+	want := []string{"accounts", "edge", "mailer", "orders", "payments", "thumbs", "web"}
+	if got := names(m); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("by name: %v", got)
+	}
+	if selected(m) != "thumbs" {
+		t.Fatalf("the cursor should stay on its workload, is on %q", selected(m))
+	}
+	m = press(t, m, "S")
+	if got := names(m); got[0] != "web" || got[len(got)-1] != "accounts" {
+		t.Fatalf("reversed: %v", got)
+	}
+	if !strings.Contains(m.View().Content, "WORKLOAD↑") {
+		t.Fatal("the sort column's title should carry the arrow")
+	}
+	m = press(t, m, "s", "s", "s", "s", "s") // kind, ready, go, cpu, memory
+	if m.table.sortCol != colMem || m.table.reverse {
+		t.Fatalf("after five more s: column %v reverse %v", m.table.sortCol, m.table.reverse)
+	}
+	if got := names(m); got[0] != "orders" {
+		t.Fatalf("by memory, fullest first: %v", got)
+	}
+	m = press(t, m, "s")
+	if got := names(m); got[0] != "orders" && got[0] != "thumbs" {
+		t.Fatalf("by restarts: %v", got)
+	}
+}
+
+func TestFilter(t *testing.T) {
+	m := start(t, deps(fixture(), nil), 120, 30)
+	m = press(t, m, "/", "p", "a", "y")
+	if !m.table.filtering() || m.table.filter.Value() != "pay" {
+		t.Fatalf("typing a filter: %q focused=%v", m.table.filter.Value(), m.table.filtering())
+	}
+	if got := names(m); len(got) != 1 || got[0] != "payments" {
+		t.Fatalf("filtered: %v", got)
+	}
+	if !strings.Contains(m.View().Content, "/pay") {
+		t.Fatal("the filter being typed is not shown")
+	}
+	m = press(t, m, "backspace", "backspace", "backspace", "n", "g", "i", "n", "x") // containers match too
+	if got := names(m); len(got) != 1 || got[0] != "web" {
+		t.Fatalf("filter by container name: %v", got)
+	}
+	m = press(t, m, "enter")
+	if m.table.filtering() || m.table.filter.Value() != "nginx" {
+		t.Fatal("enter keeps the filter and stops typing")
+	}
+	if !strings.Contains(m.View().Content, `1 of 7 workloads`) {
+		t.Fatal("the status line should say how many workloads the filter shows")
+	}
+	m = press(t, m, "esc")
+	if len(names(m)) != 7 {
+		t.Fatalf("esc clears the filter: %v", names(m))
+	}
+	m = press(t, m, "/", "q")
+	if m.table.filter.Value() != "q" {
+		t.Fatal("q while typing a filter is a letter, not quit")
+	}
+	m = press(t, m, "x", "x", "x")
+	if !strings.Contains(m.View().Content, `No workload matches "qxxx"`) {
+		t.Fatalf("an empty filter result should say so:\n%s", m.View().Content)
+	}
+	m = press(t, m, "esc")
+	if m.table.filtering() || len(names(m)) != 7 {
+		t.Fatal("esc while typing drops the filter")
+	}
+}

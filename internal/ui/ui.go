@@ -1,0 +1,128 @@
+// Package ui is kgotop's interactive dashboard: a Bubble Tea program whose
+// root model routes messages to a header, the workload table, a detail view
+// and a patch view. It never talks to the API server itself: everything it
+// knows comes through Deps, and every call that may block (a snapshot,
+// applying a patch) runs in a command off the UI goroutine, answered by a
+// message that carries the sequence number of the request it answers.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// Deps are everything the dashboard needs from the outside world. The real
+// cluster and the demo fill them in; tests pass fakes.
+type Deps struct {
+	// Context and Namespace are shown in the header ("" namespace = all).
+	Context, Namespace string
+	// Snapshot returns what is known now; it must be cheap and never touch
+	// the network. The dashboard calls it in a command on every refresh.
+	Snapshot func() model.Snapshot
+	// Apply sends a patch to the API server, as a server-side dry run when
+	// dryRun is set, and returns one line saying what the server accepted.
+	// It may block on the network: the dashboard calls it in a command only.
+	// Errors wrapping ErrConflict, ErrForbidden, ErrInvalid or ErrNotFound
+	// are explained in plain words.
+	Apply func(ctx context.Context, p advisor.Patch, dryRun bool) (string, error)
+	// Advisor tunes the advice made from each snapshot.
+	Advisor advisor.Options
+	// ReadOnly turns applying off (dry runs included); copying stays.
+	ReadOnly bool
+	// Now is the clock; tests pass a fixed one. Nil means time.Now.
+	Now func() time.Time
+	// Refresh is how often a new snapshot is taken (default 2s).
+	Refresh time.Duration
+}
+
+// view is which screen the body shows.
+type view int
+
+const (
+	viewTable view = iota
+	viewDetail
+	viewPatch
+)
+
+// Model is the dashboard's root model: it owns the shared state (window
+// size, the latest snapshot, the refresh sequence) and routes messages to
+// the table, detail and patch sub-models.
+type Model struct {
+	deps   Deps
+	ctx    context.Context
+	keys   KeyMap
+	styles Styles
+	help   help.Model
+
+	width, height int
+	view          view
+	back          view // where esc in the patch view returns to
+	showHelp      bool
+
+	// seq numbers the refresh in flight; replies with another number are stale.
+	seq    uint64
+	loaded bool
+	now    time.Time
+	snap   model.Snapshot
+	index  map[model.WorkloadRef]int // into snap.Workloads and table.rows
+	counts adviceCounts
+
+	table  tableModel
+	detail detailModel
+	patch  patchModel
+	// notice is a one-line message in the footer, cleared by the next key.
+	notice cell
+}
+
+// New returns the dashboard's model for the given dependencies.
+func New(d Deps) Model {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Refresh <= 0 {
+		d.Refresh = 2 * time.Second
+	}
+	if d.Snapshot == nil {
+		d.Snapshot = func() model.Snapshot { return model.Snapshot{} }
+	}
+	h := help.New()
+	h.FullSeparator = "  "
+	h.Styles = helpStyles(DefaultStyles())
+	return Model{
+		deps:   d,
+		ctx:    context.Background(),
+		keys:   DefaultKeyMap(),
+		styles: DefaultStyles(),
+		help:   h,
+		now:    d.Now(),
+		seq:    1,
+		table:  newTable(),
+	}
+}
+
+// Init starts the first refresh.
+func (m Model) Init() tea.Cmd {
+	return fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq)
+}
+
+// Run runs the dashboard until the person quits or ctx ends; neither is an error.
+func Run(ctx context.Context, d Deps) error {
+	m := New(d)
+	m.ctx = ctx
+	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrInterrupted) || (errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// Update routes a message: results of commands update the shared state,
+// global keys are matched here, and every other key goes to the active view.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width - 1)
+		return m.resize(), nil
+	case snapshotMsg:
+		if msg.seq != m.seq {
+			return m, nil // an answer to a refresh that was superseded
+		}
+		return m.takeSnapshot(msg), tickCmd(pace(m.deps.Refresh, msg.took), m.seq)
+	case tickMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		return m.refresh()
+	case applyMsg:
+		var applied bool
+		m.patch, applied = m.patch.answer(msg)
+		if m.view != viewPatch && msg.seq == m.patch.seq {
+			m.notice = m.patch.outcome()
+		}
+		if applied {
+			return m.refresh() // show the new template at once
+		}
+		return m, nil
+	case tea.PasteMsg:
+		if m.view == viewTable && m.table.filtering() {
+			m.table = m.table.edit(msg)
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	}
+	return m, nil
+}
+
+// onKey matches the keys every view shares, then hands the key to the active view.
+func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	m.notice = cell{}
+	var cmd tea.Cmd
+	switch {
+	case msg.String() == "ctrl+c":
+		return m, tea.Quit
+	case m.view == viewTable && m.table.filtering():
+		m.table, cmd = m.table.update(msg, m.keys)
+		return m, cmd
+	case m.showHelp:
+		m.showHelp = false // any key closes the help; q still quits
+		if key.Matches(msg, m.keys.Quit) {
+			return m, tea.Quit
+		}
+		return m, nil
+	case key.Matches(msg, m.keys.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = true
+		return m, nil
+	case key.Matches(msg, m.keys.Refresh):
+		return m.refresh()
+	}
+	switch m.view {
+	case viewDetail:
+		return m.detailKey(msg)
+	case viewPatch:
+		return m.patchKey(msg)
+	}
+	return m.tableKey(msg)
+}
+
+// tableKey handles a key in the main table.
+func (m Model) tableKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	r, container, ok := m.table.current()
+	switch {
+	case ok && key.Matches(msg, m.keys.Details):
+		m.detail = newDetail(r.ref, container).refresh(m.workload(r.ref), r.advice, m.now)
+		m.view = viewDetail
+		return m.resize(), nil
+	case ok && key.Matches(msg, m.keys.Patch, m.keys.Apply, m.keys.Copy):
+		return m.patchAction(msg, r.ref, r.advice)
+	case key.Matches(msg, m.keys.Back):
+		m.table, _ = m.table.clearFilter()
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.table, cmd = m.table.update(msg, m.keys)
+	return m, cmd
+}
+
+// detailKey handles a key in the detail view.
+func (m Model) detailKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.view = viewTable
+		return m, nil
+	case key.Matches(msg, m.keys.Patch, m.keys.Apply, m.keys.Copy):
+		return m.patchAction(msg, m.detail.ref, m.detail.advice)
+	}
+	m.detail = m.detail.update(msg, m.keys)
+	return m, nil
+}
+
+// patchKey handles a key in the patch view.
+func (m Model) patchKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		var stay bool
+		if m.patch, stay = m.patch.back(); !stay {
+			m.view = m.back
+		}
+		return m, nil
+	case key.Matches(msg, m.keys.Copy):
+		return m.copyCommand()
+	case key.Matches(msg, m.keys.Apply) && m.deps.ReadOnly:
+		m.notice = readOnlyNotice
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.patch, cmd = m.patch.update(msg, m.keys, m.ctx, m.deps.Apply)
+	return m, cmd
+}
+
+// readOnlyNotice answers a when applying is off.
+var readOnlyNotice = cell{text: "read-only (--read-only): applying is off; y copies the kubectl command to run it yourself", lvl: near}
+
+// patchAction opens the patch view for a workload (p), also starts its dry
+// run (a), or copies its command (y).
+func (m Model) patchAction(msg tea.KeyPressMsg, ref model.WorkloadRef, advice []advisor.Advice) (tea.Model, tea.Cmd) {
+	m.patch = newPatch(m.workload(ref), advice, m.patch.seq)
+	switch {
+	case key.Matches(msg, m.keys.Copy):
+		return m.copyCommand()
+	case key.Matches(msg, m.keys.Apply) && m.deps.ReadOnly:
+		m.notice = readOnlyNotice
+	}
+	if m.view != viewPatch {
+		m.back = m.view
+	}
+	m.view = viewPatch
+	m = m.resize()
+	if key.Matches(msg, m.keys.Apply) && !m.deps.ReadOnly {
+		var cmd tea.Cmd
+		m.patch, cmd = m.patch.dryRun(m.ctx, m.deps.Apply)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// copyCommand puts the patch's kubectl command on the clipboard with OSC 52.
+func (m Model) copyCommand() (tea.Model, tea.Cmd) {
+	if m.patch.err != nil {
+		m.notice = cell{text: "nothing to copy: " + m.patch.err.Error(), lvl: near}
+		return m, nil
+	}
+	m.notice = cell{text: "copied the kubectl command to the clipboard (OSC 52)", lvl: good}
+	return m, tea.SetClipboard(m.patch.patch.Command)
+}
+
+// refresh starts a new snapshot now; replies to earlier ones become stale.
+func (m Model) refresh() (Model, tea.Cmd) {
+	m.seq++
+	return m, fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq)
+}
+
+// takeSnapshot stores a fresh snapshot and hands it to the views.
+func (m Model) takeSnapshot(msg snapshotMsg) Model {
+	m.loaded, m.now, m.snap, m.index = true, msg.now, msg.snap, msg.index
+	m.counts = countAdvice(msg.advice)
+	m.table = m.table.setRows(msg.rows, msg.widths)
+	if m.view == viewDetail {
+		m.detail = m.detail.refresh(m.workload(m.detail.ref), m.adviceOf(m.detail.ref), m.now)
+	}
+	return m.resize() // the status line may have grown or shrunk
+}
+
+// workload returns the workload of the snapshot with the given ref, or nil.
+func (m Model) workload(ref model.WorkloadRef) *model.Workload {
+	if i, ok := m.index[ref]; ok {
+		return &m.snap.Workloads[i]
+	}
+	return nil
+}
+
+// adviceOf returns the advice of a workload, from its table row.
+func (m Model) adviceOf(ref model.WorkloadRef) []advisor.Advice {
+	if i, ok := m.index[ref]; ok {
+		return m.table.rows[i].advice
+	}
+	return nil
+}
+
+// resize gives each view the room it has.
+func (m Model) resize() Model {
+	m.table = m.table.setHeight(m.bodyHeight() - 1 - panelLines)
+	m.detail = m.detail.resize(m.width, m.bodyHeight(), m.styles)
+	m.patch = m.patch.resize(m.width, m.bodyHeight())
+	return m
+}
