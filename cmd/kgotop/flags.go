@@ -32,6 +32,7 @@ type options struct {
 	dbMaxConns    int64
 	demo          bool
 	seed          uint64
+	readOnly      bool
 }
 
 // usageError is bad usage: kgotop exits 2.
@@ -65,6 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.failOn, "fail-on", "", "with --report, exit 3 when advice of this severity or worse exists: info, warning or critical")
 	fs.Int64Var(&o.dbMaxConns, "db-max-connections", 0, "the database's connection limit, to check pool sizes across all replicas against")
 	fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor save the usage history kept between runs")
+	fs.BoolVar(&o.readOnly, "read-only", false, "turn applying patches off in the dashboard (copying the kubectl command still works)")
 	fs.DurationVar(&o.syncTimeout, "sync-timeout", 30*time.Second, "how long to wait for the first list of pods and workloads")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")

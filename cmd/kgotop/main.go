@@ -74,10 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "kgotop: stdout is not a terminal, so there is no dashboard to show: use --report (with -o json or -o markdown for machines)")
 			return exitUsage
 		}
-		fmt.Fprintln(stderr, "kgotop: the interactive dashboard is not built yet: use --report")
-		return exitUsage
-	}
-	if o.demo {
+		err = runDashboard(ctx, o, logger)
+	} else if o.demo {
 		err = runDemoReport(ctx, o, logger, stdout)
 	} else {
 		err = runReport(ctx, o, logger, stdout, stderr)
