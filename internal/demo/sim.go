@@ -31,7 +31,7 @@ import (
 	"github.com/kgotop/kgotop/internal/scenario"
 )
 
-// Start is the simulated time a demo begins at, so that runs repeat.
+// Start is when the demo's simulated clock starts, the same every run.
 var Start = time.Date(2026, 11, 24, 6, 0, 0, 0, time.UTC)
 
 // Sim is a simulated namespace. It is safe for concurrent use.
@@ -46,8 +46,11 @@ type Sim struct {
 }
 
 // New builds the simulated namespace at Start, with noise drawn from seed.
-func New(seed uint64) *Sim {
-	s := &Sim{now: Start, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+func New(seed uint64) *Sim { return NewAt(Start, seed) }
+
+// NewAt builds the simulated namespace with its clock at start.
+func NewAt(start time.Time, seed uint64) *Sim {
+	s := &Sim{now: start, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	var objs []runtime.Object
 	objs = append(objs, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: scenario.Namespace}})
 	for _, sc := range scenario.All() {
@@ -115,7 +118,7 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 			labels[k] = v
 		}
 		// Pods started at different times before the demo, so waves differ.
-		started := Start.Add(-time.Duration(2+i*7) * time.Hour).Add(-time.Duration(s.rng.IntN(120)) * time.Second)
+		started := s.now.Add(-time.Duration(2+i*7) * time.Hour).Add(-time.Duration(s.rng.IntN(120)) * time.Second)
 		p := &pod{sc: sc, name: name, ip: fmt.Sprintf("10.244.%d.%d", 1+i%3, 10+len(s.pods)), started: started, runStart: started, creepStart: started}
 		p.spec = &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: scenario.Namespace, Labels: labels, Annotations: tmpl.Annotations,
@@ -126,7 +129,7 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 		if p.main().StartSeconds > 0 {
 			// Just rolled out: the slow starter is on its first start, and
 			// its liveness probe is about to have its say.
-			p.runStart, p.ready = Start.Add(-20*time.Second), false
+			p.runStart, p.ready = s.now.Add(-20*time.Second), false
 			p.startNeeds = time.Duration(p.main().StartSeconds) * time.Second
 		}
 		p.applyStatus()
