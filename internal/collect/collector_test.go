@@ -376,7 +376,9 @@ func TestSeededHistoryContinues(t *testing.T) {
 		t.Errorf("seeded history after a poll: samples %d peak %d span %v", h.Samples, h.CPUPeak.Value, h.Span())
 	}
 	var got []string
-	c.Histories(func(ref model.WorkloadRef, container string, h *model.History) { got = append(got, ref.String()+"/"+container) })
+	c.Histories(func(ref model.WorkloadRef, container string, h *model.History) {
+		got = append(got, ref.String()+"/"+container)
+	})
 	if len(got) != 1 || got[0] != "sts/shop/db/app" {
 		t.Errorf("histories = %v", got)
 	}
