@@ -32,14 +32,15 @@ func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, widt
 		containerSection(b, c, forContainer(advice, c.Name), now)
 		b.blank()
 	}
-	if own := forContainer(advice, ""); len(own) > 0 || len(w.Events) > 0 {
-		b.add(st.Emphasis.Render("▌workload"))
-		eventLines(b, w.Events, now)
+	b.add(st.Emphasis.Render("▌workload"))
+	podLines(b, w.Pods, now)
+	eventLines(b, w.Events, now)
+	if own := forContainer(advice, ""); len(own) > 0 {
 		adviceLines(b, own)
-		b.blank()
 	}
+	b.blank()
 	if n := len(advisor.Patchable(advice)); n > 0 {
-		b.add(st.Dim.Render(fmt.Sprintf(" %d piece(s) of advice change the pod template: p shows the patch, a dry-runs it, y copies the kubectl command", n)))
+		b.wrap(" ", st.Dim.Render(plural(n, "piece")+" of advice change the pod template: p shows the patch, a dry-runs it, y copies the kubectl command"), normal)
 	}
 	return st.Emphasis.Render(truncate(title, width-12)) + "  " + st.render(counts.lvl, counts.text), b.lines, anchors
 }
@@ -48,8 +49,11 @@ func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, widt
 // restarts, events and advice.
 func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, now time.Time) {
 	st := b.st
-	head := "▌container " + c.Name + " · image " + c.Image + " · " + goDescription(c.Go)
-	b.add(st.Emphasis.Render(truncate(head, b.width)))
+	first := len(b.lines)
+	b.wrap("▌", "container "+c.Name+" · image "+c.Image+" · "+goDescription(c.Go), normal)
+	for i := first; i < len(b.lines); i++ {
+		b.lines[i] = st.Emphasis.Render(b.lines[i])
+	}
 	cpu, mem := usedNow(c)
 	var cpuPts, memPts []int64
 	var cpuHist, memHist stats
@@ -232,6 +236,35 @@ func restartLines(b *textBlock, c model.Container, now time.Time) {
 	}
 }
 
+// podLines writes the workload's pods: phase, readiness, node and how long
+// each took from start to ready, at most five.
+func podLines(b *textBlock, pods []model.Pod, now time.Time) {
+	for i, p := range pods {
+		if i == 5 {
+			b.add(b.st.Dim.Render(fmt.Sprintf("      and %d more pods", len(pods)-5)))
+			return
+		}
+		text := p.Name + " " + p.Phase
+		lvl := normal
+		if p.Ready {
+			text += ", ready"
+		} else {
+			text += ", not ready"
+			lvl = near
+		}
+		if p.Node != "" {
+			text += " on " + p.Node
+		}
+		if !p.Created.IsZero() {
+			text += ", age " + model.FormatAge(now.Sub(p.Created))
+		}
+		if d := p.StartToReady(); d > 0 {
+			text += ", ready " + model.FormatAge(d) + " after start"
+		}
+		b.wrap(" POD  ", text, lvl)
+	}
+}
+
 // eventLines writes up to three warnings, newest first.
 func eventLines(b *textBlock, evs []model.Event, now time.Time) {
 	for i, e := range evs {
@@ -264,7 +297,7 @@ func adviceLines(b *textBlock, as []advisor.Advice) {
 		if a.Confidence.Note != "" {
 			conf += ": " + a.Confidence.Note
 		}
-		b.add("  " + st.render(lvl, mark) + " " + st.Emphasis.Render(adviceChange(a)) + st.Dim.Render(" · "+conf))
+		b.wrap("  "+st.render(lvl, mark)+" ", st.Emphasis.Render(adviceChange(a))+st.Dim.Render(" · "+conf), normal)
 		b.wrap("    ", a.Reason, normal)
 		if len(a.Evidence) > 0 {
 			var ev []string

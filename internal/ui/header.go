@@ -156,9 +156,9 @@ func statusView(snap *model.Snapshot, loaded bool, t *tableModel, width int, st 
 		return lines
 	}
 	shown, total := len(t.order), len(t.rows)
-	text := fmt.Sprintf("%d workloads", total)
+	text := plural(total, "workload")
 	if shown != total {
-		text = fmt.Sprintf("%d of %d workloads", shown, total)
+		text = fmt.Sprintf("%d of %s", shown, text)
 	}
 	text += " · sorted by " + sortNames[t.sortCol]
 	if t.reverse {

@@ -57,6 +57,8 @@ type workloadRow struct {
 	// advice is the workload's advice, worst first within each container.
 	advice []advisor.Advice
 	counts adviceCounts
+	// sampled is whether any replica has a metrics sample yet.
+	sampled bool
 	// Sort keys.
 	readyFrac  float64
 	restarts   int
@@ -148,7 +150,7 @@ func buildRow(w model.Workload, as []advisor.Advice, s model.Snapshot) workloadR
 	r.cells[colGo] = goCell(goInfo)
 	r.goKey = goInfo.Version
 	cpu, mem := sumUsage(cpus), sumUsage(mems)
-	r.cpu, r.mem = cpu.frac(), mem.frac()
+	r.cpu, r.mem, r.sampled = cpu.frac(), mem.frac(), cpu.ok
 	r.cells[colCPU] = cell{text: cpu.text(model.FormatCPU), lvl: worstOf(cpu.grade(), r.containers, colCPU)}
 	r.cells[colMem] = cell{text: mem.text(model.FormatBytes), lvl: worstOf(mem.grade(), r.containers, colMem)}
 	r.cells[colRestarts] = cell{text: "0"}

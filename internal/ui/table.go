@@ -96,6 +96,9 @@ func (t tableModel) update(msg tea.KeyPressMsg, k KeyMap) (tableModel, tea.Cmd) 
 		if r, _, ok := t.current(); ok {
 			open := !t.expanded[r.ref] || msg.String() != "space"
 			t.setExpanded(r.ref, open)
+			if !open {
+				t.selected = rowKey{ref: r.ref}
+			}
 			t = t.relist()
 		}
 	case key.Matches(msg, k.Collapse):

@@ -101,6 +101,9 @@ func (m Model) panelView() []string {
 		name = r.ref.Name + "/" + container
 	}
 	if len(as) == 0 {
+		if !r.sampled {
+			return append(out, " "+st.Emphasis.Render(name)+"  "+st.Dim.Render("no advice yet: no usage samples to judge from (metrics come every window)"))
+		}
 		return append(out, " "+st.Emphasis.Render(name)+"  "+st.Good.Render("no advice: usage fits its requests and limits, nothing to change"))
 	}
 	a := as[0]
