@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"bytes"
+	"io"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kgotop/kgotop/internal/model"
@@ -189,4 +193,60 @@ func TestSourceProblemsShown(t *testing.T) {
 	if t.Failed() {
 		t.Log(v)
 	}
+}
+
+func TestPace(t *testing.T) {
+	if pace(2*time.Second, 100*time.Millisecond) != 2*time.Second || pace(2*time.Second, time.Second) != 4*time.Second {
+		t.Fatal("the next refresh waits the interval, or four times a slow refresh")
+	}
+}
+
+// TestProgram runs the real Bubble Tea program on a pipe: it draws the
+// table, takes keys and quits cleanly.
+func TestProgram(t *testing.T) {
+	in, feed := io.Pipe()
+	var out safeBuffer
+	p := tea.NewProgram(New(deps(fixture(), nil)), tea.WithInput(in), tea.WithOutput(&out), tea.WithWindowSize(100, 30),
+		tea.WithColorProfile(colorprofile.ASCII), tea.WithoutSignals())
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.Run()
+		done <- err
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "thumbs") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the table never appeared:\n%q", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := feed.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("q did not quit")
+	}
+}
+
+// safeBuffer is a bytes.Buffer the program writes while the test reads.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
