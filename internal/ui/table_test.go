@@ -169,3 +169,14 @@ func TestFilter(t *testing.T) {
 		t.Fatal("esc while typing drops the filter")
 	}
 }
+
+func TestPanelShowsTheMostUrgentAdvice(t *testing.T) {
+	m := press(t, start(t, deps(fixture(), nil), 120, 30), "down", "down") // web: app has warnings, nginx a critical
+	if v := screen(m); !strings.Contains(v, "● critical web (2)") {
+		t.Fatalf("the panel should lead with the critical advice of the sidecar:\n%s", v)
+	}
+	m = press(t, m, "right", "down") // web/app alone has no critical advice
+	if v := screen(m); !strings.Contains(v, "▲ warning web/app") {
+		t.Fatalf("on a container line the panel is about that container:\n%s", v)
+	}
+}

@@ -50,9 +50,10 @@ func (m Model) render() string {
 		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
 	}
 	out := make([]string, 0, m.height)
+	status := m.statusLines()
 	out = append(out, headerView(&m.deps, &m.snap, m.loaded, m.counts, m.now, m.deps.Refresh, m.width, m.styles))
-	out = append(out, m.statusLines()...)
-	h := m.bodyHeight()
+	out = append(out, status...)
+	h := max(m.height-2-len(status), 1) // as bodyHeight, without making the status twice
 	var body []string
 	switch {
 	case m.showHelp:
@@ -106,7 +107,12 @@ func (m Model) panelView() []string {
 		}
 		return append(out, " "+st.Emphasis.Render(name)+"  "+st.Good.Render("no advice: usage fits its requests and limits, nothing to change"))
 	}
-	a := as[0]
+	a := as[0] // the most urgent, the first of them on a tie
+	for _, b := range as[1:] {
+		if b.Severity.Rank() > a.Severity.Rank() {
+			a = b
+		}
+	}
 	mark, lvl := severityMark(a.Severity)
 	head := " " + st.render(lvl, mark+" "+string(a.Severity)) + " " + st.Emphasis.Render(name) + "  "
 	reason := wrapLines(a.Reason, m.width-ansi.StringWidth(head)-1, 2)
