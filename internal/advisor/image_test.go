@@ -74,9 +74,12 @@ func TestRestarts(t *testing.T) {
 		name   string
 		kind   model.Kind
 		in     []model.ContainerInstance
+		kills  int32 // liveness kills in the kubelet's events
 		sev    Severity
 		reason string // "" = no advice
 	}{
+		{name: "killed by liveness", in: []model.ContainerInstance{{Pod: "a", RestartCount: 4, LastTermination: term(143, "Error")}}, kills: 4,
+			sev: Warning, reason: "liveness probe killed it 4 times"},
 		{name: "panic loop", in: []model.ContainerInstance{{Pod: "a", RestartCount: 7, Waiting: "CrashLoopBackOff", LastTermination: term(2, "Error")}},
 			sev: Critical, reason: "Go panic"},
 		{name: "SIGKILL", in: []model.ContainerInstance{{Pod: "a", RestartCount: 4, LastTermination: term(137, "Error")}}, sev: Warning, reason: "SIGKILL"},
@@ -91,7 +94,11 @@ func TestRestarts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			w := deployment(withProbes(model.Container{Instances: tc.in}))
+			c := withProbes(model.Container{Instances: tc.in})
+			if tc.kills > 0 {
+				c.ProbeFailures = []model.ProbeFailure{{Probe: model.Liveness, Count: 3 * tc.kills, Kills: tc.kills}}
+			}
+			w := deployment(c)
 			if tc.kind != "" {
 				w.Ref.Kind = tc.kind
 			}

@@ -33,6 +33,11 @@ func adviseRestarts(x wctx) []Advice {
 	if last != nil {
 		why = explainExit(*last, x.w.Ref.Kind)
 	}
+	kills := probeFailure(x.c, model.Liveness).Kills
+	byProbe := kills > 0 && last != nil && (last.ExitCode == 137 || last.ExitCode == 143)
+	if byProbe {
+		why = fmt.Sprintf("its liveness probe killed it %d times (exit %d); the probe advice says how to stop that", kills, last.ExitCode)
+	}
 	reason := fmt.Sprintf("restarted %d times: %s", restarts, why)
 	if crashLoop {
 		reason = fmt.Sprintf("CrashLoopBackOff after %d restarts: %s", restarts, why)
@@ -40,6 +45,9 @@ func adviseRestarts(x wctx) []Advice {
 	a := x.advice(KindRestarts, sev, reason)
 	a.Current = countValue(int64(restarts), fmt.Sprintf("%d restarts", restarts))
 	a.Suggested = textValue("find the cause in the previous run's log")
+	if byProbe {
+		a.Suggested = textValue("fix the liveness probe (see the probe advice)")
+	}
 	a.Evidence = []Evidence{num("restarts", fmt.Sprint(restarts), float64(restarts), Count)}
 	if last != nil {
 		a.Evidence = append(a.Evidence, num("exit code", fmt.Sprint(last.ExitCode), float64(last.ExitCode), Count))
@@ -50,8 +58,8 @@ func adviseRestarts(x wctx) []Advice {
 			a.Evidence = append(a.Evidence, ev("message", last.Message))
 		}
 	}
-	if f := probeFailure(x.c, model.Liveness); f.Kills > 0 {
-		a.Evidence = append(a.Evidence, num("liveness kills", fmt.Sprint(f.Kills), float64(f.Kills), Count))
+	if kills > 0 {
+		a.Evidence = append(a.Evidence, num("liveness kills", fmt.Sprint(kills), float64(kills), Count))
 	}
 	pod := "POD"
 	for _, in := range x.c.Instances {
