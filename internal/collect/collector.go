@@ -1,9 +1,11 @@
 // Package collect is the only code in kgotop that talks to the API server.
 // It watches pods and their controllers with informers, polls the metrics API
-// no faster than the metrics pipeline refreshes, keeps a bounded usage history
-// per container, and converts all of it into model.Snapshot values. It
-// degrades instead of failing: a missing metrics API, a forbidden resource or
-// an unreachable API server each become a status in the snapshot.
+// no faster than the metrics pipeline refreshes, reads Go programs' /metrics
+// pages through the pod proxy at the same pace (a few pods per workload),
+// keeps a bounded usage history per container, and converts all of it into
+// model.Snapshot values. It degrades instead of failing: a missing metrics
+// API, a forbidden resource or an unreachable API server each become a status
+// in the snapshot.
 package collect
 
 import (
@@ -26,6 +28,9 @@ type Clients struct {
 	// Metrics lists PodMetrics; nil means there is no metrics client at all.
 	Metrics   metricsv1beta1.PodMetricsesGetter
 	Discovery discovery.DiscoveryInterface
+	// Pages reads pods' /metrics pages; nil reads them through the API
+	// server's pod proxy with Kube's REST client (ProxyPages).
+	Pages Pages
 }
 
 // Options scope and tune a Collector.
@@ -47,6 +52,11 @@ type Options struct {
 	Now func() time.Time
 	// Log receives diagnostics; nil discards them.
 	Log *slog.Logger
+	// MetricsPorts (numbers or names) and MetricsPath say where to read
+	// /metrics on pods that have neither prometheus.io annotations nor a
+	// port named like "metrics"; MetricsPath defaults to /metrics.
+	MetricsPorts []string
+	MetricsPath  string
 }
 
 func (o *Options) defaults() {
@@ -75,6 +85,7 @@ type Collector struct {
 	metrics  model.MetricsStatus
 	usage    *usage
 	lastDisc time.Time // last discovery check of metrics.k8s.io
+	scrapes  *scrapes  // the Go runtime pages read through the pod proxy
 }
 
 // New returns a Collector; Start begins watching.
@@ -87,6 +98,7 @@ func New(c Clients, opts Options) *Collector {
 		api:     model.APIStatus{Live: true},
 		metrics: model.MetricsStatus{State: model.MetricsUnknown, Window: opts.Window, Interval: opts.Window},
 		usage:   newUsage(opts.History),
+		scrapes: newScrapes(c),
 	}
 }
 
@@ -125,7 +137,7 @@ func (c *Collector) Run(ctx context.Context, onPoll func()) {
 // Sources returns the current status of the data sources.
 func (c *Collector) Sources() model.Sources {
 	c.mu.Lock()
-	s := model.Sources{API: c.api, Metrics: c.metrics}
+	s := model.Sources{API: c.api, Metrics: c.metrics, Unavailable: c.scrapeUnavailable()}
 	c.mu.Unlock()
 	s.Synced = c.inf.synced()
 	for _, w := range c.inf.all {

@@ -29,9 +29,24 @@ const (
 
 // Poll makes one round: it lists PodMetrics when the metrics API is served
 // (looking for it again now and then when it is not), ingests new samples,
-// and returns how long to wait before the next poll: until just after the
-// next metrics window should be ready, never sooner than the pipeline refreshes.
+// reads the Go runtime pages that are due meanwhile (see scrape.go), and
+// returns how long to wait before the next poll: until just after the next
+// metrics window should be ready, never sooner than the pipeline refreshes.
 func (c *Collector) Poll(ctx context.Context) time.Duration {
+	scraped := c.scrape(ctx)
+	d := c.pollMetrics(ctx)
+	if scraped == nil {
+		return d
+	}
+	waited := time.Now()
+	<-scraped
+	// The time the scrapes took past the metrics list counts against the
+	// wait, so that polls stay aligned to the metrics windows.
+	return max(d-time.Since(waited), slack)
+}
+
+// pollMetrics lists and ingests PodMetrics and returns the wait until the next poll.
+func (c *Collector) pollMetrics(ctx context.Context) time.Duration {
 	if c.clients.Metrics == nil || !c.metricsServed() {
 		// Without metrics, a cheap GET /version keeps the API status honest.
 		_, err := c.clients.Discovery.ServerVersion()

@@ -123,7 +123,7 @@ func (b *builder) controller(ref model.WorkloadRef, add bool, desired int32, tem
 	w.desired, w.hasDesired, w.template = desired, true, template
 }
 
-// buildWorkload converts one workload; c.mu must be held (it reads usage).
+// buildWorkload converts one workload; c.mu must be held (it reads usage and scrapes).
 func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild) model.Workload {
 	slices.SortFunc(wb.pods, func(a, b *corev1.Pod) int { return strings.Compare(a.Name, b.Name) })
 	w := model.Workload{Ref: ref, HPA: wb.hpa, Desired: wb.desired}
@@ -162,6 +162,7 @@ func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild) mode
 			w.Containers[i].Instances = append(w.Containers[i].Instances, in)
 		}
 	}
+	c.attachGo(&w, wb.pods)
 	return w
 }
 
