@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -33,6 +35,8 @@ type options struct {
 	demo          bool
 	seed          uint64
 	readOnly      bool
+	metricsPorts  []string
+	metricsPath   string
 }
 
 // usageError is bad usage: kgotop exits 2.
@@ -65,6 +69,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.logFile, "log-file", "", "write diagnostics to this file (the terminal stays clean)")
 	fs.StringVar(&o.failOn, "fail-on", "", "with --report, exit 3 when advice of this severity or worse exists: info, warning or critical")
 	fs.Int64Var(&o.dbMaxConns, "db-max-connections", 0, "the database's connection limit, to check pool sizes across all replicas against")
+	fs.StringSliceVar(&o.metricsPorts, "metrics-port", nil, "port numbers or names to read Go runtime /metrics from, on pods with neither prometheus.io annotations nor a port named metrics")
+	fs.StringVar(&o.metricsPath, "metrics-path", "/metrics", "the path of /metrics on the ports --metrics-port or a port named metrics gives")
 	fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor save the usage history kept between runs")
 	fs.BoolVar(&o.readOnly, "read-only", false, "turn applying patches off in the dashboard (copying the kubectl command still works)")
 	fs.DurationVar(&o.syncTimeout, "sync-timeout", 30*time.Second, "how long to wait for the first list of pods and workloads")
@@ -93,6 +99,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.failOn != "" {
 		if o.failOnSev, err = advisor.ParseSeverity(o.failOn); err != nil {
 			return nil, usageError{fmt.Errorf("--fail-on: %w", err)}
+		}
+	}
+	if !strings.HasPrefix(o.metricsPath, "/") {
+		return nil, usageError{fmt.Errorf("--metrics-path must start with /, got %q", o.metricsPath)}
+	}
+	for _, p := range o.metricsPorts {
+		if n, err := strconv.Atoi(p); err == nil && (n < 1 || n > 65535) || p == "" {
+			return nil, usageError{fmt.Errorf("--metrics-port %q is neither a port number (1-65535) nor a port name", p)}
 		}
 	}
 	if o.window < 0 {

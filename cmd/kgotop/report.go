@@ -26,10 +26,12 @@ func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout, std
 		return err
 	}
 	c := collect.New(t.clients, collect.Options{
-		Namespace: t.namespace,
-		Selector:  o.selector,
-		Context:   t.context,
-		Log:       logger,
+		Namespace:    t.namespace,
+		Selector:     o.selector,
+		Context:      t.context,
+		Log:          logger,
+		MetricsPorts: o.metricsPorts,
+		MetricsPath:  o.metricsPath,
 	})
 	var hist *history
 	if !o.noHistory {
