@@ -23,7 +23,9 @@ const (
 // (go_sql_*): callers waiting, no MaxOpen, idle connections churned, no
 // lifetime, and the total across all replicas (up to the HPA's maximum)
 // against the database's limit. Pools are set in code, so the advice is the
-// Go to change.
+// Go to change; where the pod takes the setting from an env var
+// (DB_MAX_OPEN_CONNS, ...) it is also a patch of that env var.
+// Series the page lacked are -1 and make no advice.
 func adviseDBPools(x wctx) []Advice {
 	rt := x.runtime()
 	if rt == nil || !x.isGo() {
@@ -46,7 +48,9 @@ func adviseDBPools(x wctx) []Advice {
 				a.CodeLang = "go"
 				a.Evidence = append(a.Evidence, ev("pool", db.Name),
 					num("open", fmt.Sprint(db.Open), float64(db.Open), Count), num("in use", fmt.Sprint(db.InUse), float64(db.InUse), Count))
-				a.Notes = append(a.Notes, "pool settings live in code: change them where the *sql.DB is opened")
+				if envPatch(x, db, a); !a.Patchable() {
+					a.Notes = append(a.Notes, "pool settings live in code: change them where the *sql.DB is opened")
+				}
 				out = append(out, *a)
 			}
 		}
@@ -84,7 +88,7 @@ func poolTotal(x wctx, db model.DBStats, replicas, budget int64) *Advice {
 
 // poolUnlimited flags a pool with no MaxOpen (database/sql's default).
 func poolUnlimited(x wctx, db model.DBStats, budget int64) *Advice {
-	if db.MaxOpen > 0 {
+	if db.MaxOpen != 0 {
 		return nil
 	}
 	want := clamp(2*db.InUse, minOpen, maxOpen)
@@ -107,7 +111,7 @@ func poolWaits(x wctx, db model.DBStats, budget int64) *Advice {
 	if db.MaxOpen <= 0 || db.WaitCount <= 0 {
 		return nil
 	}
-	mean := db.WaitDuration / time.Duration(db.WaitCount)
+	mean := max(db.WaitDuration, 0) / time.Duration(db.WaitCount)
 	saturated := db.InUse >= db.MaxOpen*8/10
 	sev := Info
 	if saturated || mean >= slowWait {
@@ -152,10 +156,10 @@ func poolIdle(x wctx, db model.DBStats) *Advice {
 }
 
 // poolLifetime suggests a finite ConnMaxLifetime when no connection was ever
-// closed for its age or idle time, so that connections follow database
-// failovers and load balancer changes.
+// closed for its age or idle time (and the env sets no lifetime), so that
+// connections follow database failovers and load balancer changes.
 func poolLifetime(x wctx, db model.DBStats) *Advice {
-	if db.Open <= 0 || db.MaxLifetimeClosed > 0 || db.MaxIdleTimeClosed > 0 {
+	if db.Open <= 0 || db.MaxLifetimeClosed != 0 || db.MaxIdleTimeClosed != 0 || envLifetime(x.c, db) > 0 {
 		return nil
 	}
 	a := x.advice(KindDBPoolLifetime, Info, fmt.Sprintf(

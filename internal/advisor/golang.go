@@ -62,7 +62,8 @@ func peakMemory(r resources) int64 {
 }
 
 // adviseGOMEMLIMIT sets GOMEMLIMIT to 90% of the memory limit in force after
-// the advice when it is unset, "off" or too close to (or above) the limit.
+// the advice when it is unset, "off" or too close to (or above) the limit,
+// or below twice the live heap the runtime reports.
 func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 	limit := r.mem.limit
 	if limit <= 0 {
@@ -86,7 +87,9 @@ func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 	switch v, err := parseGoBytes(env.Value); {
 	case !set || err == errOff:
 		if !set && rt != nil && rt.GOMEMLIMIT > 0 && rt.GOMEMLIMIT < math.MaxInt64 && rt.GOMEMLIMIT < limit {
-			return nil // set in code (debug.SetMemoryLimit, automemlimit)
+			// Set in code (debug.SetMemoryLimit, automemlimit): only its
+			// fit to the live heap is ours to judge.
+			return gomemlimitUnderHeap(x, r, rt.GOMEMLIMIT, "", want)
 		}
 		sev := Info
 		if oomKilled(x.c) || peak >= limit*7/10 {
@@ -104,7 +107,7 @@ func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 			humanBytes(v), formatMemory(limit)))
 		current = Value{Display: env.Value, Set: true, Amount: v, Unit: Bytes}
 	default:
-		return nil
+		return gomemlimitUnderHeap(x, r, v, env.Value, want)
 	}
 	if a.Current.Display == "" {
 		a.Current = current
