@@ -119,6 +119,10 @@ type JSONGo struct {
 	Detection string `json:"detection"` // confirmed, likely, unknown
 	Version   string `json:"version,omitempty"`
 	Evidence  string `json:"evidence,omitempty"`
+	// Runtime is what the container's /metrics page said; ScrapeError why
+	// it could not be read (or why the newest read failed).
+	Runtime     *JSONGoRuntime `json:"runtime,omitempty"`
+	ScrapeError string         `json:"scrape_error,omitempty"`
 }
 
 // JSONTermination is the last way a container ended.
@@ -205,7 +209,8 @@ func jsonContainer(c model.Container) JSONContainer {
 		Name: c.Name, Image: c.Image,
 		CPURequest: c.Resources.Requests.CPU, CPULimit: c.Resources.Limits.CPU,
 		MemoryRequest: c.Resources.Requests.Memory, MemoryLimit: c.Resources.Limits.Memory,
-		Go:       JSONGo{Detection: string(c.Go.Detection), Version: c.Go.Version, Evidence: c.Go.Evidence},
+		Go: JSONGo{Detection: string(c.Go.Detection), Version: c.Go.Version, Evidence: c.Go.Evidence,
+			Runtime: jsonRuntime(c.Go.Runtime), ScrapeError: c.Go.ScrapeError},
 		Restarts: c.RestartCount(),
 		Waiting:  c.Waiting(),
 		Events:   jsonEvents(c.Events),

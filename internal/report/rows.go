@@ -27,6 +27,7 @@ type cell struct {
 // row is one workload container in the table.
 type row struct {
 	workload, container, ready cell
+	golang                     cell
 	cpu, cpuPct, mem, memPct   cell
 	restarts, probes, warnings cell
 	firstOfWorkload            bool
@@ -59,6 +60,7 @@ func rows(s model.Snapshot) []row {
 			if w.Ready < w.Desired {
 				r.ready.lvl = near
 			}
+			r.golang = goCell(c.Go)
 			r.cpu, r.cpuPct, r.mem, r.memPct = usageCells(c)
 			r.restarts = restartCell(c, s.Taken)
 			r.probes = probeCell(c)

@@ -37,6 +37,7 @@ var columns = []column{
 	{"WORKLOAD", 10, func(r row) cell { return r.workload }},
 	{"CONTAINER", 9, func(r row) cell { return r.container }},
 	{"READY", 5, func(r row) cell { return r.ready }},
+	{"GO", 5, func(r row) cell { return r.golang }},
 	{"CPU", 8, func(r row) cell { return r.cpu }},
 	{"%req/lim", 4, func(r row) cell { return r.cpuPct }},
 	{"MEM", 8, func(r row) cell { return r.mem }},
@@ -47,7 +48,8 @@ var columns = []column{
 }
 
 // legend says what the usage cells hold.
-const legend = "CPU and MEM: used now by the busiest replica / request / limit; %req/lim: used as a share of request / of limit."
+const legend = "CPU and MEM: used now by the busiest replica / request / limit; %req/lim: used as a share of request / of limit; " +
+	"GO: the version go_info gives, likely (Go env or image) or ?."
 
 // minColumns is how many columns a narrow table keeps before it wraps cells.
 const minColumns = 6
@@ -193,6 +195,7 @@ func details(s model.Snapshot) []string {
 			for _, e := range c.Events {
 				out = append(out, fmt.Sprintf("%s%s ×%d: %s", who, e.Reason, e.Count, e.Message))
 			}
+			out = append(out, goDetails(who, c.Go)...)
 		}
 		for _, e := range w.Events {
 			out = append(out, fmt.Sprintf("%s: %s ×%d on %s: %s", name, e.Reason, e.Count, e.Object, e.Message))
