@@ -18,7 +18,7 @@ import (
 // dashboard reads its snapshots, which never touch the network.
 func runDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
 	if o.demo {
-		return usageError{errors.New("the demo has no dashboard yet: try kgotop --demo --report")}
+		return runDemoDashboard(ctx, o, logger)
 	}
 	t, err := connect(o)
 	if err != nil {

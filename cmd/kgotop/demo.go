@@ -14,6 +14,7 @@ import (
 	"github.com/kgotop/kgotop/internal/collect"
 	"github.com/kgotop/kgotop/internal/demo"
 	"github.com/kgotop/kgotop/internal/report"
+	"github.com/kgotop/kgotop/internal/ui"
 )
 
 // demoWarmUp is how much simulated history the demo opens on: enough for
@@ -34,7 +35,7 @@ func startDemo(ctx context.Context, o *options, logger *slog.Logger) (*demo.Sim,
 	if err := sim.WarmUp(ctx, c, demoWarmUp); err != nil {
 		return nil, nil, fmt.Errorf("demo: %w", err)
 	}
-	settle, cancel := context.WithTimeout(ctx, 10*time.Second)
+	settle, cancel := context.WithTimeout(ctx, time.Minute) // milliseconds, but a loaded machine may lag
 	defer cancel()
 	if err := sim.Settle(settle, c); err != nil {
 		return nil, nil, fmt.Errorf("demo: %w", err)
@@ -66,4 +67,48 @@ func runDemoReport(ctx context.Context, o *options, logger *slog.Logger, stdout 
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	return failOn(o, advice)
+}
+
+// demoTick is how often the live demo advances one metrics window: the
+// simulated cluster runs fifteen times faster than the wall clock.
+const demoTick = time.Second
+
+// runDemoDashboard opens the dashboard on the simulated namespace, which
+// keeps moving while it is open; patches apply to the simulated cluster.
+func runDemoDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sim, c, err := startDemo(ctx, o, logger)
+	if err != nil {
+		return err
+	}
+	running := make(chan struct{})
+	go func() {
+		defer close(running)
+		t := time.NewTicker(demoTick)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := sim.Advance(ctx, c); err != nil && ctx.Err() == nil {
+					logger.Warn("demo step failed", "err", err)
+				}
+			}
+		}
+	}()
+	err = ui.Run(ctx, ui.Deps{
+		Context:   sim.Options().Context,
+		Namespace: sim.Options().Namespace,
+		Snapshot:  c.Snapshot,
+		Apply:     applyWith(c),
+		Advisor:   advisor.Options{DBMaxConnections: o.dbMaxConns},
+		ReadOnly:  o.readOnly,
+		Now:       sim.Now,
+		Refresh:   demoTick,
+	})
+	cancel()
+	<-running
+	return err
 }

@@ -101,3 +101,31 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// A patch applied to the simulated cluster rolls the pods, and the story
+// changes: a startup probe ends the liveness kills of the slow starter.
+func TestAPatchRollsThePods(t *testing.T) {
+	s, _ := warm(t, 3, time.Hour)
+	c := collect.New(s.Clients(), s.Options())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.Start(ctx)
+	if err := c.WaitForSync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	patch := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"reports","startupProbe":{"httpGet":{"path":"/healthz","port":8080},"periodSeconds":10,"failureThreshold":12}}]}}}}`)
+	if _, err := c.ApplyPatch(ctx, collect.PatchTarget{Group: "apps", Resource: "deployments", Namespace: scenario.Namespace, Name: "reports"}, patch, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(ctx, 4*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range s.PodStates() {
+		if st.Scenario == "reports" {
+			cs := st.Status.ContainerStatuses[0]
+			if cs.RestartCount != 0 || !cs.Ready {
+				t.Errorf("with a startup probe the slow starter still restarts: %+v", cs)
+			}
+		}
+	}
+}

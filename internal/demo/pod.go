@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -31,6 +32,9 @@ type pod struct {
 	backoffUntil                  time.Time
 	// startNeeds is how long the current run needs to become ready.
 	startNeeds time.Duration
+	// startupBudget is how long a startup probe lets the program start
+	// (0: none, the liveness probe judges from the start).
+	startupBudget time.Duration
 }
 
 // main is the container a scenario's story is about (the first).
@@ -73,12 +77,16 @@ func (p *pod) step(now time.Time, rng *rand.Rand) ([]eventChange, bool) {
 			p.ready, p.readySince = true, now
 			return nil, true
 		}
-		if budget := c.Liveness.Budget(); c.Liveness != nil && now.Sub(p.runStart) >= budget+10*time.Second {
-			// Liveness failed FailureThreshold times while the program was still starting.
+		probe, budget := "Liveness", c.Liveness.Budget()
+		if p.startupBudget > 0 {
+			probe, budget = "Startup", p.startupBudget
+		}
+		if c.Liveness != nil && now.Sub(p.runStart) >= budget+10*time.Second {
+			// The probe failed FailureThreshold times while the program was still starting.
 			p.terminate(now, "Error", 143)
 			return []eventChange{
-				{p.name, c.Name, corev1.EventTypeWarning, "Unhealthy", fmt.Sprintf(`Liveness probe failed: Get "http://%s:%d%s": dial tcp %s:%d: connect: connection refused`, p.ip, c.Port, c.Liveness.Path, p.ip, c.Port), c.Liveness.FailureThreshold},
-				{p.name, c.Name, corev1.EventTypeNormal, "Killing", fmt.Sprintf("Container %s failed liveness probe, will be restarted", c.Name), 1},
+				{p.name, c.Name, corev1.EventTypeWarning, "Unhealthy", fmt.Sprintf(`%s probe failed: Get "http://%s:%d%s": dial tcp %s:%d: connect: connection refused`, probe, p.ip, c.Port, c.Liveness.Path, p.ip, c.Port), c.Liveness.FailureThreshold},
+				{p.name, c.Name, corev1.EventTypeNormal, "Killing", fmt.Sprintf("Container %s failed %s probe, will be restarted", c.Name, strings.ToLower(probe)), 1},
 				{p.name, c.Name, corev1.EventTypeWarning, "BackOff", fmt.Sprintf("Back-off restarting failed container %s in pod %s_%s(%s)", c.Name, p.name, scenario.Namespace, p.spec.UID), 1},
 			}, true
 		}

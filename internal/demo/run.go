@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/collect"
@@ -44,8 +45,8 @@ func (s *Sim) WarmUp(ctx context.Context, c *collect.Collector, d time.Duration)
 	return nil
 }
 
-// Settle waits until the collector's caches show every pod as the
-// simulation has it (watch events arrive asynchronously), or ctx ends.
+// Settle waits until the collector's caches show every pod and event as
+// the simulation has them (watch events arrive asynchronously), or ctx ends.
 func (s *Sim) Settle(ctx context.Context, c *collect.Collector) error {
 	want := map[string]int32{}
 	s.mu.Lock()
@@ -53,21 +54,37 @@ func (s *Sim) Settle(ctx context.Context, c *collect.Collector) error {
 		want[p.name] = p.restarts
 	}
 	s.mu.Unlock()
+	evs, err := s.Events(ctx)
+	if err != nil {
+		return err
+	}
+	var wantEvents int32
+	for _, e := range evs {
+		wantEvents += e.Count
+	}
 	for {
-		got := 0
+		got, gotEvents := 0, int32(0)
 		for _, w := range c.Snapshot().Workloads {
-			for _, in := range w.Containers[0].Instances {
-				if r, ok := want[in.Pod]; ok && r == in.RestartCount {
-					got++
+			for _, ct := range w.Containers {
+				for _, in := range ct.Instances {
+					if r, ok := want[in.Pod]; ok && r == in.RestartCount {
+						got++
+					}
+				}
+				for _, pf := range ct.ProbeFailures {
+					gotEvents += pf.Count + pf.Kills
+				}
+				for _, e := range ct.Events {
+					gotEvents += e.Count
 				}
 			}
 		}
-		if got == len(want) {
+		if got == len(want) && gotEvents == wantEvents {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return fmt.Errorf("demo: the collector did not catch up with the simulation: %w", ctx.Err())
 		case <-time.After(5 * time.Millisecond):
 		}
 	}

@@ -166,6 +166,9 @@ func (s *Sim) Now() time.Time {
 // become ready as their scenarios say; what changes is written to the fake
 // API server, where the collector's informers see it.
 func (s *Sim) Step(ctx context.Context, d time.Duration) error {
+	if err := s.rollouts(ctx); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	s.now = s.now.Add(d)
 	now := s.now
