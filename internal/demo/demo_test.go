@@ -49,10 +49,9 @@ func TestScenariosGetTheirAdvice(t *testing.T) {
 					}
 				}
 			}
+			// The demo serves every Go runtime's /metrics page, so even the
+			// advice that needs one must show.
 			for _, want := range sc.Expect {
-				if slices.Contains(sc.NeedsRuntime, want) {
-					continue // needs the Go runtime's /metrics page: see the runtime tests
-				}
 				if !slices.Contains(kinds, want) {
 					t.Errorf("%s (%s): no %s advice; got %v", sc.Name, sc.Story, want, kinds)
 				}
@@ -85,6 +84,16 @@ func TestStoriesHappen(t *testing.T) {
 	}
 	if w := snap.Workloads[slices.IndexFunc(snap.Workloads, func(w model.Workload) bool { return w.Ref.Name == "web" })]; w.HPA == nil || w.HPA.Metrics[0].CurrentUtilization == 0 {
 		t.Errorf("web HPA = %+v", w.HPA)
+	}
+	// Go runtimes are read through the collector's scrape path.
+	if c := byName["pricing"]; c.Go.Detection != model.GoConfirmed || c.Go.Version != "1.23.4" || c.Go.Runtime == nil || c.Go.Runtime.GOMAXPROCS != 8 {
+		t.Errorf("pricing Go = %+v", c.Go)
+	}
+	if c := byName["orders"]; c.Go.Runtime == nil || len(c.Go.Runtime.DB) != 1 || c.Go.Runtime.DB[0].WaitCount == 0 {
+		t.Errorf("orders pool = %+v", c.Go.Runtime)
+	}
+	if c := byName["billing"]; c.Go.Runtime == nil || c.Go.Runtime.GOMEMLIMIT != 460<<20 {
+		t.Errorf("billing's GOMEMLIMIT env is not what its runtime runs: %+v", c.Go.Runtime)
 	}
 }
 

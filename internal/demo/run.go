@@ -11,9 +11,22 @@ import (
 // Window is the simulated metrics pipeline's resolution.
 const Window = 15 * time.Second
 
-// Clients returns the collector's clients on the simulated cluster.
+// Clients returns the collector's clients on the simulated cluster; pods'
+// /metrics pages come from the simulated Go runtimes.
 func (s *Sim) Clients() collect.Clients {
-	return collect.Clients{Kube: s.Kube, Metrics: s.Metrics.MetricsV1beta1(), Discovery: s.Kube.Discovery()}
+	return collect.Clients{Kube: s.Kube, Metrics: s.Metrics.MetricsV1beta1(), Discovery: s.Kube.Discovery(), Pages: pages{s}}
+}
+
+// pages serves the simulated Go programs' /metrics pages to the collector,
+// as the API server's pod proxy would.
+type pages struct{ s *Sim }
+
+func (p pages) Page(_ context.Context, t collect.ScrapeTarget) (collect.MetricsPage, error) {
+	page, ok := p.s.MetricsPage(t.Namespace, t.Pod)
+	if !ok || t.Path != "/metrics" {
+		return collect.MetricsPage{}, fmt.Errorf("demo: pod %s serves no %s", t.Pod, t.Path)
+	}
+	return collect.MetricsPage{Body: []byte(page), ContentType: "text/plain; version=0.0.4; charset=utf-8"}, nil
 }
 
 // Options returns collector options for the simulated namespace, on the simulated clock.

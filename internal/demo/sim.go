@@ -247,7 +247,7 @@ func (s *Sim) MetricsPage(namespace, podName string) (string, bool) {
 			return "", false
 		}
 		_, mem := p.usage(c, s.now)
-		return c.Runtime.Page(s.now.Sub(p.runStart), mem), true
+		return c.Effective().Page(s.now.Sub(p.runStart), mem), true
 	}
 	return "", false
 }

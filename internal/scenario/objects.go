@@ -59,6 +59,12 @@ func (s Scenario) PodTemplate() corev1.PodTemplateSpec {
 			t.Annotations[annSwingMemory] = fmt.Sprintf("%dMi", c.Memory.Swing/mi)
 		}
 	}
+	if c := s.Containers[0]; c.Runtime != nil && c.Port > 0 {
+		// Where a Go program serves its metrics, as most charts annotate it.
+		t.Annotations["prometheus.io/scrape"] = "true"
+		t.Annotations["prometheus.io/port"] = fmt.Sprint(c.Port)
+		t.Annotations["prometheus.io/path"] = "/metrics"
+	}
 	if s.CustomStatus() {
 		t.Annotations[annKwokStatus] = kwokCustomStatus
 	}

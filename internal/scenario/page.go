@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -60,4 +61,39 @@ func num(v float64) string {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%g", v)
+}
+
+// Effective returns the runtime as the container's env sets it up:
+// GOMEMLIMIT and GOMAXPROCS from the env win over the defaults (GOGC is left
+// as the scenario says, so a story can show an env the program overrides).
+func (c Container) Effective() Runtime {
+	r := *c.Runtime
+	for _, e := range c.Env {
+		switch e.Name {
+		case "GOMEMLIMIT":
+			if v, ok := parseGoBytes(e.Value); ok {
+				r.GOMEMLIMIT = v
+			}
+		case "GOMAXPROCS":
+			if v, err := strconv.ParseInt(e.Value, 10, 64); err == nil && v > 0 {
+				r.GOMAXPROCS = v
+			}
+		}
+	}
+	return r
+}
+
+// parseGoBytes reads a GOMEMLIMIT value ("460MiB", "1GiB", "1048576").
+func parseGoBytes(s string) (int64, bool) {
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"B", 1}} {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			v, err := strconv.ParseInt(n, 10, 64)
+			return v * u.mult, err == nil
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	return v, err == nil
 }
