@@ -28,7 +28,9 @@ const (
 	scrapeRound           = 10 * time.Second
 	scrapeBackoffMax      = 5 * time.Minute
 	forbiddenRetry        = 5 * time.Minute
-	// scrapeKeep is how long a page's numbers are shown after it was read.
+	// scrapeKeep is how long a page's numbers are shown after it was read,
+	// at least: in a namespace whose targets take longer than that to go
+	// round the budget, twice that time.
 	scrapeKeep = 5 * time.Minute
 )
 
@@ -68,13 +70,15 @@ type scrapes struct {
 	rounds, requests int
 	// timeout is scrapeTimeout (tests shorten it).
 	timeout time.Duration
+	// keep is how long a page's numbers are shown (see scrapeKeep).
+	keep time.Duration
 }
 
 // newScrapes returns the scrape state; with no Pages of the clients', the
 // pod proxy of Kube's REST client. Without either (a fake clientset has no
 // REST client) nothing is scraped.
 func newScrapes(c Clients) *scrapes {
-	s := &scrapes{pages: c.Pages, results: map[scrapeKey]*scrapeResult{}, rotation: map[model.WorkloadRef]int{}, timeout: scrapeTimeout}
+	s := &scrapes{pages: c.Pages, results: map[scrapeKey]*scrapeResult{}, rotation: map[model.WorkloadRef]int{}, timeout: scrapeTimeout, keep: scrapeKeep}
 	if s.pages == nil && c.Kube != nil {
 		if rc, ok := c.Kube.CoreV1().RESTClient().(*rest.RESTClient); ok && rc != nil {
 			s.pages = ProxyPages(rc)
@@ -135,6 +139,8 @@ func (c *Collector) dueTargets() []ScrapeTarget {
 	defer c.mu.Unlock()
 	all := plan(typed, own, c.opts.MetricsPorts, c.opts.MetricsPath, s.rotation)
 	s.prune(typed)
+	rounds := (len(all) + scrapeBudget - 1) / scrapeBudget
+	s.keep = max(scrapeKeep, 2*time.Duration(rounds)*c.metrics.Window)
 	var due []ScrapeTarget
 	for _, t := range all {
 		if r := s.results[keyOf(t)]; r == nil || !now.Before(r.retryAt) {

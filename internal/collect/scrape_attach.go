@@ -14,7 +14,7 @@ const noTargetMessage = `Go runtime unknown: no metrics port (annotate the pod p
 	`name the port "metrics", or pass --metrics-port)`
 
 // attachGo fills in each container's Go info from the pages read from the
-// workload's pods: the newest page within scrapeKeep confirms Go and gives
+// workload's pods: the newest page within s.keep confirms Go and gives
 // the version and runtime numbers (and ScrapeError says if that pod failed
 // since); with no page, the newest failure says why. c.mu must be held.
 func (c *Collector) attachGo(w *model.Workload, pods []*corev1.Pod) {
@@ -37,7 +37,7 @@ func (c *Collector) attachGo(w *model.Workload, pods []*corev1.Pod) {
 			if r == nil {
 				continue
 			}
-			if r.runtime != nil && now.Sub(r.runtime.Scraped) <= scrapeKeep && (page == nil || newer(r.runtime, page.runtime)) {
+			if r.runtime != nil && now.Sub(r.runtime.Scraped) <= s.keep && (page == nil || newer(r.runtime, page.runtime)) {
 				page = r
 			}
 			if last == nil || r.at.After(last.at) || r.at.Equal(last.at) && r.err != "" && last.err == "" {
