@@ -240,8 +240,10 @@ func (c *Collector) record(outs []outcome) {
 	now := c.opts.Now()
 	forbidden := false
 	for _, o := range outs {
-		if !o.parsed && o.err == nil {
-			continue // not attempted
+		if !o.parsed && (o.err == nil || unreachable(o.err)) {
+			// Not attempted, or the API server itself is down: that is
+			// the API status's to say, and no reason to back off the pod.
+			continue
 		}
 		if st, ok := proxyForbidden(o.err); ok && !o.parsed {
 			forbidden = true

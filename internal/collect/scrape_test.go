@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"regexp"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -220,6 +222,10 @@ func TestScrapeFailuresBackOffAndSayWhy(t *testing.T) {
 			return MetricsPage{}, context.DeadlineExceeded
 		case "api-7d9f-b":
 			return MetricsPage{Body: notGo, ContentType: "text/plain"}, nil
+		case "api-7d9f-c":
+			if n == 1 { // the API server itself is down: not the pod's failure
+				return MetricsPage{}, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+			}
 		}
 		return MetricsPage{}, errors.New("unreachable")
 	}
@@ -248,6 +254,14 @@ func TestScrapeFailuresBackOffAndSayWhy(t *testing.T) {
 		r.now = t0.Add(at * time.Second)
 		c.Poll(ctx)
 		asked = append(asked, fmt.Sprint(pages.take()))
+		if at == 15 {
+			c.mu.Lock()
+			_, recorded := c.scrapes.results[scrapeKey{ns, "api-7d9f-c", "app"}]
+			c.mu.Unlock()
+			if recorded {
+				t.Error("a failure to reach the API server was filed against the pod")
+			}
+		}
 	}
 	want := []string{"[api-7d9f-b api-7d9f-c]", "[api-7d9f-a api-7d9f-c]", "[api-7d9f-b]"}
 	if !slices.Equal(asked, want) {
