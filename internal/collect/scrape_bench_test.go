@@ -62,4 +62,6 @@ type instantPages struct {
 	serve func(ScrapeTarget, int) (MetricsPage, error)
 }
 
-func (p *instantPages) Page(_ context.Context, t ScrapeTarget) (MetricsPage, error) { return p.serve(t, 1) }
+func (p *instantPages) Page(_ context.Context, t ScrapeTarget) (MetricsPage, error) {
+	return p.serve(t, 1)
+}
