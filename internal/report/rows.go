@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
@@ -119,53 +118,24 @@ func pctCell(used, req, lim int64, nearPct int) cell {
 	return c
 }
 
-// restartCell says how often the container restarted and why, last first:
-// "4 OOMKilled 3m", "7 CrashLoopBackOff (Error, exit 1)".
+// restartCell says how often the container restarted and why, last first.
 func restartCell(c model.Container, now time.Time) cell {
-	n := c.RestartCount()
-	last := c.LastTermination()
-	waiting := c.Waiting()
-	if n == 0 && last == nil && waiting == "" {
-		return cell{text: "0"}
+	text, restarted, severe := c.RestartSummary(now, false)
+	switch {
+	case severe:
+		return cell{text: text, lvl: over}
+	case restarted:
+		return cell{text: text, lvl: near}
 	}
-	parts := []string{fmt.Sprint(n)}
-	if waiting != "" {
-		parts = append(parts, waiting)
-	}
-	if last != nil {
-		why := last.Reason
-		if why == "" || why == "Error" {
-			why = fmt.Sprintf("exit %d", last.ExitCode)
-		}
-		if waiting != "" {
-			why = "(" + why + ")"
-		}
-		parts = append(parts, why)
-		if !last.FinishedAt.IsZero() && waiting == "" {
-			parts = append(parts, model.FormatAge(now.Sub(last.FinishedAt)))
-		}
-	}
-	out := cell{text: strings.Join(parts, " "), lvl: near}
-	if waiting == "CrashLoopBackOff" || (last != nil && last.Reason == "OOMKilled") {
-		out.lvl = over
-	}
-	return out
+	return cell{text: text}
 }
 
-// probeCell lists failing probes: "L✗9 R✗4" (kills of a liveness probe as "k3").
+// probeCell lists failing probes: "L✗9 k3 R✗4".
 func probeCell(c model.Container) cell {
-	var parts []string
-	for _, pf := range c.ProbeFailures {
-		s := strings.ToUpper(string(pf.Probe[:1])) + "✗" + fmt.Sprint(pf.Count)
-		if pf.Kills > 0 {
-			s += fmt.Sprintf(" k%d", pf.Kills)
-		}
-		parts = append(parts, s)
+	if text, _, _ := c.ProbeSummary(); text != "" {
+		return cell{text: text, lvl: near}
 	}
-	if len(parts) == 0 {
-		return cell{text: "-"}
-	}
-	return cell{text: strings.Join(parts, " "), lvl: near}
+	return cell{text: "-"}
 }
 
 // warningCell names the newest warning of the container, and on a workload's

@@ -151,53 +151,25 @@ func goRank(g model.GoInfo) int {
 // restartCell says how often the container restarted and why, last first:
 // "4 OOMKilled 3m", "7 CrashLoop (exit 1)".
 func restartCell(c model.Container, now time.Time) cell {
-	n := c.RestartCount()
-	last := c.LastTermination()
-	waiting := c.Waiting()
-	if n == 0 && last == nil && waiting == "" {
-		return cell{text: "0"}
+	text, restarted, severe := c.RestartSummary(now, true)
+	switch {
+	case severe:
+		return cell{text: text, lvl: over}
+	case restarted:
+		return cell{text: text, lvl: near}
 	}
-	parts := []string{fmt.Sprint(n)}
-	if waiting != "" {
-		parts = append(parts, strings.TrimSuffix(waiting, "BackOff"))
-	}
-	if last != nil {
-		why := last.Reason
-		if why == "" || why == "Error" {
-			why = fmt.Sprintf("exit %d", last.ExitCode)
-		}
-		if waiting != "" {
-			why = "(" + why + ")"
-		}
-		parts = append(parts, why)
-		if !last.FinishedAt.IsZero() && waiting == "" {
-			parts = append(parts, model.FormatAge(now.Sub(last.FinishedAt)))
-		}
-	}
-	out := cell{text: strings.Join(parts, " "), lvl: near}
-	if waiting == "CrashLoopBackOff" || (last != nil && last.Reason == "OOMKilled") {
-		out.lvl = over
-	}
-	return out
+	return cell{text: text}
 }
 
 // probeCell lists failing probes ("L✗9 R✗4", liveness kills as "k3"), says
 // "none" (dim) when the container has no probe at all, and "-" otherwise.
 func probeCell(c model.Container) (cell, int) {
-	var parts []string
-	failures, lvl := 0, near
-	for _, pf := range c.ProbeFailures {
-		s := strings.ToUpper(string(pf.Probe[:1])) + "✗" + fmt.Sprint(pf.Count)
-		if pf.Kills > 0 {
-			s += fmt.Sprintf(" k%d", pf.Kills)
-			lvl = over
-		}
-		parts = append(parts, s)
-		failures += int(pf.Count)
-	}
+	text, failures, kills := c.ProbeSummary()
 	switch {
-	case len(parts) > 0:
-		return cell{text: strings.Join(parts, " "), lvl: lvl}, failures
+	case text != "" && kills > 0:
+		return cell{text: text, lvl: over}, int(failures)
+	case text != "":
+		return cell{text: text, lvl: near}, int(failures)
 	case c.Probes.Liveness == nil && c.Probes.Readiness == nil && c.Probes.Startup == nil:
 		return cell{text: "none", lvl: idle}, 0
 	}
