@@ -76,11 +76,17 @@ func kube(t *testing.T) *kubernetes.Clientset {
 // kgotop runs the binary and returns stdout, stderr and the exit code.
 func kgotop(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	// A cache of the tests' own: saved usage history must not leak in from the user's.
+	return kgotopIn(t, cacheDir, args...)
+}
+
+// kgotopIn runs the binary with its history cache in cache.
+func kgotopIn(t *testing.T, cache string, args ...string) (string, string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, kgotopBin, args...)
-	// A cache of the test's own: saved usage history must not leak between runs.
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "XDG_CACHE_HOME="+cacheDir)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "XDG_CACHE_HOME="+cache)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -96,8 +102,13 @@ func kgotop(t *testing.T, args ...string) (string, string, int) {
 // jsonReport runs `kgotop --report -o json` with the given kubeconfig.
 func jsonReport(t *testing.T, kc string, extra ...string) report.JSONReport {
 	t.Helper()
-	args := append([]string{"--kubeconfig", kc, "-n", ns, "--report", "-o", "json"}, extra...)
-	stdout, stderr, code := kgotop(t, args...)
+	return parseReport(t, cacheDir, append([]string{"--kubeconfig", kc, "-n", ns, "--report", "-o", "json"}, extra...)...)
+}
+
+// parseReport runs kgotop with a JSON report in args and decodes it.
+func parseReport(t *testing.T, cache string, args ...string) report.JSONReport {
+	t.Helper()
+	stdout, stderr, code := kgotopIn(t, cache, args...)
 	if code != 0 {
 		t.Fatalf("kgotop %v exited %d: %s", args, code, stderr)
 	}

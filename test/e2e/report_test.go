@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,70 +15,78 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kgotop/kgotop/internal/report"
+	"github.com/kgotop/kgotop/internal/scenario"
 )
 
 const mi = 1 << 20
 
-// The seeded namespace (scripts/sandbox.d/seed) as the report must show it.
+// The seeded namespace is the scenario library (test/sandboxseed): the
+// report must show each scenario as the library defines it.
 func TestReportShowsTheSeededNamespace(t *testing.T) {
 	r := jsonReport(t, kubeconfig())
 	if r.Sources.Metrics != "available" || !r.Sources.APILive || !r.Sources.Synced || len(r.Sources.Forbidden) > 0 {
 		t.Fatalf("sources = %+v", r.Sources)
 	}
-
-	api := workload(t, r, "Deployment", "api")
-	if api.Desired != 2 || len(api.Pods) != 2 {
-		t.Errorf("api: desired %d, pods %v", api.Desired, api.Pods)
-	}
-	c := containerOf(t, api, "api")
-	if c.CPURequest != 1000 || c.CPULimit != 2000 || c.MemoryRequest != 1024*mi || c.MemoryLimit != 2048*mi {
-		t.Errorf("api requests/limits = %d/%d %d/%d", c.CPURequest, c.CPULimit, c.MemoryRequest, c.MemoryLimit)
-	}
-	if !usage(c, 50, 120*mi) {
-		t.Errorf("api usage = %+v, want 50m / 120Mi from the kwok annotations", c.Usage)
-	}
-	if c.Env["GOGC"] != "50" || c.Go.Detection != "likely" {
-		t.Errorf("api Go env %v detection %+v", c.Env, c.Go)
-	}
-
-	orders := workload(t, r, "StatefulSet", "orders")
-	if o := containerOf(t, orders, "orders"); !usage(o, 200, 300*mi) {
-		t.Errorf("orders usage = %+v", o.Usage)
-	}
-	web := workload(t, r, "Deployment", "web")
-	if web.HPA == nil || web.HPA.CPUTargetUtilization != 60 || web.HPA.MinReplicas != 2 || web.HPA.MaxReplicas != 10 {
-		t.Errorf("web HPA = %+v", web.HPA)
-	}
-	if envoy := containerOf(t, web, "envoy"); !usage(envoy, 10, 40*mi) {
-		t.Errorf("envoy usage = %+v", envoy.Usage)
-	}
-	if w := containerOf(t, web, "web"); len(w.ProbeFailures) != 1 || w.ProbeFailures[0].Probe != "readiness" || w.ProbeFailures[0].Failures != 3 {
-		t.Errorf("web probe failures = %+v", w.ProbeFailures)
+	for _, sc := range scenario.All() {
+		t.Run(sc.Name, func(t *testing.T) {
+			w := workload(t, r, string(sc.Kind), sc.Name)
+			if w.Desired != sc.Replicas || len(w.Pods) != int(sc.Replicas) {
+				t.Errorf("desired %d, pods %v; want %d", w.Desired, w.Pods, sc.Replicas)
+			}
+			want := sc.Containers[0]
+			c := containerOf(t, w, want.Name)
+			if c.CPURequest != want.Requests.CPU || c.CPULimit != want.Limits.CPU || c.MemoryRequest != want.Requests.Memory || c.MemoryLimit != want.Limits.Memory {
+				t.Errorf("requests/limits %d/%d %d/%d, want %+v / %+v", c.CPURequest, c.CPULimit, c.MemoryRequest, c.MemoryLimit, want.Requests, want.Limits)
+			}
+			// kwok draws usage as base + swing x a 120 s wave, as the library says.
+			if !usageIn(c, want.CPU, want.Memory) {
+				t.Errorf("usage %s, want CPU %d..%dm, memory %d..%dMi", usageString(c), want.CPU.Base, want.CPU.Base+want.CPU.Swing,
+					want.Memory.Base/mi, (want.Memory.Base+want.Memory.Swing)/mi)
+			}
+			if sc.HPA != nil && (w.HPA == nil || w.HPA.CPUTargetUtilization != sc.HPA.TargetUtilization || w.HPA.MaxReplicas != sc.HPA.Max) {
+				t.Errorf("HPA = %+v, want %+v", w.HPA, sc.HPA)
+			}
+		})
 	}
 
-	oom := containerOf(t, workload(t, r, "Pod", "oom-victim"), "ingest")
-	if oom.Restarts != 4 || oom.LastTerminated == nil || oom.LastTerminated.Reason != "OOMKilled" || oom.LastTerminated.ExitCode != 137 {
-		t.Errorf("oom-victim = restarts %d, last %+v", oom.Restarts, oom.LastTerminated)
+	ingest := containerOf(t, workload(t, r, "Deployment", "ingest"), "ingest")
+	if ingest.Restarts == 0 || ingest.LastTerminated == nil || ingest.LastTerminated.Reason != "OOMKilled" || ingest.LastTerminated.ExitCode != 137 {
+		t.Errorf("ingest = restarts %d, last %+v; want OOMKilled restarts", ingest.Restarts, ingest.LastTerminated)
 	}
-	crashy := containerOf(t, workload(t, r, "Pod", "crashy"), "billing")
-	if crashy.Waiting != "CrashLoopBackOff" || crashy.Restarts != 7 {
-		t.Errorf("crashy = waiting %q restarts %d", crashy.Waiting, crashy.Restarts)
-	}
-	if len(crashy.ProbeFailures) != 1 || crashy.ProbeFailures[0].Failures != 21 || crashy.ProbeFailures[0].Kills != 7 ||
-		!strings.Contains(crashy.ProbeFailures[0].LastMessage, "context deadline exceeded") {
-		t.Errorf("crashy probe failures = %+v", crashy.ProbeFailures)
+	reports := containerOf(t, workload(t, r, "Deployment", "reports"), "reports")
+	if len(reports.ProbeFailures) != 1 || reports.ProbeFailures[0].Probe != "liveness" || reports.ProbeFailures[0].Kills == 0 ||
+		!strings.Contains(reports.ProbeFailures[0].LastMessage, "Liveness probe failed") {
+		t.Errorf("reports probe failures = %+v", reports.ProbeFailures)
 	}
 
 	text, _, code := kgotop(t, "--kubeconfig", kubeconfig(), "-n", ns, "--report", "--width", "200")
 	if code != 0 {
 		t.Fatalf("text report exited %d", code)
 	}
-	for _, want := range []string{"deploy/api", "50m/1/2", "120Mi/1Gi/2Gi", "4 OOMKilled", "7 CrashLoopBackOff (exit 1)", "L✗21 k7",
-		"liveness probe failed 21 times, 7 kills", "HPA web scales 2-10 on cpu at 60%"} {
+	for _, want := range []string{"deploy/catalog", "/1/2", "/1Gi/2Gi", "OOMKilled", "exit 143", "liveness probe failed",
+		"HPA web scales 3-10 on cpu at 60%", "sts/orders"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text report lacks %q:\n%s", want, text)
 		}
 	}
+}
+
+// usageIn reports whether the container's current usage lies on the wave,
+// give or take the metrics pipeline's rounding.
+func usageIn(c report.JSONContainer, cpu, mem scenario.Usage) bool {
+	u := c.Usage
+	if u == nil || u.CPUMillicores == nil || u.MemoryBytes == nil {
+		return false
+	}
+	return *u.CPUMillicores >= cpu.Base-2 && *u.CPUMillicores <= cpu.Base+cpu.Swing+2 &&
+		*u.MemoryBytes >= mem.Base-mi && *u.MemoryBytes <= mem.Base+mem.Swing+mi
+}
+
+func usageString(c report.JSONContainer) string {
+	if u := c.Usage; u != nil && u.CPUMillicores != nil && u.MemoryBytes != nil {
+		return fmt.Sprintf("%dm/%dMi", *u.CPUMillicores, *u.MemoryBytes/mi)
+	}
+	return "none"
 }
 
 // With the metrics APIService gone, kgotop still reports specs, restarts
@@ -111,25 +120,17 @@ func TestReportWithoutMetricsAPI(t *testing.T) {
 	if r.Sources.Metrics != "unavailable" || !strings.Contains(r.Sources.MetricsReason, "metrics-server") {
 		t.Errorf("metrics = %q: %s", r.Sources.Metrics, r.Sources.MetricsReason)
 	}
-	oom := containerOf(t, workload(t, r, "Pod", "oom-victim"), "ingest")
-	if (oom.Usage != nil && oom.Usage.CPUMillicores != nil) || oom.Restarts != 4 || oom.LastTerminated == nil || oom.LastTerminated.Reason != "OOMKilled" {
-		t.Errorf("oom-victim without metrics = %+v", oom)
+	ingest := containerOf(t, workload(t, r, "Deployment", "ingest"), "ingest")
+	if (ingest.Usage != nil && ingest.Usage.CPUMillicores != nil) || ingest.Restarts == 0 || ingest.LastTerminated == nil || ingest.LastTerminated.Reason != "OOMKilled" {
+		t.Errorf("ingest without metrics = %+v", ingest)
 	}
-	if c := containerOf(t, workload(t, r, "Pod", "crashy"), "billing"); len(c.ProbeFailures) != 1 {
+	if c := containerOf(t, workload(t, r, "Deployment", "reports"), "reports"); len(c.ProbeFailures) != 1 {
 		t.Errorf("probe failures lost without metrics: %+v", c.ProbeFailures)
 	}
 	text, _, _ := kgotop(t, "--kubeconfig", kubeconfig(), "-n", ns, "--report", "--width", "200")
 	if !strings.Contains(text, "Metrics unavailable: metrics.k8s.io is not served") || !strings.Contains(text, "?/1/2") {
 		t.Errorf("text report without metrics:\n%s", text)
 	}
-}
-
-// usage reports whether the container's current usage is cpu millicores and
-// mem bytes, give or take the metrics pipeline's rounding.
-func usage(c report.JSONContainer, cpu, mem int64) bool {
-	u := c.Usage
-	return u != nil && u.CPUMillicores != nil && u.MemoryBytes != nil &&
-		within(*u.CPUMillicores, cpu, 2) && within(*u.MemoryBytes, mem, mi)
 }
 
 // waitForMetrics waits until a report sees pod metrics again.
@@ -149,21 +150,33 @@ func waitForMetrics(t *testing.T) {
 func TestReportAsReadOnlyUser(t *testing.T) {
 	r := jsonReport(t, readonlyKubeconfig())
 	forbidden := strings.Join(r.Sources.Forbidden, ", ")
-	for _, want := range []string{"list events", "list horizontalpodautoscalers.autoscaling", "list deployments.apps", "list replicasets.apps"} {
+	for _, want := range []string{"list events", "list horizontalpodautoscalers.autoscaling", "list deployments.apps", "list replicasets.apps", "get pods/proxy"} {
 		if !strings.Contains(forbidden, want) {
 			t.Errorf("forbidden = %q, lacks %q", forbidden, want)
 		}
 	}
 	// Pods still resolve to their Deployment through the pod-template-hash.
-	api := workload(t, r, "Deployment", "api")
-	if c := containerOf(t, api, "api"); len(api.Pods) != 2 || !usage(c, 50, 120*mi) {
-		t.Errorf("api as read-only: pods %v usage %+v", api.Pods, c.Usage)
+	catalog := workload(t, r, "Deployment", "catalog")
+	sc := scenarioNamed(t, "catalog")
+	if c := containerOf(t, catalog, "catalog"); len(catalog.Pods) != int(sc.Replicas) || !usageIn(c, sc.Containers[0].CPU, sc.Containers[0].Memory) {
+		t.Errorf("catalog as read-only: pods %v usage %s", catalog.Pods, usageString(c))
 	}
-	if oom := containerOf(t, workload(t, r, "Pod", "oom-victim"), "ingest"); oom.Restarts != 4 {
-		t.Errorf("oom-victim restarts = %d", oom.Restarts)
+	if ingest := containerOf(t, workload(t, r, "Deployment", "ingest"), "ingest"); ingest.Restarts == 0 {
+		t.Errorf("ingest restarts = %d", ingest.Restarts)
 	}
 	text, _, code := kgotop(t, "--kubeconfig", readonlyKubeconfig(), "-n", ns, "--report", "--width", "200")
 	if code != 0 || !strings.Contains(text, "Not shown: events is forbidden") {
 		t.Errorf("read-only text report (exit %d):\n%s", code, text)
 	}
+}
+
+func scenarioNamed(t *testing.T, name string) scenario.Scenario {
+	t.Helper()
+	for _, sc := range scenario.All() {
+		if sc.Name == name {
+			return sc
+		}
+	}
+	t.Fatalf("no scenario %s", name)
+	return scenario.Scenario{}
 }

@@ -180,8 +180,9 @@ func applyScenario(ctx context.Context, k kubernetes.Interface, sc scenario.Scen
 	return nil
 }
 
-// waitForPods waits until the scenario has all its pods, scheduled, and
-// returns them by name.
+// waitForPods waits until the scenario has all its pods running (kwok's
+// stages act on pending pods: a status written before they ran would be
+// overwritten), and returns them by name.
 func waitForPods(ctx context.Context, k kubernetes.Interface, sc scenario.Scenario) ([]corev1.Pod, error) {
 	sel := "kgotop.dev/scenario=" + sc.Name
 	for {
@@ -191,7 +192,7 @@ func waitForPods(ctx context.Context, k kubernetes.Interface, sc scenario.Scenar
 		}
 		var pods []corev1.Pod
 		for _, p := range list.Items {
-			if p.DeletionTimestamp == nil && p.Spec.NodeName != "" {
+			if p.DeletionTimestamp == nil && p.Status.Phase == corev1.PodRunning {
 				pods = append(pods, p)
 			}
 		}

@@ -1,0 +1,57 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/kgotop/kgotop/internal/report"
+	"github.com/kgotop/kgotop/internal/scenario"
+)
+
+// The same scenarios seeded into the sandbox give the advice the demo gives.
+// The sandbox's pods have no Go process behind them, so advice that needs a
+// /metrics page (scenario.NeedsRuntime) is the demo's alone; the rest must
+// match. The usage history the demo simulates is saved where kgotop keeps
+// history for the sandbox, as a long-running kgotop would have built it.
+func TestSandboxGivesTheDemosAdvice(t *testing.T) {
+	cache := t.TempDir()
+	// scripts/sandbox built the seeder when it seeded the sandbox.
+	seed := exec.Command(filepath.Join(sandboxDir, "run", "sandboxseed"), "--kubeconfig", kubeconfig(), "--history-only")
+	seed.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache)
+	if out, err := seed.CombinedOutput(); err != nil {
+		t.Fatalf("saving the simulated history: %v\n%s", err, out)
+	}
+	sandbox := parseReport(t, cache, "--kubeconfig", kubeconfig(), "-n", ns, "--report", "-o", "json")
+	demo := parseReport(t, t.TempDir(), "--demo", "--report", "-o", "json")
+	for _, sc := range scenario.All() {
+		t.Run(sc.Name, func(t *testing.T) {
+			inSandbox, inDemo := kinds(sandbox, sc), kinds(demo, sc)
+			for _, want := range sc.Expect {
+				if !slices.Contains(inDemo, want) {
+					t.Errorf("the demo gives %s no %s advice: %v", sc.Name, want, inDemo)
+				}
+				if !slices.Contains(sc.NeedsRuntime, want) && !slices.Contains(inSandbox, want) {
+					t.Errorf("the sandbox gives %s no %s advice: %v (the demo: %v)", sc.Name, want, inSandbox, inDemo)
+				}
+			}
+		})
+	}
+}
+
+// kinds returns the kinds of advice a report gives a scenario's workload.
+func kinds(r report.JSONReport, sc scenario.Scenario) []string {
+	var out []string
+	for _, w := range r.Workloads {
+		if w.Name == sc.Name && w.Kind == string(sc.Kind) {
+			for _, a := range w.Advice {
+				out = append(out, string(a.Kind))
+			}
+		}
+	}
+	return out
+}
