@@ -28,6 +28,23 @@ func TestSandboxGivesTheDemosAdvice(t *testing.T) {
 	}
 	sandbox := parseReport(t, cache, "--kubeconfig", kubeconfig(), "-n", ns, "--report", "-o", "json")
 	demo := parseReport(t, t.TempDir(), "--demo", "--report", "-o", "json")
+
+	// Every patch the report prints applies cleanly, as printed (a server-side dry run).
+	patches := 0
+	for _, w := range sandbox.Workloads {
+		if w.Patch == nil {
+			continue
+		}
+		patches++
+		cmd := exec.Command("sh", "-c", w.Patch.Command+" --dry-run=server")
+		cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig())
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: the printed patch does not apply: %v\n%s\n%s", w.Name, err, w.Patch.Command, out)
+		}
+	}
+	if patches < 5 {
+		t.Errorf("only %d workloads have a patch; the scenarios call for more", patches)
+	}
 	for _, sc := range scenario.All() {
 		t.Run(sc.Name, func(t *testing.T) {
 			inSandbox, inDemo := kinds(sandbox, sc), kinds(demo, sc)
