@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/kubernetes"
@@ -70,4 +71,22 @@ func connect(o *options) (*target, error) {
 		}
 	}
 	return t, nil
+}
+
+// newCollector makes the collector for the target with the flags' options,
+// seeded with the usage history saved by earlier runs unless --no-history;
+// warn hears what went wrong with that history.
+func newCollector(t *target, o *options, logger *slog.Logger, warn func(string)) (*collect.Collector, *history) {
+	c := collect.New(t.clients, collect.Options{
+		Namespace:    t.namespace,
+		Selector:     o.selector,
+		Context:      t.context,
+		Log:          logger,
+		MetricsPorts: o.metricsPorts,
+		MetricsPath:  o.metricsPath,
+	})
+	if o.noHistory {
+		return c, nil
+	}
+	return c, loadHistory(c, t, logger, warn)
 }

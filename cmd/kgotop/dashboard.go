@@ -24,19 +24,8 @@ func runDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	c := collect.New(t.clients, collect.Options{
-		Namespace:    t.namespace,
-		Selector:     o.selector,
-		Context:      t.context,
-		Log:          logger,
-		MetricsPorts: o.metricsPorts,
-		MetricsPath:  o.metricsPath,
-	})
-	var hist *history
-	if !o.noHistory {
-		// The terminal belongs to the dashboard from here on: warnings go to the log.
-		hist = loadHistory(c, t, logger, func(msg string) { logger.Warn(msg) })
-	}
+	// The terminal belongs to the dashboard from here on: warnings go to the log.
+	c, hist := newCollector(t, o, logger, func(msg string) { logger.Warn(msg) })
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.Start(ctx)

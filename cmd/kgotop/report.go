@@ -25,18 +25,7 @@ func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout, std
 	if err != nil {
 		return err
 	}
-	c := collect.New(t.clients, collect.Options{
-		Namespace:    t.namespace,
-		Selector:     o.selector,
-		Context:      t.context,
-		Log:          logger,
-		MetricsPorts: o.metricsPorts,
-		MetricsPath:  o.metricsPath,
-	})
-	var hist *history
-	if !o.noHistory {
-		hist = loadHistory(c, t, logger, func(msg string) { fmt.Fprintf(stderr, "kgotop: %s\n", msg) })
-	}
+	c, hist := newCollector(t, o, logger, func(msg string) { fmt.Fprintf(stderr, "kgotop: %s\n", msg) })
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c.Start(ctx)
