@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,10 +35,25 @@ func warm(t *testing.T, seed uint64, d time.Duration) (*Sim, model.Snapshot) {
 	return s, c.Snapshot()
 }
 
+var (
+	eightOnce sync.Once
+	eightSnap model.Snapshot
+)
+
+// eightHours returns the snapshot of seed 1 after eight simulated hours,
+// simulated once for the tests that read it.
+func eightHours(t *testing.T) model.Snapshot {
+	eightOnce.Do(func() { _, eightSnap = warm(t, 1, 8*time.Hour) })
+	if len(eightSnap.Workloads) == 0 {
+		t.Fatal("the eight-hour simulation failed")
+	}
+	return eightSnap
+}
+
 // Every scenario's story shows in the advice, through the real collector
 // and advisor: the library's expectations are the advisor's end-to-end test.
 func TestScenariosGetTheirAdvice(t *testing.T) {
-	_, snap := warm(t, 1, 8*time.Hour)
+	snap := eightHours(t)
 	all := advisor.Advise(snap, advisor.Options{})
 	for _, sc := range scenario.All() {
 		t.Run(sc.Name, func(t *testing.T) {
@@ -68,7 +84,7 @@ func TestScenariosGetTheirAdvice(t *testing.T) {
 }
 
 func TestStoriesHappen(t *testing.T) {
-	_, snap := warm(t, 1, 8*time.Hour)
+	snap := eightHours(t)
 	byName := map[string]model.Container{}
 	for _, w := range snap.Workloads {
 		byName[w.Ref.Name] = w.Containers[0]
