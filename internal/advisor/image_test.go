@@ -3,6 +3,7 @@ package advisor
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -116,5 +117,21 @@ func TestRestarts(t *testing.T) {
 				t.Errorf("code %q", a.Code)
 			}
 		})
+	}
+}
+
+// A container that crashes at start is not right-sized: its few samples
+// say nothing of its needs.
+func TestNoSizingWhileCrashLooping(t *testing.T) {
+	c := withProbes(model.Container{
+		Resources: model.Resources{Requests: model.ResourceList{CPU: 500, Memory: 512 * mi}},
+		Usage:     usage(time.Hour, time.Minute, 1, 500, steady(5, 20*mi)),
+		Instances: []model.ContainerInstance{{Pod: "a", RestartCount: 40, Waiting: "CrashLoopBackOff", LastTermination: &model.Termination{ExitCode: 1, Reason: "Error"}}},
+	})
+	for _, a := range AdviseWorkload(deployment(c), Options{Now: t0.Add(time.Hour)}) {
+		switch a.Kind {
+		case KindCPURequest, KindMemoryRequest, KindWatchLonger:
+			t.Errorf("a crash-looping container got %s advice: %s", a.Kind, a.Reason)
+		}
 	}
 }

@@ -1,5 +1,7 @@
 package advisor
 
+import "slices"
+
 // resources is the outcome of the sizing rules that later rules build on.
 type resources struct {
 	advice []Advice
@@ -31,6 +33,13 @@ func adviseResources(x wctx) resources {
 	}
 	memAdvice, mem := adviseMemory(x, hs)
 	r.mem = mem
+	if x.c.Waiting() == "CrashLoopBackOff" {
+		// A container that dies at start has no usage to size by: fix the
+		// crash first. An OOMKill is the exception, its limit is the crash.
+		cpuAdvice = nil
+		memAdvice = slices.DeleteFunc(memAdvice, func(a Advice) bool { return a.Kind != KindMemoryLimit })
+		r.advice = slices.DeleteFunc(r.advice, func(a Advice) bool { return a.Kind == KindWatchLonger })
+	}
 	r.advice = append(r.advice, cpuAdvice...)
 	r.advice = append(r.advice, memAdvice...)
 	return r

@@ -90,6 +90,13 @@ func (p *pod) step(now time.Time, rng *rand.Rand) ([]eventChange, bool) {
 				{p.name, c.Name, corev1.EventTypeWarning, "BackOff", fmt.Sprintf("Back-off restarting failed container %s in pod %s_%s(%s)", c.Name, p.name, scenario.Namespace, p.spec.UID), 1},
 			}, true
 		}
+	case c.CrashExit != 0:
+		if now.Sub(p.runStart) >= 2*time.Second {
+			p.terminate(now, "Error", c.CrashExit)
+			p.last.Message = c.CrashMessage
+			return []eventChange{{p.name, c.Name, corev1.EventTypeWarning, "BackOff",
+				fmt.Sprintf("Back-off restarting failed container %s in pod %s_%s(%s)", c.Name, p.name, scenario.Namespace, p.spec.UID), 1}}, true
+		}
 	case c.CreepPerHour > 0 && c.Limits.Memory > 0:
 		if _, mem := p.usage(c, now); mem >= c.Limits.Memory {
 			p.terminate(now, "OOMKilled", 137)
@@ -107,7 +114,7 @@ func (p *pod) terminate(now time.Time, reason string, code int32) {
 	p.restarts++
 	p.ready = false
 	p.waiting = "CrashLoopBackOff"
-	backoff := 10 * time.Second << min(p.restarts-1, 5)
+	backoff := min(10*time.Second<<min(p.restarts-1, 5), 5*time.Minute) // the kubelet's back-off
 	if reason == "OOMKilled" {
 		backoff = 10 * time.Second // a crash hours apart starts the back-off over
 	}

@@ -126,6 +126,13 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 			Spec: corev1.PodSpec{Containers: tmpl.Spec.Containers, NodeName: fmt.Sprintf("kwok-node-%d", i%3)},
 		}
 		p.ready, p.readySince = true, started.Add(5*time.Second)
+		if c := p.main(); c.CrashExit != 0 {
+			// It never got past its start: crashed, backing off.
+			p.runStart, p.ready = s.now.Add(-3*time.Second), false
+			p.terminate(s.now.Add(-time.Second), "Error", c.CrashExit)
+			p.last.Message = c.CrashMessage
+			p.restarts = 11
+		}
 		if p.main().StartSeconds > 0 {
 			// Just rolled out: the slow starter is on its first start, and
 			// its liveness probe is about to have its say.

@@ -140,6 +140,17 @@ func All() []Scenario {
 			Expect: []string{"hpa-shift"},
 		},
 		{
+			Name: "notifier", Story: "exits 1 two seconds after every start (SMTP_HOST is not set): CrashLoopBackOff",
+			Kind: model.KindDeployment, Replicas: 1,
+			Containers: []Container{{
+				Name: "notifier", Image: "registry.example/notifier:2.0.0", Port: 8080, Liveness: live, Readiness: ready,
+				Requests: res(50, 64*mi), Limits: res(200, 128*mi), Env: env("GOMEMLIMIT", "115MiB"),
+				CPU: Usage{Base: 5, Swing: 0}, Memory: Usage{Base: 20 * mi, Swing: 0},
+				CrashExit: 1, CrashMessage: "config: SMTP_HOST is not set",
+			}},
+			Expect: []string{"restarts"},
+		},
+		{
 			Name: "gateway", Story: "healthy: sized to its use, probed, pinned, GOMEMLIMIT under its limit",
 			Kind: model.KindDeployment, Replicas: 2,
 			Containers: []Container{{

@@ -55,6 +55,11 @@ type Container struct {
 	// StartSeconds is how long the program takes to become ready. When the
 	// liveness probe's budget is shorter, the kubelet kills it while starting.
 	StartSeconds int32
+	// CrashExit, when not 0, is the exit code the program dies with two
+	// seconds after every start (a missing setting, say), with CrashMessage
+	// as its termination message: the kubelet backs off into CrashLoopBackOff.
+	CrashExit    int32
+	CrashMessage string
 	// Runtime is what the Go runtime's /metrics page says, nil for a
 	// container that serves none.
 	Runtime *Runtime

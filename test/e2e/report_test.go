@@ -53,6 +53,10 @@ func TestReportShowsTheSeededNamespace(t *testing.T) {
 	if ingest.Restarts == 0 || ingest.LastTerminated == nil || ingest.LastTerminated.Reason != "OOMKilled" || ingest.LastTerminated.ExitCode != 137 {
 		t.Errorf("ingest = restarts %d, last %+v; want OOMKilled restarts", ingest.Restarts, ingest.LastTerminated)
 	}
+	notifier := containerOf(t, workload(t, r, "Deployment", "notifier"), "notifier")
+	if notifier.Waiting != "CrashLoopBackOff" || notifier.Restarts == 0 || notifier.LastTerminated == nil || notifier.LastTerminated.ExitCode != 1 {
+		t.Errorf("notifier = waiting %q, restarts %d, last %+v; want CrashLoopBackOff after exit 1", notifier.Waiting, notifier.Restarts, notifier.LastTerminated)
+	}
 	reports := containerOf(t, workload(t, r, "Deployment", "reports"), "reports")
 	if len(reports.ProbeFailures) != 1 || reports.ProbeFailures[0].Probe != "liveness" || reports.ProbeFailures[0].Kills == 0 ||
 		!strings.Contains(reports.ProbeFailures[0].LastMessage, "Liveness probe failed") {
@@ -63,7 +67,7 @@ func TestReportShowsTheSeededNamespace(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("text report exited %d", code)
 	}
-	for _, want := range []string{"deploy/catalog", "/1/2", "/1Gi/2Gi", "OOMKilled", "exit 143", "liveness probe failed",
+	for _, want := range []string{"deploy/catalog", "/1/2", "/1Gi/2Gi", "OOMKilled", "CrashLoopBackOff (exit 1)", "exit 143", "liveness probe failed",
 		"HPA web scales 3-10 on cpu at 60%", "sts/orders"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text report lacks %q:\n%s", want, text)
