@@ -21,3 +21,8 @@ sandbox-down:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# What kgotop costs at 1k-10k pods on a sandbox of its own (scripts/bench; ~25 min).
+.PHONY: bench-scale
+bench-scale:
+	scripts/bench

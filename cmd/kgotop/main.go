@@ -68,6 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitRuntime
 	}
 	defer closeLog()
+	defer startProfiles(func(msg string) { fmt.Fprintf(stderr, "kgotop: %s\n", msg) })()
 
 	if !o.report {
 		if !isTerminal(stdout) {

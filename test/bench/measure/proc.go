@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// alive reports whether the process still runs (and is not a zombie).
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	_, rest, ok := strings.Cut(string(b), ") ")
+	return ok && !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
+}
+
+// statusKB reads one "VmXXX:   1234 kB" field of /proc/PID/status.
+func statusKB(pid int, field string) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, field+":"); ok {
+			f := strings.Fields(v)
+			if len(f) == 0 {
+				break
+			}
+			return strconv.ParseInt(f[0], 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+}
+
+// peakRSS is VmHWM in MB (0 if the process is gone).
+func peakRSS(pid int) float64 {
+	kb, _ := statusKB(pid, "VmHWM")
+	return float64(kb) / 1024
+}
+
+// cpuTicks is utime+stime of /proc/PID/stat, in clock ticks.
+func cpuTicks(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, fmt.Errorf("cannot read /proc/%d/stat", pid)
+	}
+	// After "pid (comm) ": state is field 3, utime 14, stime 15.
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	s, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("cannot read the CPU times of /proc/%d/stat", pid)
+	}
+	return u + s, nil
+}
+
+// clockTicks is USER_HZ (getconf CLK_TCK), 100 when it cannot be asked.
+func clockTicks() float64 {
+	out, err := exec.Command("getconf", "CLK_TCK").Output()
+	if err == nil {
+		if v, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64); err == nil && v > 0 {
+			return v
+		}
+	}
+	return 100
+}
+
+// sampler reads VmRSS every interval until stopped.
+type sampler struct {
+	mu      sync.Mutex
+	at      []time.Time
+	rssMB   []float64
+	done    chan struct{}
+	stopped sync.Once
+}
+
+func startSampler(pid int, every time.Duration) *sampler {
+	s := &sampler{done: make(chan struct{})}
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if kb, err := statusKB(pid, "VmRSS"); err == nil {
+				s.mu.Lock()
+				s.at, s.rssMB = append(s.at, time.Now()), append(s.rssMB, float64(kb)/1024)
+				s.mu.Unlock()
+			}
+			select {
+			case <-s.done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *sampler) stop() { s.stopped.Do(func() { close(s.done) }) }
+
+// between returns the samples taken in [from, to].
+func (s *sampler) between(from, to time.Time) []float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []float64
+	for i, t := range s.at {
+		if !t.Before(from) && !t.After(to) {
+			out = append(out, s.rssMB[i])
+		}
+	}
+	return out
+}
