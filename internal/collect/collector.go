@@ -117,8 +117,14 @@ func (c *Collector) WaitForSync(ctx context.Context) error {
 }
 
 // Run polls the metrics API until ctx ends, each poll timed to the metrics
-// window, and calls onPoll (if not nil) after each one.
+// window, and calls onPoll (if not nil) after each one. The first poll
+// waits for the first list of pods and workloads (at most one window):
+// samples of pods not listed yet are not counted, and the next poll is a
+// window away, so a first poll made too early leaves usage unknown that long.
 func (c *Collector) Run(ctx context.Context, onPoll func()) {
+	first, cancel := context.WithTimeout(ctx, c.window())
+	_ = c.inf.waitForSync(first, 20*time.Millisecond) // on timeout, poll all the same
+	cancel()
 	for {
 		delay := c.Poll(ctx)
 		if onPoll != nil {
