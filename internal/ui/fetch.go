@@ -47,6 +47,23 @@ func pace(refresh, took time.Duration) time.Duration {
 	return max(refresh, 4*took)
 }
 
+// Until the first complete picture (everything listed once and the first
+// metrics in, or known to be missing), the dashboard refreshes every
+// loadingRefresh instead of every Deps.Refresh, so that it shows the
+// namespace as soon as it is read rather than up to a refresh later; for
+// at most loadingFor, so that a cluster that never answers costs no more.
+const (
+	loadingRefresh = 200 * time.Millisecond
+	loadingFor     = 30 * time.Second
+)
+
+// loading reports whether a snapshot still lacks the first list or the
+// first metrics.
+func loading(s model.Snapshot) bool {
+	src := s.Sources
+	return !src.Synced || (src.Metrics.State != model.MetricsUnavailable && src.Metrics.Newest.IsZero())
+}
+
 // tickMsg asks for the refresh numbered seq; a tick whose number is not the
 // current one is dropped, so at most one refresh loop runs.
 type tickMsg struct{ seq uint64 }

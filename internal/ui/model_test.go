@@ -201,6 +201,33 @@ func TestPace(t *testing.T) {
 	}
 }
 
+func TestRefreshFasterWhileLoading(t *testing.T) {
+	m := New(deps(fixture(), nil))
+	full := fixture()
+	unsynced := fixture()
+	unsynced.Sources.Synced = false
+	noMetrics := fixture()
+	noMetrics.Sources.Metrics = model.MetricsStatus{State: model.MetricsUnknown}
+	missing := fixture()
+	missing.Sources.Metrics = model.MetricsStatus{State: model.MetricsUnavailable, Reason: "not served"}
+	for _, c := range []struct {
+		name  string
+		snap  model.Snapshot
+		after time.Duration
+		want  time.Duration
+	}{
+		{"complete", full, 0, 2 * time.Second},
+		{"not listed yet", unsynced, 0, loadingRefresh},
+		{"no metrics yet", noMetrics, time.Second, loadingRefresh},
+		{"metrics missing for good", missing, 0, 2 * time.Second},
+		{"still not listed after a while", unsynced, loadingFor, 2 * time.Second},
+	} {
+		if got := m.refreshEvery(snapshotMsg{snap: c.snap, now: t0.Add(c.after)}); got != c.want {
+			t.Errorf("%s: next refresh in %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
 // TestProgram runs the real Bubble Tea program on a pipe: it draws the
 // table, takes keys and quits cleanly.
 func TestProgram(t *testing.T) {

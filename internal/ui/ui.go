@@ -67,6 +67,8 @@ type Model struct {
 	back          view // where esc in the patch view returns to
 	showHelp      bool
 
+	// started is when the dashboard started (see loadingFor).
+	started time.Time
 	// seq numbers the refresh in flight; replies with another number are stale.
 	seq    uint64
 	loaded bool
@@ -96,15 +98,17 @@ func New(d Deps) Model {
 	h := help.New()
 	h.FullSeparator = "  "
 	h.Styles = helpStyles(DefaultStyles())
+	now := d.Now()
 	return Model{
-		deps:   d,
-		ctx:    context.Background(),
-		keys:   DefaultKeyMap(),
-		styles: DefaultStyles(),
-		help:   h,
-		now:    d.Now(),
-		seq:    1,
-		table:  newTable(),
+		started: now,
+		deps:    d,
+		ctx:     context.Background(),
+		keys:    DefaultKeyMap(),
+		styles:  DefaultStyles(),
+		help:    h,
+		now:     now,
+		seq:     1,
+		table:   newTable(),
 	}
 }
 

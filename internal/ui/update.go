@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -20,7 +22,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.seq != m.seq {
 			return m, nil // an answer to a refresh that was superseded
 		}
-		return m.takeSnapshot(msg), tickCmd(pace(m.deps.Refresh, msg.took), m.seq)
+		return m.takeSnapshot(msg), tickCmd(pace(m.refreshEvery(msg), msg.took), m.seq)
 	case tickMsg:
 		if msg.seq != m.seq {
 			return m, nil
@@ -172,6 +174,15 @@ func (m Model) copyCommand() (tea.Model, tea.Cmd) {
 func (m Model) refresh() (Model, tea.Cmd) {
 	m.seq++
 	return m, fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq)
+}
+
+// refreshEvery is the interval before the refresh after msg: short while
+// the first picture is incomplete (see loadingRefresh).
+func (m Model) refreshEvery(msg snapshotMsg) time.Duration {
+	if loading(msg.snap) && msg.now.Sub(m.started) < loadingFor {
+		return min(m.deps.Refresh, loadingRefresh)
+	}
+	return m.deps.Refresh
 }
 
 // takeSnapshot stores a fresh snapshot and hands it to the views.
