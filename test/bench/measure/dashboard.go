@@ -75,10 +75,11 @@ var (
 
 // screen is what the bench reads off one capture.
 type screen struct {
-	workloads int  // from the status line; -1 when not shown
-	metrics   bool // the header says how old the newest metrics are
-	unsampled int  // visible rows without a usage figure ("?/...")
-	cursor    int  // the line index of the selected row; -1 if none
+	workloads int    // from the status line; -1 when not shown
+	metrics   bool   // the header says how old the newest metrics are
+	unsampled int    // visible rows without a usage figure ("?/...")
+	cursor    int    // the line index of the selected row; -1 if none
+	selected  string // the workload on the selected row
 }
 
 func readScreen(lines []string) screen {
@@ -101,8 +102,11 @@ func readScreen(lines []string) screen {
 		if !inTable {
 			continue
 		}
-		if strings.HasPrefix(l, "▌") { // the usage bars draw ▌ too, never first
+		if name, ok := strings.CutPrefix(l, "▌"); ok { // the usage bars draw ▌ too, never first
 			s.cursor = i
+			if f := strings.Fields(name); len(f) > 0 {
+				s.selected = f[0]
+			}
 		}
 		if strings.Contains(l, "?/") {
 			s.unsampled++
@@ -246,29 +250,31 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 	return d, nil
 }
 
-// pressKey sends one key and returns the milliseconds until the cursor line moved.
+// pressKey sends one key and returns the milliseconds until another
+// workload is selected (the cursor moved, or the table scrolled under it).
 func pressKey(t tmux, key string) (float64, bool, error) {
 	before, err := t.capture()
 	if err != nil {
 		return 0, false, err
 	}
-	from := readScreen(before).cursor
-	if from < 0 {
+	was := readScreen(before)
+	if was.cursor < 0 {
 		return 0, false, fmt.Errorf("no selected row on the screen:\n%s", strings.Join(before, "\n"))
 	}
 	start := time.Now()
 	if _, err := t.run("send-keys", "-t", t.session, key); err != nil {
 		return 0, false, err
 	}
+	var lines []string
 	for time.Since(start) < 5*time.Second {
-		lines, err := t.capture()
-		if err != nil {
+		if lines, err = t.capture(); err != nil {
 			return 0, false, err
 		}
-		if c := readScreen(lines).cursor; c >= 0 && c != from {
+		if now := readScreen(lines); now.cursor >= 0 && (now.cursor != was.cursor || now.selected != was.selected) {
 			return float64(time.Since(start).Microseconds()) / 1000, true, nil
 		}
 	}
+	logf("%s moved no cursor in 5s (selected line %d); the screen:\n%s", key, was.cursor, strings.Join(lines, "\n"))
 	return 0, false, nil
 }
 
