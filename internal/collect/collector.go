@@ -11,6 +11,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"sync"
 	"time"
@@ -86,6 +87,8 @@ type Collector struct {
 	usage    *usage
 	lastDisc time.Time // last discovery check of metrics.k8s.io
 	scrapes  *scrapes  // the Go runtime pages read through the pod proxy
+
+	revSeed maphash.Seed // of model.Workload.Rev
 }
 
 // New returns a Collector; Start begins watching.
@@ -99,6 +102,7 @@ func New(c Clients, opts Options) *Collector {
 		metrics: model.MetricsStatus{State: model.MetricsUnknown, Window: opts.Window, Interval: opts.Window},
 		usage:   newUsage(opts.History),
 		scrapes: newScrapes(c),
+		revSeed: maphash.MakeSeed(),
 	}
 }
 

@@ -2,6 +2,8 @@ package collect
 
 import (
 	"cmp"
+	"encoding/binary"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -40,30 +42,30 @@ func (c *Collector) Snapshot() model.Snapshot {
 	for _, x := range c.inf.deployments.list() {
 		d := x.(*appsv1.Deployment)
 		b.controller(model.WorkloadRef{Kind: model.KindDeployment, Namespace: d.Namespace, Name: d.Name}, addControllers,
-			replicas(d.Spec.Replicas), d.Spec.Template.Spec.Containers)
+			replicas(d.Spec.Replicas), d.Spec.Template.Spec.Containers, d.ResourceVersion)
 	}
 	for _, x := range c.inf.statefulSets.list() {
 		s := x.(*appsv1.StatefulSet)
 		b.controller(model.WorkloadRef{Kind: model.KindStatefulSet, Namespace: s.Namespace, Name: s.Name}, addControllers,
-			replicas(s.Spec.Replicas), s.Spec.Template.Spec.Containers)
+			replicas(s.Spec.Replicas), s.Spec.Template.Spec.Containers, s.ResourceVersion)
 	}
 	for _, x := range c.inf.daemonSets.list() {
 		d := x.(*appsv1.DaemonSet)
 		b.controller(model.WorkloadRef{Kind: model.KindDaemonSet, Namespace: d.Namespace, Name: d.Name}, addControllers,
-			d.Status.DesiredNumberScheduled, d.Spec.Template.Spec.Containers)
+			d.Status.DesiredNumberScheduled, d.Spec.Template.Spec.Containers, d.ResourceVersion)
 	}
 	for _, x := range c.inf.jobs.list() {
 		j := x.(*batchv1.Job)
 		if metav1.GetControllerOf(j) == nil { // a CronJob's Jobs show as the CronJob
 			b.controller(model.WorkloadRef{Kind: model.KindJob, Namespace: j.Namespace, Name: j.Name}, false,
-				replicas(j.Spec.Parallelism), j.Spec.Template.Spec.Containers)
+				replicas(j.Spec.Parallelism), j.Spec.Template.Spec.Containers, j.ResourceVersion)
 		}
 	}
 	for _, x := range c.inf.hpas.list() {
 		h := x.(*autoscalingv2.HorizontalPodAutoscaler)
 		ref := model.WorkloadRef{Kind: model.Kind(h.Spec.ScaleTargetRef.Kind), Namespace: h.Namespace, Name: h.Spec.ScaleTargetRef.Name}
 		if w := b.byRef[ref]; w != nil {
-			w.hpa = convertHPA(h)
+			w.hpa, w.hpaRV = convertHPA(h), h.ResourceVersion
 		}
 	}
 
@@ -74,7 +76,7 @@ func (c *Collector) Snapshot() model.Snapshot {
 	}
 	c.mu.Unlock()
 
-	attachEvents(snap.Workloads, own, c.events())
+	c.attachEvents(snap.Workloads, own, c.events())
 	slices.SortFunc(snap.Workloads, func(a, b model.Workload) int {
 		return cmp.Or(cmp.Compare(a.Ref.Namespace, b.Ref.Namespace), cmp.Compare(a.Ref.Kind, b.Ref.Kind), cmp.Compare(a.Ref.Name, b.Ref.Name))
 	})
@@ -99,6 +101,9 @@ type workloadBuild struct {
 	hasDesired bool
 	template   []corev1.Container
 	hpa        *model.HPA
+	// ctrlRV and hpaRV are the resource versions of the controller and the
+	// HPA, for the workload's Rev.
+	ctrlRV, hpaRV string
 }
 
 func (b *builder) get(ref model.WorkloadRef) *workloadBuild {
@@ -110,9 +115,9 @@ func (b *builder) get(ref model.WorkloadRef) *workloadBuild {
 	return w
 }
 
-// controller records a controller's desired count and template; add says
-// whether it shows even with no pods.
-func (b *builder) controller(ref model.WorkloadRef, add bool, desired int32, template []corev1.Container) {
+// controller records a controller's desired count, template and resource
+// version; add says whether it shows even with no pods.
+func (b *builder) controller(ref model.WorkloadRef, add bool, desired int32, template []corev1.Container, rv string) {
 	w := b.byRef[ref]
 	if w == nil {
 		if !add {
@@ -120,7 +125,7 @@ func (b *builder) controller(ref model.WorkloadRef, add bool, desired int32, tem
 		}
 		w = b.get(ref)
 	}
-	w.desired, w.hasDesired, w.template = desired, true, template
+	w.desired, w.hasDesired, w.template, w.ctrlRV = desired, true, template, rv
 }
 
 // buildWorkload converts one workload; c.mu must be held (it reads usage and scrapes).
@@ -163,7 +168,59 @@ func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild) mode
 		}
 	}
 	c.attachGo(&w, wb.pods)
+	w.Rev = c.rev(wb, &w)
 	return w
+}
+
+// rev hashes what a workload was built from, for model.Workload.Rev: the
+// resource versions of its controller, HPA and pods, each pod's newest
+// metrics sample, when each container's history was published, and what the
+// Go runtime pages gave (which changes with time alone, as pages expire).
+// attachEvents adds the events. Whatever buildWorkload reads must be here.
+// An object without a resource version (a fake clientset's, as in the demo)
+// makes the Rev 0: unknown. c.mu must be held.
+func (c *Collector) rev(wb *workloadBuild, w *model.Workload) uint64 {
+	if wb.hasDesired && wb.ctrlRV == "" || wb.hpa != nil && wb.hpaRV == "" {
+		return 0
+	}
+	var h maphash.Hash
+	h.SetSeed(c.revSeed)
+	str := func(s string) {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	num := func(n int64) {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], uint64(n))
+		h.Write(b[:])
+	}
+	str(wb.ctrlRV)
+	str(wb.hpaRV)
+	for _, p := range wb.pods {
+		if p.ResourceVersion == "" {
+			return 0
+		}
+		str(p.Name)
+		str(p.ResourceVersion)
+		var last int64
+		if seen := c.usage.pods[p.Namespace+"/"+p.Name]; seen != nil {
+			last = seen.last.UnixNano()
+		}
+		num(last)
+	}
+	for _, ct := range w.Containers {
+		num(int64(c.usage.pubGen[histKey{w.Ref, ct.Name}]))
+		g := ct.Go
+		str(string(g.Detection))
+		str(g.Version)
+		str(g.Evidence)
+		str(g.ScrapeError)
+		if g.Runtime != nil {
+			str(g.Runtime.Pod)
+			num(g.Runtime.Scraped.UnixNano())
+		}
+	}
+	return h.Sum64() | 1 // 0 means "unknown"
 }
 
 // events returns the watched events once each (the two event watches can
@@ -185,8 +242,9 @@ func (c *Collector) events() []*corev1.Event {
 
 // attachEvents files events under the workload and container they are about:
 // probe failures are counted per probe, liveness kills counted, and the rest
-// kept newest first.
-func attachEvents(ws []model.Workload, own *owners, evs []*corev1.Event) {
+// kept newest first. Each event's UID and resource version go into its
+// workload's Rev.
+func (c *Collector) attachEvents(ws []model.Workload, own *owners, evs []*corev1.Event) {
 	index := make(map[model.WorkloadRef]int, len(ws))
 	podOwner := map[string]int{}
 	for i, w := range ws {
@@ -206,6 +264,13 @@ func attachEvents(ws []model.Workload, own *owners, evs []*corev1.Event) {
 			continue
 		}
 		fileEvent(&ws[wi], convertEvent(e))
+		switch {
+		case ws[wi].Rev == 0:
+		case e.ResourceVersion == "":
+			ws[wi].Rev = 0
+		default: // added, so that the order events come in does not matter
+			ws[wi].Rev += maphash.String(c.revSeed, string(e.UID)+"/"+e.ResourceVersion) | 1
+		}
 	}
 	for i := range ws {
 		sortEvents(ws[i].Events)

@@ -42,9 +42,13 @@ type usage struct {
 	// handed to snapshots, refreshed after every poll.
 	hist      map[histKey]*model.History
 	published map[histKey]*model.History
-	pods      map[string]*podSeen
-	newest    time.Time
-	windows   int
+	// pubGen says when each published history was last replaced (a count
+	// of publications), so a snapshot can tell a changed history cheaply.
+	pubGen  map[histKey]uint64
+	gen     uint64
+	pods    map[string]*podSeen
+	newest  time.Time
+	windows int
 }
 
 func newUsage(cfg model.HistoryConfig) *usage {
@@ -52,8 +56,15 @@ func newUsage(cfg model.HistoryConfig) *usage {
 		cfg:       cfg,
 		hist:      map[histKey]*model.History{},
 		published: map[histKey]*model.History{},
+		pubGen:    map[histKey]uint64{},
 		pods:      map[string]*podSeen{},
 	}
+}
+
+// publish hands a copy of a history to the snapshots that follow.
+func (u *usage) publish(hk histKey, h *model.History) {
+	u.gen++
+	u.published[hk], u.pubGen[hk] = h.Clone(), u.gen
 }
 
 // podInfo is what ingest needs to know of a pod from the informer cache.
@@ -118,7 +129,7 @@ func (u *usage) ingest(items []podUsage, lookup func(ns, name string) (podInfo, 
 	for hk, a := range points {
 		h := u.hist[hk]
 		h.AddPoint(a.p)
-		u.published[hk] = h.Clone()
+		u.publish(hk, h)
 	}
 	if added > 0 {
 		u.windows++
@@ -148,7 +159,7 @@ func (u *usage) forgetAbsent(present map[string]bool, live map[model.WorkloadRef
 		delete(u.pods, key)
 	}
 	for hk := range touched {
-		u.published[hk] = u.hist[hk].Clone()
+		u.publish(hk, u.hist[hk])
 	}
 	// A workload with no pod left (a finished Job, a deleted Deployment)
 	// takes its history with it, so churn cannot grow the store. A pod
@@ -157,6 +168,7 @@ func (u *usage) forgetAbsent(present map[string]bool, live map[model.WorkloadRef
 		if !live[hk.ref] {
 			delete(u.hist, hk)
 			delete(u.published, hk)
+			delete(u.pubGen, hk)
 		}
 	}
 }
@@ -182,7 +194,7 @@ func (c *Collector) Seed(ref model.WorkloadRef, container string, h *model.Histo
 		return
 	}
 	c.usage.hist[hk] = h
-	c.usage.published[hk] = h.Clone()
+	c.usage.publish(hk, h)
 }
 
 // Histories calls fn with a copy of every container history, for saving.

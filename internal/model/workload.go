@@ -74,6 +74,11 @@ type Workload struct {
 	// Events are warnings about the workload or its pods that no container
 	// owns (FailedScheduling, FailedCreate, ...), newest first.
 	Events []Event
+	// Rev identifies what the workload was built from: two snapshots of one
+	// collector that hold a workload with the same non-zero Rev hold the
+	// same workload, so what was computed from it may be kept. 0 means
+	// unknown (a hand-built workload): nothing may be kept.
+	Rev uint64
 }
 
 // Pod is one pod of a workload.

@@ -1,0 +1,132 @@
+package collect
+
+import (
+	"context"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	metricsapi "k8s.io/metrics/pkg/apis/metrics/v1beta1"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// versioned sets resource versions as an API server would (the fake
+// clientset leaves them empty).
+type versioned struct{ n int }
+
+func (v *versioned) set(objs ...metav1.Object) {
+	for _, o := range objs {
+		v.n++
+		o.SetResourceVersion(strconv.Itoa(v.n))
+	}
+}
+
+func revs(s model.Snapshot) map[model.WorkloadRef]uint64 {
+	out := map[model.WorkloadRef]uint64{}
+	for _, w := range s.Workloads {
+		out[w.Ref] = w.Rev
+	}
+	return out
+}
+
+func TestRevChangesWithWhatAWorkloadIsBuiltFrom(t *testing.T) {
+	var rv versioned
+	api := deployment("api", 2, container("app", "100m", "256Mi"))
+	rs := replicaSet("api-abc", ctrl("Deployment", "api"))
+	hash := map[string]string{appsv1.DefaultDeploymentUniqueLabelKey: "abc"}
+	p1 := pod("api-abc-1", ctrl("ReplicaSet", "api-abc"), hash, container("app", "100m", "256Mi"))
+	p2 := pod("api-abc-2", ctrl("ReplicaSet", "api-abc"), hash, container("app", "100m", "256Mi"))
+	debug := pod("debug", nil, nil, container("app", "", ""))
+	rv.set(api, rs, p1, p2, debug)
+	r := newRig(t, api, rs, p1, p2, debug).withMetricsAPI()
+	c := r.start(t, Options{})
+	ctx := context.Background()
+	apiRef := model.WorkloadRef{Kind: model.KindDeployment, Namespace: ns, Name: "api"}
+	debugRef := model.WorkloadRef{Kind: model.KindPod, Namespace: ns, Name: "debug"}
+
+	prev := c.Snapshot()
+	for ref, rev := range revs(prev) {
+		if rev == 0 {
+			t.Fatalf("%s: Rev 0 with every object versioned", ref)
+		}
+	}
+	// step changes the cluster, waits for the collector to see it and checks
+	// which Revs changed; workloads whose Rev stayed must be equal.
+	step := func(what string, change func(), seen func(model.Snapshot) bool, changed ...model.WorkloadRef) {
+		t.Helper()
+		change()
+		var now model.Snapshot
+		eventually(t, what, func() bool { now = c.Snapshot(); return seen(now) })
+		before, after := revs(prev), revs(now)
+		for _, w := range now.Workloads {
+			want := false
+			for _, ref := range changed {
+				want = want || ref == w.Ref
+			}
+			if got := after[w.Ref] != before[w.Ref]; got != want {
+				t.Errorf("%s: %s Rev changed %v, want %v", what, w.Ref, got, want)
+			}
+			for _, pw := range prev.Workloads {
+				if pw.Ref == w.Ref && pw.Rev == w.Rev && !reflect.DeepEqual(pw, w) {
+					t.Errorf("%s: %s kept its Rev but changed:\n%+v\n%+v", what, w.Ref, pw, w)
+				}
+			}
+		}
+		prev = now
+	}
+
+	step("nothing", func() {}, func(model.Snapshot) bool { return true })
+	step("a pod's status", func() {
+		p, _ := r.kube.CoreV1().Pods(ns).Get(ctx, "debug", metav1.GetOptions{})
+		p.Status.ContainerStatuses[0].RestartCount = 2
+		rv.set(p)
+		if _, err := r.kube.CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}, func(s model.Snapshot) bool { return find(t, s, model.KindPod, "debug").Containers[0].RestartCount() == 2 }, debugRef)
+	step("metrics of the api's pods", func() {
+		r.podMetrics = []metricsapi.PodMetrics{podMetrics("api-abc-1", t0, "50m", "100Mi"), podMetrics("api-abc-2", t0, "60m", "110Mi")}
+		c.Poll(ctx)
+	}, func(s model.Snapshot) bool { return find(t, s, model.KindDeployment, "api").Containers[0].Usage != nil }, apiRef)
+	step("the same metrics window again", func() { c.Poll(ctx) }, func(model.Snapshot) bool { return true })
+	step("a warning about an api pod", func() {
+		e := &corev1.Event{
+			ObjectMeta:     metav1.ObjectMeta{Name: "e1", Namespace: ns, UID: types.UID("ev-e1")},
+			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: "api-abc-1", Namespace: ns},
+			Type:           "Warning", Reason: "BackOff", Message: "Back-off pulling image", Count: 1, LastTimestamp: metav1.Time{Time: t0},
+		}
+		rv.set(e)
+		if _, err := r.kube.CoreV1().Events(ns).Create(ctx, e, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}, func(s model.Snapshot) bool { return len(find(t, s, model.KindDeployment, "api").Events) == 1 }, apiRef)
+	step("the deployment's template", func() {
+		d, _ := r.kube.AppsV1().Deployments(ns).Get(ctx, "api", metav1.GetOptions{})
+		d.Spec.Template.Spec.Containers[0].Image = "registry.example/app:2.0"
+		rv.set(d)
+		if _, err := r.kube.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}, func(s model.Snapshot) bool {
+		return find(t, s, model.KindDeployment, "api").Containers[0].Image == "registry.example/app:2.0"
+	}, apiRef)
+	step("time alone", func() { r.now = r.now.Add(time.Hour) }, func(model.Snapshot) bool { return true })
+
+	// An object without a resource version (the demo's fake clientset) makes
+	// the Rev unknown.
+	bare := pod("unversioned", nil, nil, container("app", "", ""))
+	if _, err := r.kube.CoreV1().Pods(ns).Create(ctx, bare, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the unversioned pod", func() bool { return len(c.Snapshot().Workloads) == 3 })
+	if rev := find(t, c.Snapshot(), model.KindPod, "unversioned").Rev; rev != 0 {
+		t.Errorf("an unversioned pod's workload has Rev %d, want 0", rev)
+	}
+}
+
