@@ -17,6 +17,9 @@ const (
 	// samplesPerDay is the VPA's one sample per minute over a day.
 	samplesPerDay = 1440
 	day           = 24 * time.Hour
+	// staleAfter is the age of the newest sample from which the confidence
+	// note says how old it is (the only advice that changes with time alone).
+	staleAfter = time.Hour
 )
 
 // history is what a sizing rule knows about how much history it rests on.
@@ -55,7 +58,7 @@ func assess(h *model.History, opts Options) history {
 	default:
 		c.Level = High
 	}
-	if age := opts.Now.Sub(h.Last); age > time.Hour {
+	if age := opts.Now.Sub(h.Last); age > staleAfter {
 		c.Note = joinNote(c.Note, fmt.Sprintf("newest sample is %s old", formatDuration(age)))
 	}
 	return history{

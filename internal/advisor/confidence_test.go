@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -66,5 +67,23 @@ func TestWatchLongerThresholds(t *testing.T) {
 		if sized := find(got, KindCPURequest) != nil; sized != tc.sizes || (find(got, KindWatchLonger) != nil) == tc.sizes {
 			t.Errorf("%s: got %v", tc.comment, kinds(got))
 		}
+	}
+}
+
+func TestTimeSensitive(t *testing.T) {
+	h := usage(4*time.Hour, time.Minute, 2, 250, steady(100, 200*mi))
+	w := deployment(withProbes(model.Container{Resources: res(250, 256*mi, 0, 512*mi), Usage: h}))
+	end := h.Last
+	at := func(d time.Duration) []Advice { return AdviseWorkload(w, Options{Now: end.Add(d)}) }
+	// Fresh: the advice is the same however the clock moves.
+	if TimeSensitive(w, end.Add(time.Hour)) || !reflect.DeepEqual(at(time.Minute), at(time.Hour)) {
+		t.Error("advice on an hour-old history changed with the clock alone, or was called time-sensitive")
+	}
+	// Stale: the confidence says how old the newest sample is.
+	if !TimeSensitive(w, end.Add(time.Hour+time.Second)) || reflect.DeepEqual(at(2*time.Hour), at(3*time.Hour)) {
+		t.Error("advice on a stale history should name its age and be called time-sensitive")
+	}
+	if TimeSensitive(deployment(withProbes(model.Container{})), end.Add(48*time.Hour)) {
+		t.Error("no history: nothing depends on the clock")
 	}
 }
