@@ -8,7 +8,8 @@ import (
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// bigSnapshot repeats the fixture's workloads until there are n.
+// bigSnapshot repeats the fixture's workloads until there are n, each with
+// a Rev as a collector gives them.
 func bigSnapshot(n int) model.Snapshot {
 	s := fixture()
 	base := s.Workloads
@@ -16,6 +17,7 @@ func bigSnapshot(n int) model.Snapshot {
 	for i := 0; len(s.Workloads) < n; i++ {
 		w := base[i%len(base)]
 		w.Ref.Name = fmt.Sprintf("%s-%05d", w.Ref.Name, i)
+		w.Rev = uint64(i + 1)
 		s.Workloads = append(s.Workloads, w)
 	}
 	return s
@@ -58,7 +60,7 @@ func BenchmarkTakeSnapshot(b *testing.B) {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			d := deps(bigSnapshot(n), nil)
 			m := start(b, d, 120, 30)
-			msg := fetchCmd(d.Snapshot, d.Advisor, d.Now, m.seq)().(snapshotMsg)
+			msg := fetchCmd(d.Snapshot, d.Advisor, d.Now, m.seq, nil)().(snapshotMsg)
 			b.ReportAllocs()
 			for b.Loop() {
 				m.seq = msg.seq
@@ -68,16 +70,27 @@ func BenchmarkTakeSnapshot(b *testing.B) {
 	}
 }
 
-// BenchmarkFetch is the refresh command, off the UI goroutine: snapshot,
-// advice and rows.
+// BenchmarkFetch is the refresh command's work off the UI goroutine, past
+// the snapshot: advice and rows for every workload (cold), and for a
+// snapshot whose workloads are all unchanged since the last one (warm, what
+// most refreshes between two metrics windows are).
 func BenchmarkFetch(b *testing.B) {
 	for _, n := range []int{2000, 10000} {
-		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			s := bigSnapshot(n)
+		s := bigSnapshot(n)
+		b.Run(fmt.Sprintf("rows=%d/cold", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				as := advisor.Advise(s, advisor.Options{})
-				_ = buildRows(s, as)
+				rows, _ := newRowCache().buildRows(s, advisor.Options{})
+				_ = contentWidths(rows)
+			}
+		})
+		b.Run(fmt.Sprintf("rows=%d/warm", n), func(b *testing.B) {
+			c := newRowCache()
+			c.buildRows(s, advisor.Options{})
+			b.ReportAllocs()
+			for b.Loop() {
+				rows, _ := c.buildRows(s, advisor.Options{})
+				_ = contentWidths(rows)
 			}
 		})
 	}

@@ -9,14 +9,14 @@ import (
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// snapshotMsg answers fetchCmd: a snapshot, the advice made from it and the
-// table rows built from both, for the refresh numbered seq.
+// snapshotMsg answers fetchCmd: a snapshot and the table rows built from it
+// with their advice, for the refresh numbered seq.
 type snapshotMsg struct {
 	seq    uint64
 	now    time.Time
 	snap   model.Snapshot
-	advice []advisor.Advice
 	rows   []workloadRow
+	counts adviceCounts // of all the rows' advice
 	widths [numColumns]int
 	// index finds a workload: snap.Workloads[i] and rows[i] are the same one.
 	index map[model.WorkloadRef]int
@@ -25,18 +25,19 @@ type snapshotMsg struct {
 }
 
 // fetchCmd takes a snapshot, advises on it and builds the table rows, all
-// off the UI goroutine. It captures values only, never the model.
-func fetchCmd(snapshot func() model.Snapshot, opts advisor.Options, now func() time.Time, seq uint64) tea.Cmd {
+// off the UI goroutine, keeping what is unchanged since the last refresh in
+// cache (which may be nil). It captures values and the cache, which is safe
+// for concurrent use, never the model.
+func fetchCmd(snapshot func() model.Snapshot, opts advisor.Options, now func() time.Time, seq uint64, cache *rowCache) tea.Cmd {
 	return func() tea.Msg {
 		began := time.Now()
 		s := snapshot()
-		as := advisor.Advise(s, opts)
-		rows := buildRows(s, as)
+		rows, counts := cache.buildRows(s, opts)
 		index := make(map[model.WorkloadRef]int, len(s.Workloads))
 		for i, w := range s.Workloads {
 			index[w.Ref] = i
 		}
-		return snapshotMsg{seq: seq, now: now(), snap: s, advice: as, rows: rows, widths: contentWidths(rows), index: index, took: time.Since(began)}
+		return snapshotMsg{seq: seq, now: now(), snap: s, rows: rows, counts: counts, widths: contentWidths(rows), index: index, took: time.Since(began)}
 	}
 }
 

@@ -21,7 +21,7 @@ func refreshWith(t *testing.T, m Model, s model.Snapshot) Model {
 	t.Helper()
 	d := m.deps
 	d.Snapshot = func() model.Snapshot { return s }
-	return send(t, m, fetchCmd(d.Snapshot, d.Advisor, d.Now, m.seq)())
+	return send(t, m, fetchCmd(d.Snapshot, d.Advisor, d.Now, m.seq, m.rowCache)())
 }
 
 func TestLoadingBeforeTheFirstSnapshot(t *testing.T) {

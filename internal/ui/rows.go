@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/kgotop/kgotop/internal/advisor"
@@ -64,32 +63,9 @@ type workloadRow struct {
 	restarts   int
 	probeFails int
 	goKey      string
-}
-
-// buildRows turns a snapshot and its advice into table rows.
-func buildRows(s model.Snapshot, all []advisor.Advice) []workloadRow {
-	// Advise returns each workload's advice in one run: share the runs
-	// rather than copy ten thousand advice structs (and copy only if a
-	// workload ever comes in two runs).
-	byRef := map[model.WorkloadRef][]advisor.Advice{}
-	for i := 0; i < len(all); {
-		ref := all[i].Target.Ref()
-		j := i + 1
-		for j < len(all) && all[j].Target.Ref() == ref {
-			j++
-		}
-		if prev, ok := byRef[ref]; ok {
-			byRef[ref] = append(slices.Clip(prev), all[i:j]...)
-		} else {
-			byRef[ref] = all[i:j:j]
-		}
-		i = j
-	}
-	rows := make([]workloadRow, 0, len(s.Workloads))
-	for _, w := range s.Workloads {
-		rows = append(rows, buildRow(w, byRef[w.Ref], s))
-	}
-	return rows
+	// widths are the widths of the row's cells, its containers' included
+	// (see contentWidths), measured once when the row is built.
+	widths [numColumns]int
 }
 
 func buildRow(w model.Workload, as []advisor.Advice, s model.Snapshot) workloadRow {
@@ -171,6 +147,7 @@ func buildRow(w model.Workload, as []advisor.Advice, s model.Snapshot) workloadR
 		r.cells[colName].text += fmt.Sprintf(" (%d)", len(w.Containers))
 	}
 	r.search = strings.Join(search, " ")
+	r.widths = r.measure()
 	return r
 }
 

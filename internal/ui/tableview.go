@@ -31,7 +31,7 @@ var flexible = []column{colRestarts, colName, colProbes}
 // dropOrder is what goes first when the terminal is narrow; -1 means the bars.
 var dropOrder = []column{colKind, -1, colProbes, colGo}
 
-// contentWidths measures the widest text of each column, titles included.
+// contentWidths returns the widest text of each column, titles included.
 func contentWidths(rows []workloadRow) [numColumns]int {
 	var w [numColumns]int
 	for c := range numColumns {
@@ -39,16 +39,25 @@ func contentWidths(rows []workloadRow) [numColumns]int {
 	}
 	// The usage titles run on over their bars.
 	w[colCPU], w[colMem] = 0, 0
+	for i := range rows {
+		for c := range numColumns {
+			w[c] = max(w[c], rows[i].widths[c])
+		}
+	}
+	return w
+}
+
+// measure returns the widest text of each column in a row and its containers.
+func (r *workloadRow) measure() [numColumns]int {
+	var w [numColumns]int
 	measure := func(l *line, indent int) {
 		for c := range numColumns {
 			w[c] = max(w[c], ansi.StringWidth(l.cells[c].text)+indent*b2i(c == colName))
 		}
 	}
-	for i := range rows {
-		measure(&rows[i].line, 0)
-		for j := range rows[i].containers {
-			measure(&rows[i].containers[j].line, 4)
-		}
+	measure(&r.line, 0)
+	for j := range r.containers {
+		measure(&r.containers[j].line, 4)
 	}
 	return w
 }

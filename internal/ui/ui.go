@@ -76,6 +76,8 @@ type Model struct {
 	snap   model.Snapshot
 	index  map[model.WorkloadRef]int // into snap.Workloads and table.rows
 	counts adviceCounts
+	// rowCache keeps the rows of unchanged workloads between refreshes.
+	rowCache *rowCache
 
 	table  tableModel
 	detail detailModel
@@ -100,21 +102,22 @@ func New(d Deps) Model {
 	h.Styles = helpStyles(DefaultStyles())
 	now := d.Now()
 	return Model{
-		started: now,
-		deps:    d,
-		ctx:     context.Background(),
-		keys:    DefaultKeyMap(),
-		styles:  DefaultStyles(),
-		help:    h,
-		now:     now,
-		seq:     1,
-		table:   newTable(),
+		started:  now,
+		rowCache: newRowCache(),
+		deps:     d,
+		ctx:      context.Background(),
+		keys:     DefaultKeyMap(),
+		styles:   DefaultStyles(),
+		help:     h,
+		now:      now,
+		seq:      1,
+		table:    newTable(),
 	}
 }
 
 // Init starts the first refresh.
 func (m Model) Init() tea.Cmd {
-	return fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq)
+	return fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq, m.rowCache)
 }
 
 // Run runs the dashboard until the person quits or ctx ends; neither is an error.

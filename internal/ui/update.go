@@ -173,7 +173,7 @@ func (m Model) copyCommand() (tea.Model, tea.Cmd) {
 // refresh starts a new snapshot now; replies to earlier ones become stale.
 func (m Model) refresh() (Model, tea.Cmd) {
 	m.seq++
-	return m, fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq)
+	return m, fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq, m.rowCache)
 }
 
 // refreshEvery is the interval before the refresh after msg: short while
@@ -188,7 +188,7 @@ func (m Model) refreshEvery(msg snapshotMsg) time.Duration {
 // takeSnapshot stores a fresh snapshot and hands it to the views.
 func (m Model) takeSnapshot(msg snapshotMsg) Model {
 	m.loaded, m.now, m.snap, m.index = true, msg.now, msg.snap, msg.index
-	m.counts = countAdvice(msg.advice)
+	m.counts = msg.counts
 	m.table = m.table.setRows(msg.rows, msg.widths)
 	if m.view == viewDetail {
 		m.detail = m.detail.refresh(m.workload(m.detail.ref), m.adviceOf(m.detail.ref), m.now)
