@@ -26,6 +26,9 @@ type dashboard struct {
 	RSSPeakMB         float64 `json:"rss_peak_mb"`
 	RSSSteadyMaxMB    float64 `json:"rss_steady_max_mb"`
 	RSSSteadyMedianMB float64 `json:"rss_steady_median_mb"`
+	// AnonSteadyMedianMB is the median RssAnon in the steady window: the
+	// process's own memory, without the pages of its executable.
+	AnonSteadyMedianMB float64 `json:"anon_steady_median_mb"`
 	// CPU is utime+stime over the steady window, in % of one core.
 	CPUPercent float64 `json:"cpu_pct"`
 	SteadyS    float64 `json:"steady_s"`
@@ -135,6 +138,9 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 	args := []string{"-f", conf, "new-session", "-d", "-s", t.session, "-x", strconv.Itoa(o.width), "-y", strconv.Itoa(o.height),
 		"-e", "XDG_CACHE_HOME=" + filepath.Join(work, "cache"), "-e", "TERM=xterm-256color", "--", o.kgotop}
 	args = append(args, kgotopArgs(o, "--log-file", filepath.Join(work, fmt.Sprintf("dashboard-%d.log", o.pods)))...)
+	if err := evict(o.kgotop); err != nil {
+		return d, err
+	}
 	d.t0 = time.Now()
 	if _, err := t.run(args...); err != nil {
 		return d, err
@@ -198,14 +204,15 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 	d.s1 = time.Now()
 	d.SteadyS = d.s1.Sub(d.s0).Seconds()
 	d.CPUPercent = 100 * float64(cpu1-cpu0) / clockTicks() / d.SteadyS
-	steady := mem.between(d.s0, d.s1)
+	steady, anon := mem.between(d.s0, d.s1)
 	if len(steady) > 0 {
 		d.RSSSteadyMaxMB = slices.Max(steady)
 		slices.Sort(steady)
-		d.RSSSteadyMedianMB = steady[len(steady)/2]
+		slices.Sort(anon)
+		d.RSSSteadyMedianMB, d.AnonSteadyMedianMB = steady[len(steady)/2], anon[len(anon)/2]
 	}
-	logf("steady %.0fs: CPU %.2f%% of a core, RSS max %.1f MB median %.1f MB",
-		d.SteadyS, d.CPUPercent, d.RSSSteadyMaxMB, d.RSSSteadyMedianMB)
+	logf("steady %.0fs: CPU %.2f%% of a core, RSS max %.1f MB median %.1f MB (anon %.1f MB)",
+		d.SteadyS, d.CPUPercent, d.RSSSteadyMaxMB, d.RSSSteadyMedianMB, d.AnonSteadyMedianMB)
 
 	// Key presses: j down half the time, then k back up, sorted by name so
 	// that a refresh does not move the selected row.

@@ -174,6 +174,9 @@ func runReport(ctx context.Context, o options) (*syscall.Rusage, error) {
 	cmd := exec.CommandContext(ctx, o.kgotop, kgotopArgs(o, "--report", "--width", "160",
 		"--log-file", filepath.Join(o.work, fmt.Sprintf("report-%d.log", o.pods)))...)
 	cmd.Env, cmd.Stdout, cmd.Stderr = kgotopEnv(o), out, &stderr
+	if err := evict(o.kgotop); err != nil {
+		return nil, err
+	}
 	if err := cmd.Run(); err != nil {
 		// --report exits 3 only with --fail-on; anything else is a failure.
 		return nil, fmt.Errorf("kgotop --report: %w: %s", err, stderr.String())

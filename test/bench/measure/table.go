@@ -72,6 +72,9 @@ var rows = []row{
 	{"RSS steady, max / median", "≤ 120 MB at 2k", func(r result) string {
 		return fmt.Sprintf("%.0f / %.0f MB", r.RSSSteadyMaxMB, r.RSSSteadyMedianMB)
 	}},
+	{"of it anonymous (not the executable's pages), median", "", func(r result) string {
+		return fmt.Sprintf("%.0f MB", r.AnonSteadyMedianMB)
+	}},
 	{"CPU, steady window", "≤ 3% of a core at 2k", func(r result) string {
 		return fmt.Sprintf("%.2f%% (%.0f s)", r.CPUPercent, r.SteadyS)
 	}},
