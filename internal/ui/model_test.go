@@ -211,18 +211,20 @@ func TestRefreshFasterWhileLoading(t *testing.T) {
 	missing := fixture()
 	missing.Sources.Metrics = model.MetricsStatus{State: model.MetricsUnavailable, Reason: "not served"}
 	for _, c := range []struct {
-		name  string
-		snap  model.Snapshot
-		after time.Duration
-		want  time.Duration
+		name        string
+		snap        model.Snapshot
+		after, took time.Duration
+		want        time.Duration
 	}{
-		{"complete", full, 0, 2 * time.Second},
-		{"not listed yet", unsynced, 0, loadingRefresh},
-		{"no metrics yet", noMetrics, time.Second, loadingRefresh},
-		{"metrics missing for good", missing, 0, 2 * time.Second},
-		{"still not listed after a while", unsynced, loadingFor, 2 * time.Second},
+		{"complete", full, 0, 0, 2 * time.Second},
+		{"complete, slow", full, 0, time.Second, 4 * time.Second},
+		{"not listed yet", unsynced, 0, 0, loadingRefresh},
+		{"no metrics yet", noMetrics, time.Second, 0, loadingRefresh},
+		{"no metrics yet, slow", noMetrics, time.Second, time.Second, time.Second},
+		{"metrics missing for good", missing, 0, 0, 2 * time.Second},
+		{"still not listed after a while", unsynced, loadingFor, 0, 2 * time.Second},
 	} {
-		if got := m.refreshEvery(snapshotMsg{snap: c.snap, now: t0.Add(c.after)}); got != c.want {
+		if got := m.nextRefresh(snapshotMsg{snap: c.snap, now: t0.Add(c.after), took: c.took}); got != c.want {
 			t.Errorf("%s: next refresh in %s, want %s", c.name, got, c.want)
 		}
 	}

@@ -22,7 +22,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.seq != m.seq {
 			return m, nil // an answer to a refresh that was superseded
 		}
-		return m.takeSnapshot(msg), tickCmd(pace(m.refreshEvery(msg), msg.took), m.seq)
+		return m.takeSnapshot(msg), tickCmd(m.nextRefresh(msg), m.seq)
 	case tickMsg:
 		if msg.seq != m.seq {
 			return m, nil
@@ -176,13 +176,15 @@ func (m Model) refresh() (Model, tea.Cmd) {
 	return m, fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq, m.rowCache)
 }
 
-// refreshEvery is the interval before the refresh after msg: short while
-// the first picture is incomplete (see loadingRefresh).
-func (m Model) refreshEvery(msg snapshotMsg) time.Duration {
+// nextRefresh is the wait before the refresh after msg: paced to what the
+// refresh cost, and short while the first picture is incomplete (see
+// loadingRefresh), when a refresh that advised on everything must not hold
+// back the next, which shows the first metrics.
+func (m Model) nextRefresh(msg snapshotMsg) time.Duration {
 	if loading(msg.snap) && msg.now.Sub(m.started) < loadingFor {
-		return min(m.deps.Refresh, loadingRefresh)
+		return max(min(m.deps.Refresh, loadingRefresh), msg.took)
 	}
-	return m.deps.Refresh
+	return pace(m.deps.Refresh, msg.took)
 }
 
 // takeSnapshot stores a fresh snapshot and hands it to the views.
