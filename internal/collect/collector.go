@@ -88,7 +88,9 @@ type Collector struct {
 	lastDisc time.Time // last discovery check of metrics.k8s.io
 	scrapes  *scrapes  // the Go runtime pages read through the pod proxy
 
-	revSeed maphash.Seed // of model.Workload.Rev
+	revSeed  maphash.Seed // of model.Workload.Rev
+	memo     map[model.WorkloadRef]*memoEntry
+	memoPass uint64
 }
 
 // New returns a Collector; Start begins watching.
@@ -103,6 +105,7 @@ func New(c Clients, opts Options) *Collector {
 		usage:   newUsage(opts.History),
 		scrapes: newScrapes(c),
 		revSeed: maphash.MakeSeed(),
+		memo:    map[model.WorkloadRef]*memoEntry{},
 	}
 }
 

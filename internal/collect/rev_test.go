@@ -56,13 +56,25 @@ func TestRevChangesWithWhatAWorkloadIsBuiltFrom(t *testing.T) {
 			t.Fatalf("%s: Rev 0 with every object versioned", ref)
 		}
 	}
+	// fresh is a snapshot built from scratch, nothing kept from the last one.
+	fresh := func() model.Snapshot {
+		c.mu.Lock()
+		clear(c.memo)
+		c.mu.Unlock()
+		return c.Snapshot()
+	}
 	// step changes the cluster, waits for the collector to see it and checks
-	// which Revs changed; workloads whose Rev stayed must be equal.
+	// which Revs changed; workloads whose Rev stayed must be equal, and the
+	// snapshot, which keeps unchanged workloads, must be what a build from
+	// scratch gives.
 	step := func(what string, change func(), seen func(model.Snapshot) bool, changed ...model.WorkloadRef) {
 		t.Helper()
 		change()
 		var now model.Snapshot
 		eventually(t, what, func() bool { now = c.Snapshot(); return seen(now) })
+		if scratch := fresh(); !reflect.DeepEqual(now.Workloads, scratch.Workloads) {
+			t.Errorf("%s: the snapshot differs from one built from scratch:\n%+v\n%+v", what, now.Workloads, scratch.Workloads)
+		}
 		before, after := revs(prev), revs(now)
 		for _, w := range now.Workloads {
 			want := false
@@ -89,7 +101,9 @@ func TestRevChangesWithWhatAWorkloadIsBuiltFrom(t *testing.T) {
 		if _, err := r.kube.CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
 			t.Fatal(err)
 		}
-	}, func(s model.Snapshot) bool { return find(t, s, model.KindPod, "debug").Containers[0].RestartCount() == 2 }, debugRef)
+	}, func(s model.Snapshot) bool {
+		return find(t, s, model.KindPod, "debug").Containers[0].RestartCount() == 2
+	}, debugRef)
 	step("metrics of the api's pods", func() {
 		r.podMetrics = []metricsapi.PodMetrics{podMetrics("api-abc-1", t0, "50m", "100Mi"), podMetrics("api-abc-2", t0, "60m", "110Mi")}
 		c.Poll(ctx)
@@ -130,3 +144,50 @@ func TestRevChangesWithWhatAWorkloadIsBuiltFrom(t *testing.T) {
 	}
 }
 
+// TestKeptWorkloadsFollowScrapesAndTime: the Go runtime pages a workload
+// shows change with scrapes and, as they expire, with time alone; a snapshot
+// that keeps unchanged workloads must still be what a build from scratch gives.
+func TestKeptWorkloadsFollowScrapesAndTime(t *testing.T) {
+	var rv versioned
+	app := withPorts(container("app", "250m", "256Mi"), port("metrics", 9090))
+	api := deployment("api", 2, app)
+	rs := replicaSet("api-7d9f", ctrl("Deployment", "api"))
+	a := withIP(pod("api-7d9f-a", ctrl("ReplicaSet", "api-7d9f"), nil, app))
+	b := withIP(pod("api-7d9f-b", ctrl("ReplicaSet", "api-7d9f"), nil, app))
+	rv.set(api, rs, a, b)
+	r := newRig(t, api, rs, a, b).withMetricsAPI()
+	pages := &fakePages{serve: goappPage(t)}
+	c := New(Clients{Kube: r.kube, Metrics: r.metrics.MetricsV1beta1(), Discovery: r.disc, Pages: pages},
+		Options{Namespace: ns, Now: func() time.Time { return r.now }})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c.Start(ctx)
+	if err := c.WaitForSync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string) model.Workload {
+		t.Helper()
+		kept := c.Snapshot()
+		c.mu.Lock()
+		clear(c.memo)
+		c.mu.Unlock()
+		if scratch := c.Snapshot(); !reflect.DeepEqual(kept.Workloads, scratch.Workloads) {
+			t.Errorf("%s: the snapshot differs from one built from scratch:\n%+v\n%+v", what, kept.Workloads, scratch.Workloads)
+		}
+		return find(t, kept, model.KindDeployment, "api")
+	}
+	before := check("before any page")
+	c.Poll(ctx)
+	read := check("a round read")
+	if read.Rev == before.Rev || read.Containers[0].Go.Runtime == nil {
+		t.Errorf("a page read left the Rev (%d) or showed no runtime", read.Rev)
+	}
+	if again := check("nothing new"); again.Rev != read.Rev {
+		t.Error("the Rev changed with nothing new")
+	}
+	r.now = r.now.Add(time.Hour) // the page expires
+	expired := check("an hour later")
+	if expired.Rev == read.Rev || expired.Containers[0].Go.Runtime != nil {
+		t.Errorf("an expired page left the Rev or still showed its runtime")
+	}
+}

@@ -2,8 +2,6 @@ package collect
 
 import (
 	"cmp"
-	"encoding/binary"
-	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -69,14 +67,10 @@ func (c *Collector) Snapshot() model.Snapshot {
 		}
 	}
 
+	events := b.route(own, c.events())
 	c.mu.Lock()
-	snap.Workloads = make([]model.Workload, 0, len(b.byRef))
-	for ref, wb := range b.byRef {
-		snap.Workloads = append(snap.Workloads, c.buildWorkload(ref, wb))
-	}
+	snap.Workloads = c.buildAll(b, events)
 	c.mu.Unlock()
-
-	c.attachEvents(snap.Workloads, own, c.events())
 	slices.SortFunc(snap.Workloads, func(a, b model.Workload) int {
 		return cmp.Or(cmp.Compare(a.Ref.Namespace, b.Ref.Namespace), cmp.Compare(a.Ref.Kind, b.Ref.Kind), cmp.Compare(a.Ref.Name, b.Ref.Name))
 	})
@@ -128,20 +122,24 @@ func (b *builder) controller(ref model.WorkloadRef, add bool, desired int32, tem
 	w.desired, w.hasDesired, w.template, w.ctrlRV = desired, true, template, rv
 }
 
-// buildWorkload converts one workload; c.mu must be held (it reads usage and scrapes).
+// templateOf returns the containers a workload shows: the controller's
+// template is what the next pods get and what patches change; a bare pod
+// (or an unreadable controller) has its own spec. wb.pods must be sorted.
+func templateOf(wb *workloadBuild) []corev1.Container {
+	if wb.template == nil && len(wb.pods) > 0 {
+		return wb.pods[len(wb.pods)-1].Spec.Containers
+	}
+	return wb.template
+}
+
+// buildWorkload converts one workload, its events aside; wb.pods must be
+// sorted by name. c.mu must be held (it reads usage and scrapes).
 func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild) model.Workload {
-	slices.SortFunc(wb.pods, func(a, b *corev1.Pod) int { return strings.Compare(a.Name, b.Name) })
 	w := model.Workload{Ref: ref, HPA: wb.hpa, Desired: wb.desired}
 	if !wb.hasDesired {
 		w.Desired = int32(len(wb.pods))
 	}
-	// The controller's template is what the next pods get and what patches
-	// change; a bare pod (or an unreadable controller) has its own spec.
-	tmpl := wb.template
-	if tmpl == nil && len(wb.pods) > 0 {
-		tmpl = wb.pods[len(wb.pods)-1].Spec.Containers
-	}
-	for _, ct := range tmpl {
+	for _, ct := range templateOf(wb) {
 		mc := convertContainer(ct)
 		mc.Go = model.DetectGo(mc)
 		if h := c.usage.published[histKey{ref, ct.Name}]; h != nil {
@@ -168,59 +166,7 @@ func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild) mode
 		}
 	}
 	c.attachGo(&w, wb.pods)
-	w.Rev = c.rev(wb, &w)
 	return w
-}
-
-// rev hashes what a workload was built from, for model.Workload.Rev: the
-// resource versions of its controller, HPA and pods, each pod's newest
-// metrics sample, when each container's history was published, and what the
-// Go runtime pages gave (which changes with time alone, as pages expire).
-// attachEvents adds the events. Whatever buildWorkload reads must be here.
-// An object without a resource version (a fake clientset's, as in the demo)
-// makes the Rev 0: unknown. c.mu must be held.
-func (c *Collector) rev(wb *workloadBuild, w *model.Workload) uint64 {
-	if wb.hasDesired && wb.ctrlRV == "" || wb.hpa != nil && wb.hpaRV == "" {
-		return 0
-	}
-	var h maphash.Hash
-	h.SetSeed(c.revSeed)
-	str := func(s string) {
-		h.WriteString(s)
-		h.WriteByte(0)
-	}
-	num := func(n int64) {
-		var b [8]byte
-		binary.LittleEndian.PutUint64(b[:], uint64(n))
-		h.Write(b[:])
-	}
-	str(wb.ctrlRV)
-	str(wb.hpaRV)
-	for _, p := range wb.pods {
-		if p.ResourceVersion == "" {
-			return 0
-		}
-		str(p.Name)
-		str(p.ResourceVersion)
-		var last int64
-		if seen := c.usage.pods[p.Namespace+"/"+p.Name]; seen != nil {
-			last = seen.last.UnixNano()
-		}
-		num(last)
-	}
-	for _, ct := range w.Containers {
-		num(int64(c.usage.pubGen[histKey{w.Ref, ct.Name}]))
-		g := ct.Go
-		str(string(g.Detection))
-		str(g.Version)
-		str(g.Evidence)
-		str(g.ScrapeError)
-		if g.Runtime != nil {
-			str(g.Runtime.Pod)
-			num(g.Runtime.Scraped.UnixNano())
-		}
-	}
-	return h.Sum64() | 1 // 0 means "unknown"
 }
 
 // events returns the watched events once each (the two event watches can
@@ -240,45 +186,43 @@ func (c *Collector) events() []*corev1.Event {
 	return out
 }
 
-// attachEvents files events under the workload and container they are about:
-// probe failures are counted per probe, liveness kills counted, and the rest
-// kept newest first. Each event's UID and resource version go into its
-// workload's Rev.
-func (c *Collector) attachEvents(ws []model.Workload, own *owners, evs []*corev1.Event) {
-	index := make(map[model.WorkloadRef]int, len(ws))
-	podOwner := map[string]int{}
-	for i, w := range ws {
-		index[w.Ref] = i
-		for _, p := range w.Pods {
-			podOwner[w.Ref.Namespace+"/"+p.Name] = i
+// route sorts events by the workload they are about: one of its pods, the
+// workload itself or one of its ReplicaSets. Events about nothing shown are
+// dropped.
+func (b *builder) route(own *owners, evs []*corev1.Event) map[model.WorkloadRef][]*corev1.Event {
+	podOwner := map[string]model.WorkloadRef{}
+	for ref, wb := range b.byRef {
+		for _, p := range wb.pods {
+			podOwner[p.Namespace+"/"+p.Name] = ref
 		}
 	}
+	out := map[model.WorkloadRef][]*corev1.Event{}
 	for _, e := range evs {
-		wi, ok := -1, false
+		ref, ok := model.WorkloadRef{}, false
 		if e.InvolvedObject.Kind == "Pod" {
-			wi, ok = podOwner[e.Namespace+"/"+e.InvolvedObject.Name]
-		} else if ref, isWorkload := own.ofObject(e.Namespace, e.InvolvedObject); isWorkload {
-			wi, ok = index[ref]
+			ref, ok = podOwner[e.Namespace+"/"+e.InvolvedObject.Name]
+		} else if ref, ok = own.ofObject(e.Namespace, e.InvolvedObject); ok {
+			_, ok = b.byRef[ref]
 		}
-		if !ok {
-			continue
-		}
-		fileEvent(&ws[wi], convertEvent(e))
-		switch {
-		case ws[wi].Rev == 0:
-		case e.ResourceVersion == "":
-			ws[wi].Rev = 0
-		default: // added, so that the order events come in does not matter
-			ws[wi].Rev += maphash.String(c.revSeed, string(e.UID)+"/"+e.ResourceVersion) | 1
+		if ok {
+			out[ref] = append(out[ref], e)
 		}
 	}
-	for i := range ws {
-		sortEvents(ws[i].Events)
-		for j := range ws[i].Containers {
-			c := &ws[i].Containers[j]
-			sortEvents(c.Events)
-			slices.SortFunc(c.ProbeFailures, func(a, b model.ProbeFailure) int { return cmp.Compare(a.Probe, b.Probe) })
-		}
+	return out
+}
+
+// fileEvents files a workload's events under the container they are about:
+// probe failures are counted per probe, liveness kills counted, and the rest
+// kept newest first.
+func fileEvents(w *model.Workload, evs []*corev1.Event) {
+	for _, e := range evs {
+		fileEvent(w, convertEvent(e))
+	}
+	sortEvents(w.Events)
+	for j := range w.Containers {
+		c := &w.Containers[j]
+		sortEvents(c.Events)
+		slices.SortFunc(c.ProbeFailures, func(a, b model.ProbeFailure) int { return cmp.Compare(a.Probe, b.Probe) })
 	}
 }
 
