@@ -181,6 +181,9 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 		if !alive(pid) {
 			return d, fmt.Errorf("kgotop exited before its first complete screen:\n%s", strings.Join(last, "\n"))
 		}
+		if err := ctx.Err(); err != nil {
+			return d, err
+		}
 		if now.After(deadline) {
 			return d, fmt.Errorf("no complete screen within %s (want %d workloads, metrics and usage on every row); last screen:\n%s",
 				o.startTimeout, o.workloads, strings.Join(last, "\n"))
@@ -190,13 +193,17 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 	logf("first rows %.2fs, all %d workloads %.2fs, complete screen %.2fs", d.FirstRowsS, o.workloads, d.AllWorkloadsS, d.CompleteS)
 
 	// The steady window.
-	sleepCtx(ctx, o.settle)
+	if !sleepCtx(ctx, o.settle) {
+		return d, ctx.Err()
+	}
 	d.s0 = time.Now()
 	cpu0, err := cpuTicks(pid)
 	if err != nil {
 		return d, err
 	}
-	sleepCtx(ctx, o.steady)
+	if !sleepCtx(ctx, o.steady) {
+		return d, ctx.Err()
+	}
 	cpu1, err := cpuTicks(pid)
 	if err != nil {
 		return d, err
@@ -222,6 +229,9 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 	time.Sleep(500 * time.Millisecond)
 	var lat []float64
 	for i := range o.keys {
+		if err := ctx.Err(); err != nil {
+			return d, err
+		}
 		k := "j"
 		if i >= o.keys/2 {
 			k = "k"
@@ -285,9 +295,12 @@ func pressKey(t tmux, key string) (float64, bool, error) {
 	return 0, false, nil
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) {
+// sleepCtx waits d, or less when ctx ends (then it returns false).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
 	select {
 	case <-ctx.Done():
+		return false
 	case <-time.After(d):
+		return true
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -59,7 +60,13 @@ func main() {
 	flag.IntVar(&o.keys, "keys", 20, "key presses to time")
 	flag.Parse()
 	o.extraArgs = flag.Args()
-	if err := run(context.Background(), o); err != nil {
+	// Interrupted, it still stops the kgotop it started (deferred), and a
+	// closed stderr must not kill it before then.
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	err := run(ctx, o)
+	stop()
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "measure: %v\n", err)
 		os.Exit(1)
 	}
@@ -97,6 +104,11 @@ func run(ctx context.Context, o options) error {
 	}
 	if err := os.MkdirAll(o.work, 0o755); err != nil {
 		return err
+	}
+	// Requests are told apart by user agent and time: another kgotop
+	// running now would be counted as this one.
+	if pids := running(o.kgotop); len(pids) > 0 {
+		return fmt.Errorf("%s already runs (pid %v): stop it first, or its API requests count as this run's", o.kgotop, pids)
 	}
 	res := result{Pods: o.pods, Workloads: o.workloads, Started: time.Now().UTC().Format(time.RFC3339)}
 

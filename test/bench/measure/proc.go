@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,26 @@ func alive(pid int) bool {
 	}
 	_, rest, ok := strings.Cut(string(b), ") ")
 	return ok && !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
+}
+
+// running returns the PIDs of processes running the executable at path.
+func running(path string) []int {
+	want, err := filepath.Abs(path)
+	if err != nil {
+		return nil
+	}
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var out []int
+	for _, d := range dirs {
+		exe, err := os.Readlink(filepath.Join(d, "exe"))
+		if err != nil || exe != want {
+			continue
+		}
+		if pid, err := strconv.Atoi(filepath.Base(d)); err == nil && alive(pid) {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 // statusKB reads one "VmXXX:   1234 kB" field of /proc/PID/status.
