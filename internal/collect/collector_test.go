@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -110,6 +111,27 @@ func TestTransformKeepsOnlyWhatIsRead(t *testing.T) {
 	}
 	if len(p.Annotations) != 1 || p.Annotations["prometheus.io/port"] != "9090" {
 		t.Errorf("annotations = %v, want only prometheus.io/*", p.Annotations)
+	}
+}
+
+func TestTransformSharesEqualResourceLists(t *testing.T) {
+	r := newRig(t,
+		pod("a", nil, nil, container("app", "100m", "256Mi")),
+		pod("b", nil, nil, container("app", "0.1", "256Mi")), // the same amount, written otherwise
+		pod("c", nil, nil, container("app", "200m", "256Mi")))
+	c := r.start(t, Options{})
+	requests := func(name string) corev1.ResourceList {
+		obj, _, _ := c.inf.pods.inf.GetStore().GetByKey(ns + "/" + name)
+		return obj.(*corev1.Pod).Spec.Containers[0].Resources.Requests
+	}
+	same := func(x, y corev1.ResourceList) bool {
+		return reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()
+	}
+	if !same(requests("a"), requests("b")) {
+		t.Error("equal requests are two maps")
+	}
+	if c := requests("c"); same(requests("a"), c) || c.Cpu().MilliValue() != 200 {
+		t.Errorf("different requests share a map: %v", requests("c"))
 	}
 }
 
