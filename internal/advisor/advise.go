@@ -1,7 +1,8 @@
 package advisor
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
@@ -73,32 +74,45 @@ func Advise(s model.Snapshot, opts Options) []Advice {
 // take their defaults; a zero Now means the newest sample time seen.
 func AdviseWorkload(w model.Workload, opts Options) []Advice {
 	opts = opts.withDefaults(newest(w))
-	var out []Advice
-	sizes := map[string]cpuRequestPlan{}
+	// The dashboard advises on every changed workload of a namespace at
+	// once: the rules' results are gathered first and copied once, with no
+	// map or reflection per workload.
+	var parts [][]Advice
+	var sizes map[string]cpuRequestPlan
 	for _, c := range w.Containers {
 		wc := wctx{w: w, c: c, opts: opts}
 		res := adviseResources(wc)
 		if res.cpu.suggested > 0 {
+			if sizes == nil {
+				sizes = map[string]cpuRequestPlan{}
+			}
 			sizes[c.Name] = res.cpu
 		}
-		out = append(out, res.advice...)
-		out = append(out, adviseGo(wc, res)...)
-		out = append(out, adviseProbes(wc)...)
-		out = append(out, adviseImage(wc)...)
-		out = append(out, adviseRestarts(wc)...)
-		out = append(out, adviseDBPools(wc)...)
+		parts = append(parts, res.advice, adviseGo(wc, res), adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), adviseDBPools(wc))
 	}
-	out = append(out, adviseHPA(w, sizes)...)
-	order := map[string]int{"": len(w.Containers)} // workload advice last
-	for i, c := range w.Containers {
-		order[c.Name] = i
+	parts = append(parts, adviseHPA(w, sizes))
+	n := 0
+	for _, p := range parts {
+		n += len(p)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Target.Container != b.Target.Container {
-			return order[a.Target.Container] < order[b.Target.Container]
+	if n == 0 {
+		return nil
+	}
+	out := make([]Advice, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	order := func(container string) int { // workload advice last
+		if container == "" {
+			return len(w.Containers)
 		}
-		return a.Severity.Rank() > b.Severity.Rank()
+		return slices.IndexFunc(w.Containers, func(c model.Container) bool { return c.Name == container })
+	}
+	slices.SortStableFunc(out, func(a, b Advice) int {
+		if a.Target.Container != b.Target.Container {
+			return cmp.Compare(order(a.Target.Container), order(b.Target.Container))
+		}
+		return cmp.Compare(b.Severity.Rank(), a.Severity.Rank())
 	})
 	return out
 }
