@@ -181,17 +181,22 @@ type adviceCounts struct{ crit, warn, info int }
 
 func countAdvice(as []advisor.Advice) adviceCounts {
 	var n adviceCounts
-	for _, a := range as {
-		switch a.Severity {
-		case advisor.Critical:
-			n.crit++
-		case advisor.Warning:
-			n.warn++
-		default:
-			n.info++
-		}
+	for i := range as {
+		n.add(as[i].Severity)
 	}
 	return n
+}
+
+// add counts one piece of advice of severity s.
+func (n *adviceCounts) add(s advisor.Severity) {
+	switch s {
+	case advisor.Critical:
+		n.crit++
+	case advisor.Warning:
+		n.warn++
+	default:
+		n.info++
+	}
 }
 
 // score orders workloads worst first: critical, then warning, then info.

@@ -17,17 +17,20 @@ import (
 type rowCache struct {
 	mu        sync.Mutex
 	namespace string
-	rows      map[model.WorkloadRef]*cachedRow
-	pass      uint64 // numbers the builds, to drop the rows of workloads gone
+	// last are the rows of the last build (the table holds the same
+	// array); rows finds a workload's row there, with the Rev it was built for.
+	last []workloadRow
+	rows map[model.WorkloadRef]cachedRow
+	pass uint64 // numbers the builds, to drop the workloads gone
 }
 
 type cachedRow struct {
 	rev  uint64
-	row  workloadRow
+	i    int    // in last
 	pass uint64 // the last build that saw the workload
 }
 
-func newRowCache() *rowCache { return &rowCache{rows: map[model.WorkloadRef]*cachedRow{}} }
+func newRowCache() *rowCache { return &rowCache{rows: map[model.WorkloadRef]cachedRow{}} }
 
 // buildRows advises on every workload of the snapshot and turns each into a
 // table row, and returns the rows (in snapshot order) with the advice counts
@@ -43,38 +46,36 @@ func (c *rowCache) buildRows(s model.Snapshot, opts advisor.Options) ([]workload
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if c.namespace != s.Namespace { // the name column shows the namespace under -A
-			c.namespace, c.rows = s.Namespace, map[model.WorkloadRef]*cachedRow{}
+			c.namespace, c.last, c.rows = s.Namespace, nil, map[model.WorkloadRef]cachedRow{}
 		}
 		c.pass++
 	}
 	rows := make([]workloadRow, 0, len(s.Workloads))
 	var total adviceCounts
 	for _, w := range s.Workloads {
-		var prev *cachedRow
+		var prev *workloadRow
 		if c != nil && w.Rev != 0 {
-			if prev = c.rows[w.Ref]; prev == nil {
-				prev = &cachedRow{}
-				c.rows[w.Ref] = prev
+			if e, ok := c.rows[w.Ref]; ok && e.rev == w.Rev && !advisor.TimeSensitive(w, opts.Now) {
+				prev = &c.last[e.i]
 			}
-			prev.pass = c.pass
 		}
-		same := prev != nil && prev.rev == w.Rev && !advisor.TimeSensitive(w, opts.Now)
 		var r workloadRow
 		switch {
-		case same && !showsAge(w):
-			r = prev.row
-		case same:
-			r = buildRow(w, prev.row.advice, s)
+		case prev != nil && !showsAge(w):
+			r = *prev
+		case prev != nil:
+			r = buildRow(w, prev.advice, s)
 		default:
 			r = buildRow(w, advisor.AdviseWorkload(w, opts), s)
 		}
+		if c != nil && w.Rev != 0 {
+			c.rows[w.Ref] = cachedRow{rev: w.Rev, i: len(rows), pass: c.pass}
+		}
 		rows = append(rows, r)
 		total.crit, total.warn, total.info = total.crit+r.counts.crit, total.warn+r.counts.warn, total.info+r.counts.info
-		if prev != nil {
-			prev.rev, prev.row = w.Rev, r
-		}
 	}
 	if c != nil {
+		c.last = rows
 		for ref, e := range c.rows {
 			if e.pass != c.pass {
 				delete(c.rows, ref)

@@ -106,7 +106,7 @@ func buildRow(w model.Workload, as []advisor.Advice, s model.Snapshot) workloadR
 		cl.cells[colRestarts] = restartCell(c, s.Taken)
 		probe, fails := probeCell(c)
 		cl.cells[colProbes] = probe
-		cl.cells[colAdvice] = countAdvice(forContainer(as, c.Name)).cell()
+		cl.cells[colAdvice] = countContainerAdvice(as, c.Name).cell()
 		r.containers = append(r.containers, cl)
 
 		if goRank(c.Go) > goRank(goInfo) || (goInfo.Version == "" && c.Go.Version != "" && goRank(c.Go) == goRank(goInfo)) {
@@ -160,6 +160,18 @@ func readyInstances(c model.Container) string {
 		}
 	}
 	return fmt.Sprintf("%d/%d", ready, len(c.Instances))
+}
+
+// countContainerAdvice counts the advice about one container, without
+// copying it (a row is built for every workload a metrics window changes).
+func countContainerAdvice(as []advisor.Advice, name string) adviceCounts {
+	var n adviceCounts
+	for i := range as {
+		if as[i].Target.Container == name {
+			n.add(as[i].Severity)
+		}
+	}
+	return n
 }
 
 // forContainer returns the advice about one container.
