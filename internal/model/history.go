@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"time"
 )
 
@@ -59,6 +60,9 @@ type History struct {
 	cfg    HistoryConfig
 	points []Point // ring
 	next   int     // where the next point goes once the ring is full
+	// shared says a clone reads the ring's array too: it is copied before
+	// an element is overwritten (appending past a clone's length is safe).
+	shared bool
 
 	// First and Last bound the sample times seen; Samples counts container
 	// samples (one per replica per metrics window).
@@ -178,6 +182,9 @@ func (h *History) AddPoint(p Point) {
 		h.points = append(h.points, p)
 		return
 	}
+	if h.shared {
+		h.points, h.shared = slices.Clone(h.points), false
+	}
 	h.points[h.next] = p
 	h.next = (h.next + 1) % len(h.points)
 }
@@ -207,13 +214,20 @@ func (h *History) Span() time.Duration {
 	return h.Last.Sub(h.First)
 }
 
-// Clone returns a deep copy, safe to read while the original keeps growing.
+// Clone returns a copy, safe to read while the original keeps growing. The
+// ring's array is shared until the original overwrites a point (a ring of
+// two hours is 11 KB, and the collector publishes a clone of every history
+// each metrics window). Cloning a clone changes neither.
 func (h *History) Clone() *History {
 	if h == nil {
 		return nil
 	}
 	c := *h
-	c.points = append([]Point(nil), h.points...)
+	c.points = h.points[:len(h.points):len(h.points)]
+	if !h.shared { // a clone is shared already: never written, so safe to clone from several goroutines
+		h.shared = true
+	}
+	c.shared = true
 	c.CPU = h.CPU.Clone()
 	c.Memory = h.Memory.Clone()
 	if h.WindowPeaks != nil {

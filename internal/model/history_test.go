@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -67,5 +68,48 @@ func TestHistoryCPUWeighsByRequest(t *testing.T) {
 	h.Add("a", Sample{Time: t0, CPU: 900}, 2000) // weight 2
 	if h.CPU.Total < 2.09 || h.CPU.Total > 2.11 {
 		t.Fatalf("total weight %v, want 2.1", h.CPU.Total)
+	}
+}
+
+// TestCloneKeepsItsPoints: a clone shares the ring's array with the original
+// until the original overwrites a point; neither may see the other's later points.
+func TestCloneKeepsItsPoints(t *testing.T) {
+	h := NewHistory(HistoryConfig{Points: 4})
+	pt := func(i int64) Point { return Point{Unix: i, CPU: i, Memory: i} }
+	units := func(ps []Point) (out []int64) {
+		for _, p := range ps {
+			out = append(out, p.Unix)
+		}
+		return out
+	}
+	h.AddPoint(pt(1))
+	h.AddPoint(pt(2))
+	growing := h.Clone() // taken while the ring fills
+	h.AddPoint(pt(3))
+	h.AddPoint(pt(4))
+	full := h.Clone()
+	again := full.Clone()
+	h.AddPoint(pt(5)) // overwrites the oldest
+	h.AddPoint(pt(6))
+	for _, c := range []struct {
+		name string
+		h    *History
+		want []int64
+	}{
+		{"original", h, []int64{3, 4, 5, 6}},
+		{"clone while filling", growing, []int64{1, 2}},
+		{"clone when full", full, []int64{1, 2, 3, 4}},
+		{"clone of a clone", again, []int64{1, 2, 3, 4}},
+	} {
+		if got := units(c.h.Points()); !slices.Equal(got, c.want) {
+			t.Errorf("%s: points %v, want %v", c.name, got, c.want)
+		}
+	}
+	full.AddPoint(pt(7)) // a clone may grow too, on its own
+	if got := units(again.Points()); !slices.Equal(got, []int64{1, 2, 3, 4}) {
+		t.Errorf("a clone's points changed with another clone's: %v", got)
+	}
+	if got := units(h.Points()); !slices.Equal(got, []int64{3, 4, 5, 6}) {
+		t.Errorf("the original's points changed with a clone's: %v", got)
 	}
 }
