@@ -63,7 +63,7 @@ type row struct {
 }
 
 var rows = []row{
-	{"workloads (Deployments of 10)", "", func(r result) string { return fmt.Sprint(r.Workloads) }},
+	{"workloads", "", func(r result) string { return fmt.Sprint(r.Workloads) }},
 	{"`--report`: wall time to the report", "", func(r result) string { return fmt.Sprintf("%.2f s", r.ReportSeconds) }},
 	{"`--report`: peak RSS", "", func(r result) string { return fmt.Sprintf("%.0f MB", r.ReportMaxRSSMB) }},
 	{"dashboard: first rows", "", func(r result) string { return fmt.Sprintf("%.2f s", r.FirstRowsS) }},
