@@ -141,7 +141,7 @@ func run(ctx context.Context, cfg config) error {
 		// GC's share of CPU, on top of client_golang's defaults.
 		prometheus.Unregister(collectors.NewGoCollector())
 		prometheus.MustRegister(collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
-			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/(live|goal):bytes$|^/cpu/classes/(total|idle|gc/total):cpu-seconds$`)},
+			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/gc/heap/(live|goal):bytes$|^/cpu/classes/(total|idle|gc/total|gc/mark/idle):cpu-seconds$`)},
 		)))
 	}
 	prometheus.MustRegister(collectors.NewDBStatsCollector(db, "main"))

@@ -57,6 +57,8 @@ func extract(fams map[string]*dto.MetricFamily, page *Page) bool {
 		GC:    seconds(fams["go_cpu_classes_gc_total_cpu_seconds_total"]),
 		Idle:  seconds(fams["go_cpu_classes_idle_cpu_seconds_total"]),
 		Total: seconds(fams["go_cpu_classes_total_cpu_seconds_total"]),
+		// client_golang names it from /cpu/classes/gc/mark/idle:cpu-seconds.
+		MarkIdle: seconds(fams["go_cpu_classes_gc_mark_idle_cpu_seconds_total"]),
 	}
 	rt.DB = pools(fams)
 	return found || len(rt.DB) > 0

@@ -47,7 +47,7 @@ func TestParseRecordedPages(t *testing.T) {
 				t.Errorf("runtime =\n%+v, want\n%+v", r, want)
 			}
 			pool(t, p, main, 2393, 46*time.Minute+43127235984*time.Nanosecond)
-			if p.CPU != (CPUCounters{GC: 0.083166888, Idle: 22.614993819, Total: 23.2074776}) {
+			if p.CPU != (CPUCounters{GC: 0.083166888, Idle: 22.614993819, Total: 23.2074776, MarkIdle: -1}) {
 				t.Errorf("cpu = %+v", p.CPU)
 			}
 		}},
@@ -68,7 +68,7 @@ func TestParseRecordedPages(t *testing.T) {
 			if r.GOGC != -1 || r.GOMEMLIMIT != 200<<20 || r.HeapLive != -1 || r.HeapGoal != -1 || r.NextGC <= 0 {
 				t.Errorf("runtime = %+v", r)
 			}
-			if p.CPU != (CPUCounters{-1, -1, -1}) {
+			if p.CPU != (CPUCounters{-1, -1, -1, -1}) {
 				t.Errorf("cpu = %+v, want absent", p.CPU)
 			}
 			if len(r.DB) != 1 || r.DB[0].MaxOpen != 0 || r.DB[0].Idle != 1 {
@@ -240,11 +240,12 @@ func TestCPUShare(t *testing.T) {
 		prev, cur CPUCounters
 		want      float64
 	}{
-		{"a tenth of the busy CPU in GC", CPUCounters{1, 10, 20}, CPUCounters{2, 20, 40}, 0.1},
-		{"no idle counter: share of GOMAXPROCS time", CPUCounters{1, -1, 20}, CPUCounters{2, -1, 40}, 0.05},
-		{"counter missing", CPUCounters{-1, 10, 20}, CPUCounters{2, 20, 40}, -1},
-		{"restart between pages", CPUCounters{5, 100, 200}, CPUCounters{1, 10, 20}, -1},
-		{"too little CPU to judge", CPUCounters{1, 10, 20}, CPUCounters{1.1, 20, 30.2}, -1},
+		{"a tenth of the busy CPU in GC", CPUCounters{1, 10, 20, -1}, CPUCounters{2, 20, 40, -1}, 0.1},
+		{"no idle counter: share of GOMAXPROCS time", CPUCounters{1, -1, 20, -1}, CPUCounters{2, -1, 40, -1}, 0.05},
+		{"counter missing", CPUCounters{-1, 10, 20, -1}, CPUCounters{2, 20, 40, -1}, -1},
+		{"restart between pages", CPUCounters{5, 100, 200, -1}, CPUCounters{1, 10, 20, -1}, -1},
+		{"idle mark work is free", CPUCounters{1, 10, 20, 0}, CPUCounters{3, 19, 40, 1}, 0.1},
+		{"too little CPU to judge", CPUCounters{1, 10, 20, -1}, CPUCounters{1.1, 20, 30.2, -1}, -1},
 	}
 	for _, c := range cases {
 		if got := CPUShare(c.prev, c.cur); math.Abs(got-c.want) > 1e-9 {
