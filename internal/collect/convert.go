@@ -7,6 +7,7 @@ import (
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/kgotop/kgotop/internal/model"
@@ -49,7 +50,7 @@ func convertContainer(c corev1.Container) model.Container {
 		Name:  c.Name,
 		Image: c.Image,
 		Resources: model.Resources{
-			Requests: model.ResourceList{CPU: c.Resources.Requests.Cpu().MilliValue(), Memory: c.Resources.Requests.Memory().Value()},
+			Requests: model.ResourceList{CPU: request(c.Resources, corev1.ResourceCPU).MilliValue(), Memory: request(c.Resources, corev1.ResourceMemory).Value()},
 			Limits:   model.ResourceList{CPU: c.Resources.Limits.Cpu().MilliValue(), Memory: c.Resources.Limits.Memory().Value()},
 		},
 		Probes: model.Probes{
@@ -67,12 +68,30 @@ func convertContainer(c corev1.Container) model.Container {
 	return out
 }
 
+// request returns the request a pod made from the container gets: the
+// API server defaults a missing request to the limit when it creates the
+// pod, but not in a controller's template, where kgotop reads resources.
+func request(r corev1.ResourceRequirements, name corev1.ResourceName) *resource.Quantity {
+	if q, ok := r.Requests[name]; ok {
+		return &q
+	}
+	if q, ok := r.Limits[name]; ok {
+		return &q
+	}
+	return &resource.Quantity{}
+}
+
 func envSource(s *corev1.EnvVarSource) string {
 	switch {
 	case s == nil:
 		return ""
 	case s.ResourceFieldRef != nil:
-		return "resourceFieldRef " + s.ResourceFieldRef.Resource
+		ref := s.ResourceFieldRef
+		out := "resourceFieldRef " + ref.Resource
+		if !ref.Divisor.IsZero() && ref.Divisor.Cmp(resource.MustParse("1")) != 0 {
+			out += " divisor " + ref.Divisor.String() // "512" in Mi is not 512 bytes
+		}
+		return out
 	case s.FieldRef != nil:
 		return "fieldRef " + s.FieldRef.FieldPath
 	case s.ConfigMapKeyRef != nil:

@@ -242,6 +242,8 @@ func fileEvent(w *model.Workload, ev model.Event) {
 		}
 	case ev.Reason == "Killing" && strings.Contains(ev.Message, "failed liveness probe"):
 		probeFailure(c, model.Liveness).Kills += ev.Count
+	case ev.Reason == "Killing" && strings.Contains(ev.Message, "failed startup probe"):
+		probeFailure(c, model.Startup).Kills += ev.Count
 	case ev.Type == corev1.EventTypeWarning:
 		c.Events = append(c.Events, ev)
 	}
