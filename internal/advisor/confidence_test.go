@@ -40,7 +40,7 @@ func TestBoundsNarrowWithHistory(t *testing.T) {
 }
 
 func TestStaleHistoryIsSaid(t *testing.T) {
-	h := usage(7*24*time.Hour, 10*time.Minute, 1, 2000, steady(100, 100*mi))
+	h := usage(84*time.Hour, 5*time.Minute, 1, 2000, steady(100, 100*mi))
 	w := deployment(withProbes(model.Container{Resources: res(2000, 0, 0, 0), Usage: h}))
 	snap := model.Snapshot{Taken: h.Last.Add(5 * time.Hour), Workloads: []model.Workload{w}}
 	a := find(Advise(snap, Options{}), KindCPURequest)
@@ -59,7 +59,8 @@ func TestWatchLongerThresholds(t *testing.T) {
 	}{
 		{5 * time.Minute, 15 * time.Second, Options{}, false, "under the default 10 minutes"},
 		{12 * time.Minute, 15 * time.Second, Options{}, true, "past 10 minutes and 10 samples"},
-		{time.Hour, 20 * time.Minute, Options{}, false, "an hour but only 4 samples"},
+		{12 * time.Minute, 2 * time.Minute, Options{}, false, "past 10 minutes but only 7 samples"},
+		{time.Hour, 20 * time.Minute, Options{}, false, "an hour of 20-minute gaps is not an hour watched"},
 		{12 * time.Minute, 15 * time.Second, Options{MinSpan: time.Hour}, false, "a stricter minimum"},
 	} {
 		w := deployment(withProbes(model.Container{Resources: res(2000, 0, 0, 0), Usage: usage(tc.span, tc.step, 1, 2000, steady(100, 100*mi))}))

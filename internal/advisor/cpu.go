@@ -23,6 +23,7 @@ const (
 type cpuRequestPlan struct {
 	current, suggested int64
 	id                 string
+	conf               Confidence
 }
 
 // adviseCPU makes the CPU request and limit advice. It returns the plan for
@@ -50,6 +51,7 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 			want = max(want, ceilTo(float64(lim)*m, 1))
 		}
 		if want > lim {
+			want = max(want, raiseStep(lim, x.opts.Noise, 1))
 			a := x.advice(KindCPULimit, Warning, fmt.Sprintf(
 				"P99 usage %s is close to the %s limit: raise it to %s so the Go runtime is not throttled",
 				formatCPU(ceilTo(p99, 1)), formatCPU(lim), formatCPU(want)))
@@ -91,7 +93,7 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 	a.Confidence = hs.conf
 	a.Changes = []Change{setResource(x.c.Name, Requests, CPU, target)}
 	hpaCaution(x, &a, "cpu")
-	plan.suggested, plan.id = target, a.ID
+	plan.suggested, plan.id, plan.conf = target, a.ID, a.Confidence
 	return append(out, a), plan, limit
 }
 

@@ -41,7 +41,7 @@ func adviseDBPools(x wctx) []Advice {
 	}
 	var out []Advice
 	for _, db := range rt.DB {
-		for _, a := range []*Advice{poolTotal(x, db, replicas, budget), poolUnlimited(x, db, budget), poolWaits(x, db, budget),
+		for _, a := range []*Advice{poolTotal(x, db, replicas, budget), poolUnlimited(x, db, budget), poolWaits(x, db, replicas, budget),
 			poolIdle(x, db), poolLifetime(x, db)} {
 			if a != nil {
 				a.ID += "/" + db.Name
@@ -107,9 +107,12 @@ func poolUnlimited(x wctx, db model.DBStats, budget int64) *Advice {
 }
 
 // poolWaits raises MaxOpen when callers wait for a connection.
-func poolWaits(x wctx, db model.DBStats, budget int64) *Advice {
+func poolWaits(x wctx, db model.DBStats, replicas, budget int64) *Advice {
 	if db.MaxOpen <= 0 || db.WaitCount <= 0 {
 		return nil
+	}
+	if budget > 0 && db.MaxOpen*replicas > x.opts.DBMaxConnections {
+		return nil // poolTotal lowers MaxOpen: the database is the bottleneck, not the pool
 	}
 	mean := max(db.WaitDuration, 0) / time.Duration(db.WaitCount)
 	saturated := db.InUse >= db.MaxOpen*8/10
@@ -126,12 +129,16 @@ func poolWaits(x wctx, db model.DBStats, budget int64) *Advice {
 	if want <= db.MaxOpen {
 		reason = fmt.Sprintf("pool %s: callers waited %d times (mean %s) but the database has no room for more connections: make queries shorter, or put a pooler in front",
 			db.Name, db.WaitCount, mean.Round(time.Microsecond))
-		want = db.MaxOpen
 	}
 	a := x.advice(KindDBPoolWait, sev, reason)
-	a.Current, a.Suggested = maxOpenValue(db.MaxOpen), countValue(want, fmt.Sprint(want))
 	a.Evidence = []Evidence{num("waits", fmt.Sprint(db.WaitCount), float64(db.WaitCount), Count),
 		num("waited", db.WaitDuration.Round(time.Millisecond).String(), db.WaitDuration.Seconds(), Seconds)}
+	a.Current = maxOpenValue(db.MaxOpen)
+	if want <= db.MaxOpen {
+		a.Suggested = textValue("shorter queries, or a pooler")
+		return &a
+	}
+	a.Suggested = countValue(want, fmt.Sprint(want))
 	a.Code = fmt.Sprintf("db.SetMaxOpenConns(%d)", want)
 	return &a
 }

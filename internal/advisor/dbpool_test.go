@@ -22,13 +22,17 @@ func TestDBPoolRules(t *testing.T) {
 		kind   Kind
 		sev    Severity
 		code   string // "" = no advice of kind
+		reason string // with no code: the advice says this instead
 	}{
 		{name: "starved pool", db: pool(func(d *model.DBStats) {
 			d.InUse, d.Open, d.WaitCount, d.WaitDuration = 10, 10, 500, 40*time.Second
 		}), kind: KindDBPoolWait, sev: Warning, code: "db.SetMaxOpenConns(20)"},
 		{name: "starved pool under a full database", db: pool(func(d *model.DBStats) {
 			d.InUse, d.Open, d.WaitCount, d.WaitDuration = 10, 10, 500, 40*time.Second
-		}), dbMax: 20, kind: KindDBPoolWait, sev: Warning, code: "db.SetMaxOpenConns(10)"},
+		}), dbMax: 20, kind: KindDBPoolWait, sev: Warning, reason: "no room for more connections"},
+		{name: "starved pool over the database's limit: lower it, not raise it", db: pool(func(d *model.DBStats) {
+			d.InUse, d.Open, d.WaitCount, d.WaitDuration = 10, 10, 500, 40*time.Second
+		}), dbMax: 15, kind: KindDBPoolWait},
 		{name: "a few short waits", db: pool(func(d *model.DBStats) { d.WaitCount, d.WaitDuration = 3, time.Millisecond }),
 			kind: KindDBPoolWait, sev: Info, code: "db.SetMaxOpenConns(20)"},
 		{name: "unlimited", db: pool(func(d *model.DBStats) { d.MaxOpen = 0 }), kind: KindDBPoolUnlimited, sev: Warning, code: "db.SetMaxOpenConns(5)"},
@@ -50,7 +54,7 @@ func TestDBPoolRules(t *testing.T) {
 			}
 			got := AdviseWorkload(w, Options{DBMaxConnections: tc.dbMax})
 			a := find(got, tc.kind)
-			if tc.code == "" {
+			if tc.code == "" && tc.reason == "" {
 				if a != nil {
 					t.Fatalf("unexpected: %s", a.Reason)
 				}
@@ -58,6 +62,9 @@ func TestDBPoolRules(t *testing.T) {
 			}
 			if a == nil {
 				t.Fatalf("no %s; got %v", tc.kind, kinds(got))
+			}
+			if tc.reason != "" && (a.Code != "" || !strings.Contains(a.Reason, tc.reason)) {
+				t.Errorf("%q code %q, want no code and %q", a.Reason, a.Code, tc.reason)
 			}
 			if a.Severity != tc.sev || !strings.Contains(a.Code, tc.code) || a.Patchable() {
 				t.Errorf("%s %q code %q, want %s with %q", a.Severity, a.Reason, a.Code, tc.sev, tc.code)

@@ -45,10 +45,10 @@ func Example() {
 	fmt.Println(p.Command)
 	fmt.Println("restarts pods:", p.RestartsPods)
 	// Output:
-	// warning cpu-request: 1 -> 117m (high confidence)
-	// warning gomemlimit: not set -> 326MiB (high confidence)
-	// info memory-limit: 1Gi -> 363Mi (high confidence)
-	// info memory-request: 512Mi -> 363Mi (high confidence)
-	// kubectl patch deployment api -n shop --type=strategic -p '{"spec":{"template":{"spec":{"containers":[{"env":[{"name":"GOMEMLIMIT","value":"326MiB"}],"name":"app","resources":{"limits":{"memory":"363Mi"},"requests":{"cpu":"117m","memory":"363Mi"}}}]}}}}'
+	// warning cpu-request: 1 -> 115m (high confidence)
+	// warning gomemlimit: not set -> 310MiB (high confidence)
+	// info memory-limit: 1Gi -> 345Mi (high confidence)
+	// info memory-request: 512Mi -> 345Mi (high confidence)
+	// kubectl patch deployment api -n shop --type=strategic -p '{"spec":{"template":{"spec":{"containers":[{"env":[{"name":"GOMEMLIMIT","value":"310MiB"}],"name":"app","resources":{"limits":{"memory":"345Mi"},"requests":{"cpu":"115m","memory":"345Mi"}}}]}}}}'
 	// restarts pods: true
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // adviseGo applies the Go runtime rules (GOMEMLIMIT, GOGC, GOMAXPROCS) to a
@@ -70,15 +72,15 @@ func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 		return nil
 	}
 	if ok, known := goAtLeast(x, 19); known && !ok {
-		return nil // GOMEMLIMIT arrived in Go 1.19
+		return gomemlimitTooOld(x) // GOMEMLIMIT arrived in Go 1.19
 	}
-	want := floorTo(float64(limit)*gomemlimitShare, mib)
+	want := gomemlimitFor(limit)
 	if want <= 0 {
 		return nil
 	}
 	env, set := x.c.LookupEnv("GOMEMLIMIT")
 	if set && env.From != "" {
-		return nil // from the downward API or a secret: set, and not ours to judge
+		return gomemlimitFromLimit(x, r, env, want)
 	}
 	rt := x.runtime()
 	peak := peakMemory(r)
@@ -101,6 +103,10 @@ func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 	case err != nil:
 		a = x.advice(KindGOMEMLIMIT, Critical, fmt.Sprintf(
 			"GOMEMLIMIT=%q is not a value Go accepts (a number of bytes with B, KiB, MiB, GiB or TiB): the program fails at start", env.Value))
+	case v < mib:
+		a = x.advice(KindGOMEMLIMIT, Critical, fmt.Sprintf(
+			"GOMEMLIMIT=%s is %s: every heap is over it, so the GC runs near-constantly (its limiter caps it at about half the CPU)",
+			env.Value, humanBytes(v)))
 	case float64(v) > 0.95*float64(limit):
 		a = x.advice(KindGOMEMLIMIT, Warning, fmt.Sprintf(
 			"GOMEMLIMIT %s leaves less than 5%% of the %s limit for non-heap memory: the container is OOMKilled before the GC reacts",
@@ -147,12 +153,13 @@ func adviseGOGC(x wctx, r resources) *Advice {
 	if rt != nil && rt.GOMEMLIMIT > 0 && rt.GOMEMLIMIT < math.MaxInt64 {
 		gmlSet = true
 	}
-	val := strings.TrimSpace(env.Value)
+	val := env.Value
+	gogc, off, valid := readGOGC(val)
 	var a Advice
 	switch {
 	case set && env.From != "":
 		return nil
-	case set && strings.EqualFold(val, "off"):
+	case set && off:
 		switch {
 		case !gmlSet:
 			a = x.advice(KindGOGC, Critical, "GOGC=off with no GOMEMLIMIT: the GC never runs and the heap grows until the container is OOMKilled")
@@ -163,16 +170,20 @@ func adviseGOGC(x wctx, r resources) *Advice {
 		default:
 			return nil
 		}
-		a.Current, a.Suggested = textValue("off"), textValue("100 (default)")
+		a.Current, a.Suggested = textValue(val), textValue("100 (default)")
 		a.Changes = []Change{removeEnv(x.c.Name, "GOGC")}
 	case set:
-		n, err := strconv.Atoi(val)
+		n := gogc
 		switch {
-		case err != nil || n < 0:
+		case !valid:
 			a = x.advice(KindGOGC, Warning, fmt.Sprintf("GOGC=%q is not a number or off: Go ignores it and runs 100", env.Value))
 			a.Current, a.Suggested = textValue(env.Value), textValue("100 (default)")
 			a.Changes = []Change{removeEnv(x.c.Name, "GOGC")}
-		case rt != nil && rt.GOGC > 0 && int64(n) != rt.GOGC:
+		case n == 0:
+			a = x.advice(KindGOGC, Warning, "GOGC=0 sets the heap goal to the live heap: the GC runs near-constantly (its limiter caps it at about half the CPU)")
+			a.Current, a.Suggested = textValue(env.Value), textValue("100 (default)")
+			a.Changes = []Change{removeEnv(x.c.Name, "GOGC")}
+		case rt != nil && rt.GOGC > 0 && n != rt.GOGC:
 			a = x.advice(KindGOGC, Warning, fmt.Sprintf(
 				"env GOGC=%d but the runtime runs %d: the code overrides it (debug.SetGCPercent) or the setting never reaches the process", n, rt.GOGC))
 			a.Current = countValue(rt.GOGC, fmt.Sprintf("%d (runtime), %d (env)", rt.GOGC, n))
@@ -182,7 +193,7 @@ func adviseGOGC(x wctx, r resources) *Advice {
 			a.CodeLang = "go"
 			return &a
 		default:
-			return gcCPU(x, r, int64(n), gmlSet)
+			return gcCPU(x, r, n, gmlSet)
 		}
 	default:
 		gogc := int64(100)
@@ -242,3 +253,71 @@ const gogcCode = `// GOGC is read once, when the process starts. os.Setenv("GOGC
 import "runtime/debug"
 
 debug.SetGCPercent(50) // and remove the env var, so there is one source of truth`
+
+// readGOGC reads a GOGC value as the runtime does (runtime.readGOGC and
+// setGCPercent): exactly "off", or any negative number, turns the GC off;
+// another integer is the percentage; anything else ("OFF", " 50", "fifty")
+// is ignored and the runtime runs 100 (valid is false).
+func readGOGC(s string) (n int64, off, valid bool) {
+	if s == "off" {
+		return -1, true, true
+	}
+	v, err := strconv.ParseInt(s, 10, 32)
+	switch {
+	case err != nil:
+		return 100, false, false
+	case v < 0:
+		return -1, true, true
+	}
+	return v, false, true
+}
+
+// gomemlimitFromLimit judges a GOMEMLIMIT taken from the memory limit with
+// the downward API (valueFrom resourceFieldRef limits.memory): with no
+// divisor it is the whole limit, no headroom for the stacks, goroutines and
+// cgo the GC does not count; with a divisor (1Mi) it is a bare number Go
+// reads as bytes. Other sources (a ConfigMap, a Secret) are not ours to read.
+func gomemlimitFromLimit(x wctx, r resources, env model.EnvVar, want int64) *Advice {
+	limit := r.mem.limit
+	from, ok := strings.CutPrefix(env.From, "resourceFieldRef limits.memory")
+	if !ok {
+		return nil
+	}
+	var a Advice
+	if divisor := strings.TrimSpace(strings.TrimPrefix(from, " divisor")); divisor != "" {
+		a = x.advice(KindGOMEMLIMIT, Critical, fmt.Sprintf(
+			"GOMEMLIMIT comes from the memory limit divided by %s: a bare number, which Go reads as bytes, so the GC runs near-constantly; set it to 90%% of the limit",
+			divisor))
+	} else {
+		a = x.advice(KindGOMEMLIMIT, Warning, fmt.Sprintf(
+			"GOMEMLIMIT comes from the memory limit itself (%s): no headroom for memory the GC does not count, so the container is OOMKilled before the GC reacts; set it to 90%%",
+			formatMemory(limit)))
+	}
+	a.Current = textValue("valueFrom " + env.From)
+	a.Suggested = Value{Display: formatGoBytes(want), Set: true, Amount: want, Unit: Bytes}
+	a.Evidence = []Evidence{memEv("memory limit", limit)}
+	a.Changes = []Change{setEnv(x.c.Name, "GOMEMLIMIT", formatGoBytes(want))}
+	a.Notes = append(a.Notes, "the patch replaces valueFrom with a value; an env change restarts the pods",
+		"a value does not follow later limit changes: change both together, or use automemlimit in the program")
+	if r.mem.limitID != "" {
+		a.Requires = []string{r.mem.limitID}
+		a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested memory limit %s: apply them together", formatMemory(limit)))
+	}
+	return &a
+}
+
+// gomemlimitTooOld says that a GOMEMLIMIT in the env of a Go older than
+// 1.19 does nothing: the fix is a newer Go, not another value.
+func gomemlimitTooOld(x wctx) *Advice {
+	env, set := x.c.LookupEnv("GOMEMLIMIT")
+	if !set {
+		return nil
+	}
+	ma, mi, _ := goVersion(x)
+	a := x.advice(KindGOMEMLIMIT, Info, fmt.Sprintf(
+		"Go %d.%d ignores GOMEMLIMIT (it arrived in Go 1.19): the GC does not know the memory limit until the program is built with a newer Go",
+		ma, mi))
+	a.Current = textValue(env.Value + env.From)
+	a.Suggested = textValue("build with Go 1.19 or later")
+	return &a
+}

@@ -10,7 +10,7 @@ import (
 
 // GOMEMLIMIT against the live heap the runtime reports.
 func TestGOMEMLIMITUnderTheLiveHeap(t *testing.T) {
-	week := usage(7*24*time.Hour, 10*time.Minute, 1, 500, steady(300, 200*mi))
+	week := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(300, 200*mi))
 	rt := func(gomemlimit, live int64) model.GoInfo {
 		return model.GoInfo{Detection: model.GoConfirmed, Version: "1.24.3",
 			Runtime: &model.GoRuntime{GOGC: 100, GOMEMLIMIT: gomemlimit, HeapLive: live, GCCPUFraction: 0.31}}

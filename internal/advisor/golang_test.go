@@ -19,7 +19,7 @@ func TestGoRules(t *testing.T) {
 		}
 		return r
 	}
-	week := usage(7*24*time.Hour, 10*time.Minute, 1, 500, steady(300, 200*mi))
+	week := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(300, 200*mi))
 	cases := []struct {
 		name     string
 		c        model.Container
@@ -35,9 +35,18 @@ func TestGoRules(t *testing.T) {
 		{name: "GOMEMLIMIT follows a raised limit", kind: KindGOMEMLIMIT, sev: Warning, env: "GOMEMLIMIT=320MiB", requires: true,
 			c: model.Container{Resources: res(500, 256*mi, 0, 256*mi), Go: goInfo("1.24.1", nil),
 				Instances: []model.ContainerInstance{oomInstance("pod-a")}, Usage: week}},
-		{name: "GOMEMLIMIT from the downward API counts as set", kind: KindGOMEMLIMIT, absent: true,
+		{name: "GOMEMLIMIT from the downward API is the whole limit", kind: KindGOMEMLIMIT, sev: Warning, env: "GOMEMLIMIT=460MiB",
 			c: model.Container{Resources: res(500, 256*mi, 0, 512*mi), Go: goInfo("1.24.1", nil), Usage: week,
 				Env: []model.EnvVar{{Name: "GOMEMLIMIT", From: "resourceFieldRef limits.memory"}}}},
+		{name: "GOMEMLIMIT from the downward API in Mi is read as bytes", kind: KindGOMEMLIMIT, sev: Critical, env: "GOMEMLIMIT=460MiB",
+			c: model.Container{Resources: res(500, 256*mi, 0, 512*mi), Go: goInfo("1.24.1", nil), Usage: week,
+				Env: []model.EnvVar{{Name: "GOMEMLIMIT", From: "resourceFieldRef limits.memory divisor 1Mi"}}}},
+		{name: "GOMEMLIMIT from a ConfigMap is not ours to read", kind: KindGOMEMLIMIT, absent: true,
+			c: model.Container{Resources: res(500, 256*mi, 0, 512*mi), Go: goInfo("1.24.1", nil), Usage: week,
+				Env: []model.EnvVar{{Name: "GOMEMLIMIT", From: "configMapKeyRef go/limit"}}}},
+		{name: "GOMEMLIMIT=0 runs the GC all the time", kind: KindGOMEMLIMIT, sev: Critical, env: "GOMEMLIMIT=460MiB",
+			c: model.Container{Resources: res(500, 256*mi, 0, 512*mi), Go: goInfo("1.24.1", nil), Usage: week,
+				Env: []model.EnvVar{{Name: "GOMEMLIMIT", Value: "0"}}}},
 		{name: "GOMEMLIMIT above the limit", kind: KindGOMEMLIMIT, sev: Warning, env: "GOMEMLIMIT=460MiB",
 			c: model.Container{Resources: res(500, 256*mi, 0, 512*mi), Go: goInfo("1.24.1", nil), Usage: week,
 				Env: []model.EnvVar{{Name: "GOMEMLIMIT", Value: "1GiB"}}}},
@@ -50,6 +59,9 @@ func TestGoRules(t *testing.T) {
 		{name: "GOMEMLIMIT set in code", kind: KindGOMEMLIMIT, absent: true,
 			c: model.Container{Resources: res(500, 256*mi, 0, 512*mi), Usage: week,
 				Go: goInfo("1.24.1", rt(func(r *model.GoRuntime) { r.GOMEMLIMIT = 400 * mi }))}},
+		{name: "GOMEMLIMIT on Go 1.16 does nothing", kind: KindGOMEMLIMIT, sev: Info, reason: "arrived in Go 1.19",
+			c: model.Container{Resources: res(500, 256*mi, 0, 512*mi), Go: goInfo("1.16", nil), Usage: week,
+				Env: []model.EnvVar{{Name: "GOMEMLIMIT", Value: "460MiB"}}}},
 		{name: "GOMEMLIMIT not for old Go", kind: KindGOMEMLIMIT, absent: true,
 			c: model.Container{Resources: res(500, 256*mi, 0, 512*mi), Go: goInfo("1.16", nil), Usage: week}},
 		{name: "not Go: no Go advice", kind: KindGOMEMLIMIT, absent: true,
@@ -59,7 +71,13 @@ func TestGoRules(t *testing.T) {
 			c: model.Container{Go: goInfo("1.24", nil), Env: []model.EnvVar{{Name: "GOGC", Value: "off"}}}},
 		{name: "GOGC off with GOMEMLIMIT close to the limit", kind: KindGOGC, sev: Warning, env: "-GOGC",
 			c: model.Container{Resources: res(500, 256*mi, 0, 240*mi), Go: goInfo("1.24", nil), Usage: week,
-				Env: []model.EnvVar{{Name: "GOGC", Value: "OFF"}, {Name: "GOMEMLIMIT", Value: "200MiB"}}}},
+				Env: []model.EnvVar{{Name: "GOGC", Value: "off"}, {Name: "GOMEMLIMIT", Value: "200MiB"}}}},
+		{name: "GOGC=-1 is off too", kind: KindGOGC, sev: Critical, env: "-GOGC",
+			c: model.Container{Go: goInfo("1.24", nil), Env: []model.EnvVar{{Name: "GOGC", Value: "-1"}}}},
+		{name: "GOGC=OFF is not off: Go runs 100", kind: KindGOGC, sev: Warning, env: "-GOGC", reason: "runs 100",
+			c: model.Container{Go: goInfo("1.24", nil), Env: []model.EnvVar{{Name: "GOGC", Value: "OFF"}}}},
+		{name: "GOGC=0 collects all the time", kind: KindGOGC, sev: Warning, env: "-GOGC", reason: "near-constantly",
+			c: model.Container{Go: goInfo("1.24", nil), Env: []model.EnvVar{{Name: "GOGC", Value: "0"}}}},
 		{name: "GOGC off with GOMEMLIMIT and room", kind: KindGOGC, absent: true,
 			c: model.Container{Resources: res(500, 256*mi, 0, 1024*mi), Go: goInfo("1.24", nil), Usage: week,
 				Env: []model.EnvVar{{Name: "GOGC", Value: "off"}, {Name: "GOMEMLIMIT", Value: "900MiB"}}}},
@@ -76,13 +94,13 @@ func TestGoRules(t *testing.T) {
 			c: model.Container{Resources: res(500, 256*mi, 0, 300*mi), Usage: week,
 				Go: goInfo("1.24", rt(func(r *model.GoRuntime) { r.GCCPUFraction = 0.4 }))}},
 
-		{name: "Go 1.24 with a CPU limit", kind: KindGOMAXPROCS, sev: Warning, env: "GOMAXPROCS=2",
+		{name: "Go 1.24 with a CPU limit: its cores rounded up", kind: KindGOMAXPROCS, sev: Warning, env: "GOMAXPROCS=3",
 			c: model.Container{Resources: res(500, 0, 2500, 0), Go: goInfo("1.24.3", nil)}},
 		{name: "Go 1.25 needs nothing", kind: KindGOMAXPROCS, absent: true,
 			c: model.Container{Resources: res(500, 0, 2500, 0), Go: goInfo("go1.25.0", nil)}},
 		{name: "Go 2.0 needs nothing", kind: KindGOMAXPROCS, absent: true,
 			c: model.Container{Resources: res(500, 0, 2500, 0), Go: goInfo("2.0", nil)}},
-		{name: "sub-core limit gives one", kind: KindGOMAXPROCS, sev: Warning, env: "GOMAXPROCS=1",
+		{name: "sub-core limit gives two, as Go 1.25 picks", kind: KindGOMAXPROCS, sev: Warning, env: "GOMAXPROCS=2",
 			c: model.Container{Resources: res(100, 0, 500, 0), Go: goInfo("1.21", nil)}},
 		{name: "unknown version only informs", kind: KindGOMAXPROCS, sev: Info, env: "GOMAXPROCS=2",
 			c: model.Container{Resources: res(500, 0, 2000, 0), Go: model.GoInfo{Detection: model.GoLikely}}},
@@ -92,8 +110,18 @@ func TestGoRules(t *testing.T) {
 		{name: "unknown version, runtime within the limit", kind: KindGOMAXPROCS, absent: true,
 			c: model.Container{Resources: res(500, 0, 2000, 0), Go: model.GoInfo{Detection: model.GoConfirmed,
 				Runtime: rt(func(r *model.GoRuntime) { r.GOMAXPROCS = 2 })}}},
-		{name: "env above the limit", kind: KindGOMAXPROCS, sev: Warning, env: "GOMAXPROCS=2",
+		{name: "env above the limit on old Go", kind: KindGOMAXPROCS, sev: Warning, env: "GOMAXPROCS=2",
+			c: model.Container{Resources: res(500, 0, 2000, 0), Go: goInfo("1.24", nil), Env: []model.EnvVar{{Name: "GOMAXPROCS", Value: "8"}}}},
+		{name: "env above the limit on Go 1.25: drop it", kind: KindGOMAXPROCS, sev: Warning, env: "-GOMAXPROCS",
 			c: model.Container{Resources: res(500, 0, 2000, 0), Go: goInfo("1.25", nil), Env: []model.EnvVar{{Name: "GOMAXPROCS", Value: "8"}}}},
+		{name: "env within the limit on Go 1.25 pins the runtime", kind: KindGOMAXPROCS, sev: Info, env: "-GOMAXPROCS", reason: "follow the limit",
+			c: model.Container{Resources: res(500, 0, 2000, 0), Go: goInfo("1.25.3", nil), Env: []model.EnvVar{{Name: "GOMAXPROCS", Value: "2"}}}},
+		{name: "env within the limit on old Go is a choice", kind: KindGOMAXPROCS, absent: true,
+			c: model.Container{Resources: res(500, 0, 2000, 0), Go: goInfo("1.23", nil), Env: []model.EnvVar{{Name: "GOMAXPROCS", Value: "1"}}}},
+		{name: "Go 1.25 whose runtime ignores the limit (go.mod < 1.25)", kind: KindGOMAXPROCS, sev: Warning, env: "GOMAXPROCS=2", reason: "go.mod",
+			c: model.Container{Resources: res(500, 0, 1500, 0), Go: goInfo("1.25.1", rt(func(r *model.GoRuntime) { r.GOMAXPROCS = 16 }))}},
+		{name: "Go 1.25 whose runtime follows the limit", kind: KindGOMAXPROCS, absent: true,
+			c: model.Container{Resources: res(500, 0, 1500, 0), Go: goInfo("1.25.1", rt(func(r *model.GoRuntime) { r.GOMAXPROCS = 2 }))}},
 		{name: "env from the limit", kind: KindGOMAXPROCS, absent: true,
 			c: model.Container{Resources: res(500, 0, 2000, 0), Go: goInfo("1.20", nil), Env: []model.EnvVar{{Name: "GOMAXPROCS", From: "resourceFieldRef limits.cpu"}}}},
 		{name: "no CPU limit, nothing", kind: KindGOMAXPROCS, absent: true,
@@ -142,18 +170,21 @@ func TestGoRules(t *testing.T) {
 
 func TestParseGoBytes(t *testing.T) {
 	for in, want := range map[string]int64{"435MiB": 435 * mi, "1GiB": 1 << 30, "1024": 1024, "10B": 10, "2KiB": 2048, "1TiB": 1 << 40,
-		"99999999999TiB": 1<<63 - 1} {
+		"0": 0, "+5MiB": 5 * mi} {
 		if got, err := parseGoBytes(in); err != nil || got != want {
 			t.Errorf("parseGoBytes(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"512Mi", "1.5GiB", "-1", "", "MiB"} {
-		if _, err := parseGoBytes(in); err == nil {
+	// What the runtime throws on at start (runtime.parseByteCount).
+	for _, in := range []string{"512Mi", "1.5GiB", "-1", "MiB", " 1GiB", "1GiB ", "1gib", "OFF", "99999999999TiB", "1PiB", "iB", "1iB"} {
+		if _, err := parseGoBytes(in); err == nil || err == errOff {
 			t.Errorf("parseGoBytes(%q) accepted", in)
 		}
 	}
-	if _, err := parseGoBytes("off"); err != errOff {
-		t.Errorf("off: %v", err)
+	for _, in := range []string{"off", ""} {
+		if _, err := parseGoBytes(in); err != errOff {
+			t.Errorf("%q: %v, want no limit", in, err)
+		}
 	}
 	for b, want := range map[int64]string{435 * mi: "435MiB", 2 << 30: "2GiB", 1000: "1000B"} {
 		if got := formatGoBytes(b); got != want {

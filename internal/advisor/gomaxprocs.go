@@ -5,17 +5,25 @@ import (
 	"strconv"
 )
 
-// adviseGOMAXPROCS sets GOMAXPROCS to the CPU limit's whole cores on Go
-// before 1.25, whose runtime ignores the limit and runs one thread per node
-// CPU, so the cgroup throttles it. Go 1.25 and later size it from the limit
-// themselves; with an unknown version the advice only informs.
+// limitProcs is the GOMAXPROCS Go 1.25 and later pick by themselves under a
+// CPU limit: the limit's cores rounded up, and at least 2 so that the GC's
+// background work still runs beside the program. Advice for older Go asks
+// for the same number, so that an upgrade changes nothing.
+func limitProcs(limit int64) int64 { return max(2, (limit+999)/1000) }
+
+// adviseGOMAXPROCS keeps the runtime's threads within the CPU limit. Before
+// Go 1.25 the runtime ignores the limit and runs one thread per node CPU, so
+// the cgroup throttles it: set GOMAXPROCS. Go 1.25 and later follow the limit
+// (and its changes) unless the binary's go.mod says an older go or
+// GODEBUG=containermaxprocs=0 turns it off, which only the runtime's own
+// number shows; there an explicit GOMAXPROCS only pins the value, so advice
+// removes it rather than setting it. With an unknown version it informs.
 func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 	limit := r.cpuLimit
 	if limit <= 0 {
 		return nil
 	}
-	want := max(1, limit/1000)
-	ceilCores := (limit + 999) / 1000
+	want := limitProcs(limit)
 	var procs int64
 	if rt := x.runtime(); rt != nil && rt.GOMAXPROCS > 0 {
 		procs = rt.GOMAXPROCS
@@ -27,6 +35,7 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 	var a Advice
 	env, set := x.c.LookupEnv("GOMAXPROCS")
 	newGo, known := goAtLeast(x, 25)
+	remove := false // the fix is to drop the env var, not to set it
 	switch {
 	case set && env.From != "":
 		return nil // resourceFieldRef limits.cpu: the limit's cores, rounded up
@@ -36,25 +45,38 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 		case err != nil || n < 1:
 			a = x.advice(KindGOMAXPROCS, Warning, fmt.Sprintf(
 				"GOMAXPROCS=%q is not a positive number: Go ignores it and runs one thread per CPU", env.Value))
-		case n > ceilCores:
+		case n > want:
 			a = x.advice(KindGOMAXPROCS, Warning, fmt.Sprintf(
 				"GOMAXPROCS=%d runs more threads than the %s CPU limit allows: the container is throttled in bursts", n, formatCPU(limit)))
+		case known && newGo:
+			a = x.advice(KindGOMAXPROCS, Info, fmt.Sprintf(
+				"GOMAXPROCS=%d pins the runtime: Go 1.25 and later size it from the %s CPU limit by themselves and follow the limit when it changes",
+				n, formatCPU(limit)))
+			a.Confidence = Confidence{Level: Medium, Score: 0.5, Note: "unless the binary's go.mod says go 1.24 or older"}
 		default:
 			return nil
 		}
 		a.Current = textValue(env.Value)
+		remove = known && newGo
 	case known && newGo:
-		return nil // Go 1.25+ follows the CPU limit by itself
+		if procs <= want {
+			return nil // Go 1.25+ follows the CPU limit by itself
+		}
+		ma, mi, _ := goVersion(x)
+		a = x.advice(KindGOMAXPROCS, Warning, fmt.Sprintf(
+			"Go %d.%d runs GOMAXPROCS=%d under a %s CPU limit: its go.mod says go 1.24 or older, or GODEBUG=containermaxprocs=0, so the runtime ignores the limit and the cgroup throttles the extra threads",
+			ma, mi, procs, formatCPU(limit)))
+		a.Notes = append(a.Notes, "a go 1.25 (or later) directive in the program's go.mod makes the runtime follow the limit by itself")
 	case known:
+		if procs > 0 && procs <= want {
+			return nil // set in code already (automaxprocs, runtime.GOMAXPROCS)
+		}
 		ma, mi, _ := goVersion(x)
 		a = x.advice(KindGOMAXPROCS, Warning, fmt.Sprintf(
 			"Go %d.%d ignores the %s CPU limit: GOMAXPROCS defaults to the node's CPUs and the cgroup throttles the extra threads",
 			ma, mi, formatCPU(limit)))
-		if procs > 0 && procs <= ceilCores {
-			return nil // set in code already (automaxprocs, runtime.GOMAXPROCS)
-		}
 		a.Notes = append(a.Notes, "Go 1.25 and later do this by themselves; so does go.uber.org/automaxprocs")
-	case procs > ceilCores:
+	case procs > want:
 		a = x.advice(KindGOMAXPROCS, Warning, fmt.Sprintf(
 			"the runtime runs GOMAXPROCS=%d under a %s CPU limit: the cgroup throttles the extra threads", procs, formatCPU(limit)))
 		a.Confidence = Confidence{Level: Medium, Score: 0.5, Note: "Go version unknown; the runtime's own GOMAXPROCS shows the problem"}
@@ -62,7 +84,7 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 		return nil
 	default:
 		a = x.advice(KindGOMAXPROCS, Info, fmt.Sprintf(
-			"Go version unknown: before Go 1.25 the runtime ignores the %s CPU limit and is throttled; setting GOMAXPROCS is harmless on newer Go",
+			"Go version unknown: before Go 1.25 the runtime ignores the %s CPU limit and is throttled; on 1.25 and later the same setting only stops the runtime from following limit changes",
 			formatCPU(limit)))
 		a.Confidence = Confidence{Level: Low, Score: 0.25, Note: "Go version unknown: scrape go_info or use a versioned image tag to know"}
 	}
@@ -72,13 +94,20 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 			a.Current = countValue(procs, fmt.Sprintf("not set (runtime %d)", procs))
 		}
 	}
-	a.Suggested = countValue(want, strconv.FormatInt(want, 10))
 	a.Evidence = evidence
+	if remove {
+		a.Suggested = textValue("")
+		a.Changes = []Change{removeEnv(x.c.Name, "GOMAXPROCS")}
+		a.Notes = append(a.Notes, "the runtime then picks the limit's cores rounded up, at least 2; an env change restarts the pods")
+		return &a
+	}
+	a.Suggested = countValue(want, strconv.FormatInt(want, 10))
 	a.Changes = []Change{setEnv(x.c.Name, "GOMAXPROCS", strconv.FormatInt(want, 10))}
-	a.Notes = append(a.Notes, "an env change restarts the pods")
+	a.Notes = append(a.Notes, "the limit's cores rounded up, at least 2: what Go 1.25 picks by itself; an env change restarts the pods")
 	if r.cpuLimitID != "" {
 		a.Requires = []string{r.cpuLimitID}
 		a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested CPU limit %s: apply them together", formatCPU(limit)))
+		a.Confidence = r.cpuLimitConf
 	}
 	return &a
 }

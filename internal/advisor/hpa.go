@@ -24,6 +24,7 @@ func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 		var oldSum, newSum int64
 		var missing []string
 		var requires []string
+		var conf *Confidence // the least sure of the requests it rests on
 		for _, c := range w.Containers {
 			if m.Container != "" && c.Name != m.Container {
 				continue
@@ -36,6 +37,9 @@ func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 			if p, ok := plans[c.Name]; ok {
 				next = p.suggested
 				requires = append(requires, p.id)
+				if conf == nil || p.conf.Score < conf.Score {
+					conf = &p.conf
+				}
 			}
 			oldSum += cur
 			newSum += next
@@ -54,7 +58,11 @@ func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 		if newSum == oldSum || oldSum == 0 || newSum == 0 {
 			continue
 		}
-		out = append(out, hpaShift(w, m, oldSum, newSum, requires))
+		a := hpaShift(w, m, oldSum, newSum, requires)
+		if conf != nil && a.Confidence.Score > conf.Score {
+			a.Confidence = *conf
+		}
+		out = append(out, a)
 	}
 	return out
 }

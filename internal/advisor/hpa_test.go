@@ -14,7 +14,7 @@ func TestHPAShift(t *testing.T) {
 			Metrics: []model.HPAMetric{{Resource: "cpu", TargetUtilization: 60, CurrentUtilization: cur}}}
 	}
 	// A week at 100m against a 1-core request: the request drops to ~115m.
-	over := usage(7*24*time.Hour, 10*time.Minute, 1, 1000, steady(100, 100*mi))
+	over := usage(84*time.Hour, 5*time.Minute, 1, 1000, steady(100, 100*mi))
 	cases := []struct {
 		name    string
 		c       model.Container

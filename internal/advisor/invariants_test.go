@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/kgotop/kgotop/internal/model"
@@ -18,6 +19,19 @@ func checkInvariants(t *testing.T, w model.Workload, as []Advice) {
 			t.Errorf("duplicate advice ID %s", a.ID)
 		}
 		ids[a.ID] = true
+	}
+	for _, a := range as {
+		for _, r := range a.Requires {
+			if !ids[r] {
+				t.Errorf("%s requires %s, which is not advised", a.ID, r)
+			}
+		}
+	}
+	// Everything patchable goes into one patch without a conflict.
+	if p := Patchable(ForWorkload(as, w.Ref)); len(p) > 0 {
+		if _, err := BuildPatch(w, p); err != nil && !errors.Is(err, ErrNoChanges) && !errors.Is(err, ErrNotPatchable) {
+			t.Errorf("the patchable advice does not make one patch: %v", err)
+		}
 	}
 	for _, c := range w.Containers {
 		after := c.Resources

@@ -71,11 +71,15 @@ func adviseMemory(x wctx, hs history) (out []Advice, plan memoryPlan) {
 	// The limit: never below the observed peak, raised after an OOMKill and
 	// for a Go heap that GOMEMLIMIT at 90% would not hold.
 	want := ceilTo(float64(peak)*m, mib)
-	if heap > 0 && (lim > 0 || oom) {
-		want = max(want, ceilTo(float64(heap)/gomemlimitShare, mib))
+	if heap > 0 && (lim > 0 || oom) && (lim == 0 || heap > gomemlimitFor(lim)) {
+		want = max(want, limitForHeap(heap))
 	}
 	if oom {
 		want = max(want, bump)
+	}
+	if lim > 0 && want > lim {
+		// A raise is worth a restart only if it is a real step.
+		want = max(want, raiseStep(lim, x.opts.Noise, mib))
 	}
 	var a *Advice
 	switch {
@@ -164,10 +168,10 @@ func raiseLimit(x wctx, lim, want, peak int64, oom bool, heap int64, heapFrom st
 		a = x.advice(KindMemoryLimit, Critical, fmt.Sprintf(
 			"OOMKilled at the %s limit: raise it to %s (max(used + 100MiB, used x 1.2), used = max(request, peak, limit))",
 			formatMemory(lim), formatMemory(want)))
-	case heap > 0 && float64(heap) > gomemlimitShare*float64(lim):
+	case heap > 0 && heap > gomemlimitFor(lim):
 		a = x.advice(KindMemoryLimit, Warning, fmt.Sprintf(
 			"the Go heap needs %s (%s) but GOMEMLIMIT at 90%% of the %s limit allows %s: raise the limit to %s",
-			humanBytes(heap), heapFrom, formatMemory(lim), humanBytes(floorTo(float64(lim)*gomemlimitShare, mib)), formatMemory(want)))
+			humanBytes(heap), heapFrom, formatMemory(lim), humanBytes(gomemlimitFor(lim)), formatMemory(want)))
 	default:
 		sev := Warning
 		if peak >= lim {
@@ -196,4 +200,26 @@ func heapNeed(x wctx) (int64, string) {
 		return min(rt.NextGC, maxAmount), "next GC target"
 	}
 	return 0, ""
+}
+
+// gomemlimitFor is the GOMEMLIMIT advised for a memory limit: 90% of it,
+// rounded down to a MiB.
+func gomemlimitFor(limit int64) int64 { return floorTo(float64(limit)*gomemlimitShare, mib) }
+
+// limitForHeap is the least memory limit (in whole MiB) whose GOMEMLIMIT
+// holds heap, so that the memory and GOMEMLIMIT rules never disagree by a
+// rounding: the GOMEMLIMIT rule, run on the raised limit, finds it enough.
+func limitForHeap(heap int64) int64 {
+	l := ceilTo(float64(heap)/gomemlimitShare, mib)
+	for l < maxAmount && gomemlimitFor(l) < heap {
+		l += mib
+	}
+	return l
+}
+
+// raiseStep is the least raised limit worth advising: the limit plus the
+// noise fraction, rounded up to unit. A limit 1Mi above the old one fixes
+// nothing and still restarts every pod.
+func raiseStep(limit int64, noise float64, unit int64) int64 {
+	return ceilTo(float64(limit)*(1+noise), unit)
 }

@@ -135,14 +135,14 @@ func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
 			if !ok {
 				return Patch{}, fmt.Errorf("advice %s changes container %q, which %s does not have", a.ID, ch.Container, w.Ref)
 			}
-			key, after := ch.Container+"/"+ch.Field(), changeValue(ch)
-			if prev, dup := set[key]; dup {
-				if prev != after {
-					return Patch{}, fmt.Errorf("two accepted changes set %s of %s: %s and %s", ch.Field(), ch.Container, prev, after)
-				}
+			fresh, err := claim(set, ch)
+			if err != nil {
+				return Patch{}, err
+			}
+			if !fresh {
 				continue
 			}
-			set[key] = after
+			after := changeValue(ch)
 			if patches[i] == nil {
 				patches[i] = map[string]any{"name": ch.Container}
 			}
@@ -210,6 +210,34 @@ func apply(cp map[string]any, c model.Container, ch Change) {
 			probe[k] = v
 		}
 	}
+}
+
+// claim records the fields a change sets in set (container/field ->
+// value) and reports whether it sets any the patch does not hold yet. Two
+// changes that set one field to different values are an error; a probe
+// change claims each of its fields, so two rules may tune one probe.
+func claim(set map[string]string, ch Change) (fresh bool, err error) {
+	type field struct{ name, value string }
+	fields := []field{{ch.Field(), changeValue(ch)}}
+	if ch.Probe != nil {
+		fields = fields[:0]
+		for k, v := range ch.Probe.Set {
+			b, _ := json.Marshal(v)
+			fields = append(fields, field{ch.Field() + "." + k, string(b)})
+		}
+	}
+	for _, f := range fields {
+		key := ch.Container + "/" + f.name
+		prev, dup := set[key]
+		if dup && prev != f.value {
+			return false, fmt.Errorf("two accepted changes set %s of %s: %s and %s", f.name, ch.Container, prev, f.value)
+		}
+		fresh = fresh || !dup
+	}
+	for _, f := range fields {
+		set[ch.Container+"/"+f.name] = f.value
+	}
+	return fresh, nil
 }
 
 // changeValue renders the value a change sets.

@@ -228,7 +228,7 @@ func TestAdvicePatchesApply(t *testing.T) {
 	w.Containers[0].Go = model.GoInfo{Detection: model.GoConfirmed, Version: "1.24"}
 	w.Containers[0].Resources.Limits.CPU = 2000
 	w.Containers[0].Instances = []model.ContainerInstance{oomInstance("a")}
-	w.Containers[0].Usage = usage(week, 10*60e9, 2, 1000, steady(80, 300*mi))
+	w.Containers[0].Usage = usage(week, 5*60e9, 2, 1000, steady(80, 300*mi))
 	as := AdviseWorkload(w, Options{})
 	var patchable []Advice
 	for _, a := range as {

@@ -74,11 +74,19 @@ func probeSnippet(field string, p model.Port, period, failures int) string {
   failureThreshold: %d`, field, p.Port, period, failures)
 }
 
-// worstStart returns the longest start-to-ready time among the pods.
+// maxStart is the longest start-to-ready time taken as a start. The Ready
+// condition's transition time moves each time readiness flaps, so a pod up
+// for days whose readiness failed once would look like a days-long start.
+const maxStart = 10 * time.Minute
+
+// worstStart returns the longest start-to-ready time among the pods, or 0
+// when none is known.
 func worstStart(w model.Workload) time.Duration {
 	var d time.Duration
 	for _, p := range w.Pods {
-		d = max(d, p.StartToReady())
+		if s := p.StartToReady(); s <= maxStart {
+			d = max(d, s)
+		}
 	}
 	return d
 }
@@ -117,13 +125,20 @@ func adviseStartup(x wctx) *Advice {
 	f := probeFailure(x.c, guard)
 	worst := worstStart(x.w)
 	killed := f.Kills > 0
-	nearBudget := worst > 0 && worst > budget*8/10
+	// A start that took longer than the budget and was not killed shows the
+	// probe passes while the program warms up: nothing to fix.
+	nearBudget := worst > budget*8/10 && worst <= budget
 	if !killed && !nearBudget {
 		return nil
 	}
-	cover := 5 * time.Minute
-	if worst > 0 {
-		cover = max(time.Minute, worst*3/2)
+	// The slowest start seen is one that won the race; the killed ones took
+	// longer than the budget. After a kill, cover well past both, and at
+	// least the 5 minutes of the Kubernetes docs' example: a startup probe
+	// costs nothing once the program is up, only a slower restart of a
+	// process that hangs while starting.
+	cover := max(time.Minute, worst*3/2)
+	if killed {
+		cover = max(cover, 2*budget, 5*time.Minute)
 	}
 	period := live.PeriodSeconds
 	if startup != nil {

@@ -99,31 +99,40 @@ func formatGoBytes(b int64) string {
 // errOff is returned by parseGoBytes for "off".
 var errOff = errors.New("off")
 
-// parseGoBytes parses a GOMEMLIMIT value as the Go runtime does: a number of
-// bytes with an optional B, KiB, MiB, GiB or TiB suffix. "off" yields errOff.
+// parseGoBytes parses a GOMEMLIMIT value exactly as the Go runtime does
+// (runtime.parseByteCount): a non-negative number of bytes with an optional
+// B, KiB, MiB, GiB or TiB suffix, no spaces, no overflow. "off" and the
+// empty string (no limit) yield errOff; anything else makes the program
+// throw at start, so it is an error here.
 func parseGoBytes(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	if s == "off" {
+	if s == "" || s == "off" {
 		return 0, errOff
 	}
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"TiB", tib}, {"GiB", gib}, {"MiB", mib}, {"KiB", kib}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
-			break
+	bad := fmt.Errorf("not a GOMEMLIMIT value: %q", s)
+	num, mult := s, uint64(1)
+	switch last := s[len(s)-1]; {
+	case last >= '0' && last <= '9':
+	case last != 'B' || len(s) < 2:
+		return 0, bad
+	case s[len(s)-2] >= '0' && s[len(s)-2] <= '9':
+		num = s[:len(s)-1]
+	case s[len(s)-2] != 'i' || len(s) < 4:
+		return 0, bad
+	default:
+		power := strings.IndexByte("KMGT", s[len(s)-3]) + 1
+		if power == 0 {
+			return 0, bad
 		}
+		for range power {
+			mult *= 1024
+		}
+		num = s[:len(s)-3]
 	}
-	n, err := strconv.ParseUint(s, 10, 63)
-	if err != nil {
-		return 0, fmt.Errorf("not a GOMEMLIMIT value: %w", err)
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || uint64(n) > math.MaxInt64/mult {
+		return 0, bad
 	}
-	if n > uint64(math.MaxInt64/mult) {
-		return math.MaxInt64, nil
-	}
-	return int64(n) * mult, nil
+	return int64(uint64(n) * mult), nil
 }
 
 // formatDuration renders a duration compactly: "45s", "1m20s", "12m", "3h20m", "6d4h".

@@ -1,6 +1,10 @@
 package advisor
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
 
 // resources is the outcome of the sizing rules that later rules build on.
 type resources struct {
@@ -10,8 +14,11 @@ type resources struct {
 	// cpuLimitID the advice that raised it, if any.
 	cpuLimit   int64
 	cpuLimitID string
-	mem        memoryPlan
-	hist       history
+	// cpuLimitConf is that advice's confidence, which advice sized from
+	// the new limit shares.
+	cpuLimitConf Confidence
+	mem          memoryPlan
+	hist         history
 }
 
 // adviseResources right-sizes a container's CPU and memory. With too little
@@ -28,7 +35,7 @@ func adviseResources(x wctx) resources {
 	r.cpu, r.cpuLimit = plan, cpuLimit
 	for _, a := range cpuAdvice {
 		if a.Kind == KindCPULimit {
-			r.cpuLimitID = a.ID
+			r.cpuLimitID, r.cpuLimitConf = a.ID, a.Confidence
 		}
 	}
 	memAdvice, mem := adviseMemory(x, hs)
@@ -37,10 +44,28 @@ func adviseResources(x wctx) resources {
 		// A container that dies at start has no usage to size by: fix the
 		// crash first. An OOMKill is the exception, its limit is the crash.
 		cpuAdvice = nil
+		r.cpu = cpuRequestPlan{current: r.cpu.current}
+		r.cpuLimit, r.cpuLimitID, r.cpuLimitConf = positive(x.c.Resources.Limits.CPU), "", Confidence{}
 		memAdvice = slices.DeleteFunc(memAdvice, func(a Advice) bool { return a.Kind != KindMemoryLimit })
 		r.advice = slices.DeleteFunc(r.advice, func(a Advice) bool { return a.Kind == KindWatchLonger })
 	}
 	r.advice = append(r.advice, cpuAdvice...)
 	r.advice = append(r.advice, memAdvice...)
+	if guaranteed(x.c) {
+		for i, a := range r.advice {
+			if (a.Kind == KindCPURequest || a.Kind == KindMemoryRequest) && a.Suggested.Amount < a.Current.Amount {
+				r.advice[i].Notes = append(r.advice[i].Notes, "requests equal limits (Guaranteed QoS): a lower request alone makes the pods Burstable, "+
+					"evicted before Guaranteed pods when the node runs short and without exclusive CPUs under the static CPU manager; "+
+					"to stay Guaranteed, set the limit to the same value")
+			}
+		}
+	}
 	return r
+}
+
+// guaranteed reports whether the container's requests equal its limits for
+// both CPU and memory, the container's part of the Guaranteed QoS class.
+func guaranteed(c model.Container) bool {
+	q := c.Resources
+	return q.Limits.CPU > 0 && q.Limits.Memory > 0 && q.Requests.CPU == q.Limits.CPU && q.Requests.Memory == q.Limits.Memory
 }

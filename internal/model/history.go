@@ -53,6 +53,11 @@ type HistoryConfig struct {
 // DefaultHistoryConfig follows the VPA recommender, with a ring of two hours at 15 s.
 var DefaultHistoryConfig = HistoryConfig{Points: 480, HalfLife: 24 * time.Hour, PeakWindow: 24 * time.Hour}
 
+// MaxSampleGap is the longest time between two samples that still counts
+// as watched: a few metrics windows (metrics-server's resolution is 15 s
+// to 60 s) with room for a missed poll.
+const MaxSampleGap = 5 * time.Minute
+
 // History is the bounded usage history of one container across a workload's
 // replicas. Its size does not grow with run time: the ring is fixed and the
 // histograms have a fixed number of buckets.
@@ -68,6 +73,10 @@ type History struct {
 	// samples (one per replica per metrics window).
 	First, Last time.Time
 	Samples     int64
+	// Watched is how much of First..Last was watched: the time between
+	// successive samples, leaving out gaps longer than MaxSampleGap (kgotop
+	// was not running, or could not reach the metrics API).
+	Watched time.Duration
 	// CPUPeak and MemoryPeak are the largest single-replica values seen.
 	CPUPeak, MemoryPeak Peak
 	// CPU is a decaying histogram of CPU samples in cores, weighted by the
@@ -111,6 +120,9 @@ func (h *History) Add(pod string, s Sample, cpuRequest int64) {
 		h.First = s.Time
 	}
 	if s.Time.After(h.Last) {
+		if gap := s.Time.Sub(h.Last); !h.Last.IsZero() && gap <= MaxSampleGap {
+			h.Watched += gap
+		}
 		h.Last = s.Time
 	}
 	h.Samples++
@@ -206,12 +218,15 @@ func (h *History) LastPoint() (Point, bool) {
 	return h.points[i], true
 }
 
-// Span returns the time between the first and the last sample.
+// Span returns how long the history was watched: the time between the
+// first and the last sample, less the gaps in it (see Watched). Advice
+// rests its confidence on it, so two short runs a day apart count as two
+// short runs, not a day.
 func (h *History) Span() time.Duration {
 	if h.First.IsZero() {
 		return 0
 	}
-	return h.Last.Sub(h.First)
+	return min(h.Watched, h.Last.Sub(h.First))
 }
 
 // Clone returns a copy, safe to read while the original keeps growing. The

@@ -46,8 +46,9 @@ func TestHistoryPeaksAndWindows(t *testing.T) {
 	if !h.WindowStart.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("new window starts %v, want on the hour grid", h.WindowStart)
 	}
-	if h.Span() != 61*time.Minute {
-		t.Fatalf("span %v", h.Span())
+	// The hour between the third sample and this one was not watched.
+	if h.Span() != 2*time.Minute || h.Last.Sub(h.First) != 61*time.Minute {
+		t.Fatalf("span %v, first to last %v", h.Span(), h.Last.Sub(h.First))
 	}
 	c := h.Clone()
 	h.Add("c", Sample{Time: t0.Add(62 * time.Minute), Memory: 1 << 30}, 250)
@@ -111,5 +112,24 @@ func TestCloneKeepsItsPoints(t *testing.T) {
 	}
 	if got := units(h.Points()); !slices.Equal(got, []int64{3, 4, 5, 6}) {
 		t.Errorf("the original's points changed with a clone's: %v", got)
+	}
+}
+
+func TestHistoryWatchedLeavesOutGaps(t *testing.T) {
+	h := NewHistory(DefaultHistoryConfig)
+	t0 := time.Unix(1_700_000_000, 0)
+	add := func(from, to time.Duration) {
+		for at := from; at <= to; at += 15 * time.Second {
+			for _, pod := range []string{"a", "b"} { // replicas share a window: counted once
+				h.Add(pod, Sample{Time: t0.Add(at), CPU: 1, Memory: 1}, 100)
+			}
+		}
+	}
+	add(0, 10*time.Minute)
+	add(70*time.Minute, 80*time.Minute)                           // an hour not watched
+	add(80*time.Minute+MaxSampleGap, 85*time.Minute+MaxSampleGap) // a gap short enough to count
+	want := 10*time.Minute + 10*time.Minute + MaxSampleGap + 5*time.Minute
+	if h.Span() != want || h.Last.Sub(h.First) != 85*time.Minute+MaxSampleGap {
+		t.Errorf("span %v, want %v; first to last %v", h.Span(), want, h.Last.Sub(h.First))
 	}
 }

@@ -11,11 +11,14 @@ import (
 // with the ring of points in oldest-first order. internal/store saves it
 // between runs of kgotop.
 type HistoryState struct {
-	Config      HistoryConfig    `json:"config"`
-	Points      []Point          `json:"points,omitempty"`
-	First       time.Time        `json:"first"`
-	Last        time.Time        `json:"last"`
-	Samples     int64            `json:"samples"`
+	Config  HistoryConfig `json:"config"`
+	Points  []Point       `json:"points,omitempty"`
+	First   time.Time     `json:"first"`
+	Last    time.Time     `json:"last"`
+	Samples int64         `json:"samples"`
+	// Watched is absent from files of kgotop before it counted gaps; they
+	// load as watched from first to last.
+	Watched     *time.Duration   `json:"watched_ns,omitempty"`
 	CPUPeak     Peak             `json:"cpu_peak"`
 	MemoryPeak  Peak             `json:"memory_peak"`
 	CPU         *Histogram       `json:"cpu"`
@@ -34,6 +37,7 @@ func (h *History) State() HistoryState {
 		First:       c.First,
 		Last:        c.Last,
 		Samples:     c.Samples,
+		Watched:     &c.Watched,
 		CPUPeak:     c.CPUPeak,
 		MemoryPeak:  c.MemoryPeak,
 		CPU:         c.CPU,
@@ -67,6 +71,14 @@ func HistoryFromState(s HistoryState) (*History, error) {
 		h.Memory = s.Memory.Clone()
 	}
 	h.First, h.Last, h.Samples = s.First, s.Last, s.Samples
+	switch {
+	case s.Watched == nil:
+		h.Watched = s.Last.Sub(s.First)
+	case *s.Watched < 0:
+		return nil, errors.New("negative watched time")
+	default:
+		h.Watched = *s.Watched
+	}
 	h.CPUPeak, h.MemoryPeak = s.CPUPeak, s.MemoryPeak
 	h.WindowStart, h.Windows = s.WindowStart, s.Windows
 	if len(s.WindowPeaks) > 0 {

@@ -12,7 +12,10 @@ func TestHistoryStateRoundTrip(t *testing.T) {
 	h := NewHistory(HistoryConfig{Points: 4, PeakWindow: time.Hour, HalfLife: 24 * time.Hour})
 	t0 := time.Unix(1_700_000_000, 0).UTC()
 	for i := range 10 {
-		at := t0.Add(time.Duration(i) * 10 * time.Minute)
+		at := t0.Add(time.Duration(i) * 4 * time.Minute)
+		if i >= 5 {
+			at = at.Add(time.Hour) // a gap that is not watched
+		}
 		h.Add("a", Sample{Time: at, CPU: int64(100 + i), Memory: int64(100+i) << 20}, 250)
 		h.AddPoint(Point{Unix: at.Unix(), CPU: int64(i)})
 	}
@@ -27,6 +30,9 @@ func TestHistoryStateRoundTrip(t *testing.T) {
 	got, err := HistoryFromState(s)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got.Span() != 32*time.Minute {
+		t.Errorf("restored span %v, want 32m (the hour's gap left out)", got.Span())
 	}
 	if !reflect.DeepEqual(got.State(), h.State()) {
 		t.Fatalf("round trip differs:\n got %+v\nwant %+v", got.State(), h.State())
@@ -59,6 +65,7 @@ func TestHistoryFromStateRejectsDamage(t *testing.T) {
 		"negative samples":  func(s *HistoryState) { s.Samples = -3 },
 		"infinite total":    func(s *HistoryState) { s.CPU.Total = math.Inf(1) },
 		"memory layout cpu": func(s *HistoryState) { s.Memory = NewCPUHistogram(time.Hour) },
+		"negative watched":  func(s *HistoryState) { d := -time.Second; s.Watched = &d },
 	}
 	for name, damage := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -75,5 +82,23 @@ func TestHistoryFromStateRejectsDamage(t *testing.T) {
 	h, err := HistoryFromState(s)
 	if err != nil || h.CPU == nil || h.Memory == nil || !h.CPU.Empty() {
 		t.Fatalf("nil histograms: %v %+v", err, h)
+	}
+}
+
+// A file written before kgotop counted gaps has no watched time: it loads
+// as watched from its first sample to its last, as it was read then.
+func TestHistoryStateWithoutWatchedTime(t *testing.T) {
+	h := NewHistory(DefaultHistoryConfig)
+	t0 := time.Unix(1_700_000_000, 0)
+	h.Add("a", Sample{Time: t0, CPU: 1, Memory: 1}, 100)
+	h.Add("a", Sample{Time: t0.Add(time.Hour), CPU: 1, Memory: 1}, 100)
+	s := h.State()
+	s.Watched = nil
+	got, err := HistoryFromState(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Span() != 0 || got.Span() != time.Hour {
+		t.Errorf("span %v, from an old file %v; want 0 and 1h", h.Span(), got.Span())
 	}
 }

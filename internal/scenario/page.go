@@ -71,7 +71,7 @@ func (c Container) Effective() Runtime {
 	for _, e := range c.Env {
 		switch e.Name {
 		case "GOMEMLIMIT":
-			if v, ok := parseGoBytes(e.Value); ok {
+			if v, ok := parseGoBytes(e.Value); ok && !olderThan(r.Version, 19) {
 				r.GOMEMLIMIT = v
 			}
 		case "GOMAXPROCS":
@@ -96,4 +96,12 @@ func parseGoBytes(s string) (int64, bool) {
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	return v, err == nil
+}
+
+// olderThan reports whether a go_info version ("go1.16.15") is before Go
+// 1.minor: GOMEMLIMIT arrived in Go 1.19 and older runtimes ignore it.
+func olderThan(version string, minor int) bool {
+	v := strings.TrimPrefix(version, "go1.")
+	n, err := strconv.Atoi(strings.SplitN(v, ".", 2)[0])
+	return err == nil && v != version && n < minor
 }

@@ -70,7 +70,7 @@ func fixture() model.Snapshot {
 	}
 	orders.Instances[0].RestartCount = 4
 	orders.Instances[0].LastTermination = &model.Termination{Reason: "OOMKilled", ExitCode: 137, FinishedAt: t0.Add(-3 * time.Minute)}
-	orders.Go.Runtime = &model.GoRuntime{Version: "go1.24.3", Goroutines: 530, Threads: 14, GOMAXPROCS: 2, GOGC: 100, GOMEMLIMIT: math.MaxInt64,
+	orders.Go.Runtime = &model.GoRuntime{Version: "go1.24.3", Goroutines: 530, Threads: 14, GOMAXPROCS: 4, GOGC: 100, GOMEMLIMIT: math.MaxInt64,
 		HeapAlloc: 280 * mi, HeapInuse: 300 * mi, HeapLive: 290 * mi, HeapGoal: 345 * mi, NextGC: 345 * mi, Sys: 360 * mi, GCCPUFraction: 0.14,
 		DB: []model.DBStats{{Name: "orders", MaxOpen: 0, Open: 42, InUse: 40, Idle: 2, WaitCount: 120, WaitDuration: 3200 * time.Millisecond}}}
 

@@ -1,0 +1,107 @@
+package advisor
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// The memory rule raises a limit for a Go heap; the GOMEMLIMIT rule, run on
+// that limit, must find it enough, whatever the rounding.
+func TestLimitForHeapHoldsTheHeap(t *testing.T) {
+	for _, heap := range []int64{1, mi - 1, mi, 100 * mi, 600_000_000, 9 * mi, 1<<30 + 7, 10 << 30} {
+		l := limitForHeap(heap)
+		if l%mi != 0 || gomemlimitFor(l) < heap {
+			t.Errorf("heap %d: limit %d gives GOMEMLIMIT %d", heap, l, gomemlimitFor(l))
+		}
+		if below := l - mi; below > 0 && gomemlimitFor(below) >= heap {
+			t.Errorf("heap %d: limit %d is not the least (%d holds it)", heap, l, below)
+		}
+	}
+	// The case that showed it: a live heap of 300,000,000 B.
+	week := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(300, 500*mi))
+	c := model.Container{Resources: res(500, 600*mi, 0, 600*mi), Usage: week,
+		Go: model.GoInfo{Detection: model.GoConfirmed, Version: "1.25.3", Runtime: &model.GoRuntime{HeapLive: 300_000_000, GOGC: 100, GCCPUFraction: -1}}}
+	got := AdviseWorkload(deployment(withProbes(c)), Options{})
+	lim, gml := find(got, KindMemoryLimit), find(got, KindGOMEMLIMIT)
+	if lim == nil || gml == nil {
+		t.Fatalf("want a raised limit and a GOMEMLIMIT; got %v", kinds(got))
+	}
+	if gml.Suggested.Amount < 600_000_000 {
+		t.Errorf("GOMEMLIMIT %s for limit %s is below the heap's 600,000,000 B", gml.Suggested.Display, lim.Suggested.Display)
+	}
+	// Applied, the next run finds nothing to add.
+	c.Resources.Limits.Memory = lim.Suggested.Amount
+	c.Env = []model.EnvVar{{Name: "GOMEMLIMIT", Value: gml.Changes[0].Env.Value}}
+	again := AdviseWorkload(deployment(withProbes(c)), Options{})
+	for _, k := range []Kind{KindMemoryLimit, KindGOMEMLIMIT} {
+		if a := find(again, k); a != nil {
+			t.Errorf("after applying, %s again: %s", k, a.Reason)
+		}
+	}
+}
+
+func TestProbeChangesClaimTheirFields(t *testing.T) {
+	w := deployment(model.Container{Name: "app", Probes: model.Probes{Startup: &model.Probe{Handler: "tcp :8080", PeriodSeconds: 5, FailureThreshold: 6}}})
+	probe := func(id string, set map[string]any) Advice {
+		return Advice{ID: id, Target: Target{Kind: w.Ref.Kind, Namespace: w.Ref.Namespace, Name: w.Ref.Name, Container: "app"},
+			Reason: id, Changes: []Change{{Container: "app", Probe: &ProbeChange{Probe: model.Startup, Set: set}}}}
+	}
+	length := probe("startup", map[string]any{"periodSeconds": 5, "failureThreshold": 60})
+	timeout := probe("timeout", map[string]any{"timeoutSeconds": 3})
+	p, err := BuildPatch(w, []Advice{length, timeout})
+	if err != nil {
+		t.Fatalf("two rules tuning one probe: %v", err)
+	}
+	if !strings.Contains(string(p.Data), `"timeoutSeconds":3`) || !strings.Contains(string(p.Data), `"failureThreshold":60`) {
+		t.Errorf("patch %s lacks a field", p.Data)
+	}
+	if _, err := BuildPatch(w, []Advice{length, probe("other", map[string]any{"failureThreshold": 30})}); err == nil {
+		t.Error("two values for startupProbe.failureThreshold made a patch")
+	}
+}
+
+func TestGuaranteedPodsAreToldWhatALowerRequestCosts(t *testing.T) {
+	week := usage(84*time.Hour, 5*time.Minute, 1, 1000, steady(50, 50*mi))
+	c := model.Container{Resources: res(1000, 1<<30, 1000, 1<<30), Usage: week}
+	a := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindCPURequest)
+	if a == nil || !strings.Contains(strings.Join(a.Notes, " "), "Guaranteed") {
+		t.Fatalf("no Guaranteed note: %+v", a)
+	}
+	c.Resources.Limits.CPU = 2000 // Burstable already: no note
+	a = find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindCPURequest)
+	if a == nil || strings.Contains(strings.Join(a.Notes, " "), "Guaranteed") {
+		t.Fatalf("a Burstable pod is told about Guaranteed: %+v", a)
+	}
+}
+
+func TestHPAShiftIsNoSurerThanTheRequestItRestsOn(t *testing.T) {
+	hour := usage(4*time.Hour, time.Minute, 1, 1000, steady(100, 100*mi)) // medium: under a day
+	w := deployment(withProbes(model.Container{Resources: res(1000, 0, 0, 0), Usage: hour}))
+	w.HPA = &model.HPA{Name: "api", MinReplicas: 2, MaxReplicas: 10, CurrentReplicas: 4,
+		Metrics: []model.HPAMetric{{Resource: "cpu", TargetUtilization: 60, CurrentUtilization: 10}}}
+	got := AdviseWorkload(w, Options{})
+	req, shift := find(got, KindCPURequest), find(got, KindHPAShift)
+	if req == nil || shift == nil {
+		t.Fatalf("got %v", kinds(got))
+	}
+	if req.Confidence.Level != Medium || shift.Confidence != req.Confidence {
+		t.Errorf("request confidence %+v, shift %+v", req.Confidence, shift.Confidence)
+	}
+}
+
+// A crash-looping container gets no sizing, so nothing may rest on it.
+func TestCrashLoopLeavesNoDanglingRequires(t *testing.T) {
+	week := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(990, 100*mi)) // throttled at its limit
+	c := model.Container{Resources: res(500, 128*mi, 1000, 256*mi), Usage: week,
+		Go:        model.GoInfo{Detection: model.GoConfirmed, Version: "1.23.4"},
+		Instances: []model.ContainerInstance{{Pod: "pod-a", Waiting: "CrashLoopBackOff", RestartCount: 9}}}
+	w := deployment(withProbes(c))
+	got := AdviseWorkload(w, Options{})
+	checkInvariants(t, w, got)
+	if a := find(got, KindGOMAXPROCS); a == nil || a.Suggested.Display != "2" || len(a.Requires) != 0 {
+		t.Errorf("GOMAXPROCS should follow the limit in force (1 core: 2) and require nothing: %+v", a)
+	}
+}
