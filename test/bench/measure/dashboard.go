@@ -223,7 +223,8 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 
 	// Key presses: j down half the time, then k back up, sorted by name so
 	// that a refresh does not move the selected row.
-	if _, err := t.run("send-keys", "-t", t.session, "s"); err != nil {
+	// From the top, so that the j presses never meet the last row.
+	if _, err := t.run("send-keys", "-t", t.session, "s", "g"); err != nil {
 		return d, err
 	}
 	time.Sleep(500 * time.Millisecond)
