@@ -47,7 +47,7 @@ func TestProbeRules(t *testing.T) {
 			c:    model.Container{Ports: http, Probes: model.Probes{Liveness: live, Readiness: live}}},
 		{name: "readiness that came back days later is not a start", want: KindStartupProbe, sev: Warning,
 			reason: "killed containers 2 times before", // the 3-day "start" is not taken as one
-			pods: []model.Pod{{Started: t0, ReadySince: t0.Add(72 * time.Hour)}},
+			pods:   []model.Pod{{Started: t0, ReadySince: t0.Add(72 * time.Hour)}},
 			c: model.Container{Ports: http, Probes: model.Probes{Liveness: live, Readiness: live},
 				ProbeFailures: []model.ProbeFailure{{Probe: model.Liveness, Count: 6, Kills: 2}}},
 			set: map[string]any{"httpGet": map[string]any{"port": 8080, "path": "/healthz"}, "periodSeconds": int32(10), "failureThreshold": int32(30)}},

@@ -1,7 +1,6 @@
 package ui
 
 import (
-
 	"github.com/kgotop/kgotop/internal/advisor"
 )
 
