@@ -2,10 +2,14 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/collect"
@@ -152,5 +156,38 @@ func TestAPatchRollsThePods(t *testing.T) {
 				t.Errorf("with a startup probe the slow starter still restarts: %+v", cs)
 			}
 		}
+	}
+}
+
+// The simulated API server treats patches as the real one does: a dry run
+// changes nothing, a request above its limit is refused, and a changed
+// template moves the generation.
+func TestPatchesAreTreatedAsTheAPIServerDoes(t *testing.T) {
+	s := New(1)
+	c := collect.New(s.Clients(), s.Options())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	target := collect.PatchTarget{Group: "apps", Resource: "deployments", Namespace: scenario.Namespace, Name: "ingest"}
+	limit := func() string {
+		d, err := s.Kube.AppsV1().Deployments(scenario.Namespace).Get(ctx, "ingest", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Spec.Template.Spec.Containers[0].Resources.Limits.Memory().String()
+	}
+	raise := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"ingest","resources":{"limits":{"memory":"356Mi"}}}]}}}}`)
+	res, err := c.ApplyPatch(ctx, target, raise, true)
+	if err != nil || limit() != "256Mi" || res.Generation != 2 || res.Containers[0].Resources.Limits.Memory != 356<<20 {
+		t.Fatalf("dry run: %+v, %v; stored limit %s, want 256Mi kept and generation 2 shown", res, err, limit())
+	}
+	over := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"ingest","resources":{"requests":{"memory":"300Mi"}}}]}}}}`)
+	if _, err := c.ApplyPatch(ctx, target, over, true); !errors.Is(err, collect.ErrInvalidPatch) || !strings.Contains(err.Error(), "less than or equal to memory limit") {
+		t.Fatalf("a request over the limit: %v", err)
+	}
+	if res, err = c.ApplyPatch(ctx, target, raise, false); err != nil || limit() != "356Mi" || res.Generation != 2 {
+		t.Fatalf("apply: %+v, %v; stored limit %s", res, err, limit())
+	}
+	if res, err = c.ApplyPatch(ctx, target, raise, false); err != nil || res.Generation != 2 {
+		t.Fatalf("the same patch again moved the generation: %+v, %v", res, err)
 	}
 }

@@ -57,6 +57,7 @@ func NewAt(start time.Time, seed uint64) *Sim {
 		objs = append(objs, s.workload(sc)...)
 	}
 	s.Kube = fake.NewClientset(objs...)
+	s.Kube.PrependReactor("patch", "*", s.patchWorkload)
 	disc := s.Kube.Discovery().(*fakediscovery.FakeDiscovery)
 	disc.Resources = append(disc.Resources, &metav1.APIResourceList{
 		GroupVersion: "metrics.k8s.io/v1beta1",
@@ -79,7 +80,7 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 	var names []string
 	switch {
 	case deploy != nil:
-		deploy.UID = types.UID("deploy-" + sc.Name)
+		deploy.UID, deploy.Generation = types.UID("deploy-"+sc.Name), 1
 		deploy.Status = appsv1.DeploymentStatus{Replicas: sc.Replicas, ReadyReplicas: sc.Replicas}
 		hash := sc.TemplateHash()
 		rs := &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: sc.Name + "-" + hash, Namespace: scenario.Namespace,
@@ -91,7 +92,7 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 			names = append(names, fmt.Sprintf("%s-%s-%s", sc.Name, hash, suffix(sc.Name, i)))
 		}
 	default:
-		sts.UID = types.UID("sts-" + sc.Name)
+		sts.UID, sts.Generation = types.UID("sts-"+sc.Name), 1
 		sts.Status = appsv1.StatefulSetStatus{Replicas: sc.Replicas, ReadyReplicas: sc.Replicas}
 		objs = append(objs, sts)
 		owner = withKind(owner, "StatefulSet", sc.Name, sts.UID)
