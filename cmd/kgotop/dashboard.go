@@ -39,7 +39,7 @@ func runDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
 		Namespace: t.namespace,
 		Snapshot:  c.Snapshot,
 		Apply:     applyWith(c),
-		Advisor:   advisor.Options{DBMaxConnections: o.dbMaxConns},
+		Advisor:   o.advisorOptions(),
 		ReadOnly:  o.readOnly,
 	})
 	cancel()

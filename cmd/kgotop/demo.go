@@ -61,7 +61,7 @@ func runDemoReport(ctx context.Context, o *options, logger *slog.Logger, stdout 
 		}
 	}
 	snap := c.Snapshot()
-	advice := advisor.Advise(snap, advisor.Options{DBMaxConnections: o.dbMaxConns})
+	advice := advisor.Advise(snap, o.advisorOptions())
 	out := colorprofile.NewWriter(stdout, os.Environ())
 	if err := report.Write(out, snap, advice, report.Options{Format: o.format, Width: reportWidth(o, stdout)}); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
@@ -103,7 +103,7 @@ func runDemoDashboard(ctx context.Context, o *options, logger *slog.Logger) erro
 		Namespace: sim.Options().Namespace,
 		Snapshot:  c.Snapshot,
 		Apply:     applyWith(c),
-		Advisor:   advisor.Options{DBMaxConnections: o.dbMaxConns},
+		Advisor:   o.advisorOptions(),
 		ReadOnly:  o.readOnly,
 		Now:       sim.Now,
 		Refresh:   demoTick,

@@ -32,6 +32,7 @@ type options struct {
 	failOnSev     advisor.Severity
 	noHistory     bool
 	dbMaxConns    int64
+	adviseHPA     bool
 	demo          bool
 	seed          uint64
 	readOnly      bool
@@ -69,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.logFile, "log-file", "", "write diagnostics to this file (the terminal stays clean)")
 	fs.StringVar(&o.failOn, "fail-on", "", "with --report, exit 3 when advice of this severity or worse exists: info, warning or critical")
 	fs.Int64Var(&o.dbMaxConns, "db-max-connections", 0, "the database's connection limit, to check pool sizes across all replicas against")
+	fs.BoolVar(&o.adviseHPA, "advise-hpa-resources", false, "offer patches for the requests an HPA scales on (by default only said: changing them moves the HPA's threshold)")
 	fs.StringSliceVar(&o.metricsPorts, "metrics-port", nil, "port numbers or names to read Go runtime /metrics from, on pods with neither prometheus.io annotations nor a port named metrics")
 	fs.StringVar(&o.metricsPath, "metrics-path", "/metrics", "the path of /metrics on the ports --metrics-port or a port named metrics gives")
 	fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor save the usage history kept between runs")
@@ -116,4 +118,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, usageError{fmt.Errorf("-n and -A exclude each other")}
 	}
 	return o, nil
+}
+
+// advisorOptions are the advisor's options the flags set.
+func (o *options) advisorOptions() advisor.Options {
+	return advisor.Options{DBMaxConnections: o.dbMaxConns, AdviseHPAResources: o.adviseHPA}
 }

@@ -26,6 +26,8 @@ const (
 	exitRuntime = 1
 	exitUsage   = 2
 	exitAdvice  = 3 // --fail-on found advice of that severity
+	// exitInterrupted is the shell's code for a process ended by SIGINT.
+	exitInterrupted = 130
 )
 
 // buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return exitInterrupted // ctrl+c before the dashboard took the keys: nothing to say
 	case errors.As(err, &ferr):
 		fmt.Fprintf(stderr, "kgotop: %v\n", err)
 		return exitAdvice

@@ -55,3 +55,14 @@ current-context: x
 		})
 	}
 }
+
+// Ctrl+C before anything is shown ends kgotop quietly, with the shell's
+// code for an interrupt.
+func TestInterruptIsQuiet(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	if code := run(ctx, []string{"--demo", "--report", "--no-history"}, &stdout, &stderr); code != exitInterrupted || stderr.Len() > 0 {
+		t.Errorf("exit %d, stderr %q; want %d and nothing said", code, stderr.String(), exitInterrupted)
+	}
+}

@@ -40,7 +40,7 @@ func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout, std
 		logger.Warn("history not saved", "err", err)
 		fmt.Fprintf(stderr, "kgotop: %v\n", err)
 	}
-	advice := advisor.Advise(snap, advisor.Options{DBMaxConnections: o.dbMaxConns})
+	advice := advisor.Advise(snap, o.advisorOptions())
 	out := colorprofile.NewWriter(stdout, os.Environ())
 	if err := report.Write(out, snap, advice, report.Options{Format: o.format, Width: reportWidth(o, stdout)}); err != nil {
 		return fmt.Errorf("writing the report: %w", err)

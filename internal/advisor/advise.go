@@ -118,14 +118,20 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 }
 
 // TimeSensitive reports whether AdviseWorkload's advice for w can change
-// with opts.Now alone: only once a container's newest sample is over an hour
-// old (its confidence then says how old). Otherwise the advice is a function
+// with opts.Now alone: once a container's newest sample is over an hour old
+// (its confidence then says how old), and while a crash-looping container
+// runs between back-offs (see crashLooping). Otherwise the advice is a function
 // of the workload, so a caller may keep it for as long as the workload is
 // unchanged (see model.Workload.Rev).
 func TimeSensitive(w model.Workload, now time.Time) bool {
 	for _, c := range w.Containers {
 		if h := c.Usage; h != nil && h.Samples > 0 && now.Sub(h.Last) > staleAfter {
 			return true
+		}
+		for _, in := range c.Instances {
+			if briefRun(in, now) {
+				return true
+			}
 		}
 	}
 	return false

@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,75 @@ func TestCrashLoopLeavesNoDanglingRequires(t *testing.T) {
 	checkInvariants(t, w, got)
 	if a := find(got, KindGOMAXPROCS); a == nil || a.Suggested.Display != "2" || len(a.Requires) != 0 {
 		t.Errorf("GOMAXPROCS should follow the limit in force (1 core: 2) and require nothing: %+v", a)
+	}
+}
+
+// Leaving out advice that others are sized to leaves them out too, and a
+// patch never makes a container the API server or the runtime would refuse.
+func TestPatchLeavesOutWhatRestsOnLeftOutAdvice(t *testing.T) {
+	week := usage(84*time.Hour, 5*time.Minute, 1, 100, steady(50, 250*mi))
+	c := model.Container{Resources: res(100, 200*mi, 0, 256*mi), Usage: week,
+		Go:        model.GoInfo{Detection: model.GoConfirmed, Version: "1.25.3"},
+		Instances: []model.ContainerInstance{oomInstance("pod-a")}}
+	w := deployment(withProbes(c))
+	all := Patchable(AdviseWorkload(w, Options{}))
+	lim, gml, req := find(all, KindMemoryLimit), find(all, KindGOMEMLIMIT), find(all, KindMemoryRequest)
+	if lim == nil || gml == nil || req == nil {
+		t.Fatalf("want limit, GOMEMLIMIT and request advice; got %v", kinds(all))
+	}
+	var without []Advice
+	for _, a := range all {
+		if a.Kind != KindMemoryLimit {
+			without = append(without, a)
+		}
+	}
+	p, err := BuildPatch(w, without)
+	if err != nil && !errors.Is(err, ErrNoChanges) {
+		t.Fatalf("without the limit: %v", err)
+	}
+	for _, id := range p.Advice {
+		if id == gml.ID || id == req.ID && req.Suggested.Amount > 256*mi {
+			t.Errorf("%s is in a patch without the limit it is sized to", id)
+		}
+	}
+	if !strings.Contains(strings.Join(p.Warnings, "\n"), "GOMEMLIMIT left out: it is sized to the memory limit change") {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+
+	// Advice with no Requires that still breaks the container is refused.
+	bad := *gml
+	bad.Requires = nil
+	if _, err := BuildPatch(w, []Advice{bad}); !errors.Is(err, ErrInconsistent) {
+		t.Errorf("GOMEMLIMIT %s over a 256Mi limit: %v", bad.Suggested.Display, err)
+	}
+	// What was wrong before the patch is not the patch's fault.
+	w.Containers[0].Env = []model.EnvVar{{Name: "GOMEMLIMIT", Value: "1GiB"}}
+	cpu := Advice{ID: "cpu", Target: lim.Target, Kind: KindCPURequest, Reason: "x",
+		Changes: []Change{setResource("app", Requests, CPU, 200)}}
+	if _, err := BuildPatch(w, []Advice{cpu}); err != nil {
+		t.Errorf("a CPU change on a container whose GOMEMLIMIT was already too high: %v", err)
+	}
+}
+
+// Between back-offs the kubelet reports a crash-looping container Running
+// for a moment; its advice must not drop from critical and back each time.
+func TestACrashLoopStaysCriticalBetweenBackOffs(t *testing.T) {
+	now := t0.Add(time.Hour)
+	in := model.ContainerInstance{Pod: "pod-a", RestartCount: 40, StartedAt: now.Add(-2 * time.Second),
+		LastTermination: &model.Termination{Reason: "Error", ExitCode: 1, FinishedAt: now.Add(-3 * time.Minute)}}
+	w := deployment(withProbes(model.Container{Instances: []model.ContainerInstance{in}}))
+	a := find(AdviseWorkload(w, Options{Now: now}), KindRestarts)
+	if a == nil || a.Severity != Critical || !strings.Contains(a.Reason, "CrashLoopBackOff") {
+		t.Fatalf("running 2s after its 40th failure: %+v", a)
+	}
+	if !TimeSensitive(w, now) {
+		t.Error("advice that changes once the run lasts is not time-sensitive")
+	}
+	later := now.Add(crashWindow)
+	if a := find(AdviseWorkload(w, Options{Now: later}), KindRestarts); a == nil || a.Severity != Warning {
+		t.Errorf("up for %s: %+v, want a warning", crashWindow, a)
+	}
+	if TimeSensitive(w, later) {
+		t.Error("a run past the crash window keeps the advice time-sensitive")
 	}
 }

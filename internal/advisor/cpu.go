@@ -24,6 +24,8 @@ type cpuRequestPlan struct {
 	current, suggested int64
 	id                 string
 	conf               Confidence
+	// offered says the advice carries the change (not held back for an HPA).
+	offered bool
 }
 
 // adviseCPU makes the CPU request and limit advice. It returns the plan for
@@ -92,8 +94,11 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 	a.Evidence = append(a.Evidence, historyEvidence(hs)...)
 	a.Confidence = hs.conf
 	a.Changes = []Change{setResource(x.c.Name, Requests, CPU, target)}
+	if lim > 0 && target > lim && len(out) > 0 {
+		a.Requires = []string{out[0].ID} // above the limit in force until it is raised
+	}
 	hpaCaution(x, &a, "cpu")
-	plan.suggested, plan.id, plan.conf = target, a.ID, a.Confidence
+	plan.suggested, plan.id, plan.conf, plan.offered = target, a.ID, a.Confidence, a.Patchable()
 	return append(out, a), plan, limit
 }
 
@@ -150,11 +155,11 @@ func hpaCaution(x wctx, a *Advice, resource string) {
 	if hpaScales(x.w, x.c.Name, resource) == nil {
 		return
 	}
-	a.Notes = append(a.Notes, fmt.Sprintf("HPA %s scales on %s utilization, a share of this request: changing it changes when the HPA scales (see %s)",
-		x.w.HPA.Name, resource, KindHPAShift))
+	a.Notes = append(a.Notes, fmt.Sprintf("HPA %s scales on %s utilization, a share of this request: changing it changes when the HPA scales (see the %s advice)",
+		x.w.HPA.Name, resource, KindHPAShift.Label()))
 	if !x.opts.AdviseHPAResources {
 		a.Changes = nil
 		a.Severity = Info
-		a.Notes = append(a.Notes, "not offered as a patch: the HPA scales on it (opt in to advise HPA resources)")
+		a.Notes = append(a.Notes, "not offered as a patch because the HPA scales on it: run kgotop with --advise-hpa-resources to get one")
 	}
 }

@@ -48,6 +48,10 @@ func adviseDBPools(x wctx) []Advice {
 				a.CodeLang = "go"
 				a.Evidence = append(a.Evidence, ev("pool", db.Name),
 					num("open", fmt.Sprint(db.Open), float64(db.Open), Count), num("in use", fmt.Sprint(db.InUse), float64(db.InUse), Count))
+				if n := a.Suggested.Amount; budget == 0 && n > 0 && (a.Kind == KindDBPoolWait || a.Kind == KindDBPoolUnlimited) {
+					a.Notes = append(a.Notes, fmt.Sprintf("%s x %d = up to %d connections to the database: "+
+						"run kgotop with --db-max-connections to check that against its limit", count(replicas, "replica"), n, replicas*n))
+				}
 				if envPatch(x, db, a); !a.Patchable() {
 					a.Notes = append(a.Notes, "pool settings live in code: change them where the *sql.DB is opened")
 				}
@@ -124,11 +128,11 @@ func poolWaits(x wctx, db model.DBStats, replicas, budget int64) *Advice {
 	if budget > 0 {
 		want = min(want, budget)
 	}
-	reason := fmt.Sprintf("pool %s: callers waited %d times for a connection (mean %s) with MaxOpen %d: raise it to %d",
-		db.Name, db.WaitCount, mean.Round(time.Microsecond), db.MaxOpen, want)
+	reason := fmt.Sprintf("pool %s: callers waited %s for a connection (mean %s) with MaxOpen %d: raise it to %d",
+		db.Name, times(db.WaitCount), mean.Round(time.Microsecond), db.MaxOpen, want)
 	if want <= db.MaxOpen {
-		reason = fmt.Sprintf("pool %s: callers waited %d times (mean %s) but the database has no room for more connections: make queries shorter, or put a pooler in front",
-			db.Name, db.WaitCount, mean.Round(time.Microsecond))
+		reason = fmt.Sprintf("pool %s: callers waited %s (mean %s) but the database has no room for more connections: make queries shorter, or put a pooler in front",
+			db.Name, times(db.WaitCount), mean.Round(time.Microsecond))
 	}
 	a := x.advice(KindDBPoolWait, sev, reason)
 	a.Evidence = []Evidence{num("waits", fmt.Sprint(db.WaitCount), float64(db.WaitCount), Count),

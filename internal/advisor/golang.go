@@ -107,6 +107,11 @@ func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 		a = x.advice(KindGOMEMLIMIT, Critical, fmt.Sprintf(
 			"GOMEMLIMIT=%s is %s: every heap is over it, so the GC runs near-constantly (its limiter caps it at about half the CPU)",
 			env.Value, humanBytes(v)))
+	case v >= limit:
+		a = x.advice(KindGOMEMLIMIT, Warning, fmt.Sprintf(
+			"GOMEMLIMIT %s is not below the %s memory limit: the container is OOMKilled before the GC ever works to stay under it",
+			humanBytes(v), formatMemory(limit)))
+		current = Value{Display: env.Value, Set: true, Amount: v, Unit: Bytes}
 	case float64(v) > 0.95*float64(limit):
 		a = x.advice(KindGOMEMLIMIT, Warning, fmt.Sprintf(
 			"GOMEMLIMIT %s leaves less than 5%% of the %s limit for non-heap memory: the container is OOMKilled before the GC reacts",

@@ -29,6 +29,9 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 		procs = rt.GOMAXPROCS
 	}
 	evidence := []Evidence{cpuEv("CPU limit", limit)}
+	if r.cpuLimitID != "" {
+		evidence = []Evidence{cpuEv("CPU limit now", positive(x.c.Resources.Limits.CPU)), cpuEv("CPU limit suggested", limit)}
+	}
 	if procs > 0 {
 		evidence = append(evidence, num("go_sched_gomaxprocs_threads", fmt.Sprint(procs), float64(procs), Count))
 	}

@@ -25,6 +25,7 @@ func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 		var missing []string
 		var requires []string
 		var conf *Confidence // the least sure of the requests it rests on
+		offered := false     // some request change it rests on is offered as a patch
 		for _, c := range w.Containers {
 			if m.Container != "" && c.Name != m.Container {
 				continue
@@ -40,6 +41,7 @@ func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 				if conf == nil || p.conf.Score < conf.Score {
 					conf = &p.conf
 				}
+				offered = offered || p.offered
 			}
 			oldSum += cur
 			newSum += next
@@ -61,6 +63,11 @@ func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 		a := hpaShift(w, m, oldSum, newSum, requires)
 		if conf != nil && a.Confidence.Score > conf.Score {
 			a.Confidence = *conf
+		}
+		if !offered {
+			// Only what would happen: the request change is not offered.
+			a.Severity = Info
+			a.Notes = append(a.Notes, "the request change is not offered as a patch (--advise-hpa-resources offers it): this is what it would do")
 		}
 		out = append(out, a)
 	}

@@ -23,9 +23,12 @@ func TestHPAShift(t *testing.T) {
 		reason  string
 		absent  bool
 		reqKind bool // the cpu-request advice exists and is referenced
+		optIn   bool // Options.AdviseHPAResources
 	}{
 		{name: "a smaller request pushes utilization over the target", c: model.Container{Resources: res(1000, 0, 0, 0), Usage: over},
-			hpa: hpa(10), sev: Warning, reason: "from 10% to 8", reqKind: true},
+			hpa: hpa(10), sev: Info, reason: "from 10% to 8", reqKind: true}, // the request change is not offered: only said
+		{name: "offered, the same shift is a warning", c: model.Container{Resources: res(1000, 0, 0, 0), Usage: over},
+			hpa: hpa(10), sev: Warning, reason: "from 10% to 8", optIn: true},
 		{name: "no current utilization: the threshold moves", c: model.Container{Resources: res(1000, 0, 0, 0), Usage: over},
 			hpa: hpa(0), sev: Info, reason: "instead of 600m", reqKind: true},
 		{name: "no request change, no shift", c: model.Container{Resources: res(120, 0, 0, 0), Usage: over}, hpa: hpa(50), absent: true},
@@ -37,7 +40,7 @@ func TestHPAShift(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := deployment(withProbes(tc.c))
 			w.HPA = tc.hpa
-			got := AdviseWorkload(w, Options{})
+			got := AdviseWorkload(w, Options{AdviseHPAResources: tc.optIn})
 			a := find(got, KindHPAShift)
 			if tc.absent {
 				if a != nil {

@@ -26,6 +26,10 @@ func parseImage(s string) imageRef {
 // name returns the last path element of the repository: "golang".
 func (r imageRef) name() string { return r.repo[strings.LastIndex(r.repo, "/")+1:] }
 
+// newestGo is the newest Go release (1.27, August 2026) when this was
+// written. Go supports its two newest releases.
+const newestGo = 27
+
 // adviseImage flags a Go toolchain image used as the runtime image and an
 // image whose tag can move under the workload.
 func adviseImage(x wctx) []Advice {
@@ -41,10 +45,13 @@ func adviseImage(x wctx) []Advice {
 		a.Evidence = []Evidence{ev("image", x.c.Image)}
 		build := "golang:" + ref.tag
 		if ref.tag == "" || ref.tag == "latest" {
-			build = "golang:1.26"
+			build = fmt.Sprintf("golang:1.%d", newestGo)
 		}
-		if ma, mi, ok := goVersion(x); ok && ma == 1 && mi < 24 {
-			a.Notes = append(a.Notes, fmt.Sprintf("Go %d.%d is out of support: build with a current Go while you are at it", ma, mi))
+		if ma, mi, ok := goVersion(x); ok && ma == 1 && mi < newestGo-1 {
+			// Build with a supported Go, not the one the old image had.
+			build = fmt.Sprintf("golang:1.%d", newestGo)
+			a.Notes = append(a.Notes, fmt.Sprintf("Go %d.%d is out of support (Go supports its two newest releases, 1.%d and 1.%d): the build stage uses 1.%d",
+				ma, mi, newestGo-1, newestGo, newestGo))
 		}
 		a.Code, a.CodeLang = fmt.Sprintf(dockerfile, build), "dockerfile"
 		out = append(out, a)

@@ -77,9 +77,10 @@ func adviseMemory(x wctx, hs history) (out []Advice, plan memoryPlan) {
 	if oom {
 		want = max(want, bump)
 	}
-	if lim > 0 && want > lim {
-		// A raise is worth a restart only if it is a real step.
-		want = max(want, raiseStep(lim, x.opts.Noise, mib))
+	if lim > 0 && want > lim || lim == 0 && oom {
+		// A raise is worth a restart only if it is a real step, and never
+		// leaves the limit below the request.
+		want = max(want, raiseStep(lim, x.opts.Noise, mib), reqAfter)
 	}
 	var a *Advice
 	switch {
@@ -156,6 +157,9 @@ func adviseMemory(x wctx, hs history) (out []Advice, plan memoryPlan) {
 	}
 	r.Confidence = hs.conf
 	r.Changes = []Change{setResource(x.c.Name, Requests, Memory, target)}
+	if lim > 0 && target > lim && plan.limitID != "" {
+		r.Requires = []string{plan.limitID} // above the limit in force until it is raised
+	}
 	hpaCaution(x, &r, "memory")
 	return append(out, r), plan
 }

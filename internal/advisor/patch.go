@@ -57,6 +57,11 @@ var ErrNotPatchable = errors.New("cannot be patched in place")
 // ErrNoChanges is returned when none of the accepted advice changes the pod template.
 var ErrNoChanges = errors.New("no accepted advice changes the pod template")
 
+// ErrInconsistent is returned when the accepted advice, applied, would leave
+// a container the API server refuses or the Go runtime mishandles; it
+// happens when advice is accepted without the advice it is sized to.
+var ErrInconsistent = errors.New("inconsistent result")
+
 // target is where a kind's pod template lives and how a change reaches its pods.
 type target struct {
 	group, resource string
@@ -92,10 +97,13 @@ func patchTarget(k model.Kind) (target, error) {
 
 // BuildPatch merges the changes of the accepted advice for workload w into
 // one strategic-merge patch: containers merge by name, env vars by name.
-// Accepted advice without changes (code-only) is listed in Warnings. It
-// fails for bare pods and Jobs (whose templates are immutable), for advice
-// about another workload or an unknown container, for two different values
-// for one field, and when nothing changes.
+// Accepted advice without changes (code-only), and advice that rests on
+// advice not accepted (GOMEMLIMIT sized to a new limit left out), is left out
+// and said in Warnings. It fails for bare pods and Jobs (whose templates are
+// immutable), for advice about another workload or an unknown container, for
+// two different values for one field, for a result the API server would
+// refuse or the Go runtime would choke on (a request above its limit, a
+// GOMEMLIMIT not below the memory limit), and when nothing changes.
 func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
 	t, err := patchTarget(w.Ref.Kind)
 	if err != nil {
@@ -110,10 +118,8 @@ func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
 	for i, c := range w.Containers {
 		index[c.Name] = i
 	}
-	ids := map[string]bool{}
-	for _, a := range accepted {
-		ids[a.ID] = true
-	}
+	accepted, left := withRequirements(accepted)
+	p.Warnings = append(p.Warnings, left...)
 	patches := make([]map[string]any, len(w.Containers))
 	set := map[string]string{} // container/field -> value, to find conflicts
 	for _, a := range accepted {
@@ -121,13 +127,8 @@ func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
 			return Patch{}, fmt.Errorf("advice %s is about %s, not %s", a.ID, a.Target.Ref(), w.Ref)
 		}
 		if !a.Patchable() {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%s has no template change (apply it in code): left out", a.ID))
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s left out: it is a change in code, not in the pod template", describe(a)))
 			continue
-		}
-		for _, r := range a.Requires {
-			if !ids[r] {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("%s assumes %s, which is not in this patch", a.ID, r))
-			}
 		}
 		p.Advice = append(p.Advice, a.ID)
 		for _, ch := range a.Changes {
@@ -159,6 +160,14 @@ func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
 	}
 	if len(containers) == 0 {
 		return p, ErrNoChanges
+	}
+	for i, c := range w.Containers {
+		if patches[i] == nil {
+			continue
+		}
+		if err := checkResult(c, accepted); err != nil {
+			return Patch{}, err
+		}
 	}
 	var doc any = map[string]any{"containers": containers}
 	for i := len(t.path) - 1; i >= 0; i-- {
@@ -301,4 +310,120 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// withRequirements returns the accepted advice less any that requires advice
+// not accepted, transitively, and a warning for each left out.
+func withRequirements(accepted []Advice) (kept []Advice, warnings []string) {
+	ids := make(map[string]Advice, len(accepted))
+	for _, a := range accepted {
+		ids[a.ID] = a
+	}
+	for changed := true; changed; {
+		changed = false
+		for id, a := range ids {
+			for _, r := range a.Requires {
+				if _, ok := ids[r]; !ok {
+					delete(ids, id)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	for _, a := range accepted {
+		if _, ok := ids[a.ID]; ok {
+			kept = append(kept, a)
+			continue
+		}
+		for _, r := range a.Requires {
+			if _, ok := ids[r]; !ok {
+				warnings = append(warnings, fmt.Sprintf("%s left out: it is sized to the %s change, which is not in this patch", describe(a), requiredLabel(accepted, r)))
+				break
+			}
+		}
+	}
+	return kept, warnings
+}
+
+// describe names advice for people: "ingest: GOMEMLIMIT".
+func describe(a Advice) string {
+	if a.Target.Container == "" {
+		return a.Kind.Label()
+	}
+	return a.Target.Container + ": " + a.Kind.Label()
+}
+
+// requiredLabel names the advice with ID id, from its ID's last part
+// when it is not among the advice at hand.
+func requiredLabel(as []Advice, id string) string {
+	for _, a := range as {
+		if a.ID == id {
+			return a.Kind.Label()
+		}
+	}
+	parts := strings.Split(id, "/")
+	return Kind(parts[len(parts)-1]).Label()
+}
+
+// checkResult refuses a patch that would leave a container the API server
+// refuses (a request above its limit) or a GOMEMLIMIT at or above the
+// memory limit, unless the container was so before the patch.
+func checkResult(c model.Container, accepted []Advice) error {
+	before := problem(c.Resources, envGOMEMLIMIT(c))
+	r, gomemlimit := c.Resources, envGOMEMLIMIT(c)
+	for _, a := range accepted {
+		for _, ch := range a.Changes {
+			switch {
+			case ch.Container != c.Name:
+			case ch.Resource != nil:
+				l := &r.Requests
+				if ch.Resource.Section == Limits {
+					l = &r.Limits
+				}
+				v := ch.Resource.Amount
+				if ch.Resource.Remove {
+					v = 0
+				}
+				if ch.Resource.Name == CPU {
+					l.CPU = v
+				} else {
+					l.Memory = v
+				}
+			case ch.Env != nil && ch.Env.Name == "GOMEMLIMIT":
+				gomemlimit = -1
+				if v, err := parseGoBytes(ch.Env.Value); err == nil && !ch.Env.Remove {
+					gomemlimit = v
+				}
+			}
+		}
+	}
+	if p := problem(r, gomemlimit); p != "" && p != before {
+		return fmt.Errorf("%s: the patch would leave %s: %w", c.Name, p, ErrInconsistent)
+	}
+	return nil
+}
+
+// envGOMEMLIMIT returns the GOMEMLIMIT a container's env sets, or -1.
+func envGOMEMLIMIT(c model.Container) int64 {
+	if e, ok := c.LookupEnv("GOMEMLIMIT"); ok && e.From == "" {
+		if v, err := parseGoBytes(e.Value); err == nil {
+			return v
+		}
+	}
+	return -1
+}
+
+// problem says what is wrong with a container's resources and GOMEMLIMIT
+// (-1 when unset), or "".
+func problem(r model.Resources, gomemlimit int64) string {
+	switch {
+	case r.Limits.CPU > 0 && r.Requests.CPU > r.Limits.CPU:
+		return fmt.Sprintf("the CPU request %s above the limit %s, which the API server refuses", formatCPU(r.Requests.CPU), formatCPU(r.Limits.CPU))
+	case r.Limits.Memory > 0 && r.Requests.Memory > r.Limits.Memory:
+		return fmt.Sprintf("the memory request %s above the limit %s, which the API server refuses", formatMemory(r.Requests.Memory), formatMemory(r.Limits.Memory))
+	case r.Limits.Memory > 0 && gomemlimit >= r.Limits.Memory:
+		return fmt.Sprintf("GOMEMLIMIT %s at or above the memory limit %s", humanBytes(gomemlimit), formatMemory(r.Limits.Memory))
+	}
+	return ""
 }

@@ -152,7 +152,7 @@ func adviseStartup(x wctx) *Advice {
 
 	sev := Info
 	switch {
-	case killed && x.c.Waiting() == "CrashLoopBackOff":
+	case killed && crashLooping(x):
 		sev = Critical
 	case killed:
 		sev = Warning
@@ -160,11 +160,11 @@ func adviseStartup(x wctx) *Advice {
 	var reason string
 	switch {
 	case killed && worst > 0:
-		reason = fmt.Sprintf("the %s probe killed containers %d times; pods take up to %s to become ready but it allows %s",
-			guard, f.Kills, formatDuration(worst), formatDuration(budget))
+		reason = fmt.Sprintf("the %s probe killed containers %s; pods take up to %s to become ready but it allows %s",
+			guard, times(f.Kills), formatDuration(worst), formatDuration(budget))
 	case killed:
-		reason = fmt.Sprintf("the %s probe killed containers %d times before they became ready (it allows %s): a slow start is being restarted",
-			guard, f.Kills, formatDuration(budget))
+		reason = fmt.Sprintf("the %s probe killed containers %s before they became ready (it allows %s): a slow start is being restarted",
+			guard, times(f.Kills), formatDuration(budget))
 	default:
 		reason = fmt.Sprintf("pods take up to %s to become ready, close to the %s the %s probe allows",
 			formatDuration(worst), formatDuration(budget), guard)
@@ -275,8 +275,8 @@ func adviseProbeTimeouts(x wctx) []Advice {
 			sev = Warning
 		}
 		a := x.advice(KindProbeTimeout, sev, fmt.Sprintf(
-			"the %s probe fails by timing out (%d times) with timeoutSeconds %d: allow %ds, and keep the endpoint cheap",
-			t, f.Count, p.TimeoutSeconds, want))
+			"the %s probe fails by timing out (%s) with timeoutSeconds %d: allow %ds, and keep the endpoint cheap",
+			t, times(f.Count), p.TimeoutSeconds, want))
 		a.ID += "/" + string(t)
 		a.Current = Value{Display: fmt.Sprintf("%ds", p.TimeoutSeconds), Set: true, Amount: int64(p.TimeoutSeconds), Unit: Seconds}
 		a.Suggested = Value{Display: fmt.Sprintf("%ds", want), Set: true, Amount: int64(want), Unit: Seconds}

@@ -196,3 +196,19 @@ func cpuEv(label string, m int64) Evidence {
 }
 
 func memEv(label string, b int64) Evidence { return num(label, humanBytes(b), float64(b), Bytes) }
+
+// count says n of a thing in English: "1 restart", "3 restarts".
+func count[N ~int32 | ~int64 | ~int](n N, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// times says how often: "once", "3 times".
+func times[N ~int32 | ~int64 | ~int](n N) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}

@@ -40,7 +40,7 @@ func adviseResources(x wctx) resources {
 	}
 	memAdvice, mem := adviseMemory(x, hs)
 	r.mem = mem
-	if x.c.Waiting() == "CrashLoopBackOff" {
+	if crashLooping(x) {
 		// A container that dies at start has no usage to size by: fix the
 		// crash first. An OOMKill is the exception, its limit is the crash.
 		cpuAdvice = nil

@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -11,9 +12,8 @@ import (
 // the memory rules, which size the fix.
 func adviseRestarts(x wctx) []Advice {
 	restarts := x.c.RestartCount()
-	waiting := x.c.Waiting()
 	last := x.c.LastTermination()
-	crashLoop := waiting == "CrashLoopBackOff"
+	crashLoop := crashLooping(x)
 	if !crashLoop && (restarts == 0 || last == nil || last.Reason == "OOMKilled") {
 		return nil
 	}
@@ -36,14 +36,14 @@ func adviseRestarts(x wctx) []Advice {
 	kills := probeFailure(x.c, model.Liveness).Kills
 	byProbe := kills > 0 && last != nil && (last.ExitCode == 137 || last.ExitCode == 143)
 	if byProbe {
-		why = fmt.Sprintf("its liveness probe killed it %d times (exit %d); the probe advice says how to stop that", kills, last.ExitCode)
+		why = fmt.Sprintf("its liveness probe killed it %s (exit %d); the probe advice says how to stop that", times(kills), last.ExitCode)
 	}
-	reason := fmt.Sprintf("restarted %d times: %s", restarts, why)
+	reason := fmt.Sprintf("restarted %s: %s", times(restarts), why)
 	if crashLoop {
-		reason = fmt.Sprintf("CrashLoopBackOff after %d restarts: %s", restarts, why)
+		reason = fmt.Sprintf("CrashLoopBackOff after %s: %s", count(restarts, "restart"), why)
 	}
 	a := x.advice(KindRestarts, sev, reason)
-	a.Current = countValue(int64(restarts), fmt.Sprintf("%d restarts", restarts))
+	a.Current = countValue(int64(restarts), count(restarts, "restart"))
 	a.Suggested = textValue("find the cause in the previous run's log")
 	if byProbe {
 		a.Suggested = textValue("fix the liveness probe (see the probe advice)")
@@ -99,4 +99,32 @@ func explainExit(t model.Termination, kind model.Kind) string {
 		return fmt.Sprintf("exit %d = 128+%d: killed by signal %d", c, c-128, c-128)
 	}
 	return fmt.Sprintf("exit %d: see the log of the previous run", t.ExitCode)
+}
+
+// crashWindow is how long a run may last and still be a crash loop's run
+// between back-offs (the kubelet's back-off grows to 5 minutes).
+const crashWindow = 10 * time.Minute
+
+// crashLooping reports whether the container is crash-looping: waiting in
+// CrashLoopBackOff, or in one of the short runs between back-offs, when the
+// kubelet reports it Running (restarted 3 times or more, its last run
+// failed, the current one younger than crashWindow). Without the second
+// case its advice, and the dashboard's order, flicker with every run.
+func crashLooping(x wctx) bool {
+	if x.c.Waiting() == "CrashLoopBackOff" {
+		return true
+	}
+	for _, in := range x.c.Instances {
+		if briefRun(in, x.opts.Now) {
+			return true
+		}
+	}
+	return false
+}
+
+// briefRun reports whether an instance is running again shortly after
+// failing for the third time or more.
+func briefRun(in model.ContainerInstance, now time.Time) bool {
+	t := in.LastTermination
+	return in.RestartCount >= 3 && t != nil && t.ExitCode != 0 && !in.StartedAt.IsZero() && now.Sub(in.StartedAt) < crashWindow
 }
