@@ -75,37 +75,44 @@ var severityMark = map[advisor.Severity]string{advisor.Critical: "●", advisor.
 
 var severityLevel = map[advisor.Severity]level{advisor.Critical: over, advisor.Warning: near, advisor.Info: normal}
 
-// adviceHeadline is "memory-limit 256Mi -> 376Mi" or the reason when
-// nothing is suggested as a value.
+// adviceHeadline is "memory limit 256Mi -> 376Mi", or the label alone when
+// nothing is suggested as a value. A current value that names the label
+// already ("103 restarts") stands alone.
 func adviceHeadline(a advisor.Advice) string {
-	s := string(a.Kind)
+	s := a.Kind.Label()
 	if a.Suggested.Display != "" {
 		cur := a.Current.Display
-		if cur == "" {
-			cur = "not set"
+		switch {
+		case cur == "":
+			s += " not set"
+		case strings.Contains(cur, s):
+			s = cur
+		default:
+			s += " " + cur
 		}
-		s += " " + cur + " -> " + a.Suggested.Display
+		s += " -> " + a.Suggested.Display
 	}
 	return s
 }
 
-// adviceLines renders one workload's advice as indented text lines.
-func adviceLines(wa workloadAdvice, namespaced bool) []string {
+// adviceParas renders one workload's advice as indented text: prose that
+// wraps, and code and the patch command that never do.
+func adviceParas(wa workloadAdvice, namespaced bool) []para {
 	name := wa.w.Ref.Kind.Short() + "/" + wa.w.Ref.Name
 	if namespaced {
 		name = wa.w.Ref.Namespace + "/" + name
 	}
 	worst := advisor.Worst(wa.advice)
-	out := []string{styleLevel[severityLevel[worst]].Render(strings.ToUpper(string(worst))+" "+name) + hpaNote(wa.w)}
+	out := []para{prose(strings.ToUpper(string(worst)) + " " + name + hpaNote(wa.w)).styled(styleLevel[severityLevel[worst]])}
 	for _, a := range wa.advice {
 		who := ""
 		if a.Target.Container != "" {
 			who = a.Target.Container + ": "
 		}
-		out = append(out, "  "+styleLevel[severityLevel[a.Severity]].Render(severityMark[a.Severity]+" "+who+adviceHeadline(a)))
-		out = append(out, "      "+a.Reason)
-		if ev := evidenceLine(a.Evidence); ev != "" {
-			out = append(out, "      evidence: "+ev)
+		out = append(out, prose("  "+severityMark[a.Severity]+" "+who+adviceHeadline(a)).styled(styleLevel[severityLevel[a.Severity]]))
+		out = append(out, prose("      "+a.Reason))
+		if ev := evidenceLine(a.Evidence, glue); ev != "" {
+			out = append(out, prose("      evidence: "+ev))
 		}
 		conf := "      confidence " + string(a.Confidence.Level)
 		if a.Range != nil {
@@ -114,26 +121,40 @@ func adviceLines(wa workloadAdvice, namespaced bool) []string {
 		if a.Confidence.Note != "" {
 			conf += ": " + a.Confidence.Note
 		}
-		out = append(out, styleLevel[idle].Render(conf))
+		out = append(out, prose(conf).styled(styleLevel[idle]))
 		for _, n := range a.Notes {
-			out = append(out, "      note: "+n)
+			out = append(out, prose("      note: "+n))
 		}
 		if a.Code != "" && !a.Patchable() {
-			out = append(out, "      change in code ("+a.CodeLang+"):")
-			for _, l := range strings.Split(strings.TrimRight(a.Code, "\n"), "\n") {
-				out = append(out, "        "+l)
-			}
+			out = append(out, codeParas(a.Code, a.CodeLang)...)
 		}
 	}
 	switch {
 	case wa.patch != nil:
-		out = append(out, "  $ "+wa.patch.Command)
-		out = append(out, "    "+wa.patch.Effect)
+		out = append(out, para{text: "  $ " + wa.patch.Command, verbatim: true})
+		out = append(out, prose("    "+wa.patch.Effect))
 		for _, w := range wa.patch.Warnings {
-			out = append(out, "    warning: "+w)
+			out = append(out, prose("    warning: "+w))
 		}
 	case wa.noPatch != "":
-		out = append(out, "  no patch: "+wa.noPatch)
+		out = append(out, prose("  no patch: "+wa.noPatch))
+	}
+	return out
+}
+
+// codeParas is a snippet under its heading, line for line: a shell snippet
+// is a command to run, anything else a change in code.
+func codeParas(code, lang string) []para {
+	head, prompt := "      change in code ("+lang+"):", ""
+	if lang == "shell" || lang == "sh" {
+		head, prompt = "      run:", "$ "
+	}
+	out := []para{prose(head)}
+	for _, l := range strings.Split(strings.TrimRight(code, "\n"), "\n") {
+		if l != "" {
+			l = prompt + l
+		}
+		out = append(out, para{text: "        " + l, verbatim: true})
 	}
 	return out
 }
@@ -145,10 +166,12 @@ func hpaNote(w model.Workload) string {
 	return fmt.Sprintf(" (HPA %d-%d)", w.HPA.MinReplicas, w.HPA.MaxReplicas)
 }
 
-func evidenceLine(evs []advisor.Evidence) string {
+// evidenceLine lists the evidence, each label joined to its value by sep
+// (glue keeps them on one line when text wraps).
+func evidenceLine(evs []advisor.Evidence, sep string) string {
 	parts := make([]string, 0, len(evs))
 	for _, e := range evs {
-		parts = append(parts, e.Label+" "+e.Value)
+		parts = append(parts, e.Label+sep+e.Value)
 	}
 	return strings.Join(parts, " · ")
 }

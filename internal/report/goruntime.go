@@ -79,7 +79,7 @@ func poolSummary(db model.DBStats) string {
 	}
 	s := fmt.Sprintf("pool %s: open %d of %s, in use %d, idle %d", db.Name, db.Open, maxOpen, db.InUse, db.Idle)
 	if db.WaitCount > 0 {
-		s += fmt.Sprintf(", waited %d times for %s", db.WaitCount, db.WaitDuration.Round(time.Millisecond))
+		s += fmt.Sprintf(", waited %s for %s", plural(db.WaitCount, "time"), db.WaitDuration.Round(time.Millisecond))
 	}
 	if db.MaxIdleClosed > 0 {
 		s += fmt.Sprintf(", %d closed for MaxIdle", db.MaxIdleClosed)

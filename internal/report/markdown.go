@@ -25,7 +25,7 @@ func writeMarkdown(w io.Writer, s model.Snapshot, advice []advisor.Advice) error
 	if len(rs) == 0 {
 		b.WriteString("No pods or workloads found.\n")
 	} else {
-		b.WriteString(legend + "\n\n")
+		b.WriteString(legendFor(columns) + "\n\n")
 		titles := make([]string, len(columns))
 		for i, c := range columns {
 			titles[i] = c.title
@@ -69,7 +69,7 @@ func writeMarkdownAdvice(b *strings.Builder, wa workloadAdvice) {
 			b.WriteString(": " + mdEscape(a.Confidence.Note))
 		}
 		b.WriteString(")\n")
-		if ev := evidenceLine(a.Evidence); ev != "" {
+		if ev := evidenceLine(a.Evidence, " "); ev != "" {
 			b.WriteString("  - evidence: " + mdEscape(ev) + "\n")
 		}
 		for _, n := range a.Notes {

@@ -63,7 +63,7 @@ func Write(w io.Writer, s model.Snapshot, advice []advisor.Advice, opts Options)
 func summary(s model.Snapshot, advice []advisor.Advice) string {
 	nw, nc := s.Counts()
 	crit, warn, info := severityCounts(advice)
-	return fmt.Sprintf("%d workloads, %d containers: %d critical, %d warning, %d info.", nw, nc, crit, warn, info)
+	return fmt.Sprintf("%s, %s: %d critical, %d warning, %d info.", plural(nw, "workload"), plural(nc, "container"), crit, warn, info)
 }
 
 // metricsSpan describes how much metrics history the snapshot rests on.
@@ -80,14 +80,10 @@ func metricsSpan(s model.Snapshot) string {
 			}
 		}
 	}
-	windows := "windows"
-	if m.Windows == 1 {
-		windows = "window"
-	}
 	if span == 0 {
-		return fmt.Sprintf("%d metrics %s", m.Windows, windows)
+		return plural(m.Windows, "metrics window")
 	}
-	return fmt.Sprintf("%s of metrics (%d %s)", model.FormatAge(span), m.Windows, windows)
+	return fmt.Sprintf("%s of metrics (%s)", model.FormatAge(span), plural(m.Windows, "window"))
 }
 
 // statusLines says what is missing or stale, one line each.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"charm.land/lipgloss/v2/table"
 
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
@@ -25,135 +24,57 @@ var (
 	}
 )
 
-// column is one table column; the ones with the lowest keep go first when
-// the table must fit a narrow width.
-type column struct {
-	title string
-	keep  int
-	get   func(row) cell
-}
-
-var columns = []column{
-	{"WORKLOAD", 10, func(r row) cell { return r.workload }},
-	{"CONTAINER", 9, func(r row) cell { return r.container }},
-	{"READY", 5, func(r row) cell { return r.ready }},
-	{"GO", 5, func(r row) cell { return r.golang }},
-	{"CPU", 8, func(r row) cell { return r.cpu }},
-	{"%req/lim", 4, func(r row) cell { return r.cpuPct }},
-	{"MEM", 8, func(r row) cell { return r.mem }},
-	{"%req/lim", 4, func(r row) cell { return r.memPct }},
-	{"RESTARTS", 7, func(r row) cell { return r.restarts }},
-	{"PROBES", 6, func(r row) cell { return r.probes }},
-	{"WARNINGS", 3, func(r row) cell { return r.warnings }},
-}
-
-// legend says what the usage cells hold.
-const legend = "CPU and MEM: used now by the busiest replica / request / limit; %req/lim: used as a share of request / of limit; " +
-	"GO: the version go_info gives, likely (Go env or image) or ?."
-
-// minColumns is how many columns a narrow table keeps before it wraps cells.
-const minColumns = 6
-
+// writeText renders the report for a terminal or a file: the table fitted to
+// width, prose wrapped at spaces, commands and code whole.
 func writeText(w io.Writer, s model.Snapshot, advice []advisor.Advice, width int) error {
 	var b strings.Builder
-	head := fmt.Sprintf("kgotop report · %s · %s · %s", scope(s), s.Taken.UTC().Format(time.DateTime+"Z"), metricsSpan(s))
-	b.WriteString(styleHeader.Render(wrap(head, width)) + "\n")
+	// The date and its time stay on one line.
+	taken := s.Taken.UTC().Format(strings.Replace(time.DateTime, " ", glue, 1) + "Z")
+	ps := []para{prose(fmt.Sprintf("kgotop report · %s · %s · %s", scope(s), taken, metricsSpan(s))).styled(styleHeader)}
 	for _, l := range statusLines(s) {
-		b.WriteString(styleLevel[near].Render(wrap(l, width)) + "\n")
+		ps = append(ps, prose(l).styled(styleLevel[near]))
 	}
+	writeParas(&b, ps, width)
 	b.WriteString("\n")
-	rs := rows(s)
-	if len(rs) == 0 {
+	if rs := rows(s); len(rs) == 0 {
 		b.WriteString("No pods or workloads found.\n")
 	} else {
-		b.WriteString(wrap(legend, width) + "\n\n" + renderTable(rs, width) + "\n")
+		table, cols := renderTable(rs, width)
+		if l := legendFor(cols); l != "" {
+			writeParas(&b, []para{prose(l)}, width)
+			b.WriteString("\n")
+		}
+		b.WriteString(table + "\n")
 		if d := details(s); len(d) > 0 {
 			b.WriteString("\n" + styleHeader.Render("DETAILS") + "\n")
-			for _, l := range d {
-				b.WriteString(wrap(l, width) + "\n")
+			ds := make([]para, len(d))
+			for i, l := range d {
+				ds[i] = prose(l)
 			}
+			writeParas(&b, ds, width)
 		}
 	}
 	if was := adviceByWorkload(s, advice); len(was) > 0 {
 		b.WriteString("\n" + styleHeader.Render("ADVICE") + "\n")
 		for _, wa := range was {
-			for _, l := range adviceLines(wa, s.Namespace == "") {
-				if !strings.HasPrefix(l, "  $ ") { // a command stays whole, to copy
-					l = wrap(l, width)
-				}
-				b.WriteString(l + "\n")
-			}
+			writeParas(&b, adviceParas(wa, s.Namespace == ""), width)
 			b.WriteString("\n")
 		}
 	} else {
 		b.WriteString("\n")
 	}
-	b.WriteString(summary(s, advice) + "\n")
+	writeParas(&b, []para{prose(summary(s, advice))}, width)
 	_, err := io.WriteString(w, trimLines(b.String()))
 	return err
 }
 
-// trimLines drops the padding that tables and wrapping leave at line ends.
+// trimLines drops the padding that tables leave at line ends.
 func trimLines(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return strings.Join(lines, "\n")
-}
-
-// renderTable drops the least needed columns until the table fits width;
-// past minColumns it wraps cells instead.
-func renderTable(rs []row, width int) string {
-	cols := append([]column(nil), columns...)
-	for {
-		out := buildTable(rs, cols, 0)
-		if lipgloss.Width(out) <= width {
-			return out
-		}
-		if len(cols) <= minColumns {
-			return buildTable(rs, cols, width)
-		}
-		drop := 0
-		for i, c := range cols {
-			if c.keep < cols[drop].keep {
-				drop = i
-			}
-		}
-		cols = append(cols[:drop], cols[drop+1:]...)
-	}
-}
-
-// buildTable renders the rows in the given columns; a width > 0 makes the
-// table wrap its cells to fit.
-func buildTable(rs []row, cols []column, width int) string {
-	headers := make([]string, len(cols))
-	for i, c := range cols {
-		headers[i] = c.title
-	}
-	t := table.New().Headers(headers...).
-		Border(lipgloss.HiddenBorder()).BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-		BorderHeader(false).BorderColumn(true).
-		StyleFunc(func(r, c int) lipgloss.Style {
-			if r == table.HeaderRow {
-				return styleHeader
-			}
-			return styleLevel[cols[c].get(rs[r]).lvl]
-		})
-	if width > 0 {
-		t.Width(width)
-	}
-	for _, r := range rs {
-		cells := make([]string, len(cols))
-		for i, c := range cols {
-			cells[i] = c.get(r).text
-			if i == 0 && !r.firstOfWorkload {
-				cells[i] = "" // a workload's further containers sit under its name
-			}
-		}
-		t.Row(cells...)
-	}
-	return t.Render()
 }
 
 // details are the lines behind the table's cells: why containers restart,
@@ -175,7 +96,7 @@ func details(s model.Snapshot) []string {
 				if n := c.Terminations(last.Reason); n > 1 {
 					line += fmt.Sprintf(", in %d pods", n)
 				}
-				out = append(out, line+fmt.Sprintf("; %d restarts", c.RestartCount()))
+				out = append(out, line+"; "+plural(c.RestartCount(), "restart"))
 			}
 			for _, in := range c.Instances {
 				if in.Waiting != "" && in.Waiting != "ContainerCreating" {
@@ -183,9 +104,9 @@ func details(s model.Snapshot) []string {
 				}
 			}
 			for _, pf := range c.ProbeFailures {
-				line := fmt.Sprintf("%s%s probe failed %d times", who, pf.Probe, pf.Count)
+				line := fmt.Sprintf("%s%s probe failed %s", who, pf.Probe, plural(pf.Count, "time"))
 				if pf.Kills > 0 {
-					line += fmt.Sprintf(", %d kills", pf.Kills)
+					line += ", " + plural(pf.Kills, "kill")
 				}
 				if pf.LastMessage != "" {
 					line += fmt.Sprintf(", last %s ago: %s", model.FormatAge(s.Taken.Sub(pf.LastSeen)), pf.LastMessage)
@@ -217,12 +138,4 @@ func orUnknown(s string) string {
 		return "(no reason)"
 	}
 	return s
-}
-
-// wrap hard-wraps a line to width, indenting continuation lines.
-func wrap(s string, width int) string {
-	if width < 20 || lipgloss.Width(s) <= width {
-		return s
-	}
-	return trimLines(lipgloss.NewStyle().Width(width).Render(s))
 }

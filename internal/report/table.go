@@ -1,0 +1,224 @@
+package report
+
+import (
+	"slices"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+)
+
+// column is one table column; the ones with the lowest keep go first when
+// the table must fit a narrow width.
+type column struct {
+	title string
+	keep  int
+	// legend says what the cells hold; columns with the same legend share
+	// one entry. Empty: the title says it.
+	legend string
+	// clip marks cells of names and words that may be cut short with "…"
+	// when nothing else fits; numbers never are.
+	clip bool
+	get  func(row) cell
+}
+
+// The legends, in the order the legend line gives them.
+const (
+	legendUsage  = "used now by the busiest replica / request / limit"
+	legendPct    = "used now as a share of request / of limit"
+	legendGo     = "the version go_info gives, likely (Go env or image) or ?"
+	legendProbes = "L✗3 k1 = liveness failed 3 times, killed once (R readiness, S startup)"
+)
+
+var legendOrder = []string{legendUsage, legendPct, legendGo, legendProbes}
+
+var columns = []column{
+	{"WORKLOAD", 10, "", true, func(r row) cell { return r.workload }},
+	{"CONTAINER", 9, "", true, func(r row) cell { return r.container }},
+	{"READY", 5, "", false, func(r row) cell { return r.ready }},
+	{"GO", 5, legendGo, false, func(r row) cell { return r.golang }},
+	{"CPU", 8, legendUsage, false, func(r row) cell { return r.cpu }},
+	{"CPU%", 3, legendPct, false, func(r row) cell { return r.cpuPct }},
+	{"MEM", 8, legendUsage, false, func(r row) cell { return r.mem }},
+	{"MEM%", 4, legendPct, false, func(r row) cell { return r.memPct }},
+	{"RESTARTS", 7, "", true, func(r row) cell { return r.restarts }},
+	{"PROBES", 6, legendProbes, true, func(r row) cell { return r.probes }},
+	{"WARNINGS", 2, "", true, func(r row) cell { return r.warnings }},
+}
+
+// minColumns is how many columns a narrow table keeps before it wraps cells
+// at spaces; floorColumns how many it keeps before it cuts cells short.
+const (
+	minColumns   = 6
+	floorColumns = 4
+)
+
+// legendFor says what the given columns hold, and nothing of the others:
+// "CPU and MEM: used now by ...; GO: ...".
+func legendFor(cols []column) string {
+	titles := map[string][]string{}
+	for _, c := range cols {
+		if c.legend != "" {
+			titles[c.legend] = append(titles[c.legend], c.title)
+		}
+	}
+	var parts []string
+	for _, l := range legendOrder {
+		if ts := titles[l]; len(ts) > 0 {
+			parts = append(parts, strings.Join(ts, " and ")+": "+l)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "; ") + "."
+}
+
+// cellText is what a row shows in a column: a workload's further
+// containers sit under its name.
+func cellText(r row, i int, c column) string {
+	if i == 0 && !r.firstOfWorkload {
+		return ""
+	}
+	return c.get(r).text
+}
+
+// fitTable picks the columns and their widths for the table to fit width:
+// it drops the least needed columns while the cells fit on one line; at
+// minColumns it wraps cells at spaces instead; past floorColumns, when
+// nothing else fits, it cuts names short.
+func fitTable(rs []row, width int) ([]column, []int) {
+	cols := slices.Clone(columns)
+	for {
+		natural, least := measure(rs, cols)
+		room := width - (len(cols) - 1)
+		switch {
+		case sum(natural) <= room:
+			return cols, natural
+		case len(cols) <= minColumns && sum(least) <= room:
+			return cols, spread(natural, least, room)
+		case len(cols) <= floorColumns:
+			return cols, squeeze(cols, least, room)
+		}
+		drop := 0
+		for i, c := range cols {
+			if c.keep < cols[drop].keep {
+				drop = i
+			}
+		}
+		cols = slices.Delete(cols, drop, drop+1)
+	}
+}
+
+// measure returns each column's width on one line and its least width: its
+// title or its longest word.
+func measure(rs []row, cols []column) (natural, least []int) {
+	natural, least = make([]int, len(cols)), make([]int, len(cols))
+	for i, c := range cols {
+		natural[i] = lipgloss.Width(c.title)
+		least[i] = natural[i]
+		for _, r := range rs {
+			t := cellText(r, i, c)
+			natural[i] = max(natural[i], lipgloss.Width(t))
+			for _, w := range strings.Split(t, " ") {
+				least[i] = max(least[i], lipgloss.Width(w))
+			}
+		}
+	}
+	return natural, least
+}
+
+func sum(ws []int) int {
+	n := 0
+	for _, w := range ws {
+		n += w
+	}
+	return n
+}
+
+// spread widens columns from their least width toward their natural one,
+// the most wrapped first, until room is used.
+func spread(natural, least []int, room int) []int {
+	ws := slices.Clone(least)
+	for extra := room - sum(ws); extra > 0; extra-- {
+		widest := -1
+		for i := range ws {
+			if d := natural[i] - ws[i]; d > 0 && (widest < 0 || d > natural[widest]-ws[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break
+		}
+		ws[widest]++
+	}
+	return ws
+}
+
+// squeeze narrows the widest clippable column, a column at a time, until
+// the table fits room or no column can give more.
+func squeeze(cols []column, least []int, room int) []int {
+	const narrowest = 5 // four characters and "…"
+	ws := slices.Clone(least)
+	for sum(ws) > room {
+		widest := -1
+		for i, c := range cols {
+			if c.clip && ws[i] > narrowest && (widest < 0 || ws[i] > ws[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break
+		}
+		ws[widest]--
+	}
+	return ws
+}
+
+// renderTable renders the rows in the columns that fit width, one space
+// between columns, cells wrapped at spaces to their column's width.
+func renderTable(rs []row, width int) (string, []column) {
+	cols, ws := fitTable(rs, width)
+	var b strings.Builder
+	line := func(cells []string, style func(i int) lipgloss.Style) {
+		parts := make([][]string, len(cols))
+		height := 1
+		for i, t := range cells {
+			parts[i] = wrap(t, ws[i], 0)
+			for j, p := range parts[i] {
+				parts[i][j] = truncate(p, ws[i])
+			}
+			height = max(height, len(parts[i]))
+		}
+		for j := range height {
+			var l strings.Builder
+			for i := range cols {
+				if i > 0 {
+					l.WriteString(" ")
+				}
+				t := ""
+				if j < len(parts[i]) {
+					t = parts[i][j]
+				}
+				pad := strings.Repeat(" ", max(0, ws[i]-lipgloss.Width(t)))
+				if t != "" {
+					t = style(i).Render(t)
+				}
+				l.WriteString(t + pad)
+			}
+			b.WriteString(strings.TrimRight(l.String(), " ") + "\n")
+		}
+	}
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.title
+	}
+	line(titles, func(int) lipgloss.Style { return styleHeader })
+	for _, r := range rs {
+		cells := make([]string, len(cols))
+		for i, c := range cols {
+			cells[i] = cellText(r, i, c)
+		}
+		line(cells, func(i int) lipgloss.Style { return styleLevel[cols[i].get(r).lvl] })
+	}
+	return strings.TrimSuffix(b.String(), "\n"), cols
+}
