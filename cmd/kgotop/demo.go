@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
@@ -13,6 +14,7 @@ import (
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/collect"
 	"github.com/kgotop/kgotop/internal/demo"
+	"github.com/kgotop/kgotop/internal/model"
 	"github.com/kgotop/kgotop/internal/report"
 	"github.com/kgotop/kgotop/internal/ui"
 )
@@ -21,26 +23,25 @@ import (
 // medium-confidence advice, reached in well under a second.
 const demoWarmUp = 8 * time.Hour
 
-// startDemo builds the simulated cluster and a collector on it, warmed up
+// startDemo starts a collector on the simulated cluster and warms it up
 // with demoWarmUp of history.
-func startDemo(ctx context.Context, o *options, logger *slog.Logger) (*demo.Sim, *collect.Collector, error) {
-	sim := demo.New(o.seed)
+func startDemo(ctx context.Context, sim *demo.Sim, logger *slog.Logger) (*collect.Collector, error) {
 	opts := sim.Options()
 	opts.Log = logger
 	c := collect.New(sim.Clients(), opts)
 	c.Start(ctx)
 	if err := c.WaitForSync(ctx); err != nil {
-		return nil, nil, fmt.Errorf("demo: %w", err)
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	if err := sim.WarmUp(ctx, c, demoWarmUp); err != nil {
-		return nil, nil, fmt.Errorf("demo: %w", err)
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	settle, cancel := context.WithTimeout(ctx, time.Minute) // milliseconds, but a loaded machine may lag
 	defer cancel()
 	if err := sim.Settle(settle, c); err != nil {
-		return nil, nil, fmt.Errorf("demo: %w", err)
+		return nil, fmt.Errorf("demo: %w", err)
 	}
-	return sim, c, nil
+	return c, nil
 }
 
 // runDemoReport prints the report of the simulated namespace. With a fixed
@@ -48,7 +49,8 @@ func startDemo(ctx context.Context, o *options, logger *slog.Logger) (*demo.Sim,
 func runDemoReport(ctx context.Context, o *options, logger *slog.Logger, stdout io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sim, c, err := startDemo(ctx, o, logger)
+	sim := demo.New(o.seed)
+	c, err := startDemo(ctx, sim, logger)
 	if err != nil {
 		return err
 	}
@@ -75,40 +77,64 @@ const demoTick = time.Second
 
 // runDemoDashboard opens the dashboard on the simulated namespace, which
 // keeps moving while it is open; patches apply to the simulated cluster.
+// The warm-up runs as the dashboard's Load, so the screen says what it is
+// doing from the first frame and q stops it.
 func runDemoDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sim, c, err := startDemo(ctx, o, logger)
-	if err != nil {
-		return err
-	}
-	running := make(chan struct{})
-	go func() {
-		defer close(running)
-		t := time.NewTicker(demoTick)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := sim.Advance(ctx, c); err != nil && ctx.Err() == nil {
-					logger.Warn("demo step failed", "err", err)
+	sim := demo.New(o.seed)
+	var c *collect.Collector // set by Load, read only after it returned
+	// The simulation advances in a goroutine Load starts; stopping waits
+	// for it, unless the dashboard ended before Load got that far.
+	var (
+		mu      sync.Mutex
+		stopped bool
+		ticking sync.WaitGroup
+	)
+	load := func(ctx context.Context) error {
+		var err error
+		if c, err = startDemo(ctx, sim, logger); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return ctx.Err()
+		}
+		ticking.Go(func() {
+			t := time.NewTicker(demoTick)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if err := sim.Advance(ctx, c); err != nil && ctx.Err() == nil {
+						logger.Warn("demo step failed", "err", err)
+					}
 				}
 			}
-		}
-	}()
-	err = ui.Run(ctx, ui.Deps{
+		})
+		return nil
+	}
+	err := ui.Run(ctx, ui.Deps{
 		Context:   sim.Options().Context,
 		Namespace: sim.Options().Namespace,
-		Snapshot:  c.Snapshot,
-		Apply:     applyWith(c),
-		Advisor:   o.advisorOptions(),
-		ReadOnly:  o.readOnly,
-		Now:       sim.Now,
-		Refresh:   demoTick,
+		Snapshot:  func() model.Snapshot { return c.Snapshot() },
+		Apply: func(ctx context.Context, p advisor.Patch, dryRun bool) (string, error) {
+			return applyWith(c)(ctx, p, dryRun)
+		},
+		Advisor:  o.advisorOptions(),
+		ReadOnly: o.readOnly,
+		Now:      sim.Now,
+		Refresh:  demoTick,
+		Load:     load,
+		Loading:  fmt.Sprintf("simulating %s of history", model.FormatAge(demoWarmUp)),
 	})
 	cancel()
-	<-running
+	mu.Lock()
+	stopped = true
+	mu.Unlock()
+	ticking.Wait()
 	return err
 }

@@ -122,7 +122,8 @@ func bar(frac float64, width int) string {
 }
 
 // goCell says which Go runs in the container: the version when known
-// ("1.24.3", "1.16?" from an image tag), "likely" from env hints, "?" otherwise.
+// ("1.24.3", "1.16?" from an image tag), "go?" from env hints (likely Go),
+// "?" otherwise.
 func goCell(g model.GoInfo) cell {
 	switch {
 	case g.Detection == model.GoConfirmed && g.Version != "":
@@ -132,7 +133,7 @@ func goCell(g model.GoInfo) cell {
 	case g.Version != "":
 		return cell{text: g.Version + "?"}
 	case g.Detection == model.GoLikely:
-		return cell{text: "likely", lvl: idle}
+		return cell{text: "go?", lvl: idle}
 	}
 	return cell{text: "?", lvl: idle}
 }

@@ -23,6 +23,7 @@ type detailModel struct {
 	w      *model.Workload // nil once the workload is gone
 	advice []advisor.Advice
 	now    time.Time
+	patch  patchAvail // what p, a and y would find
 
 	title   string
 	lines   []string
@@ -35,10 +36,32 @@ func newDetail(ref model.WorkloadRef, focus string) detailModel {
 	return detailModel{ref: ref, focus: focus}
 }
 
+// patchAvail is whether a workload's advice makes a patch.
+type patchAvail int
+
+const (
+	patchNone   patchAvail = iota // no advice changes the pod template
+	patchReady                    // BuildPatch makes a patch of it
+	patchBroken                   // it does not: the patch view says why
+)
+
+// availability says whether the advice of w makes a patch.
+func availability(w *model.Workload, advice []advisor.Advice) patchAvail {
+	as := advisor.Patchable(advice)
+	if w == nil || len(as) == 0 {
+		return patchNone
+	}
+	if _, err := advisor.BuildPatch(*w, as); err != nil {
+		return patchBroken
+	}
+	return patchReady
+}
+
 // refresh takes the workload's newest state (nil when it is gone); resize
 // then builds the lines.
 func (d detailModel) refresh(w *model.Workload, advice []advisor.Advice, now time.Time) detailModel {
 	d.w, d.advice, d.now = w, advice, now
+	d.patch = availability(w, advice)
 	return d
 }
 
@@ -80,17 +103,25 @@ func (d detailModel) update(msg tea.KeyPressMsg, k KeyMap) detailModel {
 
 // scrollTo sets the first line shown, clamped so the last page stays full.
 func (d detailModel) scrollTo(i int) detailModel {
-	d.offset = max(0, min(i, len(d.lines)-(d.height-1)))
+	d.offset = max(0, min(i, d.maxOffset()))
 	return d
 }
 
-// view returns the pinned title and the lines that fit under it.
-func (d detailModel) view(height int) []string {
+// maxOffset is the first line shown when scrolled to the bottom.
+func (d detailModel) maxOffset() int { return max(len(d.lines)-(d.height-1), 0) }
+
+// view returns the pinned title and the lines that fit under it, the first
+// and last of them replaced by how many more lines there are above and
+// below when there are: every line shows at some scroll position.
+func (d detailModel) view(height int, st Styles) []string {
 	out := []string{d.title}
 	end := min(d.offset+height-1, len(d.lines))
 	out = append(out, d.lines[d.offset:end]...)
-	if end < len(d.lines) && len(out) > 1 {
-		out[len(out)-1] = fmt.Sprintf(" ↓ %d more lines (↓/j, pgdn)", len(d.lines)-end+1)
+	if d.offset > 0 && len(out) > 1 {
+		out[1] = st.Dim.Render(fmt.Sprintf(" ↑ %s above", plural(d.offset+1, "more line")))
+	}
+	if end < len(d.lines) && len(out) > 2 {
+		out[len(out)-1] = st.Dim.Render(fmt.Sprintf(" ↓ %s below", plural(len(d.lines)-end+1, "more line")))
 	}
 	return out
 }

@@ -40,7 +40,7 @@ func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, widt
 	}
 	b.blank()
 	if n := len(advisor.Patchable(advice)); n > 0 {
-		b.wrap(" ", st.Dim.Render(plural(n, "piece")+" of advice change the pod template: p shows the patch, a dry-runs it, y copies the kubectl command"), normal)
+		b.wrap(" ", st.Dim.Render(plural(n, "piece")+" of advice "+pick(n == 1, "changes", "change")+" the pod template: p shows the patch, a dry-runs it, y copies the kubectl command"), normal)
 	}
 	return st.Emphasis.Render(truncate(title, width-12)) + "  " + st.render(counts.lvl, counts.text), b.lines, anchors
 }
@@ -72,7 +72,7 @@ func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, 
 	usageLines(b, "CPU", cpu, cpuPts, cpuHist, model.FormatCPU)
 	usageLines(b, "MEM", mem, memPts, memHist, model.FormatBytes)
 	if h := c.Usage; h != nil && h.Samples > 0 {
-		b.add(st.Dim.Render(fmt.Sprintf("      %s of history, %d samples, one bar per metrics window (the busiest replica)", model.FormatAge(h.Span()), h.Samples)))
+		b.wrap("      ", fmt.Sprintf("%s of history, %s, one bar per metrics window (the busiest replica)", model.FormatAge(h.Span()), plural(int(h.Samples), "sample")), idle)
 	} else {
 		b.add(st.Dim.Render("      no usage history yet: the metrics API has not reported this container"))
 	}
@@ -117,21 +117,23 @@ func goDescription(g model.GoInfo) string {
 		return "Go not detected"
 	case g.Version != "":
 		return "Go " + g.Version + " (" + g.Evidence + ")"
+	case g.Detection == model.GoLikely:
+		return "probably Go (" + g.Evidence + ")"
 	}
 	return "Go " + string(g.Detection) + " (" + g.Evidence + ")"
 }
 
 // goLines writes the Go runtime's numbers, or why there are none.
 func goLines(b *textBlock, g model.GoInfo) {
-	st := b.st
 	r := g.Runtime
 	if r == nil {
 		why := "not scraped"
 		if g.ScrapeError != "" {
-			why = g.ScrapeError
+			// The collector says "Go runtime unknown: why"; the label says the first half.
+			why = strings.TrimPrefix(g.ScrapeError, "Go runtime unknown: ")
 		}
 		if g.Detection != model.GoUnknown {
-			b.add(st.Dim.Render(truncate(" GO   runtime numbers unknown: "+why, b.width)))
+			b.wrap(" GO   ", "no runtime numbers: "+why, idle)
 		}
 		return
 	}
@@ -185,7 +187,7 @@ func probeLines(b *textBlock, c model.Container, now time.Time) {
 	for _, f := range c.ProbeFailures {
 		text := fmt.Sprintf("✗ %s failed %d×", f.Probe, f.Count)
 		if f.Kills > 0 {
-			text += fmt.Sprintf(" (%d restarts)", f.Kills)
+			text += " (" + plural(int(f.Kills), "restart") + ")"
 		}
 		if !f.LastSeen.IsZero() {
 			text += ", last " + model.FormatAge(now.Sub(f.LastSeen)) + " ago"
@@ -208,7 +210,7 @@ func restartLines(b *textBlock, c model.Container, now time.Time) {
 		if in.RestartCount == 0 && in.LastTermination == nil && in.Waiting == "" {
 			continue
 		}
-		text := fmt.Sprintf("%s: %d restarts", in.Pod, in.RestartCount)
+		text := in.Pod + ": " + plural(int(in.RestartCount), "restart")
 		lvl := near
 		if t := in.LastTermination; t != nil {
 			text += fmt.Sprintf(", last %s (exit %d", orDash(t.Reason), t.ExitCode)
@@ -241,7 +243,7 @@ func restartLines(b *textBlock, c model.Container, now time.Time) {
 func podLines(b *textBlock, pods []model.Pod, now time.Time) {
 	for i, p := range pods {
 		if i == 5 {
-			b.add(b.st.Dim.Render(fmt.Sprintf("      and %d more pods", len(pods)-5)))
+			b.add(b.st.Dim.Render("      and " + plural(len(pods)-5, "more pod")))
 			return
 		}
 		text := p.Name + " " + p.Phase
@@ -313,12 +315,29 @@ func adviceLines(b *textBlock, as []advisor.Advice) {
 			b.wrap("    note: ", n, idle)
 		}
 		if a.Code != "" {
-			b.add(st.Dim.Render("    in code (" + orDash(a.CodeLang) + "):"))
+			b.add(st.Dim.Render("    " + codeLabel(a.CodeLang) + ":"))
 			for _, l := range strings.Split(strings.TrimRight(a.Code, "\n"), "\n") {
 				b.add("      " + st.Code.Render(truncate(l, b.width-7)))
 			}
 		}
 	}
+}
+
+// codeLabel says where a piece of advice's code goes: "run", "in code (Go)".
+func codeLabel(lang string) string {
+	switch strings.ToLower(lang) {
+	case "shell", "sh", "bash", "console":
+		return "run"
+	case "go":
+		return "in code (Go)"
+	case "dockerfile":
+		return "in the Dockerfile"
+	case "yaml":
+		return "in the manifest (YAML)"
+	case "":
+		return "by hand"
+	}
+	return "in " + lang
 }
 
 // textBlock gathers the lines of a view of a given width.

@@ -38,6 +38,10 @@ func TestGolden(t *testing.T) {
 		{"patch_80x24", fixture(), 80, 24, []string{"down", "p"}},
 		{"patch_160x48", fixture(), 160, 48, []string{"down", "p"}},
 		{"help_80x24", fixture(), 80, 24, []string{"?"}},
+		{"main_200x50", fixture(), 200, 50, nil},
+		{"detail_bottom_80x24", fixture(), 80, 24, []string{"down", "enter", "G"}},
+		{"nothing_to_patch_80x24", fixture(), 80, 24, []string{"G", "p"}},
+		{"help_patch_80x24", fixture(), 80, 24, []string{"down", "p", "?"}},
 		{"problems_80x24", problems, 80, 24, nil},
 		{"tiny_60x20", fixture(), 60, 20, nil},
 	}
@@ -61,6 +65,7 @@ func TestColoursMeanSomething(t *testing.T) {
 	m := press(t, start(t, deps(fixture(), nil), 160, 48), "G", "up") // the selected line is drawn in reverse, uncoloured
 	st := m.styles
 	v := m.View().Content
+	bars := fit(m.table.widths, 160).bar
 	// opening returns the text as a style starts it (padding may follow).
 	opening := func(s lipgloss.Style, text string) string { return strings.TrimSuffix(s.Render(text), "\x1b[m") }
 	for what, want := range map[string]string{
@@ -72,7 +77,7 @@ func TestColoursMeanSomething(t *testing.T) {
 		"crash looping is red":                     opening(st.Bad, "3 CrashLoop (exit 2)"),
 		"a workload with no ready pod is red":      opening(st.Bad, "0/1"),
 		"liveness kills are red":                   opening(st.Bad, "L✗9 k3"),
-		"an unknown share has a dim bar":           st.Dim.Render(padRight("?", barWidth)),
+		"an unknown share has a dim bar":           st.Dim.Render(padRight("?", bars+pctWidth)),
 		"warnings-only advice is yellow":           opening(st.Warn, "▲4 ·1"),
 		"the critical count in the header":         opening(st.Bad, "● 4 critical"),
 	} {
@@ -97,7 +102,7 @@ func TestNoColour(t *testing.T) {
 	if loc := sgrColour.FindStringIndex(out.String()); loc != nil {
 		t.Fatalf("colour left under NO_COLOR: %q", out.String()[loc[0]:min(loc[1]+20, out.Len())])
 	}
-	for _, want := range []string{"●1 ▲3 ·2", "████  99%", "\x1b[1;7m▌thumbs"} {
+	for _, want := range []string{"●1 ▲3 ·2", "▉  99%", "\x1b[1;7m▌thumbs"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("%q lost under NO_COLOR", want)
 		}

@@ -118,12 +118,12 @@ func dropLowest(left, right []segment) ([]segment, []segment) {
 // statusView renders the line under the header: problems with the data
 // sources when there are any (never a crash), on two lines when they need
 // them, else what the table shows.
-func statusView(snap *model.Snapshot, loaded bool, t *tableModel, width int, st Styles) []string {
+func statusView(snap *model.Snapshot, loaded bool, loading string, t *tableModel, width int, st Styles) []string {
 	var problems []segment
 	src := snap.Sources
 	switch {
 	case !loaded:
-		problems = append(problems, segment{text: "Loading: reading the cluster…", lvl: idle})
+		problems = append(problems, segment{text: "Loading: " + loading + "… (q quits)", lvl: idle})
 	case !src.Synced:
 		problems = append(problems, segment{text: "Listing pods and workloads for the first time…", lvl: idle})
 	}

@@ -3,7 +3,7 @@ package ui
 import "charm.land/bubbles/v2/key"
 
 // KeyMap is every key the dashboard answers to, in one place. The footer
-// and the help screen (?) are generated from it.
+// and the help screen (?) are generated from it, per view (see help.go).
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Expand, Collapse                        key.Binding
@@ -13,7 +13,8 @@ type KeyMap struct {
 	Refresh, Help, Quit                     key.Binding
 }
 
-// DefaultKeyMap returns the dashboard's keys.
+// DefaultKeyMap returns the dashboard's keys. The help of each binding
+// names all its keys, as the help screen shows them.
 func DefaultKeyMap() KeyMap {
 	b := func(keys []string, help, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
@@ -25,8 +26,8 @@ func DefaultKeyMap() KeyMap {
 		PageDown: b([]string{"pgdown", "ctrl+f"}, "pgdn", "page down"),
 		Top:      b([]string{"home", "g"}, "g", "top"),
 		Bottom:   b([]string{"end", "G"}, "G", "bottom"),
-		Expand:   b([]string{"right", "l", "space"}, "→", "containers"),
-		Collapse: b([]string{"left", "h"}, "←", "fold"),
+		Expand:   b([]string{"right", "l", "space"}, "→/l/space", "containers"),
+		Collapse: b([]string{"left", "h"}, "←/h", "fold"),
 		Details:  b([]string{"enter"}, "enter", "details"),
 		Back:     b([]string{"esc"}, "esc", "back"),
 		Sort:     b([]string{"s"}, "s", "sort"),
@@ -34,44 +35,23 @@ func DefaultKeyMap() KeyMap {
 		Filter:   b([]string{"/"}, "/", "filter"),
 		Patch:    b([]string{"p"}, "p", "patch"),
 		Copy:     b([]string{"y"}, "y", "copy"),
-		Apply:    b([]string{"a"}, "a", "apply"),
-		Confirm:  b([]string{"Y", "enter"}, "Y", "confirm"),
-		Toggle:   b([]string{"space", "x"}, "space", "toggle"),
-		Refresh:  b([]string{"r"}, "r", "refresh"),
-		Help:     b([]string{"?"}, "?", "help"),
-		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Apply:    b([]string{"a"}, "a", "dry run"),
+		// Only Y applies: no key pressed out of habit (enter) changes a cluster.
+		Confirm: b([]string{"Y"}, "Y", "apply"),
+		Toggle:  b([]string{"space", "x"}, "space/x", "include/leave out"),
+		Refresh: b([]string{"r"}, "r", "refresh"),
+		Help:    b([]string{"?"}, "?", "help"),
+		Quit:    b([]string{"q", "ctrl+c"}, "q", "quit"),
 	}
 }
 
-// ShortHelp is the footer of the main view.
-func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Details, k.Filter, k.Sort, k.Patch, k.Apply, k.Help, k.Quit}
+// say returns b with another description, for the help screen.
+func say(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
 }
 
-// FullHelp is the help screen, one column per group, each key said in full.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	say := func(b key.Binding, desc string) key.Binding {
-		b.SetHelp(b.Help().Key, desc)
-		return b
-	}
-	shown := func(keys, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
-	}
-	return [][]key.Binding{
-		{k.Up, k.Down, shown("pgup/dn", "page"), shown("g/G", "ends"), k.Help, k.Quit},
-		{say(k.Expand, "show containers"), say(k.Collapse, "hide containers"), k.Details, k.Back,
-			say(k.Filter, "filter by name"), say(k.Refresh, "refresh now")},
-		{say(k.Sort, "sort by next column"), say(k.Reverse, "reverse the sort"), say(k.Patch, "show the patch"),
-			say(k.Copy, "copy the command"), say(k.Apply, "dry run, then apply"), say(k.Confirm, "confirm apply")},
-		{say(k.Toggle, "toggle advice")},
-	}
+// shown is a help line for several bindings at once ("pgup/pgdn page").
+func shown(keys, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys), key.WithHelp(keys, desc))
 }
-
-// keyHelp is a footer built from a chosen list of bindings.
-type keyHelp []key.Binding
-
-// ShortHelp returns the bindings.
-func (k keyHelp) ShortHelp() []key.Binding { return k }
-
-// FullHelp returns the bindings as one column.
-func (k keyHelp) FullHelp() [][]key.Binding { return [][]key.Binding{k} }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"reflect"
 	"strings"
@@ -108,7 +110,7 @@ func TestDetailView(t *testing.T) {
 	}
 	// Enter on a container line opens the details scrolled to that container.
 	m = press(t, m, "down", "right", "down", "down", "enter") // web/nginx
-	shown := strings.Join(m.detail.view(m.bodyHeight()), "\n")
+	shown := strings.Join(m.detail.view(m.bodyHeight(), m.styles), "\n")
 	if m.view != viewDetail || m.detail.offset == 0 || !strings.Contains(shown, "container nginx") {
 		t.Fatalf("details of web/nginx open at line %d:\n%s", m.detail.offset, shown)
 	}
@@ -128,7 +130,7 @@ func TestDetailOfAWorkloadThatWentAway(t *testing.T) {
 func TestHelpAndQuit(t *testing.T) {
 	m := start(t, deps(fixture(), nil), 120, 30)
 	m = press(t, m, "?")
-	if v := m.View().Content; !m.showHelp || !strings.Contains(v, "dry run, then apply") || !strings.Contains(v, "critical") {
+	if v := m.View().Content; !m.showHelp || !strings.Contains(v, "dry run; Y applies") || !strings.Contains(v, "critical") {
 		t.Fatalf("help:\n%s", v)
 	}
 	m = press(t, m, "j")
@@ -278,4 +280,41 @@ func (s *safeBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestLoadShowsWhatLoads: with Deps.Load, the dashboard says what it loads
+// from the first frame, q quits while it runs, and its end starts the refreshes.
+func TestLoadShowsWhatLoads(t *testing.T) {
+	d := deps(fixture(), nil)
+	snapshots := 0
+	snap := d.Snapshot
+	d.Snapshot = func() model.Snapshot { snapshots++; return snap() }
+	d.Load = func(ctx context.Context) error { return nil }
+	d.Loading = "simulating 8h of history"
+	m := New(d)
+	if v := m.View().Content; !strings.Contains(v, "loading: simulating 8h of history") {
+		t.Fatalf("before the size is known: %q", v)
+	}
+	m = send(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	if v := screen(m); !strings.Contains(v, "Loading: simulating 8h of history… (q quits)") || !strings.Contains(v, "Loading…") {
+		t.Fatalf("while loading:\n%s", v)
+	}
+	if _, ok := m.Init()().(loadedMsg); !ok {
+		t.Fatal("Init should run Load first")
+	}
+	if _, cmd := pressCmd(t, m, "r"); cmd != nil || snapshots != 0 {
+		t.Fatal("r must not take a snapshot before Load is done")
+	}
+	if _, cmd := pressCmd(t, m, "q"); cmd == nil || !reflect.DeepEqual(cmd(), tea.QuitMsg{}) {
+		t.Fatal("q should quit while loading")
+	}
+	next, cmd := m.Update(loadedMsg{})
+	m = send(t, next.(Model), cmd())
+	if !m.loaded || snapshots != 1 || !strings.Contains(screen(m), "thumbs") {
+		t.Fatalf("after Load, the first snapshot: loaded %v, %d snapshots", m.loaded, snapshots)
+	}
+	failed, cmd := m.Update(loadedMsg{err: errors.New("no cluster")})
+	if cmd == nil || !reflect.DeepEqual(cmd(), tea.QuitMsg{}) || failed.(Model).err == nil {
+		t.Fatal("a failed Load ends the dashboard with its error")
+	}
 }

@@ -42,6 +42,7 @@ const (
 // is open, so what is applied is exactly what was shown and dry-run.
 type patchModel struct {
 	w        *model.Workload
+	all      []advisor.Advice // all the workload's advice, to name what advice requires
 	advice   []advisor.Advice // the workload's patchable advice
 	accepted []bool
 	cursor   int
@@ -62,7 +63,7 @@ type patchModel struct {
 
 // newPatch opens the patch view of w with all its patchable advice accepted.
 func newPatch(w *model.Workload, all []advisor.Advice, seq uint64) patchModel {
-	p := patchModel{w: w, advice: advisor.Patchable(all), seq: seq}
+	p := patchModel{w: w, all: all, advice: advisor.Patchable(all), seq: seq}
 	p.accepted = make([]bool, len(p.advice))
 	for i := range p.accepted {
 		p.accepted[i] = true

@@ -236,3 +236,82 @@ func TestNothingToPatch(t *testing.T) {
 		t.Fatal("y with nothing to patch copies nothing")
 	}
 }
+
+// breaksAt reports, for each byte of cmd, whether a line may end after it:
+// after a space, ',', '{' or '[' outside a JSON string.
+func breaksAt(cmd string) []bool {
+	ok := make([]bool, len(cmd))
+	inString, escaped := false, false
+	for i := 0; i < len(cmd); i++ {
+		c := cmd[i]
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString:
+			ok[i] = strings.IndexByte(" ,{[", c) >= 0
+		}
+	}
+	return ok
+}
+
+func TestBreakCommand(t *testing.T) {
+	orders := start(t, deps(fixture(), &fakeApply{}), 120, 30)
+	orders = press(t, orders, "down", "p")
+	cmds := []string{
+		orders.patch.patch.Command,
+		`kubectl patch deployment ingest -n kgotop-demo --type=strategic -p '{"spec":{"template":{"spec":{"containers":[{"env":[{"name":"GOMEMLIMIT","value":"320MiB"},{"name":"GOMAXPROCS","value":"2"}],"name":"ingest","resources":{"limits":{"memory":"356Mi"}}}]}}}}'`,
+		// Spaces, commas, brackets and an escaped quote inside strings, and a shell-quoted single quote.
+		`kubectl patch deployment app -n ns --type=strategic -p '{"spec":{"template":{"spec":{"containers":[{"env":[{"name":"OPTS","value":"a, {c} [d] \"e f\" it'\''s"}],"name":"app"}]}}}}'`,
+	}
+	for _, cmd := range cmds {
+		safe := breaksAt(cmd)
+		for width := 40; width <= 130; width++ { // the view gives it 76 cells at least
+			lines := breakCommand(cmd, width)
+			if got := strings.Join(lines, ""); got != cmd {
+				t.Fatalf("width %d: the lines joined are not the command:\n%q\n%q", width, got, cmd)
+			}
+			at := 0
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > width {
+					t.Fatalf("width %d: line %d is %d wide: %q", width, i, w, l)
+				}
+				at += len(l)
+				if i < len(lines)-1 && !safe[at-1] {
+					t.Fatalf("width %d: line %d breaks inside a token: %q | %q", width, i, l, lines[i+1])
+				}
+			}
+		}
+	}
+	// A token wider than a line is cut where it must be, and still joins up.
+	long := `kubectl -p '{"` + strings.Repeat("x", 50) + `":1}'`
+	if lines := breakCommand(long, 20); strings.Join(lines, "") != long || len(lines) < 3 {
+		t.Fatalf("a long token: %q", lines)
+	}
+}
+
+// TestCommandOnScreenIsWhole reads the command back from the patch view:
+// the lines under COMMAND, joined, are the command y copies, at any width.
+func TestCommandOnScreenIsWhole(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 30}, {160, 48}} {
+		m := press(t, start(t, deps(fixture(), &fakeApply{}), size[0], size[1]), "down", "p")
+		lines := strings.Split(screen(m), "\n")
+		var got string
+		for i, l := range lines {
+			if strings.HasPrefix(l, " COMMAND") {
+				for _, c := range lines[i+1:] {
+					if c == "" {
+						break
+					}
+					got += strings.TrimPrefix(c, "   ")
+				}
+			}
+		}
+		if got != m.patch.patch.Command {
+			t.Errorf("%dx%d: the command on screen is\n%q\nwant\n%q", size[0], size[1], got, m.patch.patch.Command)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -33,11 +34,18 @@ func (p patchModel) view(height int, readOnly bool, st Styles) []string {
 		rest = append(rest, st.Emphasis.Render(" CHANGES"))
 		rest = append(rest, fieldTable(p.patch.Fields, st)...)
 		rest = append(rest, "", st.Emphasis.Render(" COMMAND")+st.Dim.Render("  (y copies it)"))
-		for _, l := range strings.Split(ansi.Hardwrap(p.patch.Command, width-4, true), "\n") {
+		for _, l := range breakCommand(p.patch.Command, width-4) {
 			rest = append(rest, "   "+st.Code.Render(l))
 		}
-		for _, w := range p.patch.Warnings {
-			rest = append(rest, st.Warn.Render(truncate("   ! "+w, width)))
+	}
+	if p.err == nil {
+		rest = append(rest, "")
+	}
+	if notes := p.notes(); len(notes) > 0 {
+		for _, n := range notes {
+			for i, l := range strings.Split(ansi.Wrap(n, width-6, ""), "\n") {
+				rest = append(rest, st.Warn.Render(pick(i == 0, "   ! ", "     ")+l))
+			}
 		}
 		rest = append(rest, "")
 	}
@@ -54,6 +62,9 @@ func (p patchModel) view(height int, readOnly bool, st Styles) []string {
 			}
 			mark, lvl := severityMark(a.Severity)
 			text := fmt.Sprintf("%s %s %s  %s", box, st.render(lvl, mark), adviceChange(a), st.Dim.Render(a.Target.Container))
+			if p.leftOut(i) {
+				text += st.Warn.Render("  ! left out: it assumes advice left out")
+			}
 			if i == p.cursor {
 				cursorLine = len(rest)
 				rest = append(rest, st.Selected.Render("▌"+ansi.Strip(text)))
@@ -69,6 +80,98 @@ func (p patchModel) view(height int, readOnly bool, st Styles) []string {
 	}
 	rest = rest[min(offset, len(rest)):]
 	return append(top, rest...)
+}
+
+// breakCommand breaks a command into lines of at most width cells, only
+// after a space, ',', '{' or '[' outside a JSON string, so that the screen
+// shows whole tokens and a copy of it is still the same JSON; a token wider
+// than a line is cut where it must be. The lines joined are the command.
+func breakCommand(cmd string, width int) []string {
+	width = max(width, 1)
+	var pieces []string // each ends where a line may break
+	inString, escaped, start := false, false, 0
+	for i := 0; i < len(cmd); i++ {
+		switch c := cmd[i]; {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == ',' || c == '{' || c == '['):
+			pieces = append(pieces, cmd[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(cmd) {
+		pieces = append(pieces, cmd[start:])
+	}
+	var lines []string
+	line, lw := "", 0
+	for _, piece := range pieces {
+		pw := ansi.StringWidth(piece)
+		if lw > 0 && lw+pw > width {
+			lines, line, lw = append(lines, line), "", 0
+		}
+		for pw > width { // one token wider than a line
+			lines = append(lines, ansi.Cut(piece, 0, width))
+			piece = ansi.Cut(piece, width, pw)
+			pw = ansi.StringWidth(piece)
+		}
+		line, lw = line+piece, lw+pw
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// notes are what BuildPatch warns of (accepted advice it left out, and
+// why), wrapped by the view, never cut. Should a warning name advice by
+// its ID, the ID is replaced by what people call the advice.
+func (p patchModel) notes() []string {
+	out := make([]string, 0, len(p.patch.Warnings))
+	for _, w := range p.patch.Warnings {
+		for _, a := range p.all {
+			if a.ID != "" && strings.Contains(w, a.ID) {
+				w = strings.ReplaceAll(w, a.ID, p.describe(a))
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// leftOut reports whether accepted advice i is not in the patch all the
+// same: BuildPatch leaves out advice that assumes advice left out.
+func (p patchModel) leftOut(i int) bool {
+	if !p.accepted[i] || (p.err != nil && !errors.Is(p.err, advisor.ErrNoChanges)) {
+		return false
+	}
+	return !slices.Contains(p.patch.Advice, p.advice[i].ID)
+}
+
+// find returns the workload's advice with an ID.
+func (p patchModel) find(id string) (advisor.Advice, bool) {
+	for _, a := range p.all {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return advisor.Advice{}, false
+}
+
+// describe names a piece of advice for people: "memory limit → 356Mi",
+// with its container when the workload has more than one.
+func (p patchModel) describe(a advisor.Advice) string {
+	s := a.Kind.Label()
+	if a.Suggested.Display != "" {
+		s += " → " + a.Suggested.Display
+	}
+	if p.w != nil && len(p.w.Containers) > 1 && a.Target.Container != "" {
+		s += " (" + a.Target.Container + ")"
+	}
+	return s
 }
 
 // widthHint is the width the command wraps at; the root truncates lines to
@@ -108,9 +211,11 @@ func plural(n int, noun string) string {
 func (p patchModel) status(readOnly bool) []cell {
 	switch {
 	case p.err != nil && len(p.advice) == 0:
-		return []cell{{text: "Nothing to patch: none of this workload's advice changes its pod template; the details (enter) say what to do by hand or in code.", lvl: near}}
+		return []cell{{text: "Nothing to patch: none of this workload's advice changes its pod template; the details (enter in the table) say what to do by hand or in code.", lvl: near}}
+	case errors.Is(p.err, advisor.ErrNoChanges) && !slices.Contains(p.accepted, true):
+		return []cell{{text: "Nothing to patch: all the advice is left out; space includes the advice under the cursor again.", lvl: near}}
 	case errors.Is(p.err, advisor.ErrNoChanges):
-		return []cell{{text: "Nothing to patch: every piece of advice is left out; space includes one again.", lvl: near}}
+		return []cell{{text: "Nothing to patch: the advice still included assumes advice that is left out (! below); space includes that again.", lvl: near}}
 	case p.err != nil:
 		return []cell{{text: "Nothing to patch: " + p.err.Error(), lvl: near}}
 	case readOnly:

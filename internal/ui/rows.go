@@ -22,14 +22,18 @@ const (
 	colRestarts
 	colProbes
 	colAdvice
+	colTop // shown only on wide terminals; not a sort column
 	numColumns
 )
 
+// numSortable is how many columns s cycles through.
+const numSortable = colTop
+
 // columnTitles are the table's column headers.
-var columnTitles = [numColumns]string{"WORKLOAD", "KIND", "READY", "GO", "CPU used/req/lim", "MEM used/req/lim", "RESTARTS", "PROBES", "ADVICE"}
+var columnTitles = [numColumns]string{"WORKLOAD", "KIND", "READY", "GO", "CPU used/req/lim", "MEM used/req/lim", "RESTARTS", "PROBES", "ADVICE", "TOP ADVICE"}
 
 // sortNames name the columns in the status line ("sorted by advice").
-var sortNames = [numColumns]string{"name", "kind", "ready", "go", "cpu", "memory", "restarts", "probes", "advice"}
+var sortNames = [numColumns]string{"name", "kind", "ready", "go", "cpu", "memory", "restarts", "probes", "advice", "top advice"}
 
 // line is one rendered-ready table line: a workload or one of its containers.
 type line struct {
@@ -107,6 +111,7 @@ func buildRow(w model.Workload, as []advisor.Advice, s model.Snapshot) workloadR
 		probe, fails := probeCell(c)
 		cl.cells[colProbes] = probe
 		cl.cells[colAdvice] = countContainerAdvice(as, c.Name).cell()
+		cl.cells[colTop] = topAdvice(as, c.Name, true)
 		r.containers = append(r.containers, cl)
 
 		if goRank(c.Go) > goRank(goInfo) || (goInfo.Version == "" && c.Go.Version != "" && goRank(c.Go) == goRank(goInfo)) {
@@ -143,6 +148,7 @@ func buildRow(w model.Workload, as []advisor.Advice, s model.Snapshot) workloadR
 		r.cells[colProbes] = cell{text: strings.Join(probeTexts, " "), lvl: probeLvl}
 	}
 	r.cells[colAdvice] = r.counts.cell()
+	r.cells[colTop] = topAdvice(as, "", false)
 	if len(w.Containers) > 1 {
 		r.cells[colName].text += fmt.Sprintf(" (%d)", len(w.Containers))
 	}
@@ -172,6 +178,28 @@ func countContainerAdvice(as []advisor.Advice, name string) adviceCounts {
 		}
 	}
 	return n
+}
+
+// topAdvice says what the most urgent advice changes to ("memory limit →
+// 484Mi"), of one container's advice when only is set, else of all of it.
+func topAdvice(as []advisor.Advice, container string, only bool) cell {
+	var top *advisor.Advice
+	for i := range as {
+		if only && as[i].Target.Container != container {
+			continue
+		}
+		if top == nil || as[i].Severity.Rank() > top.Severity.Rank() {
+			top = &as[i]
+		}
+	}
+	if top == nil {
+		return cell{}
+	}
+	text := kindLabel(top.Kind)
+	if top.Suggested.Display != "" {
+		text += " → " + top.Suggested.Display
+	}
+	return cell{text: text}
 }
 
 // forContainer returns the advice about one container.

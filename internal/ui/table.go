@@ -108,7 +108,7 @@ func (t tableModel) update(msg tea.KeyPressMsg, k KeyMap) (tableModel, tea.Cmd) 
 			t = t.relist()
 		}
 	case key.Matches(msg, k.Sort):
-		t.sortCol = (t.sortCol + 1) % numColumns
+		t.sortCol = (t.sortCol + 1) % numSortable
 		t.reverse = false
 		t = t.relist()
 	case key.Matches(msg, k.Reverse):

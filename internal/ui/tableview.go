@@ -7,41 +7,65 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// barWidth is the width of a usage bar, with its percentage when past 90%:
-// "███▊", "████▋ 93%".
-const barWidth = 9
+// Usage bars: each is barMin to barMax cells wide, as the width allows,
+// followed by room for the percentage shown past 90% (" 93%", "100%").
+const (
+	barMin   = 4
+	barGood  = 6 // what the bars grow to before the TOP ADVICE column shows
+	barMax   = 20
+	pctWidth = 5
+)
+
+// topMin is the narrowest the TOP ADVICE column is worth showing at.
+const topMin = 28
 
 // layout is how the table's columns fit a width: each column's width (0 when
-// hidden), whether the usage bars show, and the gap between columns.
+// hidden), the width of the usage bars (0 when hidden), and the gap between columns.
 type layout struct {
 	width [numColumns]int
-	bars  bool
+	bar   int
 	gap   int
 }
 
 // colLimits are the narrowest and widest each column may be.
 var colLimits = [numColumns][2]int{
-	colName: {12, 40}, colKind: {4, 7}, colReady: {5, 7}, colGo: {3, 8},
-	colCPU: {9, 20}, colMem: {9, 20}, colRestarts: {14, 26}, colProbes: {5, 14}, colAdvice: {6, 14},
+	colName: {9, 40}, colKind: {4, 7}, colReady: {5, 7}, colGo: {3, 8},
+	colCPU: {9, 20}, colMem: {9, 20}, colRestarts: {14, 32}, colProbes: {5, 14}, colAdvice: {6, 14},
+	colTop: {topMin, 60},
 }
 
-// flexible columns shrink to their narrowest before a column is dropped.
-var flexible = []column{colRestarts, colName, colProbes}
+// flexible columns shrink to their narrowest, words cut whole, before a
+// column is dropped; they get their width back first when there is room.
+var flexible = []column{colName, colProbes, colRestarts}
 
-// dropOrder is what goes first when the terminal is narrow; -1 means the bars.
-var dropOrder = []column{colKind, -1, colProbes, colGo}
+// A step makes the table narrower; fit takes as few as it must, in order.
+type step int
 
-// contentWidths returns the widest text of each column, titles included.
+const (
+	stepGap step = iota
+	stepKind
+	stepShrink
+	stepBars
+	stepProbes
+	stepGo
+	numSteps
+)
+
+// contentWidths returns the widest text of each column, titles included;
+// TOP ADVICE is 0 when no row has advice.
 func contentWidths(rows []workloadRow) [numColumns]int {
 	var w [numColumns]int
-	for c := range numColumns {
-		w[c] = ansi.StringWidth(columnTitles[c]) + 1 // room for the sort arrow
-	}
-	// The usage titles run on over their bars.
-	w[colCPU], w[colMem] = 0, 0
 	for i := range rows {
 		for c := range numColumns {
 			w[c] = max(w[c], rows[i].widths[c])
+		}
+	}
+	for c := range numColumns {
+		switch {
+		case c == colCPU || c == colMem: // their titles run on over their bars
+		case c == colTop && w[c] == 0:
+		default:
+			w[c] = max(w[c], ansi.StringWidth(columnTitles[c])+1) // room for the sort arrow
 		}
 	}
 	return w
@@ -69,69 +93,106 @@ func b2i(b bool) int {
 	return 0
 }
 
-// fit lays the columns out in total cells: it keeps every column with gaps
-// of two when it can, then tries gaps of one, shrinks the flexible columns,
-// and drops columns in dropOrder until the table fits.
+// fit lays the columns out in total cells. It starts from every column at
+// its content's width with gaps of two and bars of barMin, takes the fewest
+// steps that make it fit (gaps of one, no KIND, flexible columns shrunk,
+// no bars, no PROBES, no GO), then hands what is left over back: to the
+// flexible columns, to the bars, to a TOP ADVICE column, and to the bars again.
 func fit(content [numColumns]int, total int) layout {
 	var l layout
-	for drop := 0; drop <= len(dropOrder); drop++ {
-		for _, gap := range []int{2, 1} {
-			if l, ok := tryFit(content, total, dropOrder[:drop], gap); ok {
-				return l
-			}
+	for n := step(0); n <= numSteps; n++ {
+		var used int
+		l, used = narrow(content, total, n)
+		if used <= total {
+			return l.spread(content, total-used)
 		}
 	}
-	l, _ = tryFit(content, total, dropOrder, 1)
 	return l
 }
 
-func tryFit(content [numColumns]int, total int, dropped []column, gap int) (layout, bool) {
-	l := layout{bars: true, gap: gap}
-	hidden := [numColumns]bool{}
-	for _, c := range dropped {
-		if c < 0 {
-			l.bars = false
-		} else {
-			hidden[c] = true
-		}
-	}
-	used, n := 1, 0 // the cursor mark
+// narrow lays the table out after the first n steps, and returns its width.
+func narrow(content [numColumns]int, total int, n step) (layout, int) {
+	l := layout{bar: barMin, gap: 2}
 	for c := range numColumns {
-		if hidden[c] {
-			continue
-		}
 		l.width[c] = min(max(content[c], colLimits[c][0]), colLimits[c][1])
-		used += l.width[c]
-		n++
 	}
-	if l.bars {
-		used += 2 * (barWidth + 1)
+	l.width[colTop] = 0 // shown only with room to spare
+	for s := range n {
+		switch s {
+		case stepGap:
+			l.gap = 1
+		case stepKind:
+			l.width[colKind] = 0
+		case stepShrink:
+			for _, c := range flexible {
+				if used := l.used(); used > total && l.width[c] > 0 {
+					l.width[c] -= min(used-total, l.width[c]-colLimits[c][0])
+				}
+			}
+		case stepBars:
+			l.bar = 0
+		case stepProbes:
+			l.width[colProbes] = 0
+		case stepGo:
+			l.width[colGo] = 0
+		}
 	}
-	used += gap * (n - 1)
+	return l, l.used()
+}
+
+// used is the width of the table laid out as l, the cursor mark included.
+func (l layout) used() int {
+	used, n := 1, 0
+	for _, w := range l.width {
+		if w > 0 {
+			used += w
+			n++
+		}
+	}
+	if l.bar > 0 {
+		used += 2 * (1 + l.bar + pctWidth)
+	}
+	return used + l.gap*max(n-1, 0)
+}
+
+// spread hands spare cells out: flexible columns back to their content,
+// the bars up to barGood, a TOP ADVICE column, the bars up to barMax.
+func (l layout) spread(content [numColumns]int, spare int) layout {
 	for _, c := range flexible {
-		if used <= total {
-			break
+		if l.width[c] > 0 {
+			add := min(spare, min(content[c], colLimits[c][1])-l.width[c])
+			l.width[c] += max(add, 0)
+			spare -= max(add, 0)
 		}
-		if hidden[c] {
-			continue
-		}
-		cut := min(used-total, l.width[c]-colLimits[c][0])
-		l.width[c] -= cut
-		used -= cut
 	}
-	return l, used <= total
+	grow := func(to int) {
+		if l.bar > 0 && l.bar < to {
+			add := min(spare/2, to-l.bar)
+			l.bar += add
+			spare -= 2 * add
+		}
+	}
+	grow(barGood)
+	if content[colTop] > 0 && spare >= l.gap+topMin {
+		l.width[colTop] = min(spare-l.gap, content[colTop], colLimits[colTop][1])
+		spare -= l.gap + l.width[colTop]
+	}
+	grow(barMax)
+	return l
 }
 
 // view renders the column titles and the visible lines, exactly height
 // lines of width cells.
-func (t tableModel) view(width, height int, st Styles) []string {
+func (t tableModel) view(width, height int, empty string, st Styles) []string {
 	l := fit(t.widths, width)
 	out := make([]string, 0, height)
 	out = append(out, st.Column.Render(padRight(l.titles(t.sortCol, t.reverse), width)))
 
 	if len(t.lines) == 0 {
 		msg := "  No workloads yet."
-		if q := t.filter.Value(); q != "" {
+		if q := t.filter.Value(); empty != "" && len(t.rows) == 0 {
+			msg = empty
+		} else if q != "" {
 			msg = fmt.Sprintf("  No workload matches %q (esc clears the filter).", q)
 		} else if len(t.rows) == 0 {
 			msg = "  No workloads in this namespace (or none match the selector)."
@@ -165,7 +226,7 @@ func (l layout) titles(sortCol column, reverse bool) string {
 	for c := range numColumns {
 		text := columnTitles[c]
 		if c == colCPU || c == colMem {
-			if !l.bars && ansi.StringWidth(columnTitles[colCPU])+1 > l.width[colCPU] {
+			if l.bar == 0 && ansi.StringWidth(columnTitles[colCPU])+1 > l.width[colCPU] {
 				text, _, _ = strings.Cut(text, " ") // both short, or neither
 			}
 		}
@@ -197,19 +258,20 @@ func (l layout) render(ln *line, indent string, withBars bool, mark string, st S
 		if c == colName {
 			text = indent + text
 		}
-		if !withBars && l.bars && (c == colCPU || c == colMem) {
-			w += 1 + barWidth // a title over its bar
-			b.WriteString(padRight(truncate(text, w), w))
+		usage := l.bar > 0 && (c == colCPU || c == colMem)
+		if !withBars && usage {
+			w += 1 + l.bar + pctWidth // a title over its bar
+			b.WriteString(padRight(truncateWords(text, w), w))
 			continue
 		}
-		b.WriteString(st.render(ln.cells[c].lvl, padRight(truncate(text, w), w)))
-		if l.bars && (c == colCPU || c == colMem) {
+		b.WriteString(st.render(ln.cells[c].lvl, padRight(truncateWords(text, w), w)))
+		if usage {
 			b.WriteByte(' ')
 			frac := ln.cpu
 			if c == colMem {
 				frac = ln.mem
 			}
-			b.WriteString(st.render(pick(frac < 0, idle, ln.cells[c].lvl), padRight(bar(frac, 4), barWidth)))
+			b.WriteString(st.render(pick(frac < 0, idle, ln.cells[c].lvl), padRight(bar(frac, l.bar), l.bar+pctWidth)))
 		}
 	}
 	return b.String()
@@ -219,6 +281,28 @@ func (l layout) render(ln *line, indent string, withBars bool, mark string, st S
 func truncate(s string, w int) string {
 	if len(s) <= w { // ASCII fast path: bytes bound cells from above
 		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// truncateWords cuts s to w cells at a space, marking the cut with " …", so
+// that no number or duration is cut in two ("3 OOMKilled …", not
+// "3 OOMKilled 2h2…"); text without a space to cut at is cut anywhere.
+func truncateWords(s string, w int) string {
+	if len(s) <= w || ansi.StringWidth(s) <= w {
+		return s
+	}
+	for i := len(s) - 1; i > 0; i-- {
+		if s[i] == ' ' && s[i-1] != ' ' {
+			head := s[:i]
+			hw := ansi.StringWidth(head)
+			if hw+2 <= w {
+				return head + " …"
+			}
+			if last := head[len(head)-1]; hw+1 <= w && (last < '0' || last > '9') {
+				return head + "…" // "103 CrashLoop…": a word, not a number, is marked
+			}
+		}
 	}
 	return ansi.Truncate(s, w, "…")
 }

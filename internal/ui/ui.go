@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kgotop/kgotop/internal/advisor"
@@ -41,6 +40,15 @@ type Deps struct {
 	Now func() time.Time
 	// Refresh is how often a new snapshot is taken (default 2s).
 	Refresh time.Duration
+	// Load, when set, runs once off the UI goroutine before the first
+	// snapshot is taken: slow preparation, such as the demo's warm-up, that
+	// the dashboard shows as loading and that q or ctrl+c interrupts by
+	// cancelling its context. Snapshot and Apply are not called before it
+	// returns nil; an error ends the dashboard, and Run returns it.
+	Load func(ctx context.Context) error
+	// Loading says what is being loaded, for the loading line ("simulating
+	// 8h of history"); "" says "reading the cluster".
+	Loading string
 }
 
 // view is which screen the body shows.
@@ -60,7 +68,6 @@ type Model struct {
 	ctx    context.Context
 	keys   KeyMap
 	styles Styles
-	help   help.Model
 
 	width, height int
 	view          view
@@ -70,12 +77,16 @@ type Model struct {
 	// started is when the dashboard started (see loadingFor).
 	started time.Time
 	// seq numbers the refresh in flight; replies with another number are stale.
-	seq    uint64
-	loaded bool
-	now    time.Time
-	snap   model.Snapshot
-	index  map[model.WorkloadRef]int // into snap.Workloads and table.rows
-	counts adviceCounts
+	seq uint64
+	// prepared is whether Deps.Load is done (or there is none); err is its
+	// error, which ends the dashboard.
+	prepared bool
+	err      error
+	loaded   bool
+	now      time.Time
+	snap     model.Snapshot
+	index    map[model.WorkloadRef]int // into snap.Workloads and table.rows
+	counts   adviceCounts
 	// rowCache keeps the rows of unchanged workloads between refreshes.
 	rowCache *rowCache
 
@@ -97,9 +108,6 @@ func New(d Deps) Model {
 	if d.Snapshot == nil {
 		d.Snapshot = func() model.Snapshot { return model.Snapshot{} }
 	}
-	h := help.New()
-	h.FullSeparator = "  "
-	h.Styles = helpStyles(DefaultStyles())
 	now := d.Now()
 	return Model{
 		started:  now,
@@ -108,28 +116,46 @@ func New(d Deps) Model {
 		ctx:      context.Background(),
 		keys:     DefaultKeyMap(),
 		styles:   DefaultStyles(),
-		help:     h,
 		now:      now,
+		prepared: d.Load == nil,
 		seq:      1,
 		table:    newTable(),
 	}
 }
 
-// Init starts the first refresh.
+// Init starts Deps.Load, or the first refresh when there is nothing to load.
 func (m Model) Init() tea.Cmd {
+	if !m.prepared {
+		return loadCmd(m.ctx, m.deps.Load)
+	}
 	return fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq, m.rowCache)
 }
 
-// Run runs the dashboard until the person quits or ctx ends; neither is an error.
+// loadedMsg answers loadCmd: Deps.Load is done, with its error.
+type loadedMsg struct{ err error }
+
+// loadCmd runs Deps.Load off the UI goroutine.
+func loadCmd(ctx context.Context, load func(context.Context) error) tea.Cmd {
+	return func() tea.Msg { return loadedMsg{err: load(ctx)} }
+}
+
+// Run runs the dashboard until the person quits or ctx ends; neither is an
+// error, but a failed Deps.Load is. Quitting cancels the context Deps.Load
+// runs under.
 func Run(ctx context.Context, d Deps) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	m := New(d)
 	m.ctx = ctx
-	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	final, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
 	if errors.Is(err, tea.ErrInterrupted) || (errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
+	}
+	if fm, ok := final.(Model); ok && fm.err != nil {
+		return fmt.Errorf("loading: %w", fm.err)
 	}
 	return nil
 }

@@ -16,8 +16,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.SetWidth(msg.Width - 1)
 		return m.resize(), nil
+	case loadedMsg:
+		m.prepared, m.err = true, msg.err
+		if msg.err != nil {
+			return m, tea.Quit
+		}
+		return m, fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq, m.rowCache)
 	case snapshotMsg:
 		if msg.seq != m.seq {
 			return m, nil // an answer to a refresh that was superseded
@@ -39,7 +44,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.PasteMsg:
-		if m.view == viewTable && m.table.filtering() {
+		if !m.tooSmall() && m.view == viewTable && m.table.filtering() {
 			m.table = m.table.edit(msg)
 		}
 		return m, nil
@@ -51,11 +56,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // onKey matches the keys every view shares, then hands the key to the active view.
 func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	m.notice = cell{}
 	var cmd tea.Cmd
 	switch {
 	case msg.String() == "ctrl+c":
 		return m, tea.Quit
+	case m.tooSmall():
+		// Nothing on screen says what a key would do: only q does anything.
+		if key.Matches(msg, m.keys.Quit) {
+			return m, tea.Quit
+		}
+		return m, nil
+	}
+	m.notice = cell{}
+	switch {
 	case m.view == viewTable && m.table.filtering():
 		m.table, cmd = m.table.update(msg, m.keys)
 		return m, cmd
@@ -172,6 +185,9 @@ func (m Model) copyCommand() (tea.Model, tea.Cmd) {
 
 // refresh starts a new snapshot now; replies to earlier ones become stale.
 func (m Model) refresh() (Model, tea.Cmd) {
+	if !m.prepared {
+		return m, nil // Deps.Load is still running; its end starts the first refresh
+	}
 	m.seq++
 	return m, fetchCmd(m.deps.Snapshot, m.deps.Advisor, m.deps.Now, m.seq, m.rowCache)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -23,13 +22,42 @@ const (
 // panelLines is the advice panel under the table, with its rule.
 const panelLines = 5
 
+// tooSmall reports whether the terminal is too small to draw in (or its
+// size is not known yet): then only q and ctrl+c do anything, since a key
+// must never act on a screen the person cannot see.
+func (m Model) tooSmall() bool {
+	return m.width < minWidth || m.height < minHeight
+}
+
+// tooSmallView says the terminal is too small, wrapped to its width and
+// centred in it.
+func tooSmallView(width, height int) string {
+	msg := fmt.Sprintf("kgotop needs at least %dx%d; this terminal is %dx%d. Enlarge it, or press q to quit.", minWidth, minHeight, width, height)
+	lines := strings.Split(ansi.Wrap(msg, max(width, 1), ""), "\n")
+	for i, l := range lines {
+		lines[i] = truncate(l, width)
+	}
+	if len(lines) > height {
+		lines = lines[:max(height, 1)]
+	}
+	return lipgloss.Place(width, height, lipgloss.Center, lipgloss.Center, strings.Join(lines, "\n"))
+}
+
 // bodyHeight is the lines between the status line and the footer.
 func (m Model) bodyHeight() int { return max(m.height-2-len(m.statusLines()), 1) }
 
 // statusLines are the status line, or two when the sources have problems
 // that one line cannot hold.
 func (m Model) statusLines() []string {
-	return statusView(&m.snap, m.loaded, &m.table, m.width, m.styles)
+	return statusView(&m.snap, m.loaded, m.loadingWhat(), &m.table, m.width, m.styles)
+}
+
+// loadingWhat says what is being loaded before the first snapshot.
+func (m Model) loadingWhat() string {
+	if m.deps.Loading != "" {
+		return m.deps.Loading
+	}
+	return "reading the cluster"
 }
 
 // View draws the whole screen in the alternate screen buffer.
@@ -44,10 +72,9 @@ func (m Model) View() tea.View {
 func (m Model) render() string {
 	switch {
 	case m.width == 0 || m.height == 0:
-		return "kgotop: starting…"
-	case m.width < minWidth || m.height < minHeight:
-		msg := fmt.Sprintf("kgotop needs at least %dx%d; this terminal is %dx%d.\nEnlarge it, or press q to quit.", minWidth, minHeight, m.width, m.height)
-		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, msg)
+		return "kgotop: loading: " + m.loadingWhat() + "… (q quits)"
+	case m.tooSmall():
+		return tooSmallView(m.width, m.height)
 	}
 	out := make([]string, 0, m.height)
 	status := m.statusLines()
@@ -59,15 +86,27 @@ func (m Model) render() string {
 	case m.showHelp:
 		body = m.helpView()
 	case m.view == viewDetail:
-		body = m.detail.view(h)
+		body = m.detail.view(h, m.styles)
 	case m.view == viewPatch:
 		body = m.patch.view(h, m.deps.ReadOnly, m.styles)
 	default:
-		body = append(m.table.view(m.width, h-panelLines, m.styles), m.panelView()...)
+		body = append(m.table.view(m.width, h-panelLines, m.emptyTable(), m.styles), m.panelView()...)
 	}
 	out = append(out, fitLines(body, h, m.width)...)
 	out = append(out, m.footerView())
 	return strings.Join(out, "\n")
+}
+
+// emptyTable is what the table says while it has no rows because the
+// workloads are not listed yet ("" once they are).
+func (m Model) emptyTable() string {
+	switch {
+	case !m.loaded:
+		return "  Loading…"
+	case !m.snap.Sources.Synced:
+		return "  Listing workloads…"
+	}
+	return ""
 }
 
 // fitLines makes body exactly h lines, none wider than width.
@@ -160,58 +199,4 @@ func wrapLines(text string, width, n int) []string {
 		lines[n-1] = ansi.Truncate(lines[n-1]+" …", width, "…")
 	}
 	return lines
-}
-
-// footerView is the bottom line: the filter being typed, a notice, or the keys.
-func (m Model) footerView() string {
-	switch {
-	case m.view == viewTable && m.table.filtering():
-		return m.table.filter.view(m.styles) + m.styles.Dim.Render("   enter keep · esc clear")
-	case m.notice.text != "":
-		return truncate(" "+m.styles.render(m.notice.lvl, m.notice.text), m.width)
-	}
-	var keys help.KeyMap = m.keys
-	switch m.view {
-	case viewDetail:
-		keys = keyHelp{m.keys.Down, m.keys.PageDown, m.keys.Patch, m.keys.Apply, m.keys.Copy, m.keys.Back, m.keys.Help, m.keys.Quit}
-	case viewPatch:
-		keys = keyHelp{m.keys.Toggle, m.keys.Copy, m.keys.Apply, m.keys.Confirm, m.keys.Back, m.keys.Help, m.keys.Quit}
-	}
-	return truncate(" "+m.help.View(keys), m.width)
-}
-
-// helpView is the key map with a legend of the symbols and colours.
-func (m Model) helpView() []string {
-	st := m.styles
-	h := m.help
-	h.ShowAll = true
-	out := []string{st.Emphasis.Render(" Keys"), ""}
-	for _, l := range strings.Split(h.View(m.keys), "\n") {
-		out = append(out, " "+l)
-	}
-	out = append(out, "", st.Emphasis.Render(" What the table shows"), "")
-	legend := []string{
-		st.Bad.Render("● critical") + " " + st.Warn.Render("▲ warning") + " · info: advice counts. " +
-			st.Bad.Render("Red") + ": over a limit, OOMKilled, crash-looping. " +
-			st.Warn.Render("Yellow") + ": past 90% of a limit, failing probes, restarts. " +
-			st.Dim.Render("Dim") + ": idle (under 10% of the request) or unknown.",
-		"CPU, MEM: used/request/limit of the busiest replica; the bar fills to the limit (or the request).",
-		"GO: the version from go_info (1.22? from an image tag), likely (Go env vars), ? (no sign).",
-		"PROBES: L✗9 = nine liveness failures, k3 = three restarts by the liveness probe, none = no probes.",
-	}
-	for _, l := range legend {
-		for i, w := range strings.Split(ansi.Wrap(l, m.width-5, ""), "\n") {
-			out = append(out, pick(i == 0, "  ", "    ")+w)
-		}
-	}
-	return append(out, st.Dim.Render(" any key closes this help"))
-}
-
-// helpStyles are the help bubble's styles drawn from ours.
-func helpStyles(st Styles) help.Styles {
-	s := help.DefaultDarkStyles()
-	s.ShortKey, s.FullKey = st.Key, st.Key
-	s.ShortDesc, s.FullDesc = st.Plain, st.Plain
-	s.ShortSeparator, s.FullSeparator, s.Ellipsis = st.Dim, st.Dim, st.Dim
-	return s
 }
