@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"charm.land/lipgloss/v2/table"
 )
 
 // column is one table column; the ones with the lowest keep go first when
@@ -175,50 +176,44 @@ func squeeze(cols []column, least []int, room int) []int {
 }
 
 // renderTable renders the rows in the columns that fit width, one space
-// between columns, cells wrapped at spaces to their column's width.
+// between columns, cells wrapped at spaces to their column's width. The
+// fitting is ours; lipgloss's table lays the cells out.
 func renderTable(rs []row, width int) (string, []column) {
 	cols, ws := fitTable(rs, width)
-	var b strings.Builder
-	line := func(cells []string, style func(i int) lipgloss.Style) {
-		parts := make([][]string, len(cols))
-		height := 1
-		for i, t := range cells {
-			parts[i] = wrap(t, ws[i], 0)
-			for j, p := range parts[i] {
-				parts[i][j] = truncate(p, ws[i])
-			}
-			height = max(height, len(parts[i]))
+	fit := func(t string, i int) string {
+		parts := wrap(t, ws[i], 0)
+		for j, p := range parts {
+			parts[j] = truncate(p, ws[i])
 		}
-		for j := range height {
-			var l strings.Builder
-			for i := range cols {
-				if i > 0 {
-					l.WriteString(" ")
-				}
-				t := ""
-				if j < len(parts[i]) {
-					t = parts[i][j]
-				}
-				pad := strings.Repeat(" ", max(0, ws[i]-lipgloss.Width(t)))
-				if t != "" {
-					t = style(i).Render(t)
-				}
-				l.WriteString(t + pad)
-			}
-			b.WriteString(strings.TrimRight(l.String(), " ") + "\n")
-		}
+		return strings.Join(parts, "\n")
 	}
 	titles := make([]string, len(cols))
 	for i, c := range cols {
 		titles[i] = c.title
 	}
-	line(titles, func(int) lipgloss.Style { return styleHeader })
-	for _, r := range rs {
-		cells := make([]string, len(cols))
+	cells := make([][]string, len(rs))
+	for j, r := range rs {
+		cells[j] = make([]string, len(cols))
 		for i, c := range cols {
-			cells[i] = cellText(r, i, c)
+			cells[j][i] = fit(cellText(r, i, c), i)
 		}
-		line(cells, func(i int) lipgloss.Style { return styleLevel[cols[i].get(r).lvl] })
 	}
-	return strings.TrimSuffix(b.String(), "\n"), cols
+	t := table.New().Headers(titles...).Rows(cells...).Wrap(true).
+		Border(lipgloss.HiddenBorder()).BorderTop(false).BorderBottom(false).BorderLeft(false).
+		BorderRight(false).BorderHeader(false).BorderColumn(false).
+		StyleFunc(func(row, col int) lipgloss.Style {
+			st := styleHeader
+			if row != table.HeaderRow {
+				st = styleLevel[cols[col].get(rs[row]).lvl]
+			}
+			if col < len(cols)-1 {
+				return st.Width(ws[col] + 1).PaddingRight(1)
+			}
+			return st.Width(ws[col])
+		})
+	lines := strings.Split(t.Render(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n"), cols
 }
