@@ -48,6 +48,27 @@ type Limits struct {
 	MaxFileBytes int64
 }
 
+// SavedPoints is how many one-minute points of a ring are saved: two hours.
+const SavedPoints = 120
+
+// thin keeps the newest n minutes of points, one point a minute holding the
+// minute's largest CPU and memory.
+func thin(pts []model.Point, n int) []model.Point {
+	var out []model.Point
+	for _, p := range pts {
+		m := p.Unix - p.Unix%60
+		if k := len(out) - 1; k >= 0 && out[k].Unix == m {
+			out[k].CPU, out[k].Memory = max(out[k].CPU, p.CPU), max(out[k].Memory, p.Memory)
+			continue
+		}
+		out = append(out, model.Point{Unix: m, CPU: p.CPU, Memory: p.Memory})
+	}
+	if len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return out
+}
+
 // DefaultLimits keep 2000 containers seen in the last 14 days, in at most 64 MiB.
 var DefaultLimits = Limits{MaxEntries: 2000, MaxAge: 14 * 24 * time.Hour, MaxFileBytes: 64 << 20}
 
@@ -154,10 +175,12 @@ func (l Limits) Load(path string, now time.Time) (map[Key]*model.History, error)
 }
 
 // Save writes the histories to path, keeping the MaxEntries most recently
-// seen that are not older than MaxAge, without their point rings (the
-// sparklines restart; the histograms and peaks, which advice rests on, do
-// not). It replaces the file atomically: a temporary file in the same
-// folder, synced, then renamed over it. Nil and empty histories are skipped.
+// seen that are not older than MaxAge, with their point rings thinned to
+// SavedPoints of a minute each (the newest, each the minute's largest
+// value: enough for the sparklines and the memory-growth advice to carry
+// over, at a quarter of the size). It replaces the file atomically: a
+// temporary file in the same folder, synced, then renamed over it. Nil and
+// empty histories are skipped.
 func (l Limits) Save(path string, hs map[Key]*model.History, now time.Time) error {
 	fl := file{Version: Version, Saved: now.UTC()}
 	for k, h := range hs {
@@ -165,7 +188,7 @@ func (l Limits) Save(path string, hs map[Key]*model.History, now time.Time) erro
 			continue
 		}
 		s := h.State()
-		s.Points = nil
+		s.Points = thin(s.Points, SavedPoints)
 		fl.Entries = append(fl.Entries, entry{Key: k, History: s})
 	}
 	sort.Slice(fl.Entries, func(i, j int) bool {

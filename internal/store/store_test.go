@@ -49,9 +49,8 @@ func TestRoundTrip(t *testing.T) {
 	}
 	for _, k := range []Key{key("api"), key("worker")} {
 		want := hs[k].State()
-		want.Points = nil // the ring is not kept
+		want.Points = thin(want.Points, SavedPoints) // the ring is kept a point a minute
 		g := got[k].State()
-		g.Points = nil
 		if !reflect.DeepEqual(g, want) {
 			t.Errorf("%s differs after a round trip:\n got %+v\nwant %+v", k.Name, g, want)
 		}
@@ -214,5 +213,25 @@ func TestMerge(t *testing.T) {
 	got := Merge(map[Key]*model.History{key("api"): old, key("web"): old}, map[Key]*model.History{key("api"): cur, key("nil"): nil})
 	if len(got) != 2 || got[key("api")] != cur || got[key("web")] != old {
 		t.Fatalf("merge %v", got)
+	}
+}
+
+func TestThinKeepsTheNewestMinutesAndTheirPeaks(t *testing.T) {
+	var pts []model.Point
+	for i := range 4 * 200 { // 200 minutes at 15 s
+		pts = append(pts, model.Point{Unix: 1_700_000_040 + int64(i)*15, CPU: int64(i % 4), Memory: int64(i)})
+	}
+	got := thin(pts, SavedPoints)
+	if len(got) != SavedPoints || got[len(got)-1].Unix%60 != 0 {
+		t.Fatalf("%d points, last at %d", len(got), got[len(got)-1].Unix)
+	}
+	last := got[len(got)-1]
+	if last.Memory != pts[len(pts)-1].Memory || last.CPU != 3 {
+		t.Errorf("the last minute %+v does not hold its largest values", last)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].Unix-got[i-1].Unix != 60 {
+			t.Fatalf("points %d and %d are not a minute apart", i-1, i)
+		}
 	}
 }
