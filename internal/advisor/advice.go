@@ -40,6 +40,7 @@ const (
 	KindDBPoolIdle      Kind = "db-pool-idle"
 	KindDBPoolLifetime  Kind = "db-pool-lifetime"
 	KindDBPoolTotal     Kind = "db-pool-total"
+	KindMemoryLeak      Kind = "memory-leak"
 )
 
 // Severity says how urgent a piece of advice is.

@@ -123,6 +123,12 @@ func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 	if a.Current.Display == "" {
 		a.Current = current
 	}
+	if r.leaking && a.Severity == Warning {
+		// GC guide: near-constant GC is worse than an OOMKill.
+		a.Severity = Info
+		a.Notes = append(a.Notes, "memory climbs steadily: near the limit GOMEMLIMIT makes the GC run ever more often "+
+			"(up to half the CPU) before the OOMKill comes anyway; fix the growth first")
+	}
 	a.Suggested = Value{Display: formatGoBytes(want), Set: true, Amount: want, Unit: Bytes}
 	a.Evidence = []Evidence{memEv("memory limit", limit)}
 	if peak > 0 {

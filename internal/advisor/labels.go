@@ -25,6 +25,7 @@ var kindLabels = map[Kind]string{
 	KindDBPoolIdle:      "DB idle conns",
 	KindDBPoolLifetime:  "DB conn lifetime",
 	KindDBPoolTotal:     "DB pool total",
+	KindMemoryLeak:      "memory growth",
 }
 
 // Label names the kind of advice for people: "memory limit", "DB pool".

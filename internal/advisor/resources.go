@@ -19,6 +19,8 @@ type resources struct {
 	cpuLimitConf Confidence
 	mem          memoryPlan
 	hist         history
+	// leaking says memory climbs steadily toward the limit (adviseLeak).
+	leaking bool
 }
 
 // adviseResources right-sizes a container's CPU and memory. With too little
@@ -50,6 +52,17 @@ func adviseResources(x wctx) resources {
 		r.advice = slices.DeleteFunc(r.advice, func(a Advice) bool { return a.Kind == KindWatchLonger })
 	}
 	r.advice = append(r.advice, cpuAdvice...)
+	if l, ok := detectLeak(x.c.Usage); ok {
+		if a := adviseLeak(x, l); a != nil {
+			r.leaking = true
+			for i := range memAdvice {
+				if memAdvice[i].Kind == KindMemoryLimit {
+					memAdvice[i].Notes = append(memAdvice[i].Notes, "memory climbs steadily (see the memory growth advice): a higher limit buys time, not a fix")
+				}
+			}
+			memAdvice = append(memAdvice, *a)
+		}
+	}
 	r.advice = append(r.advice, memAdvice...)
 	if guaranteed(x.c) {
 		for i, a := range r.advice {

@@ -55,7 +55,7 @@ func All() []Scenario {
 				Runtime: goRuntime("go1.24.6", 100, 8),
 			}},
 			// Nothing in its spec says Go: GOMEMLIMIT advice needs go_info.
-			Expect: []string{"memory-limit", "gomemlimit"}, NeedsRuntime: []string{"gomemlimit"},
+			Expect: []string{"memory-limit", "gomemlimit", "memory-leak"}, NeedsRuntime: []string{"gomemlimit"},
 		},
 		{
 			Name: "pricing", Story: "Go 1.23 under a 1-CPU limit runs GOMAXPROCS=8 and is throttled",

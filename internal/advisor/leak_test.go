@@ -1,0 +1,104 @@
+package advisor
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// ring returns a history whose ring holds memory(i) at 15 s points.
+func ring(n int, memory func(i int) int64) *model.History {
+	h := model.NewHistory(model.DefaultHistoryConfig)
+	for i := range n {
+		at := t0.Add(time.Duration(i) * 15 * time.Second)
+		m := memory(i)
+		h.Add("pod-a", model.Sample{Time: at, CPU: 50, Memory: m}, 100)
+		h.AddPoint(model.Point{Unix: at.Unix(), CPU: 50, Memory: m})
+	}
+	return h
+}
+
+func TestLeakDetection(t *testing.T) {
+	wobble := func(i int) int64 { return int64(3*mi) * int64(i%7-3) / 3 } // GC sawtooth noise
+	cases := []struct {
+		name   string
+		memory func(i int) int64
+		leak   bool
+	}{
+		{"a steady climb", func(i int) int64 { return 120*mi + int64(i)*mi/4 + wobble(i) }, true},
+		{"flat with noise", func(i int) int64 { return 180*mi + wobble(i) }, false},
+		{"a cache that fills, then levels off", func(i int) int64 {
+			return 100*mi + int64(100*float64(mi)*(1-math.Exp(-float64(i)/60))) + wobble(i)
+		}, false},
+		{"climbed until a restart 20 minutes ago: the run before counts", func(i int) int64 {
+			if i < 400 {
+				return 120*mi + int64(i)*mi/4
+			}
+			return 60*mi + int64(i-400)*mi/4
+		}, true},
+		{"flat until a restart, then too short to judge", func(i int) int64 {
+			if i < 400 {
+				return 180*mi + wobble(i)
+			}
+			return 60*mi + int64(i-400)*mi/4
+		}, false},
+		{"restarted an hour ago and climbing again", func(i int) int64 {
+			if i < 200 {
+				return 200 * mi
+			}
+			return 60*mi + int64(i-200)*mi/4 + wobble(i)
+		}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got := detectLeak(ring(480, tc.memory))
+			if got != tc.leak {
+				t.Errorf("leak = %v, want %v", got, tc.leak)
+			}
+		})
+	}
+}
+
+func TestLeakAdvice(t *testing.T) {
+	h := ring(480, func(i int) int64 { return 120*mi + int64(i)*mi/4 })
+	c := model.Container{Resources: res(100, 200*mi, 0, 256*mi), Usage: h, Go: model.GoInfo{Detection: model.GoConfirmed, Version: "1.25.3"},
+		Instances: []model.ContainerInstance{oomInstance("pod-a")}}
+	w := deployment(withProbes(c))
+	got := AdviseWorkload(w, Options{})
+	checkInvariants(t, w, got)
+	a := find(got, KindMemoryLeak)
+	if a == nil {
+		t.Fatalf("no leak advice; got %v", kinds(got))
+	}
+	// 0.25Mi every 15 s is 60Mi an hour.
+	if !strings.Contains(a.Reason, "60Mi") || !strings.Contains(a.Reason, "spaces out the OOMKills") || a.Patchable() || a.Code == "" {
+		t.Errorf("%s: %q, code %q", a.Severity, a.Reason, a.Code)
+	}
+	if l := find(got, KindMemoryLimit); l == nil || !strings.Contains(strings.Join(l.Notes, " "), "buys time") {
+		t.Errorf("the limit advice does not say the raise only buys time: %+v", l)
+	}
+	if g := find(got, KindGOMEMLIMIT); g == nil || g.Severity != Info {
+		t.Errorf("GOMEMLIMIT on a leak should only inform: %+v", g)
+	}
+	// Far below its limit and never killed, a climb is not worth a word yet.
+	c.Resources.Limits.Memory, c.Instances = 4<<30, nil
+	if a := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindMemoryLeak); a != nil {
+		t.Errorf("a climb at 6%% of the limit: %s", a.Reason)
+	}
+}
+
+// A point taken after a gap in watching (kgotop was not running) starts a
+// run of its own; the climb before the gap is still judged, not as current.
+func TestLeakAcrossAGapInWatching(t *testing.T) {
+	h := ring(300, func(i int) int64 { return 120*mi + int64(i)*mi/4 })
+	later := t0.Add(24 * time.Hour)
+	h.Add("pod-a", model.Sample{Time: later, CPU: 50, Memory: 150 * mi}, 100)
+	h.AddPoint(model.Point{Unix: later.Unix(), CPU: 50, Memory: 150 * mi})
+	l, ok := detectLeak(h)
+	if !ok || l.current {
+		t.Fatalf("leak %v, current %v; want the earlier run, not current", ok, l.current)
+	}
+}
