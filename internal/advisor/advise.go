@@ -88,7 +88,9 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 			}
 			sizes[c.Name] = res.cpu
 		}
-		parts = append(parts, res.advice, adviseGo(wc, res), adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), adviseDBPools(wc))
+		goAdvice := adviseGo(wc, res)
+		pairLimitWithGOMEMLIMIT(res, goAdvice)
+		parts = append(parts, res.advice, goAdvice, adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), adviseDBPools(wc))
 	}
 	parts = append(parts, adviseHPA(w, sizes))
 	n := 0
@@ -195,3 +197,23 @@ func (x wctx) runtime() *model.GoRuntime { return x.c.Go.Runtime }
 
 // positive returns v, or 0 when v is negative (absurd input means unset).
 func positive(v int64) int64 { return max(v, 0) }
+
+// pairLimitWithGOMEMLIMIT makes a lowered memory limit require the GOMEMLIMIT
+// change sized to it: the old GOMEMLIMIT may sit above the new limit, so
+// applying the limit alone could leave the runtime aiming past it. (The
+// GOMEMLIMIT advice already requires the limit; the two go together.)
+func pairLimitWithGOMEMLIMIT(r resources, goAdvice []Advice) {
+	if r.mem.limitID == "" || r.mem.limit >= r.mem.current {
+		return
+	}
+	for _, g := range goAdvice {
+		if g.Kind != KindGOMEMLIMIT || !g.Patchable() {
+			continue
+		}
+		for i := range r.advice {
+			if r.advice[i].ID == r.mem.limitID {
+				r.advice[i].Requires = append(r.advice[i].Requires, g.ID)
+			}
+		}
+	}
+}

@@ -176,3 +176,25 @@ func TestACrashLoopStaysCriticalBetweenBackOffs(t *testing.T) {
 		t.Error("a run past the crash window keeps the advice time-sensitive")
 	}
 }
+
+// A lowered limit and the GOMEMLIMIT sized to it go together: either left
+// out leaves the other out.
+func TestALoweredLimitGoesWithItsGOMEMLIMIT(t *testing.T) {
+	week := usage(7*24*time.Hour, 5*time.Minute, 1, 500, steady(100, 200*mi))
+	c := model.Container{Resources: res(500, 256*mi, 0, 1<<30), Usage: week,
+		Go:  model.GoInfo{Detection: model.GoConfirmed, Version: "1.25.3"},
+		Env: []model.EnvVar{{Name: "GOMEMLIMIT", Value: "900MiB"}}}
+	w := deployment(withProbes(c))
+	all := Patchable(AdviseWorkload(w, Options{}))
+	lim, gml := find(all, KindMemoryLimit), find(all, KindGOMEMLIMIT)
+	if lim == nil || gml == nil || lim.Suggested.Amount >= 1<<30 {
+		t.Fatalf("want a lowered limit and its GOMEMLIMIT; got %v", kinds(all))
+	}
+	p, err := BuildPatch(w, []Advice{*lim})
+	if !errors.Is(err, ErrNoChanges) || len(p.Warnings) != 1 {
+		t.Errorf("the lowered limit alone: %v, warnings %q", err, p.Warnings)
+	}
+	if _, err := BuildPatch(w, []Advice{*lim, *gml}); err != nil {
+		t.Errorf("the two together: %v", err)
+	}
+}
