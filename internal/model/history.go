@@ -229,6 +229,17 @@ func (h *History) Span() time.Duration {
 	return min(h.Watched, h.Last.Sub(h.First))
 }
 
+// Watching says how long the history was watched: "8h3m of history", or
+// "20m watched over 7h59m" when gaps (a crash loop's back-offs, kgotop not
+// running) leave most of the span unwatched.
+func (h *History) Watching() string {
+	span := h.Last.Sub(h.First)
+	if h.First.IsZero() || span <= h.Span()+MaxSampleGap {
+		return FormatAge(h.Span()) + " of history"
+	}
+	return FormatAge(h.Span()) + " watched over " + FormatAge(span)
+}
+
 // Clone returns a copy, safe to read while the original keeps growing. The
 // ring's array is shared until the original overwrites a point (a ring of
 // two hours is 11 KB, and the collector publishes a clone of every history

@@ -133,3 +133,18 @@ func TestHistoryWatchedLeavesOutGaps(t *testing.T) {
 		t.Errorf("span %v, want %v; first to last %v", h.Span(), want, h.Last.Sub(h.First))
 	}
 }
+
+func TestWatchingSaysWhenGapsLeaveMostUnwatched(t *testing.T) {
+	h := NewHistory(DefaultHistoryConfig)
+	t0 := time.Unix(1_700_000_000, 0)
+	for i := range 41 {
+		h.Add("a", Sample{Time: t0.Add(time.Duration(i) * 15 * time.Second), CPU: 1, Memory: 1}, 100)
+	}
+	if got := h.Watching(); got != "10m of history" {
+		t.Errorf("continuous: %q", got)
+	}
+	h.Add("a", Sample{Time: t0.Add(3 * time.Hour), CPU: 1, Memory: 1}, 100)
+	if got := h.Watching(); got != "10m watched over 3h" {
+		t.Errorf("with a gap: %q", got)
+	}
+}

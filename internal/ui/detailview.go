@@ -72,7 +72,7 @@ func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, 
 	usageLines(b, "CPU", cpu, cpuPts, cpuHist, model.FormatCPU)
 	usageLines(b, "MEM", mem, memPts, memHist, model.FormatBytes)
 	if h := c.Usage; h != nil && h.Samples > 0 {
-		b.wrap("      ", fmt.Sprintf("%s of history, %s, one bar per metrics window (the busiest replica)", model.FormatAge(h.Span()), plural(int(h.Samples), "sample")), idle)
+		b.wrap("      ", fmt.Sprintf("%s, %s, one bar per metrics window (the busiest replica)", h.Watching(), plural(int(h.Samples), "sample")), idle)
 	} else {
 		b.add(st.Dim.Render("      no usage history yet: the metrics API has not reported this container"))
 	}
