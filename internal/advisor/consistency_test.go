@@ -159,7 +159,7 @@ func TestPatchLeavesOutWhatRestsOnLeftOutAdvice(t *testing.T) {
 func TestACrashLoopStaysCriticalBetweenBackOffs(t *testing.T) {
 	now := t0.Add(time.Hour)
 	in := model.ContainerInstance{Pod: "pod-a", RestartCount: 40, StartedAt: now.Add(-2 * time.Second),
-		LastTermination: &model.Termination{Reason: "Error", ExitCode: 1, FinishedAt: now.Add(-3 * time.Minute)}}
+		LastTermination: &model.Termination{Reason: "Error", ExitCode: 1, StartedAt: now.Add(-3*time.Minute - 2*time.Second), FinishedAt: now.Add(-3 * time.Minute)}}
 	w := deployment(withProbes(model.Container{Instances: []model.ContainerInstance{in}}))
 	a := find(AdviseWorkload(w, Options{Now: now}), KindRestarts)
 	if a == nil || a.Severity != Critical || !strings.Contains(a.Reason, "CrashLoopBackOff") {
@@ -174,6 +174,13 @@ func TestACrashLoopStaysCriticalBetweenBackOffs(t *testing.T) {
 	}
 	if TimeSensitive(w, later) {
 		t.Error("a run past the crash window keeps the advice time-sensitive")
+	}
+	// Restart counts never reset: a pod that restarted 40 times last month and
+	// failed once now, after a week up, is restarting, not crash-looping.
+	in.LastTermination.StartedAt = now.Add(-7 * 24 * time.Hour)
+	w = deployment(withProbes(model.Container{Instances: []model.ContainerInstance{in}}))
+	if a := find(AdviseWorkload(w, Options{Now: now}), KindRestarts); a == nil || a.Severity == Critical {
+		t.Errorf("one failure after a week up: %+v", a)
 	}
 }
 

@@ -123,8 +123,11 @@ func crashLooping(x wctx) bool {
 }
 
 // briefRun reports whether an instance is running again shortly after
-// failing for the third time or more.
+// failing for the third time or more, a failure that came after a short run
+// itself: restart counts never reset, so one failure of a pod that restarted
+// three times last month is not a crash loop.
 func briefRun(in model.ContainerInstance, now time.Time) bool {
 	t := in.LastTermination
-	return in.RestartCount >= 3 && t != nil && t.ExitCode != 0 && !in.StartedAt.IsZero() && now.Sub(in.StartedAt) < crashWindow
+	return in.RestartCount >= 3 && t != nil && t.ExitCode != 0 && !in.StartedAt.IsZero() && now.Sub(in.StartedAt) < crashWindow &&
+		!t.StartedAt.IsZero() && t.FinishedAt.Sub(t.StartedAt) < crashWindow && now.Sub(t.FinishedAt) < crashWindow
 }

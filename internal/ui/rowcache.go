@@ -28,6 +28,9 @@ type cachedRow struct {
 	rev  uint64
 	i    int    // in last
 	pass uint64 // the last build that saw the workload
+	// sensitive says the advice could change with the clock when it was
+	// made: it is made again even once the clock stops mattering.
+	sensitive bool
 }
 
 func newRowCache() *rowCache { return &rowCache{rows: map[model.WorkloadRef]cachedRow{}} }
@@ -50,12 +53,13 @@ func (c *rowCache) buildRows(s model.Snapshot, opts advisor.Options) ([]workload
 		}
 		c.pass++
 	}
+	sensitive := func(w model.Workload) bool { return advisor.TimeSensitive(w, opts.Now) }
 	rows := make([]workloadRow, 0, len(s.Workloads))
 	var total adviceCounts
 	for _, w := range s.Workloads {
 		var prev *workloadRow
 		if c != nil && w.Rev != 0 {
-			if e, ok := c.rows[w.Ref]; ok && e.rev == w.Rev && !advisor.TimeSensitive(w, opts.Now) {
+			if e, ok := c.rows[w.Ref]; ok && e.rev == w.Rev && !e.sensitive && !sensitive(w) {
 				prev = &c.last[e.i]
 			}
 		}
@@ -69,7 +73,7 @@ func (c *rowCache) buildRows(s model.Snapshot, opts advisor.Options) ([]workload
 			r = buildRow(w, advisor.AdviseWorkload(w, opts), s)
 		}
 		if c != nil && w.Rev != 0 {
-			c.rows[w.Ref] = cachedRow{rev: w.Rev, i: len(rows), pass: c.pass}
+			c.rows[w.Ref] = cachedRow{rev: w.Rev, i: len(rows), pass: c.pass, sensitive: sensitive(w)}
 		}
 		rows = append(rows, r)
 		total.crit, total.warn, total.info = total.crit+r.counts.crit, total.warn+r.counts.warn, total.info+r.counts.info

@@ -51,7 +51,16 @@ func TestRowCacheBuildsWhatAFreshBuildWould(t *testing.T) {
 		t.Errorf("%s kept its advice though its Rev changed", third[2].ref)
 	}
 
-	s.Taken = s.Taken.Add(10 * time.Minute) // restart ages move on
+	// A crash loop between back-offs: Running two seconds after a short run
+	// failed. Its advice changes once the run lasts past the crash window,
+	// with no new Rev.
+	w = &s.Workloads[3]
+	in := &w.Containers[0].Instances[0]
+	in.RestartCount, in.StartedAt, w.Rev = 9, s.Taken.Add(-2*time.Second), w.Rev+1000
+	in.LastTermination = &model.Termination{Reason: "Error", ExitCode: 1, StartedAt: s.Taken.Add(-time.Minute), FinishedAt: s.Taken.Add(-50 * time.Second)}
+	check("a crash loop between back-offs")
+
+	s.Taken = s.Taken.Add(10 * time.Minute) // restart ages move on, the brief run is not brief
 	check("ten minutes later")
 	s.Taken = s.Taken.Add(3 * time.Hour) // and the histories grow stale
 	check("three hours later")
