@@ -89,7 +89,7 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 			sizes[c.Name] = res.cpu
 		}
 		goAdvice := adviseGo(wc, res)
-		pairLimitWithGOMEMLIMIT(res, goAdvice)
+		pairLimitWithGOMEMLIMIT(c, res, goAdvice)
 		parts = append(parts, res.advice, goAdvice, adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), adviseDBPools(wc))
 	}
 	parts = append(parts, adviseHPA(w, sizes))
@@ -202,9 +202,9 @@ func positive(v int64) int64 { return max(v, 0) }
 // change sized to it: the old GOMEMLIMIT may sit above the new limit, so
 // applying the limit alone could leave the runtime aiming past it. (The
 // GOMEMLIMIT advice already requires the limit; the two go together.)
-func pairLimitWithGOMEMLIMIT(r resources, goAdvice []Advice) {
-	if r.mem.limitID == "" || r.mem.limit >= r.mem.current {
-		return
+func pairLimitWithGOMEMLIMIT(c model.Container, r resources, goAdvice []Advice) {
+	if r.mem.limitID == "" || r.mem.limit >= r.mem.current || envGOMEMLIMIT(c) <= gomemlimitFor(r.mem.limit) {
+		return // not lowered, or the GOMEMLIMIT in the env fits the new limit (or none is set there)
 	}
 	for _, g := range goAdvice {
 		if g.Kind != KindGOMEMLIMIT || !g.Patchable() {

@@ -204,4 +204,46 @@ func TestALoweredLimitGoesWithItsGOMEMLIMIT(t *testing.T) {
 	if _, err := BuildPatch(w, []Advice{*lim, *gml}); err != nil {
 		t.Errorf("the two together: %v", err)
 	}
+	// With no GOMEMLIMIT in the env, nothing sits above the new limit: the
+	// limit goes alone.
+	w.Containers[0].Env = nil
+	all = Patchable(AdviseWorkload(w, Options{}))
+	if lim = find(all, KindMemoryLimit); lim == nil || len(lim.Requires) != 0 {
+		t.Fatalf("lowered limit with no GOMEMLIMIT set: %+v", lim)
+	}
+	if _, err := BuildPatch(w, []Advice{*lim}); err != nil {
+		t.Errorf("the lowered limit alone: %v", err)
+	}
+}
+
+// A template with limits and no requests gives pods requests equal to the
+// limits: a patch that moves a limit pins the request, so it does not move
+// with it (an HPA's threshold, the node's reservation).
+func TestALimitChangePinsARequestTheTemplateLeavesOut(t *testing.T) {
+	c := model.Container{Name: "app", Resources: model.Resources{
+		Requests: model.ResourceList{CPU: 1000, Memory: 512 * mi},
+		Limits:   model.ResourceList{CPU: 1000, Memory: 512 * mi},
+		Implied:  model.ResourceFlags{CPU: true, Memory: true},
+	}}
+	w := deployment(c)
+	at := Target{Kind: w.Ref.Kind, Namespace: w.Ref.Namespace, Name: w.Ref.Name, Container: "app"}
+	raise := Advice{ID: "cpu", Target: at, Kind: KindCPULimit, Reason: "x", Changes: []Change{setResource("app", Limits, CPU, 1500)}}
+	lower := Advice{ID: "mem", Target: at, Kind: KindMemoryLimit, Reason: "x", Changes: []Change{setResource("app", Limits, Memory, 300*mi)}}
+	p, err := BuildPatch(w, []Advice{raise, lower})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"requests":{"cpu":"1","memory":"300Mi"}`, `"limits":{"cpu":"1500m","memory":"300Mi"}`} {
+		if !strings.Contains(string(p.Data), want) {
+			t.Errorf("patch %s lacks %s", p.Data, want)
+		}
+	}
+	if len(p.Warnings) != 2 {
+		t.Errorf("warnings %q, want one per pinned request", p.Warnings)
+	}
+	// A request the advice sets itself is not pinned over.
+	req := Advice{ID: "req", Target: at, Kind: KindCPURequest, Reason: "x", Changes: []Change{setResource("app", Requests, CPU, 200)}}
+	if p, err = BuildPatch(w, []Advice{raise, req}); err != nil || !strings.Contains(string(p.Data), `"requests":{"cpu":"200m"}`) {
+		t.Errorf("with its own request: %s, %v", p.Data, err)
+	}
 }

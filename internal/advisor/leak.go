@@ -139,7 +139,14 @@ func adviseLeak(x wctx, l leak) *Advice {
 	if oom {
 		reason += "; a higher limit only spaces out the OOMKills"
 	}
-	a := x.advice(KindMemoryLeak, Warning, reason)
+	// metrics-server's working set counts the page cache too, so a service
+	// reading files, or a morning's traffic ramp, can climb the same way;
+	// an OOMKill shows the memory was the program's.
+	sev := Info
+	if oom {
+		sev = Warning
+	}
+	a := x.advice(KindMemoryLeak, sev, reason)
 	a.Current = textValue(fmt.Sprintf("+%s/h", humanBytes(int64(l.perHour))))
 	a.Suggested = textValue("find what keeps growing: profile the heap")
 	a.Evidence = []Evidence{

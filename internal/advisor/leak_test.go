@@ -83,6 +83,16 @@ func TestLeakAdvice(t *testing.T) {
 	if g := find(got, KindGOMEMLIMIT); g == nil || g.Severity != Info {
 		t.Errorf("GOMEMLIMIT on a leak should only inform: %+v", g)
 	}
+	// Near its limit but never OOMKilled, the climb may be page cache or a
+	// traffic ramp: it only informs, and GOMEMLIMIT keeps its weight.
+	c.Instances = nil
+	got = AdviseWorkload(deployment(withProbes(c)), Options{})
+	if a := find(got, KindMemoryLeak); a == nil || a.Severity != Info {
+		t.Errorf("a climb with no OOMKill: %+v", a)
+	}
+	if g := find(got, KindGOMEMLIMIT); g == nil || g.Severity != Warning {
+		t.Errorf("GOMEMLIMIT without an OOMKill to confirm the leak: %+v", g)
+	}
 	// Far below its limit and never killed, a climb is not worth a word yet.
 	c.Resources.Limits.Memory, c.Instances = 4<<30, nil
 	if a := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindMemoryLeak); a != nil {

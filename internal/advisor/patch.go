@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/kgotop/kgotop/internal/model"
@@ -122,6 +123,19 @@ func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
 	p.Warnings = append(p.Warnings, left...)
 	patches := make([]map[string]any, len(w.Containers))
 	set := map[string]string{} // container/field -> value, to find conflicts
+	add := func(i int, ch Change) error {
+		fresh, err := claim(set, ch)
+		if err != nil || !fresh {
+			return err
+		}
+		if patches[i] == nil {
+			patches[i] = map[string]any{"name": ch.Container}
+		}
+		c := w.Containers[i]
+		apply(patches[i], c, ch)
+		p.Fields = append(p.Fields, FieldChange{Container: ch.Container, Field: ch.Field(), Before: currentValue(c, ch), After: changeValue(ch)})
+		return nil
+	}
 	for _, a := range accepted {
 		if a.Target.Ref() != w.Ref {
 			return Patch{}, fmt.Errorf("advice %s is about %s, not %s", a.ID, a.Target.Ref(), w.Ref)
@@ -136,21 +150,23 @@ func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
 			if !ok {
 				return Patch{}, fmt.Errorf("advice %s changes container %q, which %s does not have", a.ID, ch.Container, w.Ref)
 			}
-			fresh, err := claim(set, ch)
-			if err != nil {
+			if err := add(i, ch); err != nil {
 				return Patch{}, err
 			}
-			if !fresh {
-				continue
-			}
-			after := changeValue(ch)
-			if patches[i] == nil {
-				patches[i] = map[string]any{"name": ch.Container}
-			}
-			c := w.Containers[i]
-			apply(patches[i], c, ch)
-			p.Fields = append(p.Fields, FieldChange{Container: ch.Container, Field: ch.Field(), Before: currentValue(c, ch), After: after})
 		}
+	}
+	// A request the template leaves out follows the limit on each new pod:
+	// pin it where a limit changes, or the limit change moves it too.
+	pins := impliedRequestPins(w, accepted)
+	for _, ch := range pins {
+		if err := add(index[ch.Container], ch); err != nil {
+			return Patch{}, err
+		}
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: the template sets no %s request, so pods take the limit as theirs; "+
+			"the patch sets it to %s, or the limit change would move it too", ch.Container, resourceWord(ch.Resource.Name), ch.Resource.Quantity))
+	}
+	if len(pins) > 0 {
+		accepted = append(slices.Clip(accepted), Advice{Changes: pins})
 	}
 	var containers []any
 	for _, cp := range patches {

@@ -155,3 +155,48 @@ func problem(r model.Resources, gomemlimit int64) string {
 	}
 	return ""
 }
+
+// impliedRequestPins returns, for each request the template leaves out
+// (model.Resources.Implied) whose limit the accepted advice changes and
+// whose request it does not, a change that sets the request to what pods
+// get now, but not above the new limit.
+func impliedRequestPins(w model.Workload, accepted []Advice) []Change {
+	type key struct{ container, name string }
+	limits, requests := map[key]*ResourceChange{}, map[key]bool{}
+	for _, a := range accepted {
+		for _, ch := range a.Changes {
+			if r := ch.Resource; r != nil {
+				if r.Section == Limits {
+					limits[key{ch.Container, r.Name}] = r
+				} else {
+					requests[key{ch.Container, r.Name}] = true
+				}
+			}
+		}
+	}
+	var pins []Change
+	for _, c := range w.Containers {
+		for _, name := range []string{CPU, Memory} {
+			implied, now := c.Resources.Implied.Memory, c.Resources.Requests.Memory
+			if name == CPU {
+				implied, now = c.Resources.Implied.CPU, c.Resources.Requests.CPU
+			}
+			lim, ok := limits[key{c.Name, name}]
+			if !implied || !ok || requests[key{c.Name, name}] {
+				continue
+			}
+			if !lim.Remove {
+				now = min(now, lim.Amount)
+			}
+			pins = append(pins, setResource(c.Name, Requests, name, now))
+		}
+	}
+	return pins
+}
+
+func resourceWord(name string) string {
+	if name == CPU {
+		return "CPU"
+	}
+	return name
+}

@@ -54,7 +54,7 @@ func adviseResources(x wctx) resources {
 	r.advice = append(r.advice, cpuAdvice...)
 	if l, ok := detectLeak(x.c.Usage); ok {
 		if a := adviseLeak(x, l); a != nil {
-			r.leaking = true
+			r.leaking = a.Severity == Warning // an OOMKill confirmed it
 			for i := range memAdvice {
 				if memAdvice[i].Kind == KindMemoryLimit {
 					memAdvice[i].Notes = append(memAdvice[i].Notes, "memory climbs steadily (see the memory growth advice): a higher limit buys time, not a fix")

@@ -52,6 +52,7 @@ func convertContainer(c corev1.Container) model.Container {
 		Resources: model.Resources{
 			Requests: model.ResourceList{CPU: request(c.Resources, corev1.ResourceCPU).MilliValue(), Memory: request(c.Resources, corev1.ResourceMemory).Value()},
 			Limits:   model.ResourceList{CPU: c.Resources.Limits.Cpu().MilliValue(), Memory: c.Resources.Limits.Memory().Value()},
+			Implied:  model.ResourceFlags{CPU: implied(c.Resources, corev1.ResourceCPU), Memory: implied(c.Resources, corev1.ResourceMemory)},
 		},
 		Probes: model.Probes{
 			Liveness:  convertProbe(c.LivenessProbe),
@@ -79,6 +80,14 @@ func request(r corev1.ResourceRequirements, name corev1.ResourceName) *resource.
 		return &q
 	}
 	return &resource.Quantity{}
+}
+
+// implied reports whether the request is left out and the limit set, so
+// that pods take the limit as their request.
+func implied(r corev1.ResourceRequirements, name corev1.ResourceName) bool {
+	_, req := r.Requests[name]
+	_, lim := r.Limits[name]
+	return !req && lim
 }
 
 func envSource(s *corev1.EnvVarSource) string {

@@ -5,6 +5,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // A template with limits and no requests makes pods whose requests are the
@@ -16,6 +18,9 @@ func TestTemplateRequestsDefaultToLimits(t *testing.T) {
 	}})
 	if c.Resources.Requests.CPU != 1000 || c.Resources.Requests.Memory != 64<<20 {
 		t.Errorf("requests = %+v, want the CPU limit and the memory request", c.Resources.Requests)
+	}
+	if c.Resources.Implied != (model.ResourceFlags{CPU: true}) {
+		t.Errorf("implied = %+v, want the CPU request only", c.Resources.Implied)
 	}
 	if c := convertContainer(corev1.Container{Name: "app"}); c.Resources.Requests.CPU != 0 || c.Resources.Requests.Memory != 0 {
 		t.Errorf("no resources: requests %+v", c.Resources.Requests)

@@ -142,6 +142,15 @@ type Container struct {
 type Resources struct {
 	Requests ResourceList
 	Limits   ResourceList
+	// Implied marks requests the pod template leaves out while it sets the
+	// limit: the API server makes each pod's request the limit, and
+	// Requests holds that value.
+	Implied ResourceFlags
+}
+
+// ResourceFlags holds a yes or no for CPU and for memory.
+type ResourceFlags struct {
+	CPU, Memory bool
 }
 
 // ResourceList is an amount of CPU (millicores) and memory (bytes); zero means not set.
