@@ -191,3 +191,13 @@ func TestPatchesAreTreatedAsTheAPIServerDoes(t *testing.T) {
 		t.Fatalf("the same patch again moved the generation: %+v, %v", res, err)
 	}
 }
+
+func TestAPatchForAContainerTheTemplateLacksIsRefused(t *testing.T) {
+	s := New(1)
+	c := collect.New(s.Clients(), s.Options())
+	target := collect.PatchTarget{Group: "apps", Resource: "deployments", Namespace: scenario.Namespace, Name: "ingest"}
+	stray := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","resources":{"limits":{"memory":"64Mi"}}}]}}}}`)
+	if _, err := c.ApplyPatch(context.Background(), target, stray, true); !errors.Is(err, collect.ErrInvalidPatch) || !strings.Contains(err.Error(), "image: Required") {
+		t.Fatalf("a patch adding a container with no image: %v", err)
+	}
+}

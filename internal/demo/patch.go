@@ -57,13 +57,12 @@ func (s *Sim) patchWorkload(a k8stesting.Action) (bool, runtime.Object, error) {
 	if err := json.Unmarshal(merged, typed); err != nil {
 		return true, nil, apierrors.NewBadRequest(err.Error())
 	}
-	before, after := templateOf(cur), templateOf(typed)
 	gk := schema.GroupKind{Group: gvr.Group, Kind: kindOf(gvr.Resource)}
-	if errs := validateResources(after); len(errs) > 0 {
+	if errs := validateTemplate(templateOf(typed)); len(errs) > 0 {
 		return true, nil, apierrors.NewInvalid(gk, p.GetName(), errs)
 	}
-	if !equality.Semantic.DeepEqual(before, after) {
-		typed.SetGeneration(typed.GetGeneration() + 1)
+	if !equality.Semantic.DeepEqual(specOf(cur), specOf(typed)) {
+		typed.SetGeneration(typed.GetGeneration() + 1) // as the API server does for a changed spec
 	}
 	if len(p.GetPatchOptions().DryRun) > 0 {
 		return true, typed, nil
@@ -85,6 +84,17 @@ func templateOf(o runtime.Object) *corev1.PodTemplateSpec {
 	return &corev1.PodTemplateSpec{}
 }
 
+// specOf returns the spec of a Deployment or StatefulSet.
+func specOf(o runtime.Object) any {
+	switch o := o.(type) {
+	case *appsv1.Deployment:
+		return o.Spec
+	case *appsv1.StatefulSet:
+		return o.Spec
+	}
+	return nil
+}
+
 func kindOf(resource string) string {
 	if resource == "statefulsets" {
 		return "StatefulSet"
@@ -92,12 +102,18 @@ func kindOf(resource string) string {
 	return "Deployment"
 }
 
-// validateResources is the API server's check that no container requests
-// more than its limit.
-func validateResources(t *corev1.PodTemplateSpec) field.ErrorList {
+// validateTemplate is the part of the API server's validation a patch of
+// kgotop's could trip: every container has an image (a patch naming a
+// container the template lacks adds one without), and none requests more
+// than its limit.
+func validateTemplate(t *corev1.PodTemplateSpec) field.ErrorList {
 	var errs field.ErrorList
 	for i, c := range t.Spec.Containers {
-		path := field.NewPath("spec", "template", "spec", "containers").Index(i).Child("resources", "requests")
+		at := field.NewPath("spec", "template", "spec", "containers").Index(i)
+		if c.Image == "" {
+			errs = append(errs, field.Required(at.Child("image"), ""))
+		}
+		path := at.Child("resources", "requests")
 		for name, req := range c.Resources.Requests {
 			if lim, ok := c.Resources.Limits[name]; ok && req.Cmp(lim) > 0 {
 				errs = append(errs, field.Invalid(path, req.String(), fmt.Sprintf("must be less than or equal to %s limit of %s", name, lim.String())))
