@@ -33,7 +33,7 @@ const (
 func (m Model) footerView() string {
 	switch {
 	case m.view == viewTable && m.table.filtering():
-		return m.table.filter.view(m.styles) + m.styles.Dim.Render("   enter keep · esc clear")
+		return truncate(m.table.filter.view(m.styles)+m.styles.Dim.Render("   enter keep · esc clear"), m.width)
 	case m.notice.text != "":
 		return truncate(" "+m.styles.render(m.notice.lvl, m.notice.text), m.width)
 	}
