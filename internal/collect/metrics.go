@@ -45,6 +45,10 @@ func (c *Collector) Poll(ctx context.Context) time.Duration {
 	return max(d-time.Since(waited), slack)
 }
 
+// PollMetrics is Poll without the Go runtime pages: for replaying hours of
+// metrics windows (the demo's warm-up), where only the last pages matter.
+func (c *Collector) PollMetrics(ctx context.Context) time.Duration { return c.pollMetrics(ctx) }
+
 // pollMetrics lists and ingests PodMetrics and returns the wait until the next poll.
 func (c *Collector) pollMetrics(ctx context.Context) time.Duration {
 	if c.clients.Metrics == nil || !c.metricsServed() {

@@ -70,6 +70,7 @@ func (s *Sim) patchWorkload(a k8stesting.Action) (bool, runtime.Object, error) {
 	if err := tracker.Update(gvr, typed, p.GetNamespace()); err != nil {
 		return true, nil, err
 	}
+	s.changed.Store(true)
 	return true, typed, nil
 }
 

@@ -19,6 +19,9 @@ import (
 // demo shows what a fix does (a raised limit stops the OOMKills for a
 // while; a startup probe stops the liveness kills).
 func (s *Sim) rollouts(ctx context.Context) error {
+	if !s.changed.Swap(false) {
+		return nil // no template changed since the last look
+	}
 	for _, sc := range scenario.All() {
 		tmpl, err := s.template(ctx, sc)
 		if err != nil {

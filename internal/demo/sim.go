@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -43,6 +44,9 @@ type Sim struct {
 	now  time.Time
 	rng  *rand.Rand
 	pods []*pod
+	// changed is set when a Deployment or StatefulSet may have a new pod
+	// template (a patch or update went through): the next step rolls pods.
+	changed atomic.Bool
 }
 
 // New builds the simulated namespace at Start, with noise drawn from seed.
@@ -58,6 +62,12 @@ func NewAt(start time.Time, seed uint64) *Sim {
 	}
 	s.Kube = fake.NewClientset(objs...)
 	s.Kube.PrependReactor("patch", "*", s.patchWorkload)
+	s.Kube.PrependReactor("update", "*", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		if r := a.GetResource().Resource; r == "deployments" || r == "statefulsets" {
+			s.changed.Store(true)
+		}
+		return false, nil, nil // the tracker stores it
+	})
 	disc := s.Kube.Discovery().(*fakediscovery.FakeDiscovery)
 	disc.Resources = append(disc.Resources, &metav1.APIResourceList{
 		GroupVersion: "metrics.k8s.io/v1beta1",
