@@ -135,7 +135,7 @@ func TestPatchLeavesOutWhatRestsOnLeftOutAdvice(t *testing.T) {
 			t.Errorf("%s is in a patch without the limit it is sized to", id)
 		}
 	}
-	if !strings.Contains(strings.Join(p.Warnings, "\n"), "GOMEMLIMIT left out: it is sized to the memory limit change") {
+	if !strings.Contains(strings.Join(p.Warnings, "\n"), "GOMEMLIMIT left out: it needs the memory limit change") {
 		t.Errorf("warnings %q", p.Warnings)
 	}
 
@@ -245,5 +245,26 @@ func TestALimitChangePinsARequestTheTemplateLeavesOut(t *testing.T) {
 	req := Advice{ID: "req", Target: at, Kind: KindCPURequest, Reason: "x", Changes: []Change{setResource("app", Requests, CPU, 200)}}
 	if p, err = BuildPatch(w, []Advice{raise, req}); err != nil || !strings.Contains(string(p.Data), `"requests":{"cpu":"200m"}`) {
 		t.Errorf("with its own request: %s, %v", p.Data, err)
+	}
+}
+
+// GOMAXPROCS rests on a raised CPU limit only when the raise changes it:
+// 1 core and 1161m both give 2.
+func TestGOMAXPROCSNeedsTheLimitOnlyWhenItChangesIt(t *testing.T) {
+	week := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(990, 200*mi)) // throttled at the limit
+	c := model.Container{Resources: res(500, 256*mi, 1000, 512*mi), Usage: week,
+		Go: model.GoInfo{Detection: model.GoConfirmed, Version: "1.23.4", Runtime: &model.GoRuntime{GOMAXPROCS: 8, GOGC: 100, GCCPUFraction: -1, HeapLive: -1}}}
+	got := AdviseWorkload(deployment(withProbes(c)), Options{})
+	lim, procs := find(got, KindCPULimit), find(got, KindGOMAXPROCS)
+	if lim == nil || procs == nil {
+		t.Fatalf("got %v", kinds(got))
+	}
+	if procs.Suggested.Display != "2" || len(procs.Requires) != 0 || !strings.Contains(procs.Reason, "1 now, ") {
+		t.Errorf("GOMAXPROCS %s requires %v: %s", procs.Suggested.Display, procs.Requires, procs.Reason)
+	}
+	c.Resources.Limits.CPU = 2000 // raised to 2.3 cores: 3, not the 2 of 2 cores
+	c.Usage = usage(84*time.Hour, 5*time.Minute, 1, 500, steady(1990, 200*mi))
+	if procs = find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindGOMAXPROCS); procs == nil || len(procs.Requires) != 1 {
+		t.Errorf("GOMAXPROCS sized to a raise past a whole core: %+v", procs)
 	}
 }

@@ -87,6 +87,7 @@ func envPatch(x wctx, db model.DBStats, a *Advice) {
 		}
 	}
 	a.Changes = []Change{setEnv(x.c.Name, e.Name, value)}
+	a.Code, a.CodeLang = "", "" // the program takes it from the env: a value in code would override the patch
 	a.Current.Display = fmt.Sprintf("%s (env %s)", a.Current.Display, e.Name)
 	a.Notes = append(a.Notes, fmt.Sprintf("the pod takes it from env %s: the patch sets %s=%s; an env change restarts the pods", e.Name, e.Name, value))
 }

@@ -198,10 +198,13 @@ func adviseGOGC(x wctx, r resources) *Advice {
 			a = x.advice(KindGOGC, Warning, fmt.Sprintf(
 				"env GOGC=%d but the runtime runs %d: the code overrides it (debug.SetGCPercent) or the setting never reaches the process", n, rt.GOGC))
 			a.Current = countValue(rt.GOGC, fmt.Sprintf("%d (runtime), %d (env)", rt.GOGC, n))
-			a.Suggested = textValue("one source of truth")
+			a.Suggested = textValue(fmt.Sprintf("drop env GOGC (the runtime runs %d)", rt.GOGC))
 			a.Evidence = []Evidence{num("env GOGC", val, float64(n), Percent), num("go_gc_gogc_percent", fmt.Sprint(rt.GOGC), float64(rt.GOGC), Percent)}
-			a.Code = gogcCode
-			a.CodeLang = "go"
+			a.Changes = []Change{removeEnv(x.c.Name, "GOGC")}
+			a.Notes = append(a.Notes, fmt.Sprintf("the patch drops the env var, which does nothing now: the program keeps running GOGC %d; "+
+				"if %d was meant, call debug.SetGCPercent(%d) in code instead (GOGC is read once, at start: os.Setenv in main is too late), "+
+				"minding the memory headroom it costs", rt.GOGC, n, n),
+				"an env change restarts the pods")
 			return &a
 		default:
 			return gcCPU(x, r, n, gmlSet)
@@ -258,12 +261,6 @@ func gcCPU(x wctx, r resources, gogc int64, gmlSet bool) *Advice {
 	a.Changes = []Change{setEnv(x.c.Name, "GOGC", "200")}
 	return &a
 }
-
-const gogcCode = `// GOGC is read once, when the process starts. os.Setenv("GOGC", ...) inside
-// main changes nothing; set it in the container's env, or in code:
-import "runtime/debug"
-
-debug.SetGCPercent(50) // and remove the env var, so there is one source of truth`
 
 // readGOGC reads a GOGC value as the runtime does (runtime.readGOGC and
 // setGCPercent): exactly "off", or any negative number, turns the GC off;

@@ -102,7 +102,7 @@ func TestGoRules(t *testing.T) {
 			c: model.Container{Resources: res(500, 0, 2500, 0), Go: goInfo("2.0", nil)}},
 		{name: "sub-core limit gives two, as Go 1.25 picks", kind: KindGOMAXPROCS, sev: Warning, env: "GOMAXPROCS=2",
 			c: model.Container{Resources: res(100, 0, 500, 0), Go: goInfo("1.21", nil)}},
-		{name: "unknown version only informs", kind: KindGOMAXPROCS, sev: Info, env: "GOMAXPROCS=2",
+		{name: "unknown version only informs, with no patch", kind: KindGOMAXPROCS, sev: Info, reason: "only stops the runtime",
 			c: model.Container{Resources: res(500, 0, 2000, 0), Go: model.GoInfo{Detection: model.GoLikely}}},
 		{name: "unknown version, runtime above the limit", kind: KindGOMAXPROCS, sev: Warning, env: "GOMAXPROCS=2",
 			c: model.Container{Resources: res(500, 0, 2000, 0), Go: model.GoInfo{Detection: model.GoConfirmed,

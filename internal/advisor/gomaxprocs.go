@@ -76,9 +76,9 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 		}
 		ma, mi, _ := goVersion(x)
 		a = x.advice(KindGOMAXPROCS, Warning, fmt.Sprintf(
-			"Go %d.%d ignores the %s CPU limit: GOMAXPROCS defaults to the node's CPUs and the cgroup throttles the extra threads",
-			ma, mi, formatCPU(limit)))
-		a.Notes = append(a.Notes, "Go 1.25 and later do this by themselves; so does go.uber.org/automaxprocs")
+			"Go %d.%d ignores the CPU limit (%s): GOMAXPROCS defaults to the node's CPUs and the cgroup throttles the extra threads",
+			ma, mi, limitText(x, r)))
+		a.Notes = append(a.Notes, "Go 1.25 and later size GOMAXPROCS from the limit by themselves; go.uber.org/automaxprocs does too, rounding down (at least 1)")
 	case procs > want:
 		a = x.advice(KindGOMAXPROCS, Warning, fmt.Sprintf(
 			"the runtime runs GOMAXPROCS=%d under a %s CPU limit: the cgroup throttles the extra threads", procs, formatCPU(limit)))
@@ -86,10 +86,15 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 	case procs > 0:
 		return nil
 	default:
+		// Not offered as a patch: on Go 1.25+ the setting does harm.
 		a = x.advice(KindGOMAXPROCS, Info, fmt.Sprintf(
-			"Go version unknown: before Go 1.25 the runtime ignores the %s CPU limit and is throttled; on 1.25 and later the same setting only stops the runtime from following limit changes",
-			formatCPU(limit)))
+			"Go version unknown: before Go 1.25 the runtime ignores the CPU limit (%s) and is throttled; on 1.25 and later GOMAXPROCS=%d only stops the runtime from following limit changes",
+			limitText(x, r), want))
 		a.Confidence = Confidence{Level: Low, Score: 0.25, Note: "Go version unknown: scrape go_info or use a versioned image tag to know"}
+		a.Current, a.Suggested = textValue(""), textValue(fmt.Sprintf("%d, if it runs Go 1.24 or older", want))
+		a.Evidence = evidence
+		a.Code, a.CodeLang = fmt.Sprintf("env:\n- name: GOMAXPROCS\n  value: \"%d\"   # only for Go 1.24 and older", want), "yaml"
+		return &a
 	}
 	if a.Current.Display == "" {
 		a.Current = textValue("")
@@ -107,10 +112,19 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 	a.Suggested = countValue(want, strconv.FormatInt(want, 10))
 	a.Changes = []Change{setEnv(x.c.Name, "GOMAXPROCS", strconv.FormatInt(want, 10))}
 	a.Notes = append(a.Notes, "the limit's cores rounded up, at least 2: what Go 1.25 picks by itself; an env change restarts the pods")
-	if r.cpuLimitID != "" {
+	if now := positive(x.c.Resources.Limits.CPU); r.cpuLimitID != "" && (now <= 0 || limitProcs(now) != want) {
 		a.Requires = []string{r.cpuLimitID}
 		a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested CPU limit %s: apply them together", formatCPU(limit)))
 		a.Confidence = r.cpuLimitConf
 	}
 	return &a
+}
+
+// limitText names the CPU limit a GOMAXPROCS reason speaks of: "1" when it
+// stays, "1 now, 1161m suggested" when the advice raises it.
+func limitText(x wctx, r resources) string {
+	if r.cpuLimitID == "" {
+		return formatCPU(r.cpuLimit)
+	}
+	return formatCPU(positive(x.c.Resources.Limits.CPU)) + " now, " + formatCPU(r.cpuLimit) + " suggested"
 }

@@ -66,7 +66,7 @@ func withRequirements(accepted []Advice) (kept []Advice, warnings []string) {
 		}
 		for _, r := range a.Requires {
 			if _, ok := ids[r]; !ok {
-				warnings = append(warnings, fmt.Sprintf("%s left out: it is sized to the %s change, which is not in this patch", describe(a), requiredLabel(accepted, r)))
+				warnings = append(warnings, fmt.Sprintf("%s left out: it needs the %s change, which is not in this patch", describe(a), requiredLabel(accepted, r)))
 				break
 			}
 		}

@@ -105,3 +105,21 @@ func SplitImage(image string) (repo, tag string) {
 	}
 	return image, ""
 }
+
+// Short says in a table cell which Go runs in the container: the version
+// when go_info gives it ("1.24.3"), a guessed one from the image ("1.16?"),
+// "go" when confirmed without a version, "go?" when only likely, "?" when
+// unknown. The dashboard and the report say it the same way.
+func (g GoInfo) Short() string {
+	switch {
+	case g.Detection == GoConfirmed && g.Version != "":
+		return g.Version
+	case g.Detection == GoConfirmed:
+		return "go"
+	case g.Version != "":
+		return g.Version + "?"
+	case g.Detection == GoLikely:
+		return "go?"
+	}
+	return "?"
+}

@@ -143,11 +143,15 @@ func adviceParas(wa workloadAdvice, namespaced bool) []para {
 }
 
 // codeParas is a snippet under its heading, line for line: a shell snippet
-// is a command to run, anything else a change in code.
+// is a command to run, YAML a change to the manifest, anything else a
+// change in code.
 func codeParas(code, lang string) []para {
 	head, prompt := "      change in code ("+lang+"):", ""
-	if lang == "shell" || lang == "sh" {
+	switch lang {
+	case "shell", "sh":
 		head, prompt = "      run:", "$ "
+	case "yaml":
+		head = "      in the manifest (yaml):"
 	}
 	out := []para{prose(head)}
 	for _, l := range strings.Split(strings.TrimRight(code, "\n"), "\n") {

@@ -9,18 +9,13 @@ import (
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// goCell says what is known of a container's Go: the version go_info (or
-// the image) gives, "go" when confirmed without one, "likely", or "?".
+// goCell says what is known of a container's Go (model.GoInfo.Short),
+// dim unless go_info confirmed it.
 func goCell(g model.GoInfo) cell {
-	switch {
-	case g.Detection == model.GoConfirmed && g.Version != "":
-		return cell{text: g.Version}
-	case g.Detection == model.GoConfirmed:
-		return cell{text: "go"}
-	case g.Detection == model.GoLikely:
-		return cell{text: "likely", lvl: idle}
+	if g.Detection == model.GoConfirmed {
+		return cell{text: g.Short()}
 	}
-	return cell{text: "?", lvl: idle}
+	return cell{text: g.Short(), lvl: idle}
 }
 
 // goDetails are a container's Go runtime lines: the numbers its /metrics

@@ -28,7 +28,7 @@ func TestGoColumnAndDetails(t *testing.T) {
 	for _, r := range rows(s) {
 		cells = append(cells, r.golang.text)
 	}
-	if strings.Join(cells, " ") != "1.26.8 likely ?" {
+	if strings.Join(cells, " ") != "1.26.8 go? ?" {
 		t.Errorf("GO cells = %v", cells)
 	}
 	d := strings.Join(details(s), "\n")

@@ -65,6 +65,9 @@ func writeMarkdownAdvice(b *strings.Builder, wa workloadAdvice) {
 			who = "`" + a.Target.Container + "` "
 		}
 		fmt.Fprintf(b, "- **%s** %s%s: %s (confidence %s", a.Severity, who, mdEscape(adviceHeadline(a)), mdEscape(a.Reason), a.Confidence.Level)
+		if a.Range != nil {
+			fmt.Fprintf(b, ", range %s-%s", a.Range.Lower.Display, a.Range.Upper.Display)
+		}
 		if a.Confidence.Note != "" {
 			b.WriteString(": " + mdEscape(a.Confidence.Note))
 		}

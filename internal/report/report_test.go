@@ -119,7 +119,7 @@ func overWidth(out string, width int) []string {
 	for _, line := range strings.Split(out, "\n") {
 		indent := len(line) - len(strings.TrimLeft(line, " "))
 		switch {
-		case strings.HasSuffix(line, "):") && strings.HasPrefix(line, "      change in code ("), line == "      run:":
+		case strings.HasSuffix(line, "):") && (strings.HasPrefix(line, "      change in code (") || strings.HasPrefix(line, "      in the manifest (")), line == "      run:":
 			code = true
 			continue
 		case line != "" && indent < 8:

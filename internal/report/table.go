@@ -26,7 +26,7 @@ type column struct {
 const (
 	legendUsage  = "used now by the busiest replica / request / limit"
 	legendPct    = "used now as a share of request / of limit"
-	legendGo     = "the version go_info gives, likely (Go env or image) or ?"
+	legendGo     = "the version go_info gives, 1.16? from the image, go? likely Go (env), ? unknown"
 	legendProbes = "L✗3 k1 = liveness failed 3 times, killed once (R readiness, S startup)"
 )
 
