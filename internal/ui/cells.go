@@ -121,21 +121,13 @@ func bar(frac float64, width int) string {
 	return strings.TrimRight(b.String(), " ")
 }
 
-// goCell says which Go runs in the container: the version when known
-// ("1.24.3", "1.16?" from an image tag), "go?" from env hints (likely Go),
-// "?" otherwise.
+// goCell says which Go runs in the container (model.GoInfo.Short), dim
+// unless go_info confirmed it or an image tag names a version.
 func goCell(g model.GoInfo) cell {
-	switch {
-	case g.Detection == model.GoConfirmed && g.Version != "":
-		return cell{text: g.Version}
-	case g.Detection == model.GoConfirmed:
-		return cell{text: "yes"}
-	case g.Version != "":
-		return cell{text: g.Version + "?"}
-	case g.Detection == model.GoLikely:
-		return cell{text: "go?", lvl: idle}
+	if g.Detection == model.GoConfirmed || g.Version != "" {
+		return cell{text: g.Short()}
 	}
-	return cell{text: "?", lvl: idle}
+	return cell{text: g.Short(), lvl: idle}
 }
 
 // goRank orders Go detections, for picking a workload's Go cell and sorting.

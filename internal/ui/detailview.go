@@ -57,22 +57,21 @@ func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, 
 	cpu, mem := usedNow(c)
 	var cpuPts, memPts []int64
 	var cpuHist, memHist stats
+	var span time.Duration
 	if h := c.Usage; h != nil {
-		for _, p := range h.Points() {
+		pts := h.Points()
+		for _, p := range pts {
 			cpuPts, memPts = append(cpuPts, p.CPU), append(memPts, p.Memory)
 		}
-		cpuHist.peak, memHist.peak = h.CPUPeak.Value, h.MemoryPeak.Value
-		if !h.CPU.Empty() {
-			cpuHist.p90 = min(int64(h.CPU.Percentile(0.9)*1000), cpuHist.peak)
+		if len(pts) > 1 {
+			span = pts[len(pts)-1].Time().Sub(pts[0].Time())
 		}
-		if peaks := h.MemoryPeaks(); !peaks.Empty() {
-			memHist.p90 = min(int64(peaks.Percentile(0.9)), memHist.peak)
-		}
+		cpuHist, memHist = historyStats(h)
 	}
-	usageLines(b, "CPU", cpu, cpuPts, cpuHist, model.FormatCPU)
-	usageLines(b, "MEM", mem, memPts, memHist, model.FormatBytes)
+	cpuBars := usageLines(b, "CPU", cpu, cpuPts, cpuHist, model.FormatCPU, false)
+	memBars := usageLines(b, "MEM", mem, memPts, memHist, model.FormatBytes, true)
 	if h := c.Usage; h != nil && h.Samples > 0 {
-		b.wrap("      ", fmt.Sprintf("%s, %s, one bar per metrics window (the busiest replica)", h.Watching(), plural(int(h.Samples), "sample")), idle)
+		b.wrap("      ", fmt.Sprintf("P90 and peak: %s, %s (as the advice reads them); bars: %s", h.Watching(), plural(int(h.Samples), "sample"), barCaption(len(cpuPts), max(cpuBars, memBars), span)), idle)
 	} else {
 		b.add(st.Dim.Render("      no usage history yet: the metrics API has not reported this container"))
 	}
@@ -81,33 +80,6 @@ func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, 
 	restartLines(b, c, now)
 	eventLines(b, c.Events, now)
 	adviceLines(b, advice)
-}
-
-// stats are what the history says of one resource: its P90 (capped at the
-// peak: the histogram's buckets are 5% wide) and its peak.
-type stats struct{ p90, peak int64 }
-
-// usageLines writes a resource's numbers and its sparkline, scaled so that
-// a full cell is the limit (or the largest value when there is none).
-func usageLines(b *textBlock, label string, u usage, pts []int64, s stats, f func(int64) string) {
-	st := b.st
-	now := "?"
-	if u.ok {
-		now = f(u.used)
-	}
-	nums := fmt.Sprintf(" %s  now %s · p90 %s · peak %s · request %s · limit %s", label, now, f(s.p90), f(s.peak), f(u.req), f(u.lim))
-	b.add(st.render(u.grade(), nums))
-	if len(pts) == 0 {
-		return
-	}
-	top, scale := u.lim, "limit"
-	for _, v := range pts {
-		if v > top {
-			top, scale = v, "max"
-		}
-	}
-	key := st.Dim.Render(" ┤ " + scale + " " + f(top))
-	b.add("      " + sparkline(pts, b.width-8-ansi.StringWidth(key), top, u.lim, st) + key)
 }
 
 // goDescription says what is known of the Go runtime: "Go 1.24.3 (go_info)".

@@ -37,6 +37,7 @@ func TestGolden(t *testing.T) {
 		{"detail_160x48", fixture(), 160, 48, []string{"down", "enter"}},
 		{"patch_80x24", fixture(), 80, 24, []string{"down", "p"}},
 		{"patch_160x48", fixture(), 160, 48, []string{"down", "p"}},
+		{"patch_left_out_80x24", fixture(), 80, 24, []string{"down", "p", "space"}},
 		{"help_80x24", fixture(), 80, 24, []string{"?"}},
 		{"main_200x50", fixture(), 200, 50, nil},
 		{"detail_bottom_80x24", fixture(), 80, 24, []string{"down", "enter", "G"}},
@@ -65,7 +66,7 @@ func TestColoursMeanSomething(t *testing.T) {
 	m := press(t, start(t, deps(fixture(), nil), 160, 48), "G", "up") // the selected line is drawn in reverse, uncoloured
 	st := m.styles
 	v := m.View().Content
-	bars := fit(m.table.widths, 160).bar
+	bars := m.table.layout(160).bar
 	// opening returns the text as a style starts it (padding may follow).
 	opening := func(s lipgloss.Style, text string) string { return strings.TrimSuffix(s.Render(text), "\x1b[m") }
 	for what, want := range map[string]string{

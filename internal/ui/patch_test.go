@@ -315,3 +315,53 @@ func TestCommandOnScreenIsWhole(t *testing.T) {
 		}
 	}
 }
+
+// Advice BuildPatch leaves out because it assumes advice left out is not
+// ticked on screen: the box says what the patch holds.
+func TestLeftOutAdviceIsNotTicked(t *testing.T) {
+	m := start(t, deps(fixture(), &fakeApply{}), 120, 30)
+	m = press(t, m, "down", "p", "space") // orders: leave the memory limit out
+	var gomemlimit string
+	for _, l := range strings.Split(screen(m), "\n") {
+		if strings.Contains(l, "GOMEMLIMIT not set") {
+			gomemlimit = l
+		}
+	}
+	if !m.patch.leftOut(1) {
+		t.Fatalf("GOMEMLIMIT should be left out with the limit it assumes:\n%s", screen(m))
+	}
+	if !strings.Contains(gomemlimit, "[-]") || strings.Contains(gomemlimit, "[x]") {
+		t.Fatalf("left-out advice drawn as %q", gomemlimit)
+	}
+	if st := DefaultStyles(); !strings.Contains(m.View().Content, strings.TrimSuffix(st.Dim.Render("[-] ▲"), "\x1b[m")) {
+		t.Error("left-out advice should be dim")
+	}
+}
+
+// When the patch view does not fit, markers say there is more above and
+// below, and every advice row can be reached.
+func TestPatchViewScrollMarkers(t *testing.T) {
+	m := start(t, deps(fixture(), &fakeApply{}), 80, 24)
+	m = press(t, m, "down", "p")
+	const room = 16 // lines, of which 5 pinned: the list is cut
+	view := func() string { return ansi.Strip(strings.Join(m.patch.view(room, false, m.styles), "\n")) }
+	body := m.patch.view(room, false, m.styles)
+	if last := ansi.Strip(body[len(body)-1]); len(body) != room || !strings.HasPrefix(last, " ↓ ") || !strings.Contains(last, "more lines below") {
+		t.Fatalf("no marker under a cut list:\n%s", view())
+	}
+	for i := range m.patch.advice {
+		if i > 0 {
+			m = press(t, m, "down")
+		}
+		v := view()
+		if !strings.Contains(v, "▌[") {
+			t.Fatalf("advice %d: cursor out of sight:\n%s", i, v)
+		}
+		if i > 0 && !strings.Contains(v, "more lines above") {
+			t.Fatalf("advice %d: CHANGES scrolled off with no marker:\n%s", i, v)
+		}
+		if n := len(strings.Split(v, "\n")); n != room {
+			t.Fatalf("advice %d: %d lines, want %d", i, n, room)
+		}
+	}
+}

@@ -56,14 +56,15 @@ func (p patchModel) view(height int, readOnly bool, st Styles) []string {
 			rest = append(rest, st.Emphasis.Render(" ADVICE IN THIS PATCH")+st.Dim.Render("  (↑↓ choose, space includes or leaves out)"))
 		}
 		for i, a := range p.advice {
-			box := "[ ]"
-			if p.accepted[i] {
-				box = "[x]"
-			}
 			mark, lvl := severityMark(a.Severity)
-			text := fmt.Sprintf("%s %s %s  %s", box, st.render(lvl, mark), adviceChange(a), st.Dim.Render(a.Target.Container))
-			if p.leftOut(i) {
-				text += st.Warn.Render("  ! left out: it assumes advice left out")
+			var text string
+			switch {
+			case p.leftOut(i):
+				// Ticked, yet not in the patch: the box says what the patch holds.
+				text = st.Dim.Render(fmt.Sprintf("[-] %s %s  %s  (not in the patch: see ! above)", mark, adviceChange(a), a.Target.Container))
+			default:
+				box := pick(p.accepted[i], "[x]", "[ ]")
+				text = fmt.Sprintf("%s %s %s  %s", box, st.render(lvl, mark), adviceChange(a), st.Dim.Render(a.Target.Container))
 			}
 			if i == p.cursor {
 				cursorLine = len(rest)
@@ -73,13 +74,32 @@ func (p patchModel) view(height int, readOnly bool, st Styles) []string {
 			rest = append(rest, " "+text)
 		}
 	}
-	room := max(height-len(top), 1)
-	offset := 0
-	if cursorLine >= room {
-		offset = cursorLine - room + 1
+	return append(top, scrolled(rest, cursorLine, max(height-len(top), 1), st)...)
+}
+
+// scrolled returns the room lines of lines that keep line cursor in sight,
+// the first and last of them replaced by how many more lines there are
+// above and below when there are (as the detail view does).
+func scrolled(lines []string, cursor, room int, st Styles) []string {
+	if len(lines) <= room {
+		return lines
 	}
-	rest = rest[min(offset, len(rest)):]
-	return append(top, rest...)
+	if room < 3 {
+		return lines[max(min(cursor, len(lines)-room), 0):][:room]
+	}
+	offset := 0
+	if cursor >= room-1 { // past the line the "below" marker takes
+		offset = cursor - room + 2
+	}
+	offset = min(offset, len(lines)-room)
+	out := slices.Clone(lines[offset : offset+room])
+	if offset > 0 {
+		out[0] = st.Dim.Render(fmt.Sprintf(" ↑ %s above", plural(offset+1, "more line")))
+	}
+	if below := len(lines) - offset - room; below > 0 {
+		out[room-1] = st.Dim.Render(fmt.Sprintf(" ↓ %s below", plural(below+1, "more line")))
+	}
+	return out
 }
 
 // breakCommand breaks a command into lines of at most width cells, only

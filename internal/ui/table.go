@@ -35,8 +35,15 @@ type tableModel struct {
 	height   int // lines the table shows
 	selected rowKey
 
-	// widths are the widest text of each column over every row.
-	widths [numColumns]int
+	// widths are the widest text of each column over every row of every
+	// snapshot since the terminal last changed width (or the namespace
+	// changed): they only grow, so the layout settles and never flips back
+	// and forth between refreshes as values change. content is the latest
+	// snapshot's alone, what widths start again from.
+	widths, content [numColumns]int
+	// width is the terminal's width; namespace the snapshot's.
+	width     int
+	namespace string
 
 	sortCol column
 	reverse bool
@@ -47,17 +54,46 @@ func newTable() tableModel {
 	return tableModel{expanded: map[model.WorkloadRef]bool{}, sortCol: colAdvice, height: 1}
 }
 
-// setRows takes the rows of a new snapshot, measured by contentWidths, and
-// keeps the cursor on the line it was on.
-func (t tableModel) setRows(rows []workloadRow, widths [numColumns]int) tableModel {
-	t.rows, t.widths = rows, widths
+// setRows takes the rows of a new snapshot of namespace ns, measured by
+// contentWidths, and keeps the cursor on the line it was on.
+func (t tableModel) setRows(rows []workloadRow, widths [numColumns]int, ns string) tableModel {
+	t.rows, t.content = rows, widths
+	if ns != t.namespace {
+		t.namespace, t.widths = ns, widths
+	}
+	for c := range numColumns {
+		t.widths[c] = max(t.widths[c], widths[c])
+	}
 	return t.relist()
 }
 
-// setHeight sets how many lines the table shows.
-func (t tableModel) setHeight(h int) tableModel {
+// setSize sets the terminal's width and how many lines the table shows. A
+// new width lays the columns out again from the latest snapshot alone.
+func (t tableModel) setSize(width, h int) tableModel {
+	if width != t.width {
+		t.width, t.widths = width, t.content
+	}
 	t.height = max(h, 1)
 	return t.scroll()
+}
+
+// layout lays the columns out in width cells, the sort column kept shown.
+func (t tableModel) layout(width int) layout {
+	return fit(t.widths, width, t.sortCol)
+}
+
+// nextSort is the column s sorts by next: the next one shown at the
+// current width, so that the table never sorts by a column it hides.
+func (t tableModel) nextSort() column {
+	shown := fit(t.widths, t.width, numColumns).width
+	c := t.sortCol
+	for range numSortable {
+		c = (c + 1) % numSortable
+		if shown[c] > 0 || t.width == 0 {
+			return c
+		}
+	}
+	return (t.sortCol + 1) % numSortable
 }
 
 // filtering reports whether the filter is taking keys.
@@ -108,7 +144,7 @@ func (t tableModel) update(msg tea.KeyPressMsg, k KeyMap) (tableModel, tea.Cmd) 
 			t = t.relist()
 		}
 	case key.Matches(msg, k.Sort):
-		t.sortCol = (t.sortCol + 1) % numSortable
+		t.sortCol = t.nextSort()
 		t.reverse = false
 		t = t.relist()
 	case key.Matches(msg, k.Reverse):

@@ -96,13 +96,14 @@ func b2i(b bool) int {
 // fit lays the columns out in total cells. It starts from every column at
 // its content's width with gaps of two and bars of barMin, takes the fewest
 // steps that make it fit (gaps of one, no KIND, flexible columns shrunk,
-// no bars, no PROBES, no GO), then hands what is left over back: to the
+// no bars, no PROBES, no GO; never the keep column, the one sorted by, or
+// none when keep is numColumns), then hands what is left over back: to the
 // flexible columns, to the bars, to a TOP ADVICE column, and to the bars again.
-func fit(content [numColumns]int, total int) layout {
+func fit(content [numColumns]int, total int, keep column) layout {
 	var l layout
 	for n := step(0); n <= numSteps; n++ {
 		var used int
-		l, used = narrow(content, total, n)
+		l, used = narrow(content, total, n, keep)
 		if used <= total {
 			return l.spread(content, total-used)
 		}
@@ -111,7 +112,7 @@ func fit(content [numColumns]int, total int) layout {
 }
 
 // narrow lays the table out after the first n steps, and returns its width.
-func narrow(content [numColumns]int, total int, n step) (layout, int) {
+func narrow(content [numColumns]int, total int, n step, keep column) (layout, int) {
 	l := layout{bar: barMin, gap: 2}
 	for c := range numColumns {
 		l.width[c] = min(max(content[c], colLimits[c][0]), colLimits[c][1])
@@ -122,7 +123,7 @@ func narrow(content [numColumns]int, total int, n step) (layout, int) {
 		case stepGap:
 			l.gap = 1
 		case stepKind:
-			l.width[colKind] = 0
+			l.drop(colKind, keep)
 		case stepShrink:
 			for _, c := range flexible {
 				if used := l.used(); used > total && l.width[c] > 0 {
@@ -132,12 +133,19 @@ func narrow(content [numColumns]int, total int, n step) (layout, int) {
 		case stepBars:
 			l.bar = 0
 		case stepProbes:
-			l.width[colProbes] = 0
+			l.drop(colProbes, keep)
 		case stepGo:
-			l.width[colGo] = 0
+			l.drop(colGo, keep)
 		}
 	}
 	return l, l.used()
+}
+
+// drop hides column c, unless it is keep.
+func (l *layout) drop(c, keep column) {
+	if c != keep {
+		l.width[c] = 0
+	}
 }
 
 // used is the width of the table laid out as l, the cursor mark included.
@@ -184,7 +192,7 @@ func (l layout) spread(content [numColumns]int, spare int) layout {
 // view renders the column titles and the visible lines, exactly height
 // lines of width cells.
 func (t tableModel) view(width, height int, empty string, st Styles) []string {
-	l := fit(t.widths, width)
+	l := t.layout(width)
 	out := make([]string, 0, height)
 	out = append(out, st.Column.Render(padRight(l.titles(t.sortCol, t.reverse), width)))
 

@@ -207,7 +207,7 @@ func (m Model) nextRefresh(msg snapshotMsg) time.Duration {
 func (m Model) takeSnapshot(msg snapshotMsg) Model {
 	m.loaded, m.now, m.snap, m.index = true, msg.now, msg.snap, msg.index
 	m.counts = msg.counts
-	m.table = m.table.setRows(msg.rows, msg.widths)
+	m.table = m.table.setRows(msg.rows, msg.widths, msg.snap.Namespace)
 	if m.view == viewDetail {
 		m.detail = m.detail.refresh(m.workload(m.detail.ref), m.adviceOf(m.detail.ref), m.now)
 	}
@@ -232,7 +232,7 @@ func (m Model) adviceOf(ref model.WorkloadRef) []advisor.Advice {
 
 // resize gives each view the room it has.
 func (m Model) resize() Model {
-	m.table = m.table.setHeight(m.bodyHeight() - 1 - panelLines)
+	m.table = m.table.setSize(m.width, m.bodyHeight()-1-panelLines)
 	m.detail = m.detail.resize(m.width, m.bodyHeight(), m.styles)
 	m.patch = m.patch.resize(m.width, m.bodyHeight())
 	return m

@@ -1,0 +1,105 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// The detail view's P90 is the number the advice quotes, to the millicore
+// and the byte: the same histogram, capped and rounded the same way.
+func TestDetailP90IsTheAdvicesP90(t *testing.T) {
+	s := fixture()
+	for i, cpu := range []int64{97, 311, 733, 971, 1234} { // P90s that fall between two millicores
+		name := "tuned-" + string(rune('a'+i))
+		c := model.Container{Name: name, Image: "registry.shop/" + name + ":1", Resources: res(3*cpu, 256*mi, 0, 1024*mi),
+			Instances: []model.ContainerInstance{instance(name+"-0", cpu, 100*mi)},
+			Usage:     history(8*time.Hour, []string{name + "-0"}, cpu, 100*mi, 3*cpu)}
+		s.Workloads = append(s.Workloads, deploy(model.KindDeployment, name, 1, 1, c))
+	}
+	m := start(t, deps(s, nil), 200, 50)
+	checked, fractional := map[string]int{}, 0
+	for i, w := range m.snap.Workloads {
+		for _, c := range w.Containers {
+			if c.Usage == nil {
+				continue
+			}
+			cpu, mem := historyStats(c.Usage)
+			if float64(cpu.p90) != cappedPercentile(c.Usage.CPU, 0.9, float64(cpu.peak)/1000)*1000 {
+				fractional++
+			}
+			for _, a := range forContainer(m.table.rows[i].advice, c.Name) {
+				for _, e := range a.Evidence {
+					var got int64
+					switch {
+					case e.Label == "P90" && e.Unit == advisor.Millicores:
+						got = cpu.p90
+					case e.Label == "P90 peak" && e.Unit == advisor.Bytes:
+						got = mem.p90
+					default:
+						continue
+					}
+					if e.Number == nil || int64(*e.Number) != got {
+						t.Errorf("%s/%s %s: the advice says %s, the detail %d", w.Ref.Name, c.Name, e.Label, e.Value, got)
+					}
+					checked[e.Label]++
+				}
+			}
+			lines, _ := detailText(w, m.table.rows[i].advice, 200)
+			if want := "P90 " + model.FormatCPU(cpu.p90) + " "; !strings.Contains(lines, want) {
+				t.Errorf("%s/%s: detail lacks %q", w.Ref.Name, c.Name, want)
+			}
+		}
+	}
+	if checked["P90"] < 5 || checked["P90 peak"] == 0 || fractional == 0 {
+		t.Fatalf("the fixture should have CPU and memory P90 evidence to compare, a P90 to round up among them: %v, %d", checked, fractional)
+	}
+}
+
+// detailText is a workload's detail view as text.
+func detailText(w model.Workload, as []advisor.Advice, width int) (string, map[string]int) {
+	_, lines, anchors := detailLines(&w, as, t0, width, DefaultStyles())
+	return ansi.Strip(strings.Join(lines, "\n")), anchors
+}
+
+// CPU sparklines show how usage varies (they are not scaled to a limit far
+// above it), and the caption says what one bar stands for.
+func TestSparklines(t *testing.T) {
+	s := fixture()
+	orders, mailer := s.Workloads[6], s.Workloads[2]
+	text, _ := detailText(orders, nil, 160)
+	var cpuBars string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, "┤") {
+			cpuBars = l
+			break
+		}
+	}
+	if bars, _, _ := strings.Cut(strings.TrimSpace(cpuBars), " ┤"); len(distinct(bars)) < 3 {
+		t.Errorf("CPU bars do not vary: %q", cpuBars)
+	}
+	if !strings.Contains(cpuBars, "· limit 1") {
+		t.Errorf("the CPU key should still name the limit: %q", cpuBars)
+	}
+	if !strings.Contains(text, "one per metrics window") {
+		t.Errorf("28 points in 160 columns are one bar each:\n%s", text)
+	}
+	text, _ = detailText(mailer, nil, 80)
+	if !strings.Contains(strings.ReplaceAll(text, "\n      ", " "), "each the highest of ~4 metrics windows") {
+		t.Errorf("200 points in under 80 columns: the caption should say how many a bar stands for:\n%s", text)
+	}
+}
+
+// distinct returns the different runes of s.
+func distinct(s string) map[rune]bool {
+	out := map[rune]bool{}
+	for _, r := range s {
+		out[r] = true
+	}
+	return out
+}

@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// stats are what the history says of one resource: its P90, as the
+// advisor reads it, and its peak.
+type stats struct{ p90, peak int64 }
+
+// historyStats returns the CPU (millicores) and memory (bytes) P90 and peak
+// of a history, the P90 computed as the advisor computes the one its advice
+// quotes (advisor's percentile, in cpu.go and memory.go): the decaying
+// histogram's, capped at the peak seen (its buckets are 5% wide), or the
+// peak in the open-ended last bucket, rounded up to a millicore or a byte.
+func historyStats(h *model.History) (cpu, mem stats) {
+	cpu.peak, mem.peak = max(h.CPUPeak.Value, 0), max(h.MemoryPeak.Value, 0)
+	if !h.CPU.Empty() {
+		cpu.p90 = ceilInt(cappedPercentile(h.CPU, 0.9, float64(cpu.peak)/1000) * 1000)
+	}
+	if peaks := h.MemoryPeaks(); !peaks.Empty() {
+		mem.p90 = ceilInt(cappedPercentile(peaks, 0.9, float64(mem.peak)))
+	}
+	return cpu, mem
+}
+
+// cappedPercentile is the histogram's percentile p, never above peak, or
+// peak in the last bucket, which cannot tell values apart.
+func cappedPercentile(h *model.Histogram, p, peak float64) float64 {
+	v := h.Percentile(p)
+	last := h.First * (math.Pow(h.Ratio, float64(h.Buckets-1)) - 1) / (h.Ratio - 1)
+	switch {
+	case v >= last:
+		return max(v, peak)
+	case peak > 0:
+		return min(v, peak)
+	}
+	return v
+}
+
+// ceilInt rounds v up to a whole number (0 for NaN or less).
+func ceilInt(v float64) int64 {
+	if math.IsNaN(v) || v <= 0 {
+		return 0
+	}
+	return int64(math.Ceil(v))
+}
+
+// usageLines writes a resource's numbers and its sparkline, and returns how
+// many bars the sparkline has. Memory (toLimit) is scaled so that a full
+// cell is the limit, what an OOM kill is measured against; CPU, which a
+// limit only throttles, to the largest of its values and its request, so
+// that its variation shows. Either way, cells at the limit are red and
+// past 90% of it yellow, and the key names the limit.
+func usageLines(b *textBlock, label string, u usage, pts []int64, s stats, f func(int64) string, toLimit bool) int {
+	st := b.st
+	now := "?"
+	if u.ok {
+		now = f(u.used)
+	}
+	nums := fmt.Sprintf(" %s  now %s · P90 %s · peak %s · request %s · limit %s", label, now, f(s.p90), f(s.peak), f(u.req), f(u.lim))
+	b.add(st.render(u.grade(), nums))
+	if len(pts) == 0 {
+		return 0
+	}
+	top, scale := u.req, "request"
+	if toLimit && u.lim > 0 {
+		top, scale = u.lim, "limit"
+	}
+	for _, v := range pts {
+		if v > top {
+			top, scale = v, "max"
+		}
+	}
+	keyText := " ┤ " + scale + " " + f(top)
+	if u.lim > 0 && scale != "limit" {
+		keyText += " · limit " + f(u.lim)
+	}
+	key := st.Dim.Render(keyText)
+	width := b.width - 8 - ansi.StringWidth(key)
+	b.add("      " + sparkline(pts, width, top, u.lim, st) + key)
+	return min(len(pts), max(width, 0))
+}
+
+// barCaption says what a sparkline bar stands for: "the last 2h, one per
+// metrics window" or "the last 2h, each the highest of ~4 windows (1m)".
+func barCaption(points, bars int, span time.Duration) string {
+	what := "the busiest replica's"
+	if bars <= 0 || points <= bars {
+		return fmt.Sprintf("the last %s, one per metrics window (%s usage)", model.FormatAge(span), what)
+	}
+	per := (points + bars - 1) / bars
+	return fmt.Sprintf("the last %s, each the highest of ~%d metrics windows (~%s, %s usage)", model.FormatAge(span), per, model.FormatAge(span/time.Duration(bars)), what)
+}
