@@ -201,3 +201,28 @@ func TestAPatchForAContainerTheTemplateLacksIsRefused(t *testing.T) {
 		t.Fatalf("a patch adding a container with no image: %v", err)
 	}
 }
+
+// The pods a patch rolls run the new env: GOMAXPROCS set by the patch is
+// what their Go runtime reports.
+func TestRolledPodsRunTheNewEnv(t *testing.T) {
+	s := New(1)
+	ctx := context.Background()
+	c := collect.New(s.Clients(), s.Options())
+	target := collect.PatchTarget{Group: "apps", Resource: "deployments", Namespace: scenario.Namespace, Name: "pricing"}
+	patch := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"pricing","env":[{"name":"GOMAXPROCS","value":"2"}]}]}}}}`)
+	if _, err := c.ApplyPatch(ctx, target, patch, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Step(ctx, Window); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range s.PodStates() {
+		if st.Scenario != "pricing" {
+			continue
+		}
+		page, ok := s.MetricsPage(scenario.Namespace, st.Name)
+		if !ok || !strings.Contains(page, "go_sched_gomaxprocs_threads 2\n") {
+			t.Errorf("%s after the patch: %q", st.Name, page)
+		}
+	}
+}

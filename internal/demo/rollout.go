@@ -72,6 +72,15 @@ func (p *pod) rollTo(tmpl []corev1.Container, now time.Time, rng *rand.Rand) {
 	c := &p.sc.Containers[0]
 	c.Limits.Memory = main.Resources.Limits.Memory().Value()
 	c.Limits.CPU = main.Resources.Limits.Cpu().MilliValue()
+	c.Requests.Memory = main.Resources.Requests.Memory().Value()
+	c.Requests.CPU = main.Resources.Requests.Cpu().MilliValue()
+	// The program reads its env at start: the new pods run the new env.
+	c.Env = nil
+	for _, e := range main.Env {
+		if e.ValueFrom == nil {
+			c.Env = append(c.Env, model.EnvVar{Name: e.Name, Value: e.Value})
+		}
+	}
 	if sp := main.StartupProbe; sp != nil {
 		p.startupBudget = time.Duration(sp.InitialDelaySeconds+max(sp.FailureThreshold, 1)*max(sp.PeriodSeconds, 1)) * time.Second
 	}
