@@ -46,6 +46,11 @@ type patchModel struct {
 	advice   []advisor.Advice // the workload's patchable advice
 	accepted []bool
 	cursor   int
+	// offset is the first of the scrolling lines shown (see view); follow
+	// is whether the view keeps the cursor in sight. It opens at the top,
+	// not following, so that the changes and the command show first.
+	offset int
+	follow bool
 
 	patch advisor.Patch
 	err   error // why there is no patch
@@ -103,12 +108,21 @@ func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, a
 	case p.busy():
 		return p, nil
 	case key.Matches(msg, k.Up):
-		p.cursor = max(p.cursor-1, 0)
+		return p.move(-1), nil
 	case key.Matches(msg, k.Down):
-		p.cursor = min(p.cursor+1, max(len(p.advice)-1, 0))
+		return p.move(1), nil
+	case key.Matches(msg, k.PageUp):
+		return p.scroll(func(off, page, _ int) int { return off - page }), nil
+	case key.Matches(msg, k.PageDown):
+		return p.scroll(func(off, page, _ int) int { return off + page }), nil
+	case key.Matches(msg, k.Top):
+		return p.scroll(func(int, int, int) int { return 0 }), nil
+	case key.Matches(msg, k.Bottom):
+		return p.scroll(func(_, _, end int) int { return end }), nil
 	case key.Matches(msg, k.Toggle) && len(p.advice) > 0:
 		p.accepted[p.cursor] = !p.accepted[p.cursor]
-		return p.build(), nil
+		p.follow = true
+		return p.build().settle(), nil
 	case p.state == patchConfirm && key.Matches(msg, k.Confirm):
 		p.seq++
 		p.state = patchApplying
@@ -117,6 +131,46 @@ func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, a
 		return p.dryRun(ctx, apply)
 	}
 	return p, nil
+}
+
+// move moves the advice cursor by d and follows it. When the cursor is out
+// of sight (the view opened at the top, or was paged away from it), the
+// key only brings it back into sight.
+func (p patchModel) move(d int) patchModel {
+	l, room := p.measure()
+	off := p.shown(l, room)
+	if p.follow || l.cursor < 0 || reveal(off, l.cursor, len(l.rest), room) == off {
+		p.cursor = max(min(p.cursor+d, len(p.advice)-1), 0)
+	}
+	p.follow = true
+	return p.settle()
+}
+
+// scroll pages the view to where to says, from the offset shown, a page
+// and the last offset, and stops following the cursor.
+func (p patchModel) scroll(to func(offset, page, end int) int) patchModel {
+	l, room := p.measure()
+	end := max(len(l.rest)-room, 0)
+	p.offset = max(min(to(p.shown(l, room), max(room-2, 1), end), end), 0)
+	p.follow = false
+	return p
+}
+
+// settle keeps the offset the view shows, so that the next key moves on
+// from what is on the screen.
+func (p patchModel) settle() patchModel {
+	l, room := p.measure()
+	p.offset = p.shown(l, room)
+	return p
+}
+
+// measure lays the view out in the room resize gave it. Keys do not know
+// whether applying is off, so the status is measured as when it is on; a
+// read-only status a line longer is made good by view, which keeps the
+// offset in bounds and the cursor in sight all the same.
+func (p patchModel) measure() (patchLayout, int) {
+	l := p.layout(false, Styles{})
+	return l, l.room(p.height)
 }
 
 // dryRun starts the server-side dry run of the patch.

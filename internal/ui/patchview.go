@@ -13,38 +13,53 @@ import (
 
 // view draws the patch view: a title and the state of the dry run or apply
 // stay at the top; the changes, the command and the advice list scroll
-// under them so that the advice cursor stays in sight.
+// under them. It opens at the top, follows the advice cursor once a key
+// moves it, and pages as pgup, pgdn, home and end ask (see patch.go).
 func (p patchModel) view(height int, readOnly bool, st Styles) []string {
+	l := p.layout(readOnly, st)
+	room := l.room(height)
+	return append(l.top, scrolled(l.rest, p.shown(l, room), room, st)...)
+}
+
+// patchLayout is the patch view cut in two: the lines pinned at the top
+// and the lines that scroll under them.
+type patchLayout struct {
+	top, rest []string
+	cursor    int // the advice cursor's line in rest; -1 when there is none
+}
+
+// room is how many of the scrolling lines fit under the pinned ones.
+func (l patchLayout) room(height int) int { return max(height-len(l.top), 1) }
+
+// layout makes every line of the view.
+func (p patchModel) layout(readOnly bool, st Styles) patchLayout {
 	width := p.widthHint()
-	top := []string{st.Emphasis.Render(p.title())}
+	l := patchLayout{top: []string{st.Emphasis.Render(p.title())}, cursor: -1}
 	status := p.status(readOnly)
 	if p.err == nil {
 		status = append([]cell{p.effect()}, status...)
 	}
 	for _, c := range status {
-		for _, l := range strings.Split(ansi.Wrap(c.text, width-2, ""), "\n") {
-			top = append(top, " "+st.render(c.lvl, l))
+		for _, line := range strings.Split(ansi.Wrap(c.text, width-2, ""), "\n") {
+			l.top = append(l.top, " "+st.render(c.lvl, line))
 		}
 	}
-	top = append(top, "")
+	l.top = append(l.top, "")
 
 	var rest []string
-	cursorLine := 0
 	if p.err == nil {
 		rest = append(rest, st.Emphasis.Render(" CHANGES"))
 		rest = append(rest, fieldTable(p.patch.Fields, st)...)
 		rest = append(rest, "", st.Emphasis.Render(" COMMAND")+st.Dim.Render("  (y copies it)"))
-		for _, l := range breakCommand(p.patch.Command, width-4) {
-			rest = append(rest, "   "+st.Code.Render(l))
+		for _, line := range breakCommand(p.patch.Command, width-4) {
+			rest = append(rest, "   "+st.Code.Render(line))
 		}
-	}
-	if p.err == nil {
 		rest = append(rest, "")
 	}
 	if notes := p.notes(); len(notes) > 0 {
 		for _, n := range notes {
-			for i, l := range strings.Split(ansi.Wrap(n, width-6, ""), "\n") {
-				rest = append(rest, st.Warn.Render(pick(i == 0, "   ! ", "     ")+l))
+			for i, line := range strings.Split(ansi.Wrap(n, width-6, ""), "\n") {
+				rest = append(rest, st.Warn.Render(pick(i == 0, "   ! ", "     ")+line))
 			}
 		}
 		rest = append(rest, "")
@@ -67,37 +82,78 @@ func (p patchModel) view(height int, readOnly bool, st Styles) []string {
 				text = fmt.Sprintf("%s %s %s  %s", box, st.render(lvl, mark), adviceChange(a), st.Dim.Render(a.Target.Container))
 			}
 			if i == p.cursor {
-				cursorLine = len(rest)
+				l.cursor = len(rest)
 				rest = append(rest, st.Selected.Render("▌"+ansi.Strip(text)))
 				continue
 			}
 			rest = append(rest, " "+text)
 		}
 	}
-	return append(top, scrolled(rest, cursorLine, max(height-len(top), 1), st)...)
+	l.rest = rest
+	return l
 }
 
-// scrolled returns the room lines of lines that keep line cursor in sight,
-// the first and last of them replaced by how many more lines there are
-// above and below when there are (as the detail view does).
-func scrolled(lines []string, cursor, room int, st Styles) []string {
+// shown is the first scrolling line shown in room lines: the offset the
+// keys asked for, kept in bounds and, while the view follows the cursor,
+// moved as little as it takes to show it.
+func (p patchModel) shown(l patchLayout, room int) int {
+	off := max(min(p.offset, len(l.rest)-room), 0)
+	if p.follow && l.cursor >= 0 {
+		off = reveal(off, l.cursor, len(l.rest), room)
+	}
+	return off
+}
+
+// sight returns the first and last of n lines shown from offset in room
+// lines, past the markers scrolled puts over the first and last of them.
+func sight(offset, n, room int) (first, last int) {
+	if n <= room {
+		return 0, n - 1
+	}
+	first, last = offset, offset+room-1
+	if room < 3 {
+		return first, last
+	}
+	if offset > 0 {
+		first++
+	}
+	if offset+room < n {
+		last--
+	}
+	return first, last
+}
+
+// reveal returns the offset nearest to offset that shows line of n lines
+// in room lines.
+func reveal(offset, line, n, room int) int {
+	first, last := sight(offset, n, room)
+	marker := pick(room >= 3, 1, 0)
+	switch {
+	case line < first:
+		offset = line - pick(line > 0, marker, 0)
+	case line > last:
+		offset = line - room + 1 + marker
+	}
+	return max(min(offset, n-room), 0)
+}
+
+// scrolled returns the room lines of lines from offset, the first and last
+// of them replaced by how many more lines there are above and below when
+// there are (as the detail view does), with the key that pages there.
+func scrolled(lines []string, offset, room int, st Styles) []string {
 	if len(lines) <= room {
 		return lines
 	}
-	if room < 3 {
-		return lines[max(min(cursor, len(lines)-room), 0):][:room]
-	}
-	offset := 0
-	if cursor >= room-1 { // past the line the "below" marker takes
-		offset = cursor - room + 2
-	}
-	offset = min(offset, len(lines)-room)
+	offset = max(min(offset, len(lines)-room), 0)
 	out := slices.Clone(lines[offset : offset+room])
+	if room < 3 {
+		return out
+	}
 	if offset > 0 {
-		out[0] = st.Dim.Render(fmt.Sprintf(" ↑ %s above", plural(offset+1, "more line")))
+		out[0] = st.Dim.Render(fmt.Sprintf(" ↑ %s above (pgup)", plural(offset+1, "more line")))
 	}
 	if below := len(lines) - offset - room; below > 0 {
-		out[room-1] = st.Dim.Render(fmt.Sprintf(" ↓ %s below", plural(below+1, "more line")))
+		out[room-1] = st.Dim.Render(fmt.Sprintf(" ↓ %s below (pgdn)", plural(below+1, "more line")))
 	}
 	return out
 }
