@@ -35,7 +35,7 @@ var legendOrder = []string{legendUsage, legendPct, legendGo, legendProbes}
 var columns = []column{
 	{"WORKLOAD", 10, "", true, func(r row) cell { return r.workload }},
 	{"CONTAINER", 9, "", true, func(r row) cell { return r.container }},
-	{"READY", 5, "", false, func(r row) cell { return r.ready }},
+	{"READY", 8, "", false, func(r row) cell { return r.ready }}, // 0/1 is news at any width
 	{"GO", 5, legendGo, false, func(r row) cell { return r.golang }},
 	{"CPU", 8, legendUsage, false, func(r row) cell { return r.cpu }},
 	{"CPU%", 3, legendPct, false, func(r row) cell { return r.cpuPct }},
