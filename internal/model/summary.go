@@ -6,16 +6,40 @@ import (
 	"time"
 )
 
+// The dashboard and the report word the facts they both show with the
+// functions of this file, so that the two say them alike: each fact in a
+// Cell, its text and a Level. Each front end gives a Level its own style
+// (as kubectl's top commands share one metricsutil printer).
+
+// Level says how much a fact should stand out.
+type Level int
+
+// The levels, from the least to the most alarming but for Idle and Good,
+// which stand out less than Normal does.
+const (
+	Normal Level = iota
+	Idle         // paid for and unused, or unknown: dim
+	Good         // reassurance a person needs ("applied"): green
+	Near         // near a limit, or a warning: yellow
+	Over         // over a limit, failing, or critical: red
+)
+
+// Cell is a fact in a few words and how much it should stand out.
+type Cell struct {
+	Text  string
+	Level Level
+}
+
 // RestartSummary says in a few words how often a container restarted and
 // why, last first: "4 OOMKilled 3m", "7 CrashLoopBackOff (exit 1)", "0".
-// short drops "BackOff" from waiting reasons for narrow columns. severe is
-// true for a crash loop or an OOMKill, restarted for any restart or waiting.
-func (c Container) RestartSummary(now time.Time, short bool) (text string, restarted, severe bool) {
+// short drops "BackOff" from waiting reasons for narrow columns. A crash
+// loop or an OOMKill is Over, any other restart or wait Near.
+func (c Container) RestartSummary(now time.Time, short bool) Cell {
 	n := c.RestartCount()
 	last := c.LastTermination()
 	waiting := c.Waiting()
 	if n == 0 && last == nil && waiting == "" {
-		return "0", false, false
+		return Cell{Text: "0"}
 	}
 	parts := []string{fmt.Sprint(n)}
 	if waiting != "" {
@@ -38,22 +62,98 @@ func (c Container) RestartSummary(now time.Time, short bool) (text string, resta
 			parts = append(parts, FormatAge(now.Sub(last.FinishedAt)))
 		}
 	}
-	severe = waiting == "CrashLoopBackOff" || (last != nil && last.Reason == "OOMKilled")
-	return strings.Join(parts, " "), true, severe
+	lvl := Near
+	if waiting == "CrashLoopBackOff" || (last != nil && last.Reason == "OOMKilled") {
+		lvl = Over
+	}
+	return Cell{Text: strings.Join(parts, " "), Level: lvl}
 }
 
-// ProbeSummary lists a container's failing probes: "L✗9 k3 R✗4" (a liveness
-// probe's kills as "k3"), "" when none failed.
-func (c Container) ProbeSummary() (text string, failures, kills int32) {
+// ProbeSummary lists a container's failing probes: "L✗9 k3 R✗4" (a
+// liveness probe's kills as "k3"), Over once a probe killed the container,
+// Near otherwise; "-" when none failed.
+func (c Container) ProbeSummary() Cell {
 	var parts []string
+	lvl := Near
 	for _, pf := range c.ProbeFailures {
 		s := strings.ToUpper(string(pf.Probe[:1])) + "✗" + fmt.Sprint(pf.Count)
 		if pf.Kills > 0 {
 			s += fmt.Sprintf(" k%d", pf.Kills)
+			lvl = Over
 		}
 		parts = append(parts, s)
-		failures += pf.Count
-		kills += pf.Kills
 	}
-	return strings.Join(parts, " "), failures, kills
+	if len(parts) == 0 {
+		return Cell{Text: "-"}
+	}
+	return Cell{Text: strings.Join(parts, " "), Level: lvl}
+}
+
+// ProbeFailureCount is how often the container's probes failed, all told.
+func (c Container) ProbeFailureCount() int32 {
+	var n int32
+	for _, pf := range c.ProbeFailures {
+		n += pf.Count
+	}
+	return n
+}
+
+// Summary says which Go runs in the container (Short): plain when go_info
+// confirmed it, Idle while it is a guess.
+func (g GoInfo) Summary() Cell {
+	if g.Detection == GoConfirmed {
+		return Cell{Text: g.Short()}
+	}
+	return Cell{Text: g.Short(), Level: Idle}
+}
+
+// Usage is what a container uses now against its request and limit, in
+// millicores or bytes. Known is false when no replica has a metrics sample.
+type Usage struct {
+	Used, Request, Limit int64
+	Known                bool
+}
+
+// UsageNow returns the largest current usage across a container's replicas.
+func (c Container) UsageNow() (cpu, mem Usage) {
+	cpu.Request, cpu.Limit = c.Resources.Requests.CPU, c.Resources.Limits.CPU
+	mem.Request, mem.Limit = c.Resources.Requests.Memory, c.Resources.Limits.Memory
+	for _, in := range c.Instances {
+		if in.Usage != nil {
+			cpu.Used, mem.Used = max(cpu.Used, in.Usage.CPU), max(mem.Used, in.Usage.Memory)
+			cpu.Known, mem.Known = true, true
+		}
+	}
+	return cpu, mem
+}
+
+// Level grades a usage: at or over the limit Over, past 90% of it Near,
+// under a tenth of the request Idle (paid for, unused), unknown Idle.
+func (u Usage) Level() Level {
+	if !u.Known {
+		return Idle
+	}
+	pl, pr := Percent(u.Used, u.Limit), Percent(u.Used, u.Request)
+	switch {
+	case pl >= 100:
+		return Over
+	case pl >= 90:
+		return Near
+	case pr >= 0 && pr < 10:
+		return Idle
+	}
+	return Normal
+}
+
+// Summary renders "used/request/limit" with format f ("190m/250m/1"; "?"
+// used when unknown), at the usage's Level.
+func (u Usage) Summary(f func(int64) string) Cell {
+	used := "?"
+	switch {
+	case u.Known && u.Used == 0:
+		used = "0"
+	case u.Known:
+		used = f(u.Used)
+	}
+	return Cell{Text: used + "/" + f(u.Request) + "/" + f(u.Limit), Level: u.Level()}
 }

@@ -73,7 +73,7 @@ func severityCounts(all []advisor.Advice) (critical, warning, info int) {
 
 var severityMark = map[advisor.Severity]string{advisor.Critical: "●", advisor.Warning: "▲", advisor.Info: "·"}
 
-var severityLevel = map[advisor.Severity]level{advisor.Critical: over, advisor.Warning: near, advisor.Info: normal}
+var severityLevel = map[advisor.Severity]model.Level{advisor.Critical: model.Over, advisor.Warning: model.Near, advisor.Info: model.Normal}
 
 // adviceHeadline is "memory limit 256Mi -> 376Mi", or the label alone when
 // nothing is suggested as a value. A current value that names the label
@@ -121,7 +121,7 @@ func adviceParas(wa workloadAdvice, namespaced bool) []para {
 		if a.Confidence.Note != "" {
 			conf += ": " + a.Confidence.Note
 		}
-		out = append(out, prose(conf).styled(styleLevel[idle]))
+		out = append(out, prose(conf).styled(styleLevel[model.Idle]))
 		for _, n := range a.Notes {
 			out = append(out, prose("      note: "+n))
 		}

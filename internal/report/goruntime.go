@@ -9,15 +9,6 @@ import (
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// goCell says what is known of a container's Go (model.GoInfo.Short),
-// dim unless go_info confirmed it.
-func goCell(g model.GoInfo) cell {
-	if g.Detection == model.GoConfirmed {
-		return cell{text: g.Short()}
-	}
-	return cell{text: g.Short(), lvl: idle}
-}
-
 // goDetails are a container's Go runtime lines: the numbers its /metrics
 // page gave and its pools, or why there are none.
 func goDetails(who string, g model.GoInfo) []string {

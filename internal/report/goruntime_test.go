@@ -26,7 +26,7 @@ func TestGoColumnAndDetails(t *testing.T) {
 
 	var cells []string
 	for _, r := range rows(s) {
-		cells = append(cells, r.golang.text)
+		cells = append(cells, r.golang.Text)
 	}
 	if strings.Join(cells, " ") != "1.26.8 go? ?" {
 		t.Errorf("GO cells = %v", cells)

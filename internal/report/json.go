@@ -226,10 +226,10 @@ func jsonContainer(c model.Container) JSONContainer {
 			}
 		}
 	}
-	if cpu, mem, ok := usedNow(c); ok || c.Usage != nil {
+	if cpu, mem := c.UsageNow(); cpu.Known || c.Usage != nil {
 		u := &JSONUsage{}
-		if ok {
-			u.CPUMillicores, u.MemoryBytes = &cpu, &mem
+		if cpu.Known {
+			u.CPUMillicores, u.MemoryBytes = &cpu.Used, &mem.Used
 		}
 		if h := c.Usage; h != nil {
 			u.CPUPeak, u.MemoryPeak, u.Samples, u.SpanSeconds = h.CPUPeak.Value, h.MemoryPeak.Value, h.Samples, h.Span().Seconds()

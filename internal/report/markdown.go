@@ -35,7 +35,7 @@ func writeMarkdown(w io.Writer, s model.Snapshot, advice []advisor.Advice) error
 		for _, r := range rs {
 			cells := make([]string, len(columns))
 			for i, c := range columns {
-				cells[i] = mdEscape(c.get(r).text)
+				cells[i] = mdEscape(c.get(r).Text)
 			}
 			b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 		}

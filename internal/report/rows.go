@@ -2,45 +2,17 @@ package report
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// level is how a cell should stand out.
-type level int
-
-const (
-	normal level = iota
-	idle         // far below its request: dim
-	near         // near a limit: yellow
-	over         // over a limit, or failing: red
-)
-
-// cell is one table cell with its emphasis.
-type cell struct {
-	text string
-	lvl  level
-}
-
 // row is one workload container in the table.
 type row struct {
-	workload, container, ready cell
-	golang                     cell
-	cpu, cpuPct, mem, memPct   cell
-	restarts, probes, warnings cell
+	workload, container, ready model.Cell
+	golang                     model.Cell
+	cpu, cpuPct, mem, memPct   model.Cell
+	restarts, probes, warnings model.Cell
 	firstOfWorkload            bool
-}
-
-// usedNow returns the largest current usage across a container's replicas
-// and whether any replica has a sample.
-func usedNow(c model.Container) (cpu, mem int64, ok bool) {
-	for _, in := range c.Instances {
-		if in.Usage != nil {
-			cpu, mem, ok = max(cpu, in.Usage.CPU), max(mem, in.Usage.Memory), true
-		}
-	}
-	return cpu, mem, ok
 }
 
 func rows(s model.Snapshot) []row {
@@ -48,21 +20,21 @@ func rows(s model.Snapshot) []row {
 	for _, w := range s.Workloads {
 		for i, c := range w.Containers {
 			r := row{
-				workload:        cell{text: w.Ref.Kind.Short() + "/" + w.Ref.Name},
-				container:       cell{text: c.Name},
-				ready:           cell{text: fmt.Sprintf("%d/%d", w.Ready, w.Desired)},
+				workload:        model.Cell{Text: w.Ref.Kind.Short() + "/" + w.Ref.Name},
+				container:       model.Cell{Text: c.Name},
+				ready:           model.Cell{Text: fmt.Sprintf("%d/%d", w.Ready, w.Desired)},
 				firstOfWorkload: i == 0,
 			}
 			if s.Namespace == "" {
-				r.workload.text = w.Ref.Namespace + "/" + r.workload.text
+				r.workload.Text = w.Ref.Namespace + "/" + r.workload.Text
 			}
 			if w.Ready < w.Desired {
-				r.ready.lvl = near
+				r.ready.Level = model.Near
 			}
-			r.golang = goCell(c.Go)
+			r.golang = c.Go.Summary()
 			r.cpu, r.cpuPct, r.mem, r.memPct = usageCells(c)
-			r.restarts = restartCell(c, s.Taken)
-			r.probes = probeCell(c)
+			r.restarts = c.RestartSummary(s.Taken, false)
+			r.probes = c.ProbeSummary()
 			r.warnings = warningCell(w, c, i == 0)
 			out = append(out, r)
 		}
@@ -70,84 +42,38 @@ func rows(s model.Snapshot) []row {
 	return out
 }
 
-func usageCells(c model.Container) (cpu, cpuPct, mem, memPct cell) {
-	req, lim := c.Resources.Requests, c.Resources.Limits
-	ucpu, umem, ok := usedNow(c)
-	used := func(v int64, f func(int64) string) string {
-		if !ok {
-			return "?"
-		}
-		if v == 0 {
-			return "0"
-		}
-		return f(v)
+// usageCells are a container's CPU and memory used/request/limit
+// (model.Usage.Summary) and the shares of request and limit they are.
+func usageCells(c model.Container) (cpu, cpuPct, mem, memPct model.Cell) {
+	ucpu, umem := c.UsageNow()
+	cpu, mem = ucpu.Summary(model.FormatCPU), umem.Summary(model.FormatBytes)
+	if !ucpu.Known {
+		return cpu, model.Cell{Text: "-"}, mem, model.Cell{Text: "-"}
 	}
-	cpu.text = used(ucpu, model.FormatCPU) + "/" + model.FormatCPU(req.CPU) + "/" + model.FormatCPU(lim.CPU)
-	mem.text = used(umem, model.FormatBytes) + "/" + model.FormatBytes(req.Memory) + "/" + model.FormatBytes(lim.Memory)
-	if !ok {
-		cpuPct.text, memPct.text = "-", "-"
-		cpu.lvl, mem.lvl = idle, idle
-		return
-	}
-	cpuPct = pctCell(ucpu, req.CPU, lim.CPU, 90)
-	memPct = pctCell(umem, req.Memory, lim.Memory, 90)
-	cpu.lvl, mem.lvl = cpuPct.lvl, memPct.lvl
-	return
+	return cpu, pctCell(ucpu), mem, pctCell(umem)
 }
 
-// pctCell renders "used % of request / % of limit" and grades it: at or over
-// the limit is red, past nearPct of the limit yellow, under a tenth of the
-// request dim (paid for, unused).
-func pctCell(used, req, lim int64, nearPct int) cell {
-	pr, pl := model.Percent(used, req), model.Percent(used, lim)
+// pctCell renders "used % of request / % of limit", graded as the usage is.
+func pctCell(u model.Usage) model.Cell {
 	p := func(v int) string {
 		if v < 0 {
 			return "-"
 		}
 		return fmt.Sprintf("%d%%", v)
 	}
-	c := cell{text: p(pr) + "/" + p(pl)}
-	switch {
-	case pl >= 100:
-		c.lvl = over
-	case pl >= nearPct:
-		c.lvl = near
-	case pr >= 0 && pr < 10:
-		c.lvl = idle
-	}
-	return c
-}
-
-// restartCell says how often the container restarted and why, last first.
-func restartCell(c model.Container, now time.Time) cell {
-	text, restarted, severe := c.RestartSummary(now, false)
-	switch {
-	case severe:
-		return cell{text: text, lvl: over}
-	case restarted:
-		return cell{text: text, lvl: near}
-	}
-	return cell{text: text}
-}
-
-// probeCell lists failing probes: "L✗9 k3 R✗4".
-func probeCell(c model.Container) cell {
-	if text, _, _ := c.ProbeSummary(); text != "" {
-		return cell{text: text, lvl: near}
-	}
-	return cell{text: "-"}
+	return model.Cell{Text: p(model.Percent(u.Used, u.Request)) + "/" + p(model.Percent(u.Used, u.Limit)), Level: u.Level()}
 }
 
 // warningCell names the newest warning of the container, and on a workload's
 // first row the newest warning of the workload itself.
-func warningCell(w model.Workload, c model.Container, first bool) cell {
+func warningCell(w model.Workload, c model.Container, first bool) model.Cell {
 	var evs []model.Event
 	evs = append(evs, c.Events...)
 	if first {
 		evs = append(evs, w.Events...)
 	}
 	if len(evs) == 0 {
-		return cell{text: "-"}
+		return model.Cell{Text: "-"}
 	}
 	newest := evs[0]
 	for _, e := range evs[1:] {
@@ -162,5 +88,5 @@ func warningCell(w model.Workload, c model.Container, first bool) cell {
 	if len(evs) > 1 {
 		text += fmt.Sprintf(" +%d", len(evs)-1)
 	}
-	return cell{text: text, lvl: near}
+	return model.Cell{Text: text, Level: model.Near}
 }

@@ -6,6 +6,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"charm.land/lipgloss/v2/table"
+
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // column is one table column; the ones with the lowest keep go first when
@@ -19,7 +21,7 @@ type column struct {
 	// clip marks cells of names and words that may be cut short with "…"
 	// when nothing else fits; numbers never are.
 	clip bool
-	get  func(row) cell
+	get  func(row) model.Cell
 }
 
 // The legends, in the order the legend line gives them.
@@ -33,17 +35,17 @@ const (
 var legendOrder = []string{legendUsage, legendPct, legendGo, legendProbes}
 
 var columns = []column{
-	{"WORKLOAD", 10, "", true, func(r row) cell { return r.workload }},
-	{"CONTAINER", 9, "", true, func(r row) cell { return r.container }},
-	{"READY", 8, "", false, func(r row) cell { return r.ready }}, // 0/1 is news at any width
-	{"GO", 5, legendGo, false, func(r row) cell { return r.golang }},
-	{"CPU", 8, legendUsage, false, func(r row) cell { return r.cpu }},
-	{"CPU%", 3, legendPct, false, func(r row) cell { return r.cpuPct }},
-	{"MEM", 8, legendUsage, false, func(r row) cell { return r.mem }},
-	{"MEM%", 4, legendPct, false, func(r row) cell { return r.memPct }},
-	{"RESTARTS", 7, "", true, func(r row) cell { return r.restarts }},
-	{"PROBES", 6, legendProbes, true, func(r row) cell { return r.probes }},
-	{"WARNINGS", 2, "", true, func(r row) cell { return r.warnings }},
+	{"WORKLOAD", 10, "", true, func(r row) model.Cell { return r.workload }},
+	{"CONTAINER", 9, "", true, func(r row) model.Cell { return r.container }},
+	{"READY", 8, "", false, func(r row) model.Cell { return r.ready }}, // 0/1 is news at any width
+	{"GO", 5, legendGo, false, func(r row) model.Cell { return r.golang }},
+	{"CPU", 8, legendUsage, false, func(r row) model.Cell { return r.cpu }},
+	{"CPU%", 3, legendPct, false, func(r row) model.Cell { return r.cpuPct }},
+	{"MEM", 8, legendUsage, false, func(r row) model.Cell { return r.mem }},
+	{"MEM%", 4, legendPct, false, func(r row) model.Cell { return r.memPct }},
+	{"RESTARTS", 7, "", true, func(r row) model.Cell { return r.restarts }},
+	{"PROBES", 6, legendProbes, true, func(r row) model.Cell { return r.probes }},
+	{"WARNINGS", 2, "", true, func(r row) model.Cell { return r.warnings }},
 }
 
 // minColumns is how many columns a narrow table keeps before it wraps cells
@@ -80,7 +82,7 @@ func cellText(r row, i int, c column) string {
 	if i == 0 && !r.firstOfWorkload {
 		return ""
 	}
-	return c.get(r).text
+	return c.get(r).Text
 }
 
 // fitTable picks the columns and their widths for the table to fit width:
@@ -204,7 +206,7 @@ func renderTable(rs []row, width int) (string, []column) {
 		StyleFunc(func(row, col int) lipgloss.Style {
 			st := styleHeader
 			if row != table.HeaderRow {
-				st = styleLevel[cols[col].get(rs[row]).lvl]
+				st = styleLevel[cols[col].get(rs[row]).Level]
 			}
 			if col < len(cols)-1 {
 				return st.Width(ws[col] + 1).PaddingRight(1)

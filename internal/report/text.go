@@ -16,11 +16,11 @@ import (
 // not wanted (no terminal, NO_COLOR).
 var (
 	styleHeader = lipgloss.NewStyle().Bold(true)
-	styleLevel  = map[level]lipgloss.Style{
-		normal: lipgloss.NewStyle(),
-		idle:   lipgloss.NewStyle().Faint(true),
-		near:   lipgloss.NewStyle().Foreground(lipgloss.Yellow),
-		over:   lipgloss.NewStyle().Foreground(lipgloss.Red).Bold(true),
+	styleLevel  = map[model.Level]lipgloss.Style{
+		model.Normal: lipgloss.NewStyle(),
+		model.Idle:   lipgloss.NewStyle().Faint(true),
+		model.Near:   lipgloss.NewStyle().Foreground(lipgloss.Yellow),
+		model.Over:   lipgloss.NewStyle().Foreground(lipgloss.Red).Bold(true),
 	}
 )
 
@@ -32,7 +32,7 @@ func writeText(w io.Writer, s model.Snapshot, advice []advisor.Advice, width int
 	taken := s.Taken.UTC().Format(strings.Replace(time.DateTime, " ", glue, 1) + "Z")
 	ps := []para{prose(fmt.Sprintf("kgotop report · %s · %s · %s", scope(s), taken, metricsSpan(s))).styled(styleHeader)}
 	for _, l := range statusLines(s) {
-		ps = append(ps, prose(l).styled(styleLevel[near]))
+		ps = append(ps, prose(l).styled(styleLevel[model.Near]))
 	}
 	writeParas(&b, ps, width)
 	b.WriteString("\n")

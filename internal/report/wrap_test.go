@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"charm.land/lipgloss/v2"
+
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 func TestWrapNeverSplitsWords(t *testing.T) {
@@ -87,10 +89,10 @@ func TestTableWrapsCellsAtSpacesAndKeepsNumbers(t *testing.T) {
 }
 
 func TestTableCutsNamesOnlyAsALastResort(t *testing.T) {
-	rs := []row{{workload: cell{text: "deploy/a-very-long-workload-name"}, container: cell{text: "a-long-container"},
-		ready: cell{text: "1/1"}, golang: cell{text: "1.25.3"}, cpu: cell{text: "184m/200m/1"}, cpuPct: cell{text: "92%/18%"},
-		mem: cell{text: "211Mi/256Mi/512Mi"}, memPct: cell{text: "82%/41%"}, restarts: cell{text: "0"}, probes: cell{text: "-"},
-		warnings: cell{text: "-"}, firstOfWorkload: true}}
+	rs := []row{{workload: model.Cell{Text: "deploy/a-very-long-workload-name"}, container: model.Cell{Text: "a-long-container"},
+		ready: model.Cell{Text: "1/1"}, golang: model.Cell{Text: "1.25.3"}, cpu: model.Cell{Text: "184m/200m/1"}, cpuPct: model.Cell{Text: "92%/18%"},
+		mem: model.Cell{Text: "211Mi/256Mi/512Mi"}, memPct: model.Cell{Text: "82%/41%"}, restarts: model.Cell{Text: "0"}, probes: model.Cell{Text: "-"},
+		warnings: model.Cell{Text: "-"}, firstOfWorkload: true}}
 	out, cols := renderTable(rs, 50)
 	if len(cols) != floorColumns || !strings.Contains(out, "…") || !strings.Contains(out, "184m/200m/1") || !strings.Contains(out, "211Mi/256Mi/512Mi") {
 		t.Errorf("got %d columns:\n%s", len(cols), out)

@@ -40,9 +40,9 @@ func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, widt
 	}
 	b.blank()
 	if n := len(advisor.Patchable(advice)); n > 0 {
-		b.wrap(" ", st.Dim.Render(plural(n, "piece")+" of advice "+pick(n == 1, "changes", "change")+" the pod template: p shows the patch, a dry-runs it, y copies the kubectl command"), normal)
+		b.wrap(" ", st.Dim.Render(plural(n, "piece")+" of advice "+pick(n == 1, "changes", "change")+" the pod template: p shows the patch, a dry-runs it, y copies the kubectl command"), model.Normal)
 	}
-	return st.Emphasis.Render(truncate(title, width-12)) + "  " + st.render(counts.lvl, counts.text), b.lines, anchors
+	return st.Emphasis.Render(truncate(title, width-12)) + "  " + st.render(counts.Level, counts.Text), b.lines, anchors
 }
 
 // containerSection writes one container: usage history, Go runtime, probes,
@@ -50,11 +50,11 @@ func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, widt
 func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, now time.Time) {
 	st := b.st
 	first := len(b.lines)
-	b.wrap("▌", "container "+c.Name+" · image "+c.Image+" · "+goDescription(c.Go), normal)
+	b.wrap("▌", "container "+c.Name+" · image "+c.Image+" · "+goDescription(c.Go), model.Normal)
 	for i := first; i < len(b.lines); i++ {
 		b.lines[i] = st.Emphasis.Render(b.lines[i])
 	}
-	cpu, mem := usedNow(c)
+	cpu, mem := c.UsageNow()
 	var cpuPts, memPts []int64
 	var cpuHist, memHist stats
 	var span time.Duration
@@ -71,7 +71,7 @@ func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, 
 	cpuBars := usageLines(b, "CPU", cpu, cpuPts, cpuHist, model.FormatCPU, false)
 	memBars := usageLines(b, "MEM", mem, memPts, memHist, model.FormatBytes, true)
 	if h := c.Usage; h != nil && h.Samples > 0 {
-		b.wrap("      ", fmt.Sprintf("P90 and peak: %s, %s (as the advice reads them); bars: %s", h.Watching(), plural(int(h.Samples), "sample"), barCaption(len(cpuPts), max(cpuBars, memBars), span)), idle)
+		b.wrap("      ", fmt.Sprintf("P90 and peak: %s, %s (as the advice reads them); bars: %s", h.Watching(), plural(int(h.Samples), "sample"), barCaption(len(cpuPts), max(cpuBars, memBars), span)), model.Idle)
 	} else {
 		b.add(st.Dim.Render("      no usage history yet: the metrics API has not reported this container"))
 	}
@@ -105,7 +105,7 @@ func goLines(b *textBlock, g model.GoInfo) {
 			why = strings.TrimPrefix(g.ScrapeError, "Go runtime unknown: ")
 		}
 		if g.Detection != model.GoUnknown {
-			b.wrap(" GO   ", "no runtime numbers: "+why, idle)
+			b.wrap(" GO   ", "no runtime numbers: "+why, model.Idle)
 		}
 		return
 	}
@@ -134,14 +134,14 @@ func goLines(b *textBlock, g model.GoInfo) {
 	}
 	add("goroutines", r.Goroutines, num)
 	add("threads", r.Threads, num)
-	b.wrap(" GO   ", strings.Join(parts, " · "), normal)
+	b.wrap(" GO   ", strings.Join(parts, " · "), model.Normal)
 	for _, db := range r.DB {
 		maxOpen := "unlimited"
 		if db.MaxOpen > 0 {
 			maxOpen = fmt.Sprint(db.MaxOpen)
 		}
 		line := fmt.Sprintf("%s: open %d of %s · in use %d · idle %d · waited %d× for %s", db.Name, db.Open, maxOpen, db.InUse, db.Idle, db.WaitCount, db.WaitDuration)
-		b.wrap(" DB   ", line, pick(db.WaitCount > 0, near, normal))
+		b.wrap(" DB   ", line, pick(db.WaitCount > 0, model.Near, model.Normal))
 	}
 }
 
@@ -155,7 +155,7 @@ func probeLines(b *textBlock, c model.Container, now time.Time) {
 			specs = append(specs, string(t)+" none")
 		}
 	}
-	b.wrap(" PROBES ", strings.Join(specs, " · "), normal)
+	b.wrap(" PROBES ", strings.Join(specs, " · "), model.Normal)
 	for _, f := range c.ProbeFailures {
 		text := fmt.Sprintf("✗ %s failed %d×", f.Probe, f.Count)
 		if f.Kills > 0 {
@@ -167,7 +167,7 @@ func probeLines(b *textBlock, c model.Container, now time.Time) {
 		if f.LastMessage != "" {
 			text += ": " + f.LastMessage
 		}
-		b.wrap("        ", text, pick(f.Kills > 0, over, near))
+		b.wrap("        ", text, pick(f.Kills > 0, model.Over, model.Near))
 	}
 }
 
@@ -183,7 +183,7 @@ func restartLines(b *textBlock, c model.Container, now time.Time) {
 			continue
 		}
 		text := in.Pod + ": " + plural(int(in.RestartCount), "restart")
-		lvl := near
+		lvl := model.Near
 		if t := in.LastTermination; t != nil {
 			text += fmt.Sprintf(", last %s (exit %d", orDash(t.Reason), t.ExitCode)
 			if !t.FinishedAt.IsZero() {
@@ -194,7 +194,7 @@ func restartLines(b *textBlock, c model.Container, now time.Time) {
 				text += ": " + t.Message
 			}
 			if t.Reason == "OOMKilled" {
-				lvl = over
+				lvl = model.Over
 			}
 		}
 		if in.Waiting != "" {
@@ -203,7 +203,7 @@ func restartLines(b *textBlock, c model.Container, now time.Time) {
 				text += ": " + in.WaitingMessage
 			}
 			if in.Waiting == "CrashLoopBackOff" {
-				lvl = over
+				lvl = model.Over
 			}
 		}
 		b.wrap("   ", text, lvl)
@@ -219,12 +219,12 @@ func podLines(b *textBlock, pods []model.Pod, now time.Time) {
 			return
 		}
 		text := p.Name + " " + p.Phase
-		lvl := normal
+		lvl := model.Normal
 		if p.Ready {
 			text += ", ready"
 		} else {
 			text += ", not ready"
-			lvl = near
+			lvl = model.Near
 		}
 		if p.Node != "" {
 			text += " on " + p.Node
@@ -253,7 +253,7 @@ func eventLines(b *textBlock, evs []model.Event, now time.Time) {
 		if !e.LastSeen.IsZero() {
 			text += " " + model.FormatAge(now.Sub(e.LastSeen)) + " ago"
 		}
-		b.wrap(" EVENT  ", text+": "+e.Message, near)
+		b.wrap(" EVENT  ", text+": "+e.Message, model.Near)
 	}
 }
 
@@ -271,20 +271,20 @@ func adviceLines(b *textBlock, as []advisor.Advice) {
 		if a.Confidence.Note != "" {
 			conf += ": " + a.Confidence.Note
 		}
-		b.wrap("  "+st.render(lvl, mark)+" ", st.Emphasis.Render(adviceChange(a))+st.Dim.Render(" · "+conf), normal)
-		b.wrap("    ", a.Reason, normal)
+		b.wrap("  "+st.render(lvl, mark)+" ", st.Emphasis.Render(adviceChange(a))+st.Dim.Render(" · "+conf), model.Normal)
+		b.wrap("    ", a.Reason, model.Normal)
 		if len(a.Evidence) > 0 {
 			var ev []string
 			for _, e := range a.Evidence {
 				ev = append(ev, e.Label+" "+e.Value)
 			}
-			b.wrap("    evidence: ", strings.Join(ev, " · "), idle)
+			b.wrap("    evidence: ", strings.Join(ev, " · "), model.Idle)
 		}
 		if r := a.Range; r != nil {
 			b.add(st.Dim.Render("    range " + r.Lower.Display + " to " + r.Upper.Display))
 		}
 		for _, n := range a.Notes {
-			b.wrap("    note: ", n, idle)
+			b.wrap("    note: ", n, model.Idle)
 		}
 		if a.Code != "" {
 			b.add(st.Dim.Render("    " + codeLabel(a.CodeLang) + ":"))
@@ -324,7 +324,7 @@ func (b *textBlock) blank()       { b.lines = append(b.lines, "") }
 
 // wrap adds text after a label, wrapped to the width with continuation
 // lines indented under the text, at a level.
-func (b *textBlock) wrap(label, text string, lvl level) {
+func (b *textBlock) wrap(label, text string, lvl model.Level) {
 	indent := ansi.StringWidth(label)
 	wrapped := ansi.Wrap(text, max(b.width-indent-1, 10), "")
 	for i, l := range strings.Split(wrapped, "\n") {

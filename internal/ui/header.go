@@ -14,7 +14,7 @@ import (
 // the terminal is narrow.
 type segment struct {
 	text string
-	lvl  level
+	lvl  model.Level
 	prio int
 	glue bool // joined to the one before with a single space
 }
@@ -35,19 +35,19 @@ func headerView(d *Deps, snap *model.Snapshot, loaded bool, counts adviceCounts,
 		if src.API.Live {
 			left = append(left, segment{text: "api live", prio: 6})
 		} else {
-			left = append(left, segment{text: "api stale " + model.FormatAge(now.Sub(src.API.StaleSince)), lvl: over, prio: 8})
+			left = append(left, segment{text: "api stale " + model.FormatAge(now.Sub(src.API.StaleSince)), lvl: model.Over, prio: 8})
 		}
 		if src.Metrics.Interval > 0 {
 			refresh = src.Metrics.Interval
 		}
 	}
-	left = append(left, segment{text: "refresh " + model.FormatAge(refresh), lvl: idle, prio: 1})
+	left = append(left, segment{text: "refresh " + model.FormatAge(refresh), lvl: model.Idle, prio: 1})
 
-	right := []segment{{text: "? help", lvl: idle, prio: 2}}
+	right := []segment{{text: "? help", lvl: model.Idle, prio: 2}}
 	if loaded {
 		right = append([]segment{
-			{text: fmt.Sprintf("● %d critical", counts.crit), lvl: pick(counts.crit > 0, over, idle), prio: 7},
-			{text: fmt.Sprintf("▲ %d warning", counts.warn), lvl: pick(counts.warn > 0, near, idle), prio: 7},
+			{text: fmt.Sprintf("● %d critical", counts.crit), lvl: pick(counts.crit > 0, model.Over, model.Idle), prio: 7},
+			{text: fmt.Sprintf("▲ %d warning", counts.warn), lvl: pick(counts.warn > 0, model.Near, model.Idle), prio: 7},
 		}, right...)
 	}
 	title := st.Title.Render(" kgotop ")
@@ -66,18 +66,18 @@ func headerView(d *Deps, snap *model.Snapshot, loaded bool, counts adviceCounts,
 func metricsSegments(m model.MetricsStatus, now time.Time) []segment {
 	switch {
 	case m.State == model.MetricsUnavailable:
-		return []segment{{text: "metrics unavailable", lvl: over, prio: 8}}
+		return []segment{{text: "metrics unavailable", lvl: model.Over, prio: 8}}
 	case m.Newest.IsZero():
-		return []segment{{text: "metrics waiting", lvl: idle, prio: 8}}
+		return []segment{{text: "metrics waiting", lvl: model.Idle, prio: 8}}
 	}
 	age := now.Sub(m.Newest)
-	lvl := normal
+	lvl := model.Normal
 	if m.Window > 0 && age > 4*m.Window {
-		lvl = near
+		lvl = model.Near
 	}
 	out := []segment{{text: "metrics " + model.FormatAge(age) + " ago", lvl: lvl, prio: 8}}
 	if m.Window > 0 {
-		out = append(out, segment{text: "(" + model.FormatAge(m.Window) + " window)", lvl: idle, prio: 3, glue: true})
+		out = append(out, segment{text: "(" + model.FormatAge(m.Window) + " window)", lvl: model.Idle, prio: 3, glue: true})
 	}
 	return out
 }
@@ -123,26 +123,26 @@ func statusView(snap *model.Snapshot, loaded bool, loading string, t *tableModel
 	src := snap.Sources
 	switch {
 	case !loaded:
-		problems = append(problems, segment{text: "Loading: " + loading + "… (q quits)", lvl: idle})
+		problems = append(problems, segment{text: "Loading: " + loading + "… (q quits)", lvl: model.Idle})
 	case !src.Synced:
-		problems = append(problems, segment{text: "Listing pods and workloads for the first time…", lvl: idle})
+		problems = append(problems, segment{text: "Listing pods and workloads for the first time…", lvl: model.Idle})
 	}
 	if loaded && !src.API.Live {
 		msg := "API server unreachable since " + src.API.StaleSince.Format("15:04:05") + ": showing the last state"
 		if src.API.Error != "" {
 			msg += " (" + src.API.Error + ")"
 		}
-		problems = append(problems, segment{text: msg, lvl: over})
+		problems = append(problems, segment{text: msg, lvl: model.Over})
 	}
 	if src.Metrics.State == model.MetricsUnavailable {
-		problems = append(problems, segment{text: "metrics: " + orDash(src.Metrics.Reason), lvl: near})
+		problems = append(problems, segment{text: "metrics: " + orDash(src.Metrics.Reason), lvl: model.Near})
 	}
 	if len(src.Unavailable) > 0 {
 		var what []string
 		for _, u := range src.Unavailable {
 			what = append(what, u.String())
 		}
-		problems = append(problems, segment{text: "forbidden: " + strings.Join(what, ", "), lvl: near})
+		problems = append(problems, segment{text: "forbidden: " + strings.Join(what, ", "), lvl: model.Near})
 	}
 	if len(problems) > 0 {
 		lines := strings.Split(ansi.Wrap(joinSegments(problems, " · ", st), width-1, ""), "\n")

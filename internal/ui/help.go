@@ -34,8 +34,8 @@ func (m Model) footerView() string {
 	switch {
 	case m.view == viewTable && m.table.filtering():
 		return truncate(m.table.filter.view(m.styles)+m.styles.Dim.Render("   enter keep · esc clear"), m.width)
-	case m.notice.text != "":
-		return truncate(" "+m.styles.render(m.notice.lvl, m.notice.text), m.width)
+	case m.notice.Text != "":
+		return truncate(" "+m.styles.render(m.notice.Level, m.notice.Text), m.width)
 	}
 	return " " + footerLine(m.footerKeys(), m.width-1, m.styles)
 }

@@ -58,20 +58,20 @@ func ceilInt(v float64) int64 {
 // limit only throttles, to the largest of its values and its request, so
 // that its variation shows. Either way, cells at the limit are red and
 // past 90% of it yellow, and the key names the limit.
-func usageLines(b *textBlock, label string, u usage, pts []int64, s stats, f func(int64) string, toLimit bool) int {
+func usageLines(b *textBlock, label string, u model.Usage, pts []int64, s stats, f func(int64) string, toLimit bool) int {
 	st := b.st
 	now := "?"
-	if u.ok {
-		now = f(u.used)
+	if u.Known {
+		now = f(u.Used)
 	}
-	nums := fmt.Sprintf(" %s  now %s · P90 %s · peak %s · request %s · limit %s", label, now, f(s.p90), f(s.peak), f(u.req), f(u.lim))
-	b.add(st.render(u.grade(), nums))
+	nums := fmt.Sprintf(" %s  now %s · P90 %s · peak %s · request %s · limit %s", label, now, f(s.p90), f(s.peak), f(u.Request), f(u.Limit))
+	b.add(st.render(u.Level(), nums))
 	if len(pts) == 0 {
 		return 0
 	}
-	top, scale := u.req, "request"
-	if toLimit && u.lim > 0 {
-		top, scale = u.lim, "limit"
+	top, scale := u.Request, "request"
+	if toLimit && u.Limit > 0 {
+		top, scale = u.Limit, "limit"
 	}
 	for _, v := range pts {
 		if v > top {
@@ -79,12 +79,12 @@ func usageLines(b *textBlock, label string, u usage, pts []int64, s stats, f fun
 		}
 	}
 	keyText := " ┤ " + scale + " " + f(top)
-	if u.lim > 0 && scale != "limit" {
-		keyText += " · limit " + f(u.lim)
+	if u.Limit > 0 && scale != "limit" {
+		keyText += " · limit " + f(u.Limit)
 	}
 	key := st.Dim.Render(keyText)
 	width := b.width - 8 - ansi.StringWidth(key)
-	b.add("      " + sparkline(pts, width, top, u.lim, st) + key)
+	b.add("      " + sparkline(pts, width, top, u.Limit, st) + key)
 	return min(len(pts), max(width, 0))
 }
 

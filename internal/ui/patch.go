@@ -233,16 +233,16 @@ func (p patchModel) answer(msg applyMsg) (patchModel, bool) {
 
 // outcome is the result of the last request in one line, for the footer
 // when the patch view is closed by the time it arrives.
-func (p patchModel) outcome() cell {
+func (p patchModel) outcome() model.Cell {
 	switch p.state {
 	case patchApplied:
-		return cell{text: "applied to " + patchName(p.patch) + ": " + p.result, lvl: good}
+		return model.Cell{Text: "applied to " + patchName(p.patch) + ": " + p.result, Level: model.Good}
 	case patchConfirm:
-		return cell{text: "dry run of " + patchName(p.patch) + " passed: p, then Y, applies it", lvl: good}
+		return model.Cell{Text: "dry run of " + patchName(p.patch) + " passed: p, then Y, applies it", Level: model.Good}
 	case patchFailed:
-		return cell{text: explainFailure(p.failure, p.patch), lvl: over}
+		return model.Cell{Text: explainFailure(p.failure, p.patch), Level: model.Over}
 	}
-	return cell{}
+	return model.Cell{}
 }
 
 // patchName is "deployment api".

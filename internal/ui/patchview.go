@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // view draws the patch view: a title and the state of the dry run or apply
@@ -37,11 +38,11 @@ func (p patchModel) layout(readOnly bool, st Styles) patchLayout {
 	l := patchLayout{top: []string{st.Emphasis.Render(p.title())}, cursor: -1}
 	status := p.status(readOnly)
 	if p.err == nil {
-		status = append([]cell{p.effect()}, status...)
+		status = append([]model.Cell{p.effect()}, status...)
 	}
 	for _, c := range status {
-		for _, line := range strings.Split(ansi.Wrap(c.text, width-2, ""), "\n") {
-			l.top = append(l.top, " "+st.render(c.lvl, line))
+		for _, line := range strings.Split(ansi.Wrap(c.Text, width-2, ""), "\n") {
+			l.top = append(l.top, " "+st.render(c.Level, line))
 		}
 	}
 	l.top = append(l.top, "")
@@ -268,11 +269,11 @@ func (p patchModel) title() string {
 }
 
 // effect says what applying does to running pods.
-func (p patchModel) effect() cell {
+func (p patchModel) effect() model.Cell {
 	if p.patch.RestartsPods {
-		return cell{text: "Applying restarts the pods: it " + p.patch.Effect + ".", lvl: near}
+		return model.Cell{Text: "Applying restarts the pods: it " + p.patch.Effect + ".", Level: model.Near}
 	}
-	return cell{text: "Applying does not restart running pods: it " + p.patch.Effect + "."}
+	return model.Cell{Text: "Applying does not restart running pods: it " + p.patch.Effect + "."}
 }
 
 // plural is "1 field", "3 fields".
@@ -284,43 +285,43 @@ func plural(n int, noun string) string {
 }
 
 // status says where the dry run and apply stand, and which key is next.
-func (p patchModel) status(readOnly bool) []cell {
+func (p patchModel) status(readOnly bool) []model.Cell {
 	switch {
 	case p.err != nil && len(p.advice) == 0:
-		return []cell{{text: "Nothing to patch: none of this workload's advice changes its pod template; the details (enter in the table) say what to do by hand or in code.", lvl: near}}
+		return []model.Cell{{Text: "Nothing to patch: none of this workload's advice changes its pod template; the details (enter in the table) say what to do by hand or in code.", Level: model.Near}}
 	case errors.Is(p.err, advisor.ErrNoChanges) && !slices.Contains(p.accepted, true):
-		return []cell{{text: "Nothing to patch: all the advice is left out; space includes the advice under the cursor again.", lvl: near}}
+		return []model.Cell{{Text: "Nothing to patch: all the advice is left out; space includes the advice under the cursor again.", Level: model.Near}}
 	case errors.Is(p.err, advisor.ErrNoChanges):
-		return []cell{{text: "Nothing to patch: the advice still included assumes advice that is left out (! below); space includes that again.", lvl: near}}
+		return []model.Cell{{Text: "Nothing to patch: the advice still included assumes advice that is left out (! below); space includes that again.", Level: model.Near}}
 	case p.err != nil:
-		return []cell{{text: "Nothing to patch: " + p.err.Error(), lvl: near}}
+		return []model.Cell{{Text: "Nothing to patch: " + p.err.Error(), Level: model.Near}}
 	case readOnly:
-		return []cell{{text: "read-only (--read-only): applying is off; y copies the command to run it yourself", lvl: near}}
+		return []model.Cell{{Text: "read-only (--read-only): applying is off; y copies the command to run it yourself", Level: model.Near}}
 	}
 	switch p.state {
 	case patchDryRun:
-		return []cell{{text: "… server-side dry run in progress (nothing changes)", lvl: idle}}
+		return []model.Cell{{Text: "… server-side dry run in progress (nothing changes)", Level: model.Idle}}
 	case patchConfirm:
 		restarts := "running pods stay as they are"
 		if p.patch.RestartsPods {
 			restarts = "the pods restart"
 		}
-		return []cell{
-			{text: "✓ dry run passed: " + p.result, lvl: good},
-			{text: fmt.Sprintf("Apply to %s in %s for real (%s)? Press Y to apply, esc to cancel.", patchName(p.patch), p.patch.Namespace, restarts), lvl: near},
+		return []model.Cell{
+			{Text: "✓ dry run passed: " + p.result, Level: model.Good},
+			{Text: fmt.Sprintf("Apply to %s in %s for real (%s)? Press Y to apply, esc to cancel.", patchName(p.patch), p.patch.Namespace, restarts), Level: model.Near},
 		}
 	case patchApplying:
-		return []cell{{text: "… applying", lvl: idle}}
+		return []model.Cell{{Text: "… applying", Level: model.Idle}}
 	case patchApplied:
-		return []cell{{text: "✓ applied: " + p.result, lvl: good}}
+		return []model.Cell{{Text: "✓ applied: " + p.result, Level: model.Good}}
 	case patchFailed:
 		text := explainFailure(p.failure, p.patch)
 		if p.failedDryRun {
 			text = "The dry run failed. " + text
 		}
-		return []cell{{text: text, lvl: over}}
+		return []model.Cell{{Text: text, Level: model.Over}}
 	}
-	return []cell{{text: "a runs a server-side dry run first; nothing changes until you confirm with Y", lvl: idle}}
+	return []model.Cell{{Text: "a runs a server-side dry run first; nothing changes until you confirm with Y", Level: model.Idle}}
 }
 
 // fieldTable renders the before and after of each changed field.

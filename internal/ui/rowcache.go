@@ -90,8 +90,8 @@ func (c *rowCache) buildRows(s model.Snapshot, opts advisor.Options) ([]workload
 }
 
 // showsAge reports whether a workload's row shows how long ago something
-// happened (restartCell: the last termination's age), so it changes with
-// the clock alone.
+// happened (RestartSummary: the last termination's age), so it changes
+// with the clock alone.
 func showsAge(w model.Workload) bool {
 	for _, c := range w.Containers {
 		if c.LastTermination() != nil {

@@ -37,7 +37,7 @@ var sortNames = [numColumns]string{"name", "kind", "ready", "go", "cpu", "memory
 
 // line is one rendered-ready table line: a workload or one of its containers.
 type line struct {
-	cells [numColumns]cell
+	cells [numColumns]model.Cell
 	// cpu and mem are the usage shares the bars draw (-1 unknown).
 	cpu, mem float64
 }
@@ -78,37 +78,37 @@ func buildRow(w model.Workload, as []advisor.Advice, s model.Snapshot) workloadR
 	if s.Namespace == "" {
 		name = w.Ref.Namespace + "/" + name
 	}
-	r.cells[colName] = cell{text: name}
-	r.cells[colKind] = cell{text: w.Ref.Kind.Short()}
-	r.cells[colReady] = cell{text: fmt.Sprintf("%d/%d", w.Ready, w.Desired)}
+	r.cells[colName] = model.Cell{Text: name}
+	r.cells[colKind] = model.Cell{Text: w.Ref.Kind.Short()}
+	r.cells[colReady] = model.Cell{Text: fmt.Sprintf("%d/%d", w.Ready, w.Desired)}
 	if w.Desired > 0 {
 		r.readyFrac = float64(w.Ready) / float64(w.Desired)
 	}
 	if w.Ready < w.Desired {
-		r.cells[colReady].lvl = near
+		r.cells[colReady].Level = model.Near
 		if w.Ready == 0 {
-			r.cells[colReady].lvl = over
+			r.cells[colReady].Level = model.Over
 		}
 	}
 	search := []string{strings.ToLower(name), string(w.Ref.Kind.Short())}
 
-	var cpus, mems []usage
+	var cpus, mems []model.Usage
 	goInfo := model.GoInfo{Detection: model.GoUnknown}
 	var probeTexts []string
-	probeLvl := normal
-	var lastRestart cell
+	probeLvl := model.Normal
+	var lastRestart model.Cell
 	for _, c := range w.Containers {
 		cl := containerLine{name: c.Name}
-		cpu, mem := usedNow(c)
+		cpu, mem := c.UsageNow()
 		cpus, mems = append(cpus, cpu), append(mems, mem)
-		cl.cells[colName] = cell{text: c.Name}
-		cl.cells[colReady] = cell{text: readyInstances(c)}
-		cl.cells[colGo] = goCell(c.Go)
-		cl.cells[colCPU] = cell{text: cpu.text(model.FormatCPU), lvl: cpu.grade()}
-		cl.cells[colMem] = cell{text: mem.text(model.FormatBytes), lvl: mem.grade()}
-		cl.cpu, cl.mem = cpu.frac(), mem.frac()
-		cl.cells[colRestarts] = restartCell(c, s.Taken)
-		probe, fails := probeCell(c)
+		cl.cells[colName] = model.Cell{Text: c.Name}
+		cl.cells[colReady] = model.Cell{Text: readyInstances(c)}
+		cl.cells[colGo] = c.Go.Summary()
+		cl.cells[colCPU] = cpu.Summary(model.FormatCPU)
+		cl.cells[colMem] = mem.Summary(model.FormatBytes)
+		cl.cpu, cl.mem = share(cpu), share(mem)
+		cl.cells[colRestarts] = c.RestartSummary(s.Taken, true)
+		probe := probeCell(c)
 		cl.cells[colProbes] = probe
 		cl.cells[colAdvice] = countContainerAdvice(as, c.Name).cell()
 		cl.cells[colTop] = topAdvice(as, c.Name, true)
@@ -118,39 +118,41 @@ func buildRow(w model.Workload, as []advisor.Advice, s model.Snapshot) workloadR
 			goInfo = c.Go
 		}
 		r.restarts += int(c.RestartCount())
-		if cl.cells[colRestarts].text != "0" && worse(cl.cells[colRestarts].lvl, lastRestart.lvl) {
+		if cl.cells[colRestarts].Text != "0" && worse(cl.cells[colRestarts].Level, lastRestart.Level) {
 			lastRestart = cl.cells[colRestarts]
 		}
-		r.probeFails += fails
-		if probe.text != "-" && (probe.lvl != idle || len(w.Containers) == 1) {
-			probeTexts = append(probeTexts, probe.text)
-			probeLvl = worst(probeLvl, probe.lvl)
+		r.probeFails += int(c.ProbeFailureCount())
+		if probe.Text != "-" && (probe.Level != model.Idle || len(w.Containers) == 1) {
+			probeTexts = append(probeTexts, probe.Text)
+			probeLvl = worst(probeLvl, probe.Level)
 		}
 		search = append(search, strings.ToLower(c.Name))
 	}
-	r.cells[colGo] = goCell(goInfo)
+	r.cells[colGo] = goInfo.Summary()
 	r.goKey = goInfo.Version
 	cpu, mem := sumUsage(cpus), sumUsage(mems)
-	r.cpu, r.mem, r.sampled = cpu.frac(), mem.frac(), cpu.ok
-	r.cells[colCPU] = cell{text: cpu.text(model.FormatCPU), lvl: worstOf(cpu.grade(), r.containers, colCPU)}
-	r.cells[colMem] = cell{text: mem.text(model.FormatBytes), lvl: worstOf(mem.grade(), r.containers, colMem)}
-	r.cells[colRestarts] = cell{text: "0"}
-	if lastRestart.text != "" {
+	r.cpu, r.mem, r.sampled = share(cpu), share(mem), cpu.Known
+	r.cells[colCPU] = cpu.Summary(model.FormatCPU)
+	r.cells[colCPU].Level = worstOf(cpu.Level(), r.containers, colCPU)
+	r.cells[colMem] = mem.Summary(model.FormatBytes)
+	r.cells[colMem].Level = worstOf(mem.Level(), r.containers, colMem)
+	r.cells[colRestarts] = model.Cell{Text: "0"}
+	if lastRestart.Text != "" {
 		r.cells[colRestarts] = lastRestart
 		if len(w.Containers) > 1 {
 			// The worst container's reason, with the workload's total.
-			_, rest, _ := strings.Cut(lastRestart.text, " ")
-			r.cells[colRestarts].text = strings.TrimSpace(fmt.Sprint(r.restarts) + " " + rest)
+			_, rest, _ := strings.Cut(lastRestart.Text, " ")
+			r.cells[colRestarts].Text = strings.TrimSpace(fmt.Sprint(r.restarts) + " " + rest)
 		}
 	}
-	r.cells[colProbes] = cell{text: "-"}
+	r.cells[colProbes] = model.Cell{Text: "-"}
 	if len(probeTexts) > 0 {
-		r.cells[colProbes] = cell{text: strings.Join(probeTexts, " "), lvl: probeLvl}
+		r.cells[colProbes] = model.Cell{Text: strings.Join(probeTexts, " "), Level: probeLvl}
 	}
 	r.cells[colAdvice] = r.counts.cell()
 	r.cells[colTop] = topAdvice(as, "", false)
 	if len(w.Containers) > 1 {
-		r.cells[colName].text += fmt.Sprintf(" (%d)", len(w.Containers))
+		r.cells[colName].Text += fmt.Sprintf(" (%d)", len(w.Containers))
 	}
 	r.search = strings.Join(search, " ")
 	r.widths = r.measure()
@@ -182,7 +184,7 @@ func countContainerAdvice(as []advisor.Advice, name string) adviceCounts {
 
 // topAdvice says what the most urgent advice changes to ("memory limit →
 // 484Mi"), of one container's advice when only is set, else of all of it.
-func topAdvice(as []advisor.Advice, container string, only bool) cell {
+func topAdvice(as []advisor.Advice, container string, only bool) model.Cell {
 	var top *advisor.Advice
 	for i := range as {
 		if only && as[i].Target.Container != container {
@@ -193,13 +195,13 @@ func topAdvice(as []advisor.Advice, container string, only bool) cell {
 		}
 	}
 	if top == nil {
-		return cell{}
+		return model.Cell{}
 	}
 	text := kindLabel(top.Kind)
 	if top.Suggested.Display != "" {
 		text += " → " + top.Suggested.Display
 	}
-	return cell{text: text}
+	return model.Cell{Text: text}
 }
 
 // forContainer returns the advice about one container.
@@ -213,26 +215,26 @@ func forContainer(as []advisor.Advice, name string) []advisor.Advice {
 	return out
 }
 
-// rank orders levels by how much they should stand out.
-func (l level) rank() int {
+// rank orders levels by how much they stand out.
+func rank(l model.Level) int {
 	switch l {
-	case idle:
+	case model.Idle:
 		return 0
-	case good:
+	case model.Good:
 		return 1
-	case near:
+	case model.Near:
 		return 3
-	case over:
+	case model.Over:
 		return 4
 	}
 	return 2
 }
 
 // worse reports whether a stands out more than b.
-func worse(a, b level) bool { return a.rank() > b.rank() }
+func worse(a, b model.Level) bool { return rank(a) > rank(b) }
 
 // worst returns whichever of a and b stands out more.
-func worst(a, b level) level {
+func worst(a, b model.Level) model.Level {
 	if worse(a, b) {
 		return a
 	}
@@ -241,9 +243,9 @@ func worst(a, b level) level {
 
 // worstOf raises a workload's level to its most alarming container's:
 // a sidecar over its limit makes the workload red even when the sum is not.
-func worstOf(l level, cs []containerLine, col column) level {
+func worstOf(l model.Level, cs []containerLine, col column) model.Level {
 	for _, c := range cs {
-		if lv := c.cells[col].lvl; lv == near || lv == over {
+		if lv := c.cells[col].Level; lv == model.Near || lv == model.Over {
 			l = worst(l, lv)
 		}
 	}

@@ -1,6 +1,10 @@
 package ui
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
 
 // sparkRunes are the eight heights of a sparkline cell.
 var sparkRunes = []rune("▁▂▃▄▅▆▇█")
@@ -16,21 +20,21 @@ func sparkline(vals []int64, width int, top, lim int64, st Styles) string {
 	cells := downsample(vals, width)
 	var b strings.Builder
 	var run strings.Builder
-	runLvl := normal
+	runLvl := model.Normal
 	flush := func() {
 		b.WriteString(st.render(runLvl, run.String()))
 		run.Reset()
 	}
 	for _, v := range cells {
-		r, lvl := ' ', normal
+		r, lvl := ' ', model.Normal
 		if v > 0 && top > 0 {
 			i := int((v*8 + top - 1) / top) // ceil(v/top*8)
 			r = sparkRunes[min(max(i, 1), 8)-1]
 		}
 		if lim > 0 && v >= lim {
-			lvl = over
+			lvl = model.Over
 		} else if lim > 0 && v*10 >= lim*9 {
-			lvl = near
+			lvl = model.Near
 		}
 		if lvl != runLvl {
 			flush()

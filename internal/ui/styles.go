@@ -1,16 +1,9 @@
 package ui
 
-import "charm.land/lipgloss/v2"
+import (
+	"charm.land/lipgloss/v2"
 
-// level is how much a value should stand out: it picks the colour of a cell.
-type level int
-
-const (
-	normal level = iota
-	idle         // paid for and unused, or unknown: dim
-	good         // reassurance a person needs ("applied", "no advice"): green
-	near         // near a limit, or a warning: yellow
-	over         // over a limit, failing, or critical: red
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // Styles are every style the dashboard uses, in one place. Colour carries
@@ -55,16 +48,17 @@ func DefaultStyles() Styles {
 	}
 }
 
-// of returns the style of a level.
-func (s Styles) of(l level) lipgloss.Style {
+// of returns the style of a level: the one thing a model.Level leaves to
+// each front end.
+func (s Styles) of(l model.Level) lipgloss.Style {
 	switch l {
-	case idle:
+	case model.Idle:
 		return s.Dim
-	case good:
+	case model.Good:
 		return s.Good
-	case near:
+	case model.Near:
 		return s.Warn
-	case over:
+	case model.Over:
 		return s.Bad
 	}
 	return s.Plain
@@ -72,8 +66,8 @@ func (s Styles) of(l level) lipgloss.Style {
 
 // render styles text at a level; normal text is returned as it is, which
 // keeps the common case free of escape codes and fast.
-func (s Styles) render(l level, text string) string {
-	if l == normal || text == "" {
+func (s Styles) render(l model.Level, text string) string {
+	if l == model.Normal || text == "" {
 		return text
 	}
 	return s.of(l).Render(text)

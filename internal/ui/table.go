@@ -232,7 +232,7 @@ func (t tableModel) relist() tableModel {
 		if t.reverse {
 			c = -c
 		}
-		return cmp.Or(c, strings.Compare(t.rows[a].cells[colName].text, t.rows[b].cells[colName].text))
+		return cmp.Or(c, strings.Compare(t.rows[a].cells[colName].Text, t.rows[b].cells[colName].Text))
 	})
 	t.lines = make([]tableLine, 0, len(t.order))
 	cursor := -1
@@ -264,9 +264,9 @@ func (t tableModel) relist() tableModel {
 func compareRows(a, b *workloadRow, col column) int {
 	switch col {
 	case colName:
-		return strings.Compare(a.cells[colName].text, b.cells[colName].text)
+		return strings.Compare(a.cells[colName].Text, b.cells[colName].Text)
 	case colKind:
-		return strings.Compare(a.cells[colKind].text, b.cells[colKind].text)
+		return strings.Compare(a.cells[colKind].Text, b.cells[colKind].Text)
 	case colReady:
 		return cmp.Compare(a.readyFrac, b.readyFrac)
 	case colGo:

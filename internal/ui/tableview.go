@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // Usage bars: each is barMin to barMax cells wide, as the width allows,
@@ -76,7 +78,7 @@ func (r *workloadRow) measure() [numColumns]int {
 	var w [numColumns]int
 	measure := func(l *line, indent int) {
 		for c := range numColumns {
-			w[c] = max(w[c], ansi.StringWidth(l.cells[c].text)+indent*b2i(c == colName))
+			w[c] = max(w[c], ansi.StringWidth(l.cells[c].Text)+indent*b2i(c == colName))
 		}
 	}
 	measure(&r.line, 0)
@@ -241,7 +243,7 @@ func (l layout) titles(sortCol column, reverse bool) string {
 		if c == sortCol {
 			text += pick(reverse, "↑", "↓")
 		}
-		ln.cells[c].text = text
+		ln.cells[c].Text = text
 	}
 	return l.render(&ln, "", false, " ", Styles{})
 }
@@ -262,7 +264,7 @@ func (l layout) render(ln *line, indent string, withBars bool, mark string, st S
 			b.WriteString(gap)
 		}
 		first = false
-		text := ln.cells[c].text
+		text := ln.cells[c].Text
 		if c == colName {
 			text = indent + text
 		}
@@ -272,14 +274,14 @@ func (l layout) render(ln *line, indent string, withBars bool, mark string, st S
 			b.WriteString(padRight(truncateWords(text, w), w))
 			continue
 		}
-		b.WriteString(st.render(ln.cells[c].lvl, padRight(truncateWords(text, w), w)))
+		b.WriteString(st.render(ln.cells[c].Level, padRight(truncateWords(text, w), w)))
 		if usage {
 			b.WriteByte(' ')
 			frac := ln.cpu
 			if c == colMem {
 				frac = ln.mem
 			}
-			b.WriteString(st.render(pick(frac < 0, idle, ln.cells[c].lvl), padRight(bar(frac, l.bar), l.bar+pctWidth)))
+			b.WriteString(st.render(pick(frac < 0, model.Idle, ln.cells[c].Level), padRight(bar(frac, l.bar), l.bar+pctWidth)))
 		}
 	}
 	return b.String()

@@ -94,7 +94,7 @@ type Model struct {
 	detail detailModel
 	patch  patchModel
 	// notice is a one-line message in the footer, cleared by the next key.
-	notice cell
+	notice model.Cell
 }
 
 // New returns the dashboard's model for the given dependencies.

@@ -67,7 +67,7 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	m.notice = cell{}
+	m.notice = model.Cell{}
 	switch {
 	case m.view == viewTable && m.table.filtering():
 		m.table, cmd = m.table.update(msg, m.keys)
@@ -148,7 +148,7 @@ func (m Model) patchKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // readOnlyNotice answers a when applying is off.
-var readOnlyNotice = cell{text: "read-only (--read-only): applying is off; y copies the kubectl command to run it yourself", lvl: near}
+var readOnlyNotice = model.Cell{Text: "read-only (--read-only): applying is off; y copies the kubectl command to run it yourself", Level: model.Near}
 
 // patchAction opens the patch view for a workload (p), also starts its dry
 // run (a), or copies its command (y).
@@ -176,10 +176,10 @@ func (m Model) patchAction(msg tea.KeyPressMsg, ref model.WorkloadRef, advice []
 // copyCommand puts the patch's kubectl command on the clipboard with OSC 52.
 func (m Model) copyCommand() (tea.Model, tea.Cmd) {
 	if m.patch.err != nil {
-		m.notice = cell{text: "nothing to copy: " + m.patch.err.Error(), lvl: near}
+		m.notice = model.Cell{Text: "nothing to copy: " + m.patch.err.Error(), Level: model.Near}
 		return m, nil
 	}
-	m.notice = cell{text: "copied the kubectl command to the clipboard (OSC 52)", lvl: good}
+	m.notice = model.Cell{Text: "copied the kubectl command to the clipboard (OSC 52)", Level: model.Good}
 	return m, tea.SetClipboard(m.patch.patch.Command)
 }
 

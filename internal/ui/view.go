@@ -136,7 +136,7 @@ func (m Model) panelView() []string {
 	if container != "" {
 		as = forContainer(as, container)
 	}
-	name := r.cells[colName].text
+	name := r.cells[colName].Text
 	if container != "" {
 		name = r.ref.Name + "/" + container
 	}
