@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -105,6 +106,67 @@ func (g GoInfo) Summary() Cell {
 		return Cell{Text: g.Short()}
 	}
 	return Cell{Text: g.Short(), Level: Idle}
+}
+
+// Description says what is known of the Go in a container and how:
+// "Go 1.24.3 (go_info from pod api-1)", "probably Go (env GOGC)".
+func (g GoInfo) Description() string {
+	switch {
+	case g.Detection == GoUnknown:
+		return "Go not detected"
+	case g.Version != "":
+		return "Go " + g.Version + " (" + g.Evidence + ")"
+	case g.Detection == GoLikely:
+		return "probably Go (" + g.Evidence + ")"
+	}
+	return "Go " + string(g.Detection) + " (" + g.Evidence + ")"
+}
+
+// Summary lists the numbers the runtime's metrics page had, each as
+// "label value", in one order: "heap live 290Mi", "GOMEMLIMIT none" (the
+// runtime runs with no memory limit), "GC CPU 14%". GC pause and cycles
+// show once the runtime has collected. The front end joins them.
+func (r *GoRuntime) Summary() []string {
+	var parts []string
+	add := func(label string, v int64, f func(int64) string) {
+		if v >= 0 {
+			parts = append(parts, label+" "+f(v))
+		}
+	}
+	count := func(v int64) string { return fmt.Sprint(v) }
+	add("heap live", r.HeapLive, FormatBytes)
+	add("heap in use", r.HeapInuse, FormatBytes)
+	add("goal", r.HeapGoal, FormatBytes)
+	add("next GC", r.NextGC, FormatBytes)
+	add("GOGC", r.GOGC, count)
+	if r.GOMEMLIMIT == math.MaxInt64 {
+		parts = append(parts, "GOMEMLIMIT none")
+	} else {
+		add("GOMEMLIMIT", r.GOMEMLIMIT, FormatBytes)
+	}
+	add("GOMAXPROCS", r.GOMAXPROCS, count)
+	if r.GCCPUFraction >= 0 {
+		parts = append(parts, fmt.Sprintf("GC CPU %.0f%%", 100*r.GCCPUFraction))
+	}
+	if r.GCPauseMax > 0 {
+		parts = append(parts, "GC pause max "+r.GCPauseMax.Round(time.Microsecond).String())
+	}
+	if r.GCCycles > 0 {
+		add("GC cycles", r.GCCycles, count)
+	}
+	add("goroutines", r.Goroutines, count)
+	add("threads", r.Threads, count)
+	return parts
+}
+
+// Summary says how full a database/sql pool is: "open 42 of unlimited",
+// "in use 40", "idle 2". The front end joins them.
+func (db DBStats) Summary() []string {
+	maxOpen := "unlimited"
+	if db.MaxOpen > 0 {
+		maxOpen = fmt.Sprint(db.MaxOpen)
+	}
+	return []string{fmt.Sprintf("open %d of %s", db.Open, maxOpen), fmt.Sprintf("in use %d", db.InUse), fmt.Sprintf("idle %d", db.Idle)}
 }
 
 // Usage is what a container uses now against its request and limit, in

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 func goDetails(who string, g model.GoInfo) []string {
 	var out []string
 	if r := g.Runtime; r != nil {
-		out = append(out, fmt.Sprintf("%sGo %s (%s): %s", who, orUnknown(g.Version), g.Evidence, runtimeSummary(r)))
+		out = append(out, who+g.Description()+": "+strings.Join(r.Summary(), ", "))
 		for _, db := range r.DB {
 			out = append(out, who+poolSummary(db))
 		}
@@ -25,45 +24,9 @@ func goDetails(who string, g model.GoInfo) []string {
 	return out
 }
 
-// runtimeSummary lists the runtime's numbers that the page had.
-func runtimeSummary(r *model.GoRuntime) string {
-	var parts []string
-	add := func(label string, v int64, f func(int64) string) {
-		if v >= 0 {
-			parts = append(parts, label+" "+f(v))
-		}
-	}
-	num := func(v int64) string { return fmt.Sprint(v) }
-	add("heap live", r.HeapLive, model.FormatBytes)
-	add("heap in use", r.HeapInuse, model.FormatBytes)
-	add("next GC", r.NextGC, model.FormatBytes)
-	add("GOGC", r.GOGC, num)
-	switch {
-	case r.GOMEMLIMIT == math.MaxInt64:
-		parts = append(parts, "GOMEMLIMIT none")
-	case r.GOMEMLIMIT >= 0:
-		parts = append(parts, "GOMEMLIMIT "+model.FormatBytes(r.GOMEMLIMIT))
-	}
-	add("GOMAXPROCS", r.GOMAXPROCS, num)
-	if r.GCCPUFraction >= 0 {
-		parts = append(parts, fmt.Sprintf("GC CPU %.0f%%", 100*r.GCCPUFraction))
-	}
-	if r.GCPauseMax >= 0 {
-		parts = append(parts, "GC pause max "+r.GCPauseMax.Round(time.Microsecond).String())
-	}
-	add("GC cycles", r.GCCycles, num)
-	add("goroutines", r.Goroutines, num)
-	add("threads", r.Threads, num)
-	return strings.Join(parts, ", ")
-}
-
 // poolSummary is one database/sql pool in a line.
 func poolSummary(db model.DBStats) string {
-	maxOpen := "unlimited"
-	if db.MaxOpen > 0 {
-		maxOpen = fmt.Sprint(db.MaxOpen)
-	}
-	s := fmt.Sprintf("pool %s: open %d of %s, in use %d, idle %d", db.Name, db.Open, maxOpen, db.InUse, db.Idle)
+	s := "pool " + db.Name + ": " + strings.Join(db.Summary(), ", ")
 	if db.WaitCount > 0 {
 		s += fmt.Sprintf(", waited %s for %s", plural(db.WaitCount, "time"), db.WaitDuration.Round(time.Millisecond))
 	}

@@ -50,7 +50,7 @@ func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, widt
 func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, now time.Time) {
 	st := b.st
 	first := len(b.lines)
-	b.wrap("▌", "container "+c.Name+" · image "+c.Image+" · "+goDescription(c.Go), model.Normal)
+	b.wrap("▌", "container "+c.Name+" · image "+c.Image+" · "+c.Go.Description(), model.Normal)
 	for i := first; i < len(b.lines); i++ {
 		b.lines[i] = st.Emphasis.Render(b.lines[i])
 	}
@@ -82,19 +82,6 @@ func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, 
 	adviceLines(b, advice)
 }
 
-// goDescription says what is known of the Go runtime: "Go 1.24.3 (go_info)".
-func goDescription(g model.GoInfo) string {
-	switch {
-	case g.Detection == model.GoUnknown:
-		return "Go not detected"
-	case g.Version != "":
-		return "Go " + g.Version + " (" + g.Evidence + ")"
-	case g.Detection == model.GoLikely:
-		return "probably Go (" + g.Evidence + ")"
-	}
-	return "Go " + string(g.Detection) + " (" + g.Evidence + ")"
-}
-
 // goLines writes the Go runtime's numbers, or why there are none.
 func goLines(b *textBlock, g model.GoInfo) {
 	r := g.Runtime
@@ -109,38 +96,9 @@ func goLines(b *textBlock, g model.GoInfo) {
 		}
 		return
 	}
-	var parts []string
-	add := func(label string, v int64, f func(int64) string) {
-		if v >= 0 {
-			parts = append(parts, label+" "+f(v))
-		}
-	}
-	bytes := model.FormatBytes
-	num := func(v int64) string { return fmt.Sprint(v) }
-	add("heap live", r.HeapLive, bytes)
-	add("heap in use", r.HeapInuse, bytes)
-	add("goal", r.HeapGoal, bytes)
-	add("next GC", r.NextGC, bytes)
-	add("GOGC", r.GOGC, num)
-	if r.GOMEMLIMIT >= 0 && r.GOMEMLIMIT < 1<<62 {
-		add("GOMEMLIMIT", r.GOMEMLIMIT, bytes)
-	}
-	add("GOMAXPROCS", r.GOMAXPROCS, num)
-	if r.GCCPUFraction >= 0 {
-		parts = append(parts, fmt.Sprintf("GC CPU %.0f%%", r.GCCPUFraction*100))
-	}
-	if r.GCPauseMax > 0 {
-		parts = append(parts, "GC pause max "+r.GCPauseMax.String())
-	}
-	add("goroutines", r.Goroutines, num)
-	add("threads", r.Threads, num)
-	b.wrap(" GO   ", strings.Join(parts, " · "), model.Normal)
+	b.wrap(" GO   ", strings.Join(r.Summary(), " · "), model.Normal)
 	for _, db := range r.DB {
-		maxOpen := "unlimited"
-		if db.MaxOpen > 0 {
-			maxOpen = fmt.Sprint(db.MaxOpen)
-		}
-		line := fmt.Sprintf("%s: open %d of %s · in use %d · idle %d · waited %d× for %s", db.Name, db.Open, maxOpen, db.InUse, db.Idle, db.WaitCount, db.WaitDuration)
+		line := db.Name + ": " + strings.Join(db.Summary(), " · ") + fmt.Sprintf(" · waited %d× for %s", db.WaitCount, db.WaitDuration)
 		b.wrap(" DB   ", line, pick(db.WaitCount > 0, model.Near, model.Normal))
 	}
 }
