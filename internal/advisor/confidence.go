@@ -127,19 +127,8 @@ func sizingSeverity(current, need, suggested int64, c Confidence) Severity {
 	return Info
 }
 
-// percentile returns the histogram's percentile p, never above the peak
-// seen: the VPA reads a bucket's upper edge, up to 5% above any sample in
-// it, and a P90 above the peak would be a number nobody measured. In the
-// last, open-ended bucket (beyond 1000 cores or 1TB) the histogram cannot
-// tell values apart and the peak is the answer.
+// percentile is the histogram's percentile p, capped at the peak seen
+// (model.Histogram.CappedPercentile).
 func percentile(h *model.Histogram, p float64, peak float64) float64 {
-	v := h.Percentile(p)
-	last := h.First * (math.Pow(h.Ratio, float64(h.Buckets-1)) - 1) / (h.Ratio - 1)
-	if v >= last {
-		return max(v, peak)
-	}
-	if peak > 0 {
-		return min(v, peak)
-	}
-	return v
+	return h.CappedPercentile(p, peak)
 }

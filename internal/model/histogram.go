@@ -144,6 +144,23 @@ func (h *Histogram) Percentile(p float64) float64 {
 	return h.bucketStart(b)
 }
 
+// CappedPercentile is Percentile p, never above peak, the largest value
+// seen: a bucket's end lies up to 5% above any sample in it, and a P90
+// above the peak would be a number nobody measured. In the last,
+// open-ended bucket (beyond 1000 cores or 1TB) the histogram cannot tell
+// values apart and the peak is the answer. A peak of 0 caps nothing. The
+// advice and the dashboard's detail view both read percentiles this way.
+func (h *Histogram) CappedPercentile(p, peak float64) float64 {
+	v := h.Percentile(p)
+	switch {
+	case v >= h.bucketStart(h.Buckets-1):
+		return max(v, peak)
+	case peak > 0:
+		return min(v, peak)
+	}
+	return v
+}
+
 // Clone returns a deep copy.
 func (h *Histogram) Clone() *Histogram {
 	if h == nil {

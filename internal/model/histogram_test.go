@@ -27,6 +27,33 @@ func TestHistogramPercentileEndsOfBuckets(t *testing.T) {
 	}
 }
 
+// A percentile never reads above the peak seen, except in the open-ended
+// last bucket, where the peak is all the histogram can say.
+func TestHistogramCappedPercentile(t *testing.T) {
+	h := NewCPUHistogram(24 * time.Hour)
+	t0 := time.Unix(1_700_000_000, 0)
+	for range 100 {
+		h.Add(0.971, 1, t0)
+	}
+	raw := h.Percentile(0.9)
+	if raw <= 0.971 {
+		t.Fatalf("the bucket's end should lie above the sample: %v", raw)
+	}
+	if got := h.CappedPercentile(0.9, 0.971); got != 0.971 {
+		t.Errorf("capped at the peak: %v, want 0.971", got)
+	}
+	if got := h.CappedPercentile(0.9, 2); got != raw {
+		t.Errorf("a peak above the bucket caps nothing: %v, want %v", got, raw)
+	}
+	if got := h.CappedPercentile(0.9, 0); got != raw {
+		t.Errorf("no peak known: %v, want %v", got, raw)
+	}
+	h.Add(5000, 1e6, t0) // past the last bucket's start (1000 cores)
+	if got := h.CappedPercentile(0.9, 5000); got != 5000 {
+		t.Errorf("in the open-ended bucket the peak is the answer: %v", got)
+	}
+}
+
 func TestHistogramEmptyAndBadInput(t *testing.T) {
 	h := NewMemoryHistogram(time.Hour)
 	if !h.Empty() || h.Percentile(0.9) != 0 {

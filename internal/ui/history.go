@@ -15,33 +15,17 @@ import (
 type stats struct{ p90, peak int64 }
 
 // historyStats returns the CPU (millicores) and memory (bytes) P90 and peak
-// of a history, the P90 computed as the advisor computes the one its advice
-// quotes (advisor's percentile, in cpu.go and memory.go): the decaying
-// histogram's, capped at the peak seen (its buckets are 5% wide), or the
-// peak in the open-ended last bucket, rounded up to a millicore or a byte.
+// of a history, the P90 read as the advice reads the one it quotes
+// (model.Histogram.CappedPercentile), rounded up to a millicore or a byte.
 func historyStats(h *model.History) (cpu, mem stats) {
 	cpu.peak, mem.peak = max(h.CPUPeak.Value, 0), max(h.MemoryPeak.Value, 0)
 	if !h.CPU.Empty() {
-		cpu.p90 = ceilInt(cappedPercentile(h.CPU, 0.9, float64(cpu.peak)/1000) * 1000)
+		cpu.p90 = ceilInt(h.CPU.CappedPercentile(0.9, float64(cpu.peak)/1000) * 1000)
 	}
 	if peaks := h.MemoryPeaks(); !peaks.Empty() {
-		mem.p90 = ceilInt(cappedPercentile(peaks, 0.9, float64(mem.peak)))
+		mem.p90 = ceilInt(peaks.CappedPercentile(0.9, float64(mem.peak)))
 	}
 	return cpu, mem
-}
-
-// cappedPercentile is the histogram's percentile p, never above peak, or
-// peak in the last bucket, which cannot tell values apart.
-func cappedPercentile(h *model.Histogram, p, peak float64) float64 {
-	v := h.Percentile(p)
-	last := h.First * (math.Pow(h.Ratio, float64(h.Buckets-1)) - 1) / (h.Ratio - 1)
-	switch {
-	case v >= last:
-		return max(v, peak)
-	case peak > 0:
-		return min(v, peak)
-	}
-	return v
 }
 
 // ceilInt rounds v up to a whole number (0 for NaN or less).
