@@ -36,32 +36,10 @@ func newDetail(ref model.WorkloadRef, focus string) detailModel {
 	return detailModel{ref: ref, focus: focus}
 }
 
-// patchAvail is whether a workload's advice makes a patch.
-type patchAvail int
-
-const (
-	patchNone   patchAvail = iota // no advice changes the pod template
-	patchReady                    // BuildPatch makes a patch of it
-	patchBroken                   // it does not: the patch view says why
-)
-
-// availability says whether the advice of w makes a patch.
-func availability(w *model.Workload, advice []advisor.Advice) patchAvail {
-	as := advisor.Patchable(advice)
-	if w == nil || len(as) == 0 {
-		return patchNone
-	}
-	if _, err := advisor.BuildPatch(*w, as); err != nil {
-		return patchBroken
-	}
-	return patchReady
-}
-
-// refresh takes the workload's newest state (nil when it is gone); resize
-// then builds the lines.
-func (d detailModel) refresh(w *model.Workload, advice []advisor.Advice, now time.Time) detailModel {
-	d.w, d.advice, d.now = w, advice, now
-	d.patch = availability(w, advice)
+// refresh takes the workload's newest state, with its advice and whether
+// that makes a patch (w is nil when it is gone); resize then builds the lines.
+func (d detailModel) refresh(w *model.Workload, advice []advisor.Advice, patch patchAvail, now time.Time) detailModel {
+	d.w, d.advice, d.patch, d.now = w, advice, patch, now
 	return d
 }
 

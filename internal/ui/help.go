@@ -49,15 +49,15 @@ func (m Model) footerKeys() []footerKey {
 		return []footerKey{{shown("any key", "closes this help"), prioMain}, quit}
 	case m.view == viewDetail:
 		out := scrollKeys(m.detail.offset > 0, m.detail.offset < m.detail.maxOffset())
-		switch m.detail.patch {
-		case patchReady:
+		switch {
+		case m.detail.patch.ready():
 			out = append(out, footerKey{k.Patch, prioAct}, footerKey{k.Apply, prioAct - 5}, footerKey{k.Copy, prioAct - 10})
-		case patchBroken:
+		case m.detail.patch.changes:
 			out = append(out, footerKey{say(k.Patch, "why no patch"), prioAct})
 		}
 		return append(out, footerKey{k.Back, prioBack}, help, quit)
 	case m.view == viewPatch:
-		return append(m.patch.footerKeys(k, m.deps.ReadOnly), help, quit)
+		return append(m.patch.footerKeys(k), help, quit)
 	}
 	return []footerKey{
 		{shown("↑↓", "move"), prioMove}, {shown("→", "containers"), prioMore}, {k.Details, prioMain},
@@ -79,7 +79,7 @@ func scrollKeys(up, down bool) []footerKey {
 }
 
 // footerKeys are the patch view's keys in the state it is in.
-func (p patchModel) footerKeys(k KeyMap, readOnly bool) []footerKey {
+func (p patchModel) footerKeys(k KeyMap) []footerKey {
 	back := footerKey{k.Back, prioBack}
 	choose := []footerKey{{shown("↑↓", "choose"), prioMove}, {k.Toggle, prioMain - 5}}
 	switch {
@@ -96,7 +96,7 @@ func (p patchModel) footerKeys(k KeyMap, readOnly bool) []footerKey {
 	}
 	out := choose
 	out = append(out, footerKey{k.Copy, prioAct - 10})
-	if !readOnly {
+	if !p.readOnly {
 		apply := k.Apply
 		if p.state == patchFailed {
 			apply = say(apply, "dry run again")

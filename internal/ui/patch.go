@@ -39,7 +39,9 @@ const (
 // patchModel is the patch view of one workload: which of its patchable
 // advice goes into the patch, the patch BuildPatch makes of it, and the dry
 // run and apply. The patch is built when the view opens and kept while it
-// is open, so what is applied is exactly what was shown and dry-run.
+// is open, so what is applied is exactly what was shown and dry-run. Its
+// lines are laid out whenever what they show changes (relayout), never
+// while drawing.
 type patchModel struct {
 	w        *model.Workload
 	all      []advisor.Advice // all the workload's advice, to name what advice requires
@@ -62,13 +64,18 @@ type patchModel struct {
 	result       string // what the server said
 	failure      error
 	failedDryRun bool
-	width        int
-	height       int
+
+	readOnly bool // applying is off (--read-only): the status says so
+	st       Styles
+	lines    patchLayout
+	width    int
+	height   int
 }
 
-// newPatch opens the patch view of w with all its patchable advice accepted.
-func newPatch(w *model.Workload, all []advisor.Advice, seq uint64) patchModel {
-	p := patchModel{w: w, all: all, advice: advisor.Patchable(all), seq: seq}
+// newPatch opens the patch view of w with all its patchable advice
+// accepted; resize then lays it out for the screen.
+func newPatch(w *model.Workload, all []advisor.Advice, seq uint64, readOnly bool, st Styles) patchModel {
+	p := patchModel{w: w, all: all, advice: advisor.Patchable(all), seq: seq, readOnly: readOnly, st: st}
 	p.accepted = make([]bool, len(p.advice))
 	for i := range p.accepted {
 		p.accepted[i] = true
@@ -90,12 +97,22 @@ func (p patchModel) build() patchModel {
 		}
 	}
 	p.patch, p.err = advisor.BuildPatch(*p.w, accepted)
+	return p.relayout()
+}
+
+// resize sets the room the view has; a new width lays it out again.
+func (p patchModel) resize(width, height int) patchModel {
+	p.height = height
+	if width != p.width {
+		p.width = width
+		return p.relayout()
+	}
 	return p
 }
 
-// resize sets the room the view has.
-func (p patchModel) resize(width, height int) patchModel {
-	p.width, p.height = width, height
+// relayout lays the view's lines out again, after what they show changed.
+func (p patchModel) relayout() patchModel {
+	p.lines = p.layout()
 	return p
 }
 
@@ -126,7 +143,7 @@ func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, a
 	case p.state == patchConfirm && key.Matches(msg, k.Confirm):
 		p.seq++
 		p.state = patchApplying
-		return p, applyCmd(ctx, apply, p.patch, false, p.seq)
+		return p.relayout(), applyCmd(ctx, apply, p.patch, false, p.seq)
 	case key.Matches(msg, k.Apply):
 		return p.dryRun(ctx, apply)
 	}
@@ -137,9 +154,9 @@ func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, a
 // of sight (the view opened at the top, or was paged away from it), the
 // key only brings it back into sight.
 func (p patchModel) move(d int) patchModel {
-	l, room := p.measure()
-	off := p.shown(l, room)
-	if p.follow || l.cursor < 0 || reveal(off, l.cursor, len(l.rest), room) == off {
+	l, room := p.lines, p.lines.room(p.height)
+	off, cursor := p.firstShown(room), l.cursorLine(p.cursor)
+	if p.follow || cursor < 0 || reveal(off, cursor, len(l.rest), room) == off {
 		p.cursor = max(min(p.cursor+d, len(p.advice)-1), 0)
 	}
 	p.follow = true
@@ -149,9 +166,9 @@ func (p patchModel) move(d int) patchModel {
 // scroll pages the view to where to says, from the offset shown, a page
 // and the last offset, and stops following the cursor.
 func (p patchModel) scroll(to func(offset, page, end int) int) patchModel {
-	l, room := p.measure()
-	end := max(len(l.rest)-room, 0)
-	p.offset = max(min(to(p.shown(l, room), max(room-2, 1), end), end), 0)
+	room := p.lines.room(p.height)
+	end := max(len(p.lines.rest)-room, 0)
+	p.offset = max(min(to(p.firstShown(room), max(room-2, 1), end), end), 0)
 	p.follow = false
 	return p
 }
@@ -159,18 +176,8 @@ func (p patchModel) scroll(to func(offset, page, end int) int) patchModel {
 // settle keeps the offset the view shows, so that the next key moves on
 // from what is on the screen.
 func (p patchModel) settle() patchModel {
-	l, room := p.measure()
-	p.offset = p.shown(l, room)
+	p.offset = p.firstShown(p.lines.room(p.height))
 	return p
-}
-
-// measure lays the view out in the room resize gave it. Keys do not know
-// whether applying is off, so the status is measured as when it is on; a
-// read-only status a line longer is made good by view, which keeps the
-// offset in bounds and the cursor in sight all the same.
-func (p patchModel) measure() (patchLayout, int) {
-	l := p.layout(false, Styles{})
-	return l, l.room(p.height)
 }
 
 // dryRun starts the server-side dry run of the patch.
@@ -180,14 +187,14 @@ func (p patchModel) dryRun(ctx context.Context, apply applyFunc) (patchModel, te
 	}
 	p.seq++
 	p.state, p.result, p.failure = patchDryRun, "", nil
-	return p, applyCmd(ctx, apply, p.patch, true, p.seq)
+	return p.relayout(), applyCmd(ctx, apply, p.patch, true, p.seq)
 }
 
 // back handles esc: it cancels a confirmation (stay is true) or leaves the view.
 func (p patchModel) back() (patchModel, bool) {
 	if p.state == patchConfirm {
 		p.state, p.result = patchPreview, ""
-		return p, true
+		return p.relayout(), true
 	}
 	return p, false
 }
@@ -226,9 +233,9 @@ func (p patchModel) answer(msg applyMsg) (patchModel, bool) {
 		p.state = patchConfirm
 	default:
 		p.state = patchApplied
-		return p, true
+		return p.relayout(), true
 	}
-	return p, false
+	return p.relayout(), false
 }
 
 // outcome is the result of the last request in one line, for the footer

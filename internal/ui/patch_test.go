@@ -348,8 +348,8 @@ func TestPatchViewScrollMarkers(t *testing.T) {
 	m = press(t, m, "down", "p")
 	const room = 16 // lines, of which 5 pinned: the list is cut
 	m.patch = m.patch.resize(m.width, room)
-	view := func() string { return ansi.Strip(strings.Join(m.patch.view(room, false, m.styles), "\n")) }
-	body := m.patch.view(room, false, m.styles)
+	view := func() string { return ansi.Strip(strings.Join(m.patch.view(room), "\n")) }
+	body := m.patch.view(room)
 	if last := ansi.Strip(body[len(body)-1]); len(body) != room || !strings.HasPrefix(last, " ↓ ") || !strings.Contains(last, "more lines below (pgdn)") {
 		t.Fatalf("no marker under a cut list:\n%s", view())
 	}
@@ -439,5 +439,22 @@ func TestPatchViewPagesAtEightyByTwentyFour(t *testing.T) {
 	m = press(t, m, "up")
 	if m.patch.cursor != len(m.patch.advice)-2 {
 		t.Fatalf("up in sight: cursor %d", m.patch.cursor)
+	}
+}
+
+// Read-only, the status takes more lines; the keys page by the view as it
+// is drawn, so end reaches the last line there too.
+func TestReadOnlyPatchViewPagesToTheEnd(t *testing.T) {
+	d := deps(twoOrders(), &fakeApply{})
+	d.ReadOnly = true
+	m := press(t, start(t, d, 80, 24), "p", "end")
+	if v := screen(m); strings.Contains(v, "more lines below") || !strings.Contains(v, "more lines above") {
+		t.Fatalf("end should show the last line of the patch view:\n%s", v)
+	}
+	for range m.patch.advice {
+		m = press(t, m, "down")
+	}
+	if v := screen(m); !strings.Contains(v, "▌[") {
+		t.Fatalf("the last advice should be in sight under the cursor:\n%s", v)
 	}
 }

@@ -16,27 +16,43 @@ import (
 // stay at the top; the changes, the command and the advice list scroll
 // under them. It opens at the top, follows the advice cursor once a key
 // moves it, and pages as pgup, pgdn, home and end ask (see patch.go).
-func (p patchModel) view(height int, readOnly bool, st Styles) []string {
-	l := p.layout(readOnly, st)
+// The lines are relayout's; drawing only marks the advice under the cursor.
+func (p patchModel) view(height int) []string {
+	l := p.lines
 	room := l.room(height)
-	return append(l.top, scrolled(l.rest, p.shown(l, room), room, st)...)
+	rest := l.rest
+	if c := l.cursorLine(p.cursor); c >= 0 {
+		rest = slices.Clone(rest)
+		rest[c] = p.st.Selected.Render("▌" + ansi.Strip(rest[c])[1:])
+	}
+	return append(slices.Clone(l.top), scrolled(rest, p.firstShown(room), room, p.st)...)
 }
 
 // patchLayout is the patch view cut in two: the lines pinned at the top
 // and the lines that scroll under them.
 type patchLayout struct {
 	top, rest []string
-	cursor    int // the advice cursor's line in rest; -1 when there is none
+	advice    int // the first advice line in rest; -1 when there is none
 }
 
 // room is how many of the scrolling lines fit under the pinned ones.
 func (l patchLayout) room(height int) int { return max(height-len(l.top), 1) }
 
-// layout makes every line of the view.
-func (p patchModel) layout(readOnly bool, st Styles) patchLayout {
-	width := p.widthHint()
-	l := patchLayout{top: []string{st.Emphasis.Render(p.title())}, cursor: -1}
-	status := p.status(readOnly)
+// cursorLine is the line in rest of the advice under the cursor; -1 when
+// there is none.
+func (l patchLayout) cursorLine(cursor int) int {
+	if l.advice < 0 {
+		return -1
+	}
+	return l.advice + cursor
+}
+
+// layout makes every line of the view, none of them marked as under the
+// cursor (view does that).
+func (p patchModel) layout() patchLayout {
+	st, width := p.st, p.widthHint()
+	l := patchLayout{top: []string{st.Emphasis.Render(p.title())}, advice: -1}
+	status := p.status()
 	if p.err == nil {
 		status = append([]model.Cell{p.effect()}, status...)
 	}
@@ -71,6 +87,7 @@ func (p patchModel) layout(readOnly bool, st Styles) patchLayout {
 		} else {
 			rest = append(rest, st.Emphasis.Render(" ADVICE IN THIS PATCH")+st.Dim.Render("  (↑↓ choose, space includes or leaves out)"))
 		}
+		l.advice = len(rest)
 		for i, a := range p.advice {
 			mark, lvl := severityMark(a.Severity)
 			var text string
@@ -82,11 +99,6 @@ func (p patchModel) layout(readOnly bool, st Styles) patchLayout {
 				box := pick(p.accepted[i], "[x]", "[ ]")
 				text = fmt.Sprintf("%s %s %s  %s", box, st.render(lvl, mark), adviceChange(a), st.Dim.Render(a.Target.Container))
 			}
-			if i == p.cursor {
-				l.cursor = len(rest)
-				rest = append(rest, st.Selected.Render("▌"+ansi.Strip(text)))
-				continue
-			}
 			rest = append(rest, " "+text)
 		}
 	}
@@ -94,13 +106,14 @@ func (p patchModel) layout(readOnly bool, st Styles) patchLayout {
 	return l
 }
 
-// shown is the first scrolling line shown in room lines: the offset the
-// keys asked for, kept in bounds and, while the view follows the cursor,
-// moved as little as it takes to show it.
-func (p patchModel) shown(l patchLayout, room int) int {
+// firstShown is the first scrolling line shown in room lines: the offset
+// the keys asked for, kept in bounds and, while the view follows the
+// cursor, moved as little as it takes to show it.
+func (p patchModel) firstShown(room int) int {
+	l := p.lines
 	off := max(min(p.offset, len(l.rest)-room), 0)
-	if p.follow && l.cursor >= 0 {
-		off = reveal(off, l.cursor, len(l.rest), room)
+	if c := l.cursorLine(p.cursor); p.follow && c >= 0 {
+		off = reveal(off, c, len(l.rest), room)
 	}
 	return off
 }
@@ -285,7 +298,7 @@ func plural(n int, noun string) string {
 }
 
 // status says where the dry run and apply stand, and which key is next.
-func (p patchModel) status(readOnly bool) []model.Cell {
+func (p patchModel) status() []model.Cell {
 	switch {
 	case p.err != nil && len(p.advice) == 0:
 		return []model.Cell{{Text: "Nothing to patch: none of this workload's advice changes its pod template; the details (enter in the table) say what to do by hand or in code.", Level: model.Near}}
@@ -295,7 +308,7 @@ func (p patchModel) status(readOnly bool) []model.Cell {
 		return []model.Cell{{Text: "Nothing to patch: the advice still included assumes advice that is left out (! below); space includes that again.", Level: model.Near}}
 	case p.err != nil:
 		return []model.Cell{{Text: "Nothing to patch: " + p.err.Error(), Level: model.Near}}
-	case readOnly:
+	case p.readOnly:
 		return []model.Cell{{Text: "read-only (--read-only): applying is off; y copies the command to run it yourself", Level: model.Near}}
 	}
 	switch p.state {

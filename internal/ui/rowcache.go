@@ -68,9 +68,10 @@ func (c *rowCache) buildRows(s model.Snapshot, opts advisor.Options) ([]workload
 		case prev != nil && !showsAge(w):
 			r = *prev
 		case prev != nil:
-			r = buildRow(w, prev.advice, s)
+			r = buildRow(w, prev.advice, prev.patch, s)
 		default:
-			r = buildRow(w, advisor.AdviseWorkload(w, opts), s)
+			as := advisor.AdviseWorkload(w, opts)
+			r = buildRow(w, as, availability(w, as), s)
 		}
 		if c != nil && w.Rev != 0 {
 			c.rows[w.Ref] = cachedRow{rev: w.Rev, i: len(rows), pass: c.pass, sensitive: sensitive(w)}

@@ -57,8 +57,10 @@ type workloadRow struct {
 	containers []containerLine
 	// search is the lower-case text a filter matches: name, kind, containers.
 	search string
-	// advice is the workload's advice, worst first within each container.
+	// advice is the workload's advice, worst first within each container,
+	// and patch whether it makes a patch.
 	advice []advisor.Advice
+	patch  patchAvail
 	counts adviceCounts
 	// sampled is whether any replica has a metrics sample yet.
 	sampled bool
@@ -72,8 +74,9 @@ type workloadRow struct {
 	widths [numColumns]int
 }
 
-func buildRow(w model.Workload, as []advisor.Advice, s model.Snapshot) workloadRow {
-	r := workloadRow{ref: w.Ref, advice: as, counts: countAdvice(as), readyFrac: 1}
+// buildRow makes the row of w, whose advice is as and patch availability(w, as).
+func buildRow(w model.Workload, as []advisor.Advice, patch patchAvail, s model.Snapshot) workloadRow {
+	r := workloadRow{ref: w.Ref, advice: as, patch: patch, counts: countAdvice(as), readyFrac: 1}
 	name := w.Ref.Name
 	if s.Namespace == "" {
 		name = w.Ref.Namespace + "/" + name

@@ -100,7 +100,7 @@ func (m Model) tableKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	r, container, ok := m.table.current()
 	switch {
 	case ok && key.Matches(msg, m.keys.Details):
-		m.detail = newDetail(r.ref, container).refresh(m.workload(r.ref), r.advice, m.now)
+		m.detail = newDetail(r.ref, container).refresh(m.workload(r.ref), r.advice, r.patch, m.now)
 		m.view = viewDetail
 		return m.resize(), nil
 	case ok && key.Matches(msg, m.keys.Patch, m.keys.Apply, m.keys.Copy):
@@ -153,7 +153,7 @@ var readOnlyNotice = model.Cell{Text: "read-only (--read-only): applying is off;
 // patchAction opens the patch view for a workload (p), also starts its dry
 // run (a), or copies its command (y).
 func (m Model) patchAction(msg tea.KeyPressMsg, ref model.WorkloadRef, advice []advisor.Advice) (tea.Model, tea.Cmd) {
-	m.patch = newPatch(m.workload(ref), advice, m.patch.seq)
+	m.patch = newPatch(m.workload(ref), advice, m.patch.seq, m.deps.ReadOnly, m.styles)
 	switch {
 	case key.Matches(msg, m.keys.Copy):
 		return m.copyCommand()
@@ -209,7 +209,12 @@ func (m Model) takeSnapshot(msg snapshotMsg) Model {
 	m.counts = msg.counts
 	m.table = m.table.setRows(msg.rows, msg.widths, msg.snap.Namespace)
 	if m.view == viewDetail {
-		m.detail = m.detail.refresh(m.workload(m.detail.ref), m.adviceOf(m.detail.ref), m.now)
+		if i, ok := m.index[m.detail.ref]; ok {
+			r := &m.table.rows[i]
+			m.detail = m.detail.refresh(&m.snap.Workloads[i], r.advice, r.patch, m.now)
+		} else {
+			m.detail = m.detail.refresh(nil, nil, patchAvail{}, m.now)
+		}
 	}
 	return m.resize() // the status line may have grown or shrunk
 }
@@ -218,14 +223,6 @@ func (m Model) takeSnapshot(msg snapshotMsg) Model {
 func (m Model) workload(ref model.WorkloadRef) *model.Workload {
 	if i, ok := m.index[ref]; ok {
 		return &m.snap.Workloads[i]
-	}
-	return nil
-}
-
-// adviceOf returns the advice of a workload, from its table row.
-func (m Model) adviceOf(ref model.WorkloadRef) []advisor.Advice {
-	if i, ok := m.index[ref]; ok {
-		return m.table.rows[i].advice
 	}
 	return nil
 }

@@ -1,16 +1,12 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/kgotop/kgotop/internal/advisor"
-	"github.com/kgotop/kgotop/internal/model"
 )
 
 // The smallest terminal the dashboard draws in.
@@ -88,7 +84,7 @@ func (m Model) render() string {
 	case m.view == viewDetail:
 		body = m.detail.view(h, m.styles)
 	case m.view == viewPatch:
-		body = m.patch.view(h, m.deps.ReadOnly, m.styles)
+		body = m.patch.view(h)
 	default:
 		body = append(m.table.view(m.width, h-panelLines, m.emptyTable(), m.styles), m.panelView()...)
 	}
@@ -170,25 +166,7 @@ func (m Model) panelView() []string {
 		change = fmt.Sprintf("%s · and %d more", change, len(as)-1)
 	}
 	out = append(out, truncate(change, m.width))
-	return append(out, st.Dim.Render("   enter details · "+m.patchHint(r.ref, r.advice)))
-}
-
-// patchHint says what p and a would do for a workload.
-func (m Model) patchHint(ref model.WorkloadRef, as []advisor.Advice) string {
-	w := m.workload(ref)
-	if w == nil {
-		return ""
-	}
-	_, err := advisor.BuildPatch(*w, advisor.Patchable(as))
-	switch {
-	case err == nil:
-		return "p patch · a dry run, then apply · y copy the kubectl command"
-	case errors.Is(err, advisor.ErrNotPatchable):
-		return "a " + strings.ToLower(string(ref.Kind)) + " cannot be patched in place: change its manifest (the details say what)"
-	case len(advisor.Patchable(as)) == 0:
-		return "nothing here is a pod template change: the details say what to do"
-	}
-	return "p shows why this advice makes no patch"
+	return append(out, st.Dim.Render("   enter details · "+r.patch.hint(r.ref.Kind)))
 }
 
 // wrapLines wraps text to width and keeps at most n lines, marking a cut.

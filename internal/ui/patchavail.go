@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// patchAvail is what p, a and y find for a workload: whether its advice
+// makes a patch. It is decided where the workload's row is built, off the
+// UI goroutine, and kept with the row while the row cache keeps the advice:
+// drawing a frame never runs BuildPatch.
+type patchAvail struct {
+	changes bool  // some of the advice changes the pod template
+	err     error // why BuildPatch makes no patch of that advice; nil when it does
+}
+
+// availability says whether the advice of w makes a patch.
+func availability(w model.Workload, advice []advisor.Advice) patchAvail {
+	as := advisor.Patchable(advice)
+	_, err := advisor.BuildPatch(w, as)
+	return patchAvail{changes: len(as) > 0, err: err}
+}
+
+// ready reports whether p opens a patch that a and y can use.
+func (p patchAvail) ready() bool { return p.changes && p.err == nil }
+
+// hint says what p and a would do for a workload of the given kind.
+func (p patchAvail) hint(kind model.Kind) string {
+	switch {
+	case p.ready():
+		return "p patch · a dry run, then apply · y copy the kubectl command"
+	case errors.Is(p.err, advisor.ErrNotPatchable):
+		return "a " + strings.ToLower(string(kind)) + " cannot be patched in place: change its manifest (the details say what)"
+	case !p.changes:
+		return "nothing here is a pod template change: the details say what to do"
+	}
+	return "p shows why this advice makes no patch"
+}

@@ -1,0 +1,44 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// What p, a and y would do is decided with the row, and the panel's hint
+// and the detail's keys read it from there (no frame builds a patch).
+func TestPatchAvailability(t *testing.T) {
+	app := model.Container{Name: "app", Resources: res(100, 128*mi, 0, 256*mi)}
+	dep := deploy(model.KindDeployment, "api", 1, 1, app)
+	pod := deploy(model.KindPod, "one-off", 1, 1, app)
+	limit := func(ref model.WorkloadRef) advisor.Advice {
+		return advisor.Advice{ID: "memory-limit", Target: advisor.Target{Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name, Container: "app"},
+			Changes: []advisor.Change{{Container: "app", Resource: &advisor.ResourceChange{Section: "limits", Name: "memory", Amount: 512 * mi, Quantity: "512Mi"}}}}
+	}
+	inCode := advisor.Advice{ID: "db-pool", Target: advisor.Target{Kind: dep.Ref.Kind, Namespace: "shop", Name: "api", Container: "app"}, Code: "db.SetMaxOpenConns(50)"}
+	for _, c := range []struct {
+		name          string
+		w             model.Workload
+		advice        []advisor.Advice
+		ready, change bool
+		hint          string
+	}{
+		{"a deployment's limit", dep, []advisor.Advice{limit(dep.Ref)}, true, true, "p patch · a dry run"},
+		{"advice in code only", dep, []advisor.Advice{inCode}, false, false, "nothing here is a pod template change"},
+		{"a bare pod's limit", pod, []advisor.Advice{limit(pod.Ref)}, false, true, "a pod cannot be patched in place"},
+		{"a bare pod, nothing to patch", pod, nil, false, false, "a pod cannot be patched in place"},
+		{"advice BuildPatch refuses", dep, []advisor.Advice{limit(pod.Ref)}, false, true, "p shows why this advice makes no patch"},
+	} {
+		p := availability(c.w, c.advice)
+		if p.ready() != c.ready || p.changes != c.change || !strings.HasPrefix(p.hint(c.w.Ref.Kind), c.hint) {
+			t.Errorf("%s: ready %v, changes %v, hint %q; want %v, %v, %q…", c.name, p.ready(), p.changes, p.hint(c.w.Ref.Kind), c.ready, c.change, c.hint)
+		}
+		row := buildRow(c.w, c.advice, p, model.Snapshot{Namespace: "shop"})
+		if row.patch != p {
+			t.Errorf("%s: the row does not keep its patch availability", c.name)
+		}
+	}
+}
