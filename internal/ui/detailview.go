@@ -40,7 +40,7 @@ func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, widt
 	}
 	b.blank()
 	if n := len(advisor.Patchable(advice)); n > 0 {
-		b.wrap(" ", st.Dim.Render(plural(n, "piece")+" of advice "+pick(n == 1, "changes", "change")+" the pod template: p shows the patch, a dry-runs it, y copies the kubectl command"), model.Normal)
+		b.wrap(" ", st.Dim.Render(plural(n, "piece")+" of advice "+ifElse(n == 1, "changes", "change")+" the pod template: p shows the patch, a dry-runs it, y copies the kubectl command"), model.Normal)
 	}
 	return st.Emphasis.Render(truncate(title, width-12)) + "  " + st.render(counts.Level, counts.Text), b.lines, anchors
 }
@@ -99,7 +99,7 @@ func goLines(b *textBlock, g model.GoInfo) {
 	b.wrap(" GO   ", strings.Join(r.Summary(), " · "), model.Normal)
 	for _, db := range r.DB {
 		line := db.Name + ": " + strings.Join(db.Summary(), " · ") + fmt.Sprintf(" · waited %d× for %s", db.WaitCount, db.WaitDuration)
-		b.wrap(" DB   ", line, pick(db.WaitCount > 0, model.Near, model.Normal))
+		b.wrap(" DB   ", line, ifElse(db.WaitCount > 0, model.Near, model.Normal))
 	}
 }
 
@@ -125,7 +125,7 @@ func probeLines(b *textBlock, c model.Container, now time.Time) {
 		if f.LastMessage != "" {
 			text += ": " + f.LastMessage
 		}
-		b.wrap("        ", text, pick(f.Kills > 0, model.Over, model.Near))
+		b.wrap("        ", text, ifElse(f.Kills > 0, model.Over, model.Near))
 	}
 }
 

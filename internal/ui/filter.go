@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -21,23 +22,23 @@ func (f filterInput) Value() string { return string(f.value) }
 // Focused reports whether the filter takes keys.
 func (f filterInput) Focused() bool { return f.focused }
 
-// update edits the text: printable keys and pastes insert, backspace
-// deletes a rune, ctrl+w a word, ctrl+u everything.
-func (f filterInput) update(msg tea.Msg) filterInput {
+// update edits the text: printable keys and pastes insert, and k's keys
+// delete a rune (backspace), a word (ctrl+w) or everything (ctrl+u).
+func (f filterInput) update(msg tea.Msg, k FilterKeyMap) filterInput {
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
 		f.value = append(f.value, []rune(strings.Map(printable, msg.Content))...)
 	case tea.KeyPressMsg:
-		switch msg.String() {
-		case "backspace", "ctrl+h":
+		switch {
+		case key.Matches(msg, k.DeleteChar):
 			if len(f.value) > 0 {
 				f.value = f.value[:len(f.value)-1]
 			}
-		case "ctrl+w", "alt+backspace":
+		case key.Matches(msg, k.DeleteWord):
 			v := strings.TrimRightFunc(string(f.value), unicode.IsSpace)
 			i := strings.LastIndexFunc(v, unicode.IsSpace)
 			f.value = []rune(v[:i+1])
-		case "ctrl+u":
+		case key.Matches(msg, k.DeleteAll):
 			f.value = nil
 		default:
 			if msg.Text != "" {

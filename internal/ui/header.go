@@ -46,8 +46,8 @@ func headerView(d *Deps, snap *model.Snapshot, loaded bool, counts adviceCounts,
 	right := []segment{{text: "? help", lvl: model.Idle, prio: 2}}
 	if loaded {
 		right = append([]segment{
-			{text: fmt.Sprintf("● %d critical", counts.crit), lvl: pick(counts.crit > 0, model.Over, model.Idle), prio: 7},
-			{text: fmt.Sprintf("▲ %d warning", counts.warn), lvl: pick(counts.warn > 0, model.Near, model.Idle), prio: 7},
+			{text: fmt.Sprintf("● %d critical", counts.crit), lvl: ifElse(counts.crit > 0, model.Over, model.Idle), prio: 7},
+			{text: fmt.Sprintf("▲ %d warning", counts.warn), lvl: ifElse(counts.warn > 0, model.Near, model.Idle), prio: 7},
 		}, right...)
 	}
 	title := st.Title.Render(" kgotop ")
@@ -170,6 +170,7 @@ func statusView(snap *model.Snapshot, loaded bool, loading string, t *tableModel
 	return []string{st.Dim.Render(truncate(" "+text, width))}
 }
 
+// orDash is s, or "-" when it is empty.
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -177,7 +178,8 @@ func orDash(s string) string {
 	return s
 }
 
-func pick[T any](cond bool, a, b T) T {
+// ifElse is a when cond holds, else b.
+func ifElse[T any](cond bool, a, b T) T {
 	if cond {
 		return a
 	}

@@ -33,7 +33,8 @@ const (
 func (m Model) footerView() string {
 	switch {
 	case m.view == viewTable && m.table.filtering():
-		return truncate(m.table.filter.view(m.styles)+m.styles.Dim.Render("   enter keep · esc clear"), m.width)
+		f := m.keys.Filtering
+		return truncate(m.table.filter.view(m.styles)+m.styles.Dim.Render("   "+helpText(f.Keep)+" · "+helpText(f.Clear)), m.width)
 	case m.notice.Text != "":
 		return truncate(" "+m.styles.render(m.notice.Level, m.notice.Text), m.width)
 	}
@@ -46,21 +47,21 @@ func (m Model) footerKeys() []footerKey {
 	help, quit := footerKey{k.Help, prioHelp}, footerKey{k.Quit, prioQuit}
 	switch {
 	case m.showHelp:
-		return []footerKey{{shown("any key", "closes this help"), prioMain}, quit}
+		return []footerKey{{helpEntry("any key", "closes this help"), prioMain}, quit}
 	case m.view == viewDetail:
 		out := scrollKeys(m.detail.offset > 0, m.detail.offset < m.detail.maxOffset())
 		switch {
 		case m.detail.patch.ready():
 			out = append(out, footerKey{k.Patch, prioAct}, footerKey{k.Apply, prioAct - 5}, footerKey{k.Copy, prioAct - 10})
 		case m.detail.patch.changes:
-			out = append(out, footerKey{say(k.Patch, "why no patch"), prioAct})
+			out = append(out, footerKey{relabel(k.Patch, "why no patch"), prioAct})
 		}
 		return append(out, footerKey{k.Back, prioBack}, help, quit)
 	case m.view == viewPatch:
 		return append(m.patch.footerKeys(k), help, quit)
 	}
 	return []footerKey{
-		{shown("↑↓", "move"), prioMove}, {shown("→", "containers"), prioMore}, {k.Details, prioMain},
+		{helpEntry("↑↓", "move"), prioMove}, {helpEntry("→", "containers"), prioMore}, {k.Details, prioMain},
 		{k.Filter, prioAct - 10}, {k.Sort, prioAct - 15}, {k.Patch, prioAct}, {k.Apply, prioAct - 5}, {k.Copy, prioAct - 20}, help, quit,
 	}
 }
@@ -69,11 +70,11 @@ func (m Model) footerKeys() []footerKey {
 func scrollKeys(up, down bool) []footerKey {
 	switch {
 	case up && down:
-		return []footerKey{{shown("↑↓", "scroll"), prioMove}, {shown("pgup/pgdn", "page"), prioMore}}
+		return []footerKey{{helpEntry("↑↓", "scroll"), prioMove}, {helpEntry("pgup/pgdn", "page"), prioMore}}
 	case down:
-		return []footerKey{{shown("↓/j", "down"), prioMove}, {shown("pgdn", "page down"), prioMore}}
+		return []footerKey{{helpEntry("↓/j", "down"), prioMove}, {helpEntry("pgdn", "page down"), prioMore}}
 	case up:
-		return []footerKey{{shown("↑/k", "up"), prioMove}, {shown("pgup", "page up"), prioMore}}
+		return []footerKey{{helpEntry("↑/k", "up"), prioMove}, {helpEntry("pgup", "page up"), prioMore}}
 	}
 	return nil
 }
@@ -81,7 +82,7 @@ func scrollKeys(up, down bool) []footerKey {
 // footerKeys are the patch view's keys in the state it is in.
 func (p patchModel) footerKeys(k KeyMap) []footerKey {
 	back := footerKey{k.Back, prioBack}
-	choose := []footerKey{{shown("↑↓", "choose"), prioMove}, {k.Toggle, prioMain - 5}}
+	choose := []footerKey{{helpEntry("↑↓", "choose"), prioMove}, {k.Toggle, prioMain - 5}}
 	switch {
 	case p.busy():
 		return []footerKey{back}
@@ -90,7 +91,7 @@ func (p patchModel) footerKeys(k KeyMap) []footerKey {
 	case p.err != nil:
 		return append(choose, back)
 	case p.state == patchConfirm:
-		return []footerKey{{k.Confirm, prioMain}, {say(k.Back, "cancel"), prioBack}, {k.Copy, prioAct - 10}}
+		return []footerKey{{k.Confirm, prioMain}, {relabel(k.Back, "cancel"), prioBack}, {k.Copy, prioAct - 10}}
 	case p.state == patchApplied:
 		return []footerKey{{k.Copy, prioAct - 10}, back}
 	}
@@ -99,7 +100,7 @@ func (p patchModel) footerKeys(k KeyMap) []footerKey {
 	if !p.readOnly {
 		apply := k.Apply
 		if p.state == patchFailed {
-			apply = say(apply, "dry run again")
+			apply = relabel(apply, "dry run again")
 		}
 		out = append(out, footerKey{apply, prioAct})
 	}
@@ -110,7 +111,7 @@ func (p patchModel) footerKeys(k KeyMap) []footerKey {
 // leaving out the keys of lowest prio (the last of them first) until it fits.
 func footerLine(keys []footerKey, width int, st Styles) string {
 	sep := " • "
-	item := func(f footerKey) string { return f.b.Help().Key + " " + f.b.Help().Desc }
+	item := func(f footerKey) string { return helpText(f.b) }
 	for len(keys) > 1 {
 		w := ansi.StringWidth(sep) * (len(keys) - 1)
 		for _, f := range keys {
@@ -134,6 +135,9 @@ func footerLine(keys []footerKey, width int, st Styles) string {
 	return truncate(strings.Join(parts, st.Dim.Render(sep)), width)
 }
 
+// helpText is a binding's help: "enter keep".
+func helpText(b key.Binding) string { return b.Help().Key + " " + b.Help().Desc }
+
 // helpView is the help of the view under it: its keys, and what its
 // symbols and colours mean.
 func (m Model) helpView() []string {
@@ -146,9 +150,9 @@ func (m Model) helpView() []string {
 	case viewDetail:
 		title = "Keys in the details"
 		groups = [][]key.Binding{
-			{say(k.Up, "scroll up"), say(k.Down, "scroll down"), shown("pgup/pgdn", "page"), shown("g/G", "top, bottom")},
-			{say(k.Patch, "show the patch"), say(k.Copy, "copy its command"), say(k.Apply, "dry run; Y applies")},
-			{say(k.Back, "back to the table"), say(k.Refresh, "refresh now"), say(k.Help, "this help"), say(k.Quit, "quit")},
+			{relabel(k.Up, "scroll up"), relabel(k.Down, "scroll down"), helpEntry("pgup/pgdn", "page"), helpEntry("g/G", "top, bottom")},
+			{relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies")},
+			{relabel(k.Back, "back to the table"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit")},
 		}
 		legend = []string{
 			"CPU, MEM: now, P90 and peak of the busiest replica; the sparkline has one bar per metrics window, full at the limit (┤ names the scale).",
@@ -158,9 +162,9 @@ func (m Model) helpView() []string {
 	case viewPatch:
 		title = "Keys in the patch view"
 		groups = [][]key.Binding{
-			{say(k.Up, "previous advice"), say(k.Down, "next advice"), say(k.Toggle, "include or leave out")},
-			{say(k.Copy, "copy the command"), say(k.Apply, "dry run (changes nothing)"), say(k.Confirm, "apply, once a dry run passed")},
-			{say(k.Back, "cancel, or go back"), say(k.Refresh, "refresh now"), say(k.Help, "this help"), say(k.Quit, "quit")},
+			{relabel(k.Up, "previous advice"), relabel(k.Down, "next advice"), relabel(k.Toggle, "include or leave out")},
+			{relabel(k.Copy, "copy the command"), relabel(k.Apply, "dry run (changes nothing)"), relabel(k.Confirm, "apply, once a dry run passed")},
+			{relabel(k.Back, "cancel, or go back"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit")},
 		}
 		legend = []string{
 			"Nothing changes in the cluster until a dry run passes and you press Y; what is applied is the patch shown.",
@@ -172,9 +176,9 @@ func (m Model) helpView() []string {
 	default:
 		title = "Keys in the table"
 		groups = [][]key.Binding{
-			{say(k.Up, "up"), say(k.Down, "down"), shown("pgup/pgdn", "page"), shown("g/G", "top, bottom"), say(k.Expand, "show containers"), say(k.Collapse, "hide containers")},
-			{say(k.Details, "details"), say(k.Filter, "filter by name"), say(k.Back, "clear the filter"), say(k.Sort, "sort by next column"), say(k.Reverse, "reverse the sort")},
-			{say(k.Patch, "show the patch"), say(k.Copy, "copy its command"), say(k.Apply, "dry run; Y applies"), say(k.Refresh, "refresh now"), say(k.Help, "this help"), say(k.Quit, "quit")},
+			{relabel(k.Up, "up"), relabel(k.Down, "down"), helpEntry("pgup/pgdn", "page"), helpEntry("g/G", "top, bottom"), relabel(k.Expand, "show containers"), relabel(k.Collapse, "hide containers")},
+			{relabel(k.Details, "details"), relabel(k.Filter, "filter by name"), relabel(k.Back, "clear the filter"), relabel(k.Sort, "sort by next column"), relabel(k.Reverse, "reverse the sort")},
+			{relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit")},
 		}
 		legend = []string{
 			"ADVICE " + st.Bad.Render("●2") + " " + st.Warn.Render("▲3") + " ·1: critical, warning and info advice; - none. TOP ADVICE (wide terminals): the most urgent change.",
@@ -190,7 +194,7 @@ func (m Model) helpView() []string {
 	out = append(out, "")
 	for _, l := range legend {
 		for i, w := range strings.Split(ansi.Wrap(l, m.width-5, ""), "\n") {
-			out = append(out, pick(i == 0, "  ", "    ")+w)
+			out = append(out, ifElse(i == 0, "  ", "    ")+w)
 		}
 	}
 	return out

@@ -76,7 +76,7 @@ func (p patchModel) layout() patchLayout {
 	if notes := p.notes(); len(notes) > 0 {
 		for _, n := range notes {
 			for i, line := range strings.Split(ansi.Wrap(n, width-6, ""), "\n") {
-				rest = append(rest, st.Warn.Render(pick(i == 0, "   ! ", "     ")+line))
+				rest = append(rest, st.Warn.Render(ifElse(i == 0, "   ! ", "     ")+line))
 			}
 		}
 		rest = append(rest, "")
@@ -96,7 +96,7 @@ func (p patchModel) layout() patchLayout {
 				// Ticked, yet not in the patch: the box says what the patch holds.
 				text = st.Dim.Render(fmt.Sprintf("[-] %s %s  %s  (not in the patch: see ! above)", mark, adviceChange(a), a.Target.Container))
 			default:
-				box := pick(p.accepted[i], "[x]", "[ ]")
+				box := ifElse(p.accepted[i], "[x]", "[ ]")
 				text = fmt.Sprintf("%s %s %s  %s", box, st.render(lvl, mark), adviceChange(a), st.Dim.Render(a.Target.Container))
 			}
 			rest = append(rest, " "+text)
@@ -141,10 +141,10 @@ func sight(offset, n, room int) (first, last int) {
 // in room lines.
 func reveal(offset, line, n, room int) int {
 	first, last := sight(offset, n, room)
-	marker := pick(room >= 3, 1, 0)
+	marker := ifElse(room >= 3, 1, 0)
 	switch {
 	case line < first:
-		offset = line - pick(line > 0, marker, 0)
+		offset = line - ifElse(line > 0, marker, 0)
 	case line > last:
 		offset = line - room + 1 + marker
 	}

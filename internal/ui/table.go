@@ -102,17 +102,17 @@ func (t tableModel) filtering() bool { return t.filter.Focused() }
 // update handles the table's own keys: moving, expanding, sorting, filtering.
 func (t tableModel) update(msg tea.KeyPressMsg, k KeyMap) (tableModel, tea.Cmd) {
 	if t.filter.Focused() {
-		switch msg.String() {
-		case "enter":
+		switch f := k.Filtering; {
+		case key.Matches(msg, f.Keep):
 			t.filter.focused = false
 			return t, nil
-		case "esc":
+		case key.Matches(msg, f.Clear):
 			t.filter = filterInput{}
 			return t.relist(), nil
-		case "up", "down":
+		case key.Matches(msg, f.Leave):
 			t.filter.focused = false // stop typing and move
 		default:
-			return t.edit(msg), nil
+			return t.edit(msg, f), nil
 		}
 	}
 	switch {
@@ -130,7 +130,7 @@ func (t tableModel) update(msg tea.KeyPressMsg, k KeyMap) (tableModel, tea.Cmd) 
 		t = t.moveTo(len(t.lines) - 1)
 	case key.Matches(msg, k.Expand):
 		if r, _, ok := t.current(); ok {
-			open := !t.expanded[r.ref] || msg.String() != "space"
+			open := !t.expanded[r.ref] || !key.Matches(msg, k.ExpandToggle)
 			t.setExpanded(r.ref, open)
 			if !open {
 				t.selected = rowKey{ref: r.ref}
@@ -157,9 +157,9 @@ func (t tableModel) update(msg tea.KeyPressMsg, k KeyMap) (tableModel, tea.Cmd) 
 }
 
 // edit hands a key or a paste to the filter and relists when the text changed.
-func (t tableModel) edit(msg tea.Msg) tableModel {
+func (t tableModel) edit(msg tea.Msg, k FilterKeyMap) tableModel {
 	before := t.filter.Value()
-	t.filter = t.filter.update(msg)
+	t.filter = t.filter.update(msg, k)
 	if t.filter.Value() != before {
 		t = t.relist()
 	}

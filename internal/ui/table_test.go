@@ -3,6 +3,9 @@ package ui
 import (
 	"strings"
 	"testing"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // names returns the workload or container names of the table's lines, in order.
@@ -170,6 +173,31 @@ func TestFilter(t *testing.T) {
 	m = press(t, m, "esc")
 	if m.table.filtering() || len(names(m)) != 7 {
 		t.Fatal("esc while typing drops the filter")
+	}
+}
+
+// The filter's editing keys are the KeyMap's: ctrl+w deletes a word,
+// ctrl+u everything, and a remapped key moves with the map.
+func TestFilterKeysComeFromTheKeyMap(t *testing.T) {
+	ctrl := func(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl} }
+	m := press(t, start(t, deps(fixture(), nil), 120, 30), "/", "w", "e", "b", "space", "a", "p", "p")
+	if m = send(t, m, ctrl('w')); m.table.filter.Value() != "web " {
+		t.Fatalf("ctrl+w should delete the last word: %q", m.table.filter.Value())
+	}
+	if m = send(t, m, ctrl('u')); m.table.filter.Value() != "" {
+		t.Fatalf("ctrl+u should delete everything: %q", m.table.filter.Value())
+	}
+	m.keys.Filtering.DeleteAll = key.NewBinding(key.WithKeys("ctrl+k"))
+	m = press(t, m, "a", "p", "p")
+	if m = send(t, m, ctrl('u')); m.table.filter.Value() != "app" {
+		t.Fatalf("ctrl+u is no longer bound: %q", m.table.filter.Value())
+	}
+	if m = send(t, m, ctrl('k')); m.table.filter.Value() != "" {
+		t.Fatalf("ctrl+k, bound in its place, should delete everything: %q", m.table.filter.Value())
+	}
+	m.keys.Filtering.Keep = key.NewBinding(key.WithKeys("tab"))
+	if m = send(t, m, tea.KeyPressMsg{Code: tea.KeyTab}); m.table.filtering() {
+		t.Fatal("tab, bound to keep the filter, should stop the typing")
 	}
 }
 

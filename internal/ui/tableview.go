@@ -78,21 +78,15 @@ func (r *workloadRow) measure() [numColumns]int {
 	var w [numColumns]int
 	measure := func(l *line, indent int) {
 		for c := range numColumns {
-			w[c] = max(w[c], ansi.StringWidth(l.cells[c].Text)+indent*b2i(c == colName))
+			w[c] = max(w[c], ansi.StringWidth(l.cells[c].Text))
 		}
+		w[colName] = max(w[colName], ansi.StringWidth(l.cells[colName].Text)+indent) // under the workload
 	}
 	measure(&r.line, 0)
 	for j := range r.containers {
 		measure(&r.containers[j].line, 4)
 	}
 	return w
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // fit lays the columns out in total cells. It starts from every column at
@@ -241,7 +235,7 @@ func (l layout) titles(sortCol column, reverse bool) string {
 			}
 		}
 		if c == sortCol {
-			text += pick(reverse, "↑", "↓")
+			text += ifElse(reverse, "↑", "↓")
 		}
 		ln.cells[c].Text = text
 	}
@@ -281,7 +275,7 @@ func (l layout) render(ln *line, indent string, withBars bool, mark string, st S
 			if c == colMem {
 				frac = ln.mem
 			}
-			b.WriteString(st.render(pick(frac < 0, model.Idle, ln.cells[c].Level), padRight(bar(frac, l.bar), l.bar+pctWidth)))
+			b.WriteString(st.render(ifElse(frac < 0, model.Idle, ln.cells[c].Level), padRight(bar(frac, l.bar), l.bar+pctWidth)))
 		}
 	}
 	return b.String()

@@ -45,7 +45,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.PasteMsg:
 		if !m.tooSmall() && m.view == viewTable && m.table.filtering() {
-			m.table = m.table.edit(msg)
+			m.table = m.table.edit(msg, m.keys.Filtering)
 		}
 		return m, nil
 	case tea.KeyPressMsg:
@@ -58,7 +58,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch {
-	case msg.String() == "ctrl+c":
+	case key.Matches(msg, m.keys.Interrupt):
 		return m, tea.Quit
 	case m.tooSmall():
 		// Nothing on screen says what a key would do: only q does anything.
