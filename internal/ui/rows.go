@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
@@ -101,21 +102,10 @@ func buildRow(w model.Workload, as []advisor.Advice, patch patchAvail, s model.S
 	probeLvl := model.Normal
 	var lastRestart model.Cell
 	for _, c := range w.Containers {
-		cl := containerLine{name: c.Name}
-		cpu, mem := c.UsageNow()
+		cl, cpu, mem := buildContainerLine(c, as, s.Taken)
 		cpus, mems = append(cpus, cpu), append(mems, mem)
-		cl.cells[colName] = model.Cell{Text: c.Name}
-		cl.cells[colReady] = model.Cell{Text: readyInstances(c)}
-		cl.cells[colGo] = c.Go.Summary()
-		cl.cells[colCPU] = cpu.Summary(model.FormatCPU)
-		cl.cells[colMem] = mem.Summary(model.FormatBytes)
-		cl.cpu, cl.mem = share(cpu), share(mem)
-		cl.cells[colRestarts] = c.RestartSummary(s.Taken, true)
-		probe := probeCell(c)
-		cl.cells[colProbes] = probe
-		cl.cells[colAdvice] = countContainerAdvice(as, c.Name).cell()
-		cl.cells[colTop] = topAdvice(as, c.Name, true)
 		r.containers = append(r.containers, cl)
+		probe := cl.cells[colProbes]
 
 		if goRank(c.Go) > goRank(goInfo) || (goInfo.Version == "" && c.Go.Version != "" && goRank(c.Go) == goRank(goInfo)) {
 			goInfo = c.Go
@@ -160,6 +150,24 @@ func buildRow(w model.Workload, as []advisor.Advice, patch patchAvail, s model.S
 	r.search = strings.Join(search, " ")
 	r.widths = r.measure()
 	return r
+}
+
+// buildContainerLine makes a container's line under its workload, and
+// returns what the container uses, for the workload's sum.
+func buildContainerLine(c model.Container, as []advisor.Advice, now time.Time) (cl containerLine, cpu, mem model.Usage) {
+	cpu, mem = c.UsageNow()
+	cl = containerLine{name: c.Name}
+	cl.cells[colName] = model.Cell{Text: c.Name}
+	cl.cells[colReady] = model.Cell{Text: readyInstances(c)}
+	cl.cells[colGo] = c.Go.Summary()
+	cl.cells[colCPU] = cpu.Summary(model.FormatCPU)
+	cl.cells[colMem] = mem.Summary(model.FormatBytes)
+	cl.cpu, cl.mem = share(cpu), share(mem)
+	cl.cells[colRestarts] = c.RestartSummary(now, true)
+	cl.cells[colProbes] = probeCell(c)
+	cl.cells[colAdvice] = countContainerAdvice(as, c.Name).cell()
+	cl.cells[colTop] = topAdvice(as, c.Name, true)
+	return cl, cpu, mem
 }
 
 // readyInstances renders how many of a container's instances are ready.
