@@ -1,7 +1,9 @@
 // Package model holds the plain types of what kgotop observed in a namespace:
 // workloads, their containers with spec and status, usage history, probe
-// failures and events, and the health of the data sources. It has no client
-// code; internal/collect fills it and internal/advisor, internal/ui and
+// failures and events, and the health of the data sources, with the words
+// the dashboard and the report both say them in (summary.go: each fact a
+// Cell with a Level, which each front end styles). It has no client code;
+// internal/collect fills it and internal/advisor, internal/ui and
 // internal/report read it.
 package model
 
