@@ -33,6 +33,11 @@ func goRuntime(version string, gogc, procs int64) *Runtime {
 
 // All returns every scenario, in a fixed order.
 func All() []Scenario {
+	return append(firstRound(), secondRound()...)
+}
+
+// firstRound returns the stories of the advisor's first round.
+func firstRound() []Scenario {
 	return []Scenario{
 		{
 			Name: "catalog", Story: "over-provisioned: asks for a core and a gigabyte, uses 5% of either",
@@ -137,7 +142,7 @@ func All() []Scenario {
 				CPU: Usage{Base: 80, Swing: 40}, Memory: Usage{Base: 180 * mi, Swing: 20 * mi},
 				Runtime: goRuntime("go1.26.2", 100, 2),
 			}},
-			Expect: []string{"hpa-shift"},
+			Expect: []string{"hpa-shift", "hpa-pinned"},
 		},
 		{
 			Name: "notifier", Story: "exits 1 two seconds after every start (SMTP_HOST is not set): CrashLoopBackOff",
