@@ -19,7 +19,6 @@ type procsAction int
 const (
 	procsInform procsAction = iota // explain; no change
 	procsSet                       // set GOMAXPROCS to want
-	procsRemove                    // drop the env var: the runtime sizes itself
 )
 
 // procsVerdict is what adviseGOMAXPROCS decided, before any words.
@@ -33,8 +32,10 @@ type procsVerdict struct {
 	want, procs, limit int64
 	conf               *Confidence
 	notes              []string
-	// current overrides the current value shown ("" = from the env and procs).
-	current string
+	// current overrides the current value shown ("" = from the env and
+	// procs); suggested says what to do when the advice informs, and yaml
+	// shows it, if it can.
+	current, suggested, yaml string
 }
 
 // procsFacts are what the GOMAXPROCS rule looks at.
@@ -104,6 +105,8 @@ func decideGOMAXPROCS(x wctx, r resources) (v procsVerdict, ok bool) {
 		v.reason = fmt.Sprintf("Go version unknown: before Go 1.25 the runtime ignores the CPU limit (%s) and is throttled; on 1.25 and later GOMAXPROCS=%d only stops the runtime from following limit changes",
 			limitText(x, r), f.want)
 		v.conf = &Confidence{Level: Low, Score: 0.25, Note: "Go version unknown: scrape go_info or use a versioned image tag to know"}
+		v.suggested = fmt.Sprintf("%d, if it runs Go 1.24 or older", f.want)
+		v.yaml = fmt.Sprintf("env:\n- name: GOMAXPROCS\n  value: \"%d\"   # only for Go 1.24 and older", f.want)
 	}
 	return v, true
 }
@@ -112,20 +115,26 @@ func decideGOMAXPROCS(x wctx, r resources) (v procsVerdict, ok bool) {
 func procsFromEnv(f procsFacts, v procsVerdict) (procsVerdict, bool) {
 	n, err := strconv.ParseInt(f.env, 10, 64)
 	v.current = f.env
-	if f.known && f.newGo {
-		v.action = procsRemove
-	}
+	// A wrong value is set right rather than dropped: without it a Go 1.25
+	// runtime follows the limit only if its go.mod says go 1.25 or later.
+	dropOK := "on Go 1.25 and later, with a go 1.25 (or later) go.mod, dropping GOMAXPROCS lets the runtime follow the limit by itself"
 	switch {
 	case err != nil || n < 1:
 		v.reason = fmt.Sprintf("GOMAXPROCS=%q is not a positive number: Go ignores it and runs one thread per CPU", f.env)
+		v.notes = []string{dropOK}
 	case n > f.want:
 		v.reason = fmt.Sprintf("GOMAXPROCS=%d runs more threads than the %s CPU limit allows: the container is throttled in bursts", n, formatCPU(f.limit))
+		v.notes = []string{dropOK}
 	case n == 1 && f.limit <= 1000:
 		return v, false // one thread under a core or less: a deliberate choice that throttles least
 	case f.known && f.newGo:
-		v.sev = Info
+		// Not a patch: whether the runtime would follow the limit without it
+		// depends on the go.mod, which only a run without it shows, and a
+		// GOMAXPROCS that fits the limit costs nothing until the limit changes.
+		v.action, v.sev = procsInform, Info
 		v.reason = fmt.Sprintf("GOMAXPROCS=%d pins the runtime: Go 1.25 and later size it from the %s CPU limit by themselves and follow the limit when it changes",
 			n, formatCPU(f.limit))
+		v.suggested = "drop it, if the go.mod says go 1.25 or later"
 		v.conf = &Confidence{Level: Medium, Score: 0.5, Note: "unless the binary's go.mod says go 1.24 or older"}
 	default:
 		return v, false
@@ -161,6 +170,7 @@ func procsMismatch(x wctx, f procsFacts, v procsVerdict) (procsVerdict, bool) {
 			f.major, f.minor, f.procs, formatCPU(positive(x.c.Resources.Limits.CPU)), f.predicted, f.procs)
 		v.conf = &Confidence{Level: Medium, Score: 0.5, Note: "a node with fewer CPUs than the limit shows the same"}
 		v.notes = []string{"on Go 1.25 and later, drop automaxprocs and runtime.GOMAXPROCS calls: the runtime sizes itself from the limit"}
+		v.suggested = "what the runtime picks (drop the call)"
 	}
 	return v, true
 }
@@ -175,7 +185,7 @@ func procsWithoutLimit(x wctx, f procsFacts) (procsVerdict, bool) {
 		return procsVerdict{}, false
 	}
 	want := max(2, 2*cores)
-	return procsVerdict{action: procsInform, sev: Info, want: want, procs: f.procs,
+	return procsVerdict{action: procsInform, sev: Info, want: want, procs: f.procs, suggested: fmt.Sprintf("%d, if latency suffers", want),
 		reason: fmt.Sprintf("no CPU limit, and the runtime runs GOMAXPROCS=%d (the node's CPUs) for a %s CPU request: when the node is busy, "+
 			"%d threads share what the request guarantees, and GC and scheduling latency grow; if tail latency suffers, set GOMAXPROCS near the request (%d)",
 			f.procs, formatCPU(req), f.procs, want),
@@ -217,18 +227,10 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 	}
 	switch v.action {
 	case procsInform:
-		if v.limit > 0 && v.procs == 0 {
-			a.Suggested = textValue(fmt.Sprintf("%d, if it runs Go 1.24 or older", v.want))
-			a.Code, a.CodeLang = fmt.Sprintf("env:\n- name: GOMAXPROCS\n  value: \"%d\"   # only for Go 1.24 and older", v.want), "yaml"
-		} else if v.limit <= 0 {
-			a.Suggested = textValue(fmt.Sprintf("%d, if latency suffers", v.want))
-		} else {
-			a.Suggested = textValue("what the runtime picks (drop the call)")
+		a.Suggested = textValue(v.suggested)
+		if v.yaml != "" {
+			a.Code, a.CodeLang = v.yaml, "yaml"
 		}
-	case procsRemove:
-		a.Suggested = textValue("")
-		a.Changes = []Change{removeEnv(x.c.Name, "GOMAXPROCS")}
-		a.Notes = append(a.Notes, "the runtime then picks the limit's cores rounded up, at least 2; an env change restarts the pods")
 	case procsSet:
 		a.Suggested = countValue(v.want, strconv.FormatInt(v.want, 10))
 		a.Changes = []Change{setEnv(x.c.Name, "GOMAXPROCS", strconv.FormatInt(v.want, 10))}
