@@ -157,7 +157,7 @@ func poolUnlimited(x wctx, p poolFacts) *Advice {
 	if db.MaxOpen != 0 {
 		return nil
 	}
-	want := clamp(2*db.InUse, minOpen, maxOpen)
+	want := max(clamp(2*db.InUse, minOpen, maxOpen), db.InUse)
 	if p.budget > 0 {
 		want = min(want, max(p.budget, db.InUse))
 	}
