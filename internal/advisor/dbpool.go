@@ -61,7 +61,7 @@ func adviseDBPools(x wctx) []Advice {
 			}
 		}
 		idle := poolIdle(x, p, newOpen)
-		if idle == nil && newOpen > db.MaxOpen && db.MaxOpen >= 0 {
+		if idle == nil && db.MaxOpen > 0 && newOpen > db.MaxOpen {
 			for _, a := range open {
 				if a != nil && a.Suggested.Amount == newOpen {
 					a.Notes = append(a.Notes, fmt.Sprintf("raise MaxIdle with it: database/sql keeps 2 idle connections unless told and closes the rest when they are returned, "+

@@ -124,7 +124,7 @@ func checkRulePromises(t *testing.T, w model.Workload, as []Advice, now time.Tim
 			}
 		case KindGoSupport:
 			var minor int
-			if _, err := fmt.Sscanf(a.Suggested.Display, "Go 1.%d", &minor); err != nil || !supportOf(minor, now).supported() {
+			if _, err := fmt.Sscanf(a.Suggested.Display, "1.%d", &minor); err != nil || !supportOf(minor, now).supported() {
 				t.Errorf("advises %q, not a supported Go on %s", a.Suggested.Display, now.Format("2006-01-02"))
 			}
 		case KindHPAPinned:

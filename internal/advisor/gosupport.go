@@ -77,8 +77,8 @@ func adviseGoSupport(x wctx) *Advice {
 	a := x.advice(KindGoSupport, sev, fmt.Sprintf(
 		"Go 1.%d is out of support since %s, when Go 1.%d came out: it gets no security fixes; build with Go %s",
 		mi, s.ended.Format("January 2006"), mi+2, s.newestName()))
-	a.Current = textValue("Go " + trimGo(version))
-	a.Suggested = textValue("Go " + s.newestName())
+	a.Current = textValue(trimGo(version))
+	a.Suggested = textValue(s.newestName())
 	a.Evidence = []Evidence{ev("Go", trimGo(version)), ev("source", goEvidence(x)),
 		ev("supported", fmt.Sprintf("1.%d and 1.%d", s.newest, s.newest-1))}
 	a.Notes = append(a.Notes, "Go supports its two newest releases; a new one comes out each February and August")
