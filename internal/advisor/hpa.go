@@ -208,7 +208,7 @@ func hpaPinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64) *Advic
 	}
 	a.Confidence = Confidence{Level: Medium, Score: 0.5, Note: "from the HPA's status now and the usage watched; a daily peak outside it may need the minimum"}
 	if v.requestUtil >= float64(m.TargetUtilization)/2 {
-		a.Reason = reason + fmt.Sprintf("; the CPU request is the first lever: with the suggested one utilization is %.0f%% and the HPA scales by load", v.requestUtil)
+		a.Reason = reason + fmt.Sprintf("; the oversized CPU request keeps it there: with the suggested one it runs at %.0f%% (see the HPA target advice)", v.requestUtil)
 		a.Suggested = textValue("right-size the CPU request (see the HPA target advice)")
 		return &a
 	}

@@ -93,7 +93,7 @@ func TestHPAPinnedAtItsMinimum(t *testing.T) {
 			words: []string{"(4 at the P95 of the 26h watched)", "lower it to 4"}, min: 4},
 		{name: "a request five times too big is the first lever", c: model.Container{Resources: res(500, 0, 0, 0),
 			Usage: usage(26*time.Hour, 5*time.Minute, 1, 500, steady(100, 100*mi))}, hpa: hpa(3, 3, 20),
-			words: []string{"the CPU request is the first lever"}},
+			words: []string{"the oversized CPU request keeps it there: with the suggested one it runs at 87%"}},
 		{name: "above its minimum it scales by load", c: model.Container{Resources: res(100, 0, 0, 0), Usage: sized}, hpa: hpa(2, 4, 10)},
 		{name: "near its target", c: model.Container{Resources: res(100, 0, 0, 0), Usage: sized}, hpa: hpa(3, 3, 45)},
 		{name: "a minimum of 2 stays for availability", c: model.Container{Resources: res(100, 0, 0, 0), Usage: sized}, hpa: hpa(2, 2, 5)},
