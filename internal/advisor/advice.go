@@ -41,6 +41,10 @@ const (
 	KindDBPoolLifetime  Kind = "db-pool-lifetime"
 	KindDBPoolTotal     Kind = "db-pool-total"
 	KindMemoryLeak      Kind = "memory-leak"
+	KindGoSupport       Kind = "go-unsupported"
+	KindShutdown        Kind = "shutdown"
+	KindReplicaSkew     Kind = "replica-skew"
+	KindHPAPinned       Kind = "hpa-pinned"
 )
 
 // Severity says how urgent a piece of advice is.

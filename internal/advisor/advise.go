@@ -92,7 +92,7 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 		pairLimitWithGOMEMLIMIT(c, res, goAdvice)
 		parts = append(parts, res.advice, goAdvice, adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), adviseDBPools(wc))
 	}
-	parts = append(parts, adviseHPA(w, sizes))
+	parts = append(parts, adviseHPA(w, sizes), adviseReplicas(w, opts))
 	n := 0
 	for _, p := range parts {
 		n += len(p)

@@ -45,7 +45,7 @@ func TestLimitForHeapHoldsTheHeap(t *testing.T) {
 }
 
 func TestProbeChangesClaimTheirFields(t *testing.T) {
-	w := deployment(model.Container{Name: "app", Probes: model.Probes{Startup: &model.Probe{Handler: "tcp :8080", PeriodSeconds: 5, FailureThreshold: 6}}})
+	w := deployment(model.Container{Name: "app", Probes: model.Probes{Startup: &model.Probe{Handler: model.ProbeHandler{TCPSocket: &model.TCPSocketAction{Port: model.PortRef{Number: 8080}}}, PeriodSeconds: 5, FailureThreshold: 6}}})
 	probe := func(id string, set map[string]any) Advice {
 		return Advice{ID: id, Target: Target{Kind: w.Ref.Kind, Namespace: w.Ref.Namespace, Name: w.Ref.Name, Container: "app"},
 			Reason: id, Changes: []Change{{Container: "app", Probe: &ProbeChange{Probe: model.Startup, Set: set}}}}

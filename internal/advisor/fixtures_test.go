@@ -71,7 +71,7 @@ func res(reqCPU, reqMem, limCPU, limMem int64) model.Resources {
 // withProbes gives a container readiness and liveness probes and a port so
 // that probe rules stay quiet in tests about other rules.
 func withProbes(c model.Container) model.Container {
-	p := &model.Probe{Handler: "http GET :8080/healthz", PeriodSeconds: 10, TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3}
+	p := &model.Probe{Handler: model.HTTPGet(8080, "/healthz"), PeriodSeconds: 10, TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3}
 	c.Probes = model.Probes{Readiness: p, Liveness: p}
 	c.Ports = []model.Port{{Name: "http", Port: 8080, Protocol: "TCP"}}
 	return c

@@ -326,6 +326,9 @@ func gomemlimitTooOld(x wctx) *Advice {
 		"Go %d.%d ignores GOMEMLIMIT (it arrived in Go 1.19): the GC does not know the memory limit until the program is built with a newer Go",
 		ma, mi))
 	a.Current = textValue(env.Value + env.From)
-	a.Suggested = textValue("build with Go 1.19 or later")
+	a.Suggested = textValue("build with a supported Go")
+	if !x.opts.Now.IsZero() {
+		a.Suggested = textValue("build with Go " + supportOf(mi, x.opts.Now).newestName())
+	}
 	return &a
 }

@@ -1,7 +1,7 @@
 package collect
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,23 +133,32 @@ func convertProbe(p *corev1.Probe) *model.Probe {
 	}
 }
 
-func probeHandler(h corev1.ProbeHandler) string {
-	port := func(p intstr.IntOrString) string { return ":" + p.String() }
+func probeHandler(h corev1.ProbeHandler) model.ProbeHandler {
+	port := func(p intstr.IntOrString) model.PortRef {
+		if p.Type == intstr.String {
+			return model.PortRef{Name: p.StrVal}
+		}
+		return model.PortRef{Number: p.IntVal}
+	}
+	var out model.ProbeHandler
 	switch {
 	case h.HTTPGet != nil:
-		scheme := "http"
-		if h.HTTPGet.Scheme == corev1.URISchemeHTTPS {
-			scheme = "https"
+		g := &model.HTTPGetAction{Scheme: string(h.HTTPGet.Scheme), Host: h.HTTPGet.Host, Path: h.HTTPGet.Path, Port: port(h.HTTPGet.Port)}
+		for _, hd := range h.HTTPGet.HTTPHeaders {
+			g.Headers = append(g.Headers, model.HTTPHeader{Name: hd.Name, Value: hd.Value})
 		}
-		return fmt.Sprintf("%s GET %s%s", scheme, port(h.HTTPGet.Port), h.HTTPGet.Path)
+		out.HTTPGet = g
 	case h.TCPSocket != nil:
-		return "tcp " + port(h.TCPSocket.Port)
+		out.TCPSocket = &model.TCPSocketAction{Host: h.TCPSocket.Host, Port: port(h.TCPSocket.Port)}
 	case h.GRPC != nil:
-		return fmt.Sprintf("grpc :%d", h.GRPC.Port)
+		out.GRPC = &model.GRPCAction{Port: h.GRPC.Port}
+		if h.GRPC.Service != nil {
+			out.GRPC.Service = *h.GRPC.Service
+		}
 	case h.Exec != nil:
-		return "exec " + strings.Join(h.Exec.Command, " ")
+		out.Exec = &model.ExecAction{Command: slices.Clone(h.Exec.Command)}
 	}
-	return "unknown"
+	return out
 }
 
 func convertStatus(pod string, s corev1.ContainerStatus) model.ContainerInstance {

@@ -57,7 +57,8 @@ type GoRuntime struct {
 	DB            []DBStats
 }
 
-// DBStats is one database/sql pool (go_sql_* series for one db_name).
+// DBStats is one database/sql pool (go_sql_* series for one db_name). The
+// counters (waits, closes) count since the process started.
 type DBStats struct {
 	Name              string
 	MaxOpen           int64 // 0 = unlimited
@@ -69,6 +70,54 @@ type DBStats struct {
 	MaxIdleClosed     int64
 	MaxIdleTimeClosed int64
 	MaxLifetimeClosed int64
+	// First holds the counters at the first read of this process that
+	// kgotop kept, nil when this is that read: what they grew since is what
+	// happened while kgotop watched.
+	First *DBCounters
+}
+
+// DBCounters are a pool's counters at one read.
+type DBCounters struct {
+	At                time.Time
+	WaitCount         int64
+	WaitDuration      time.Duration
+	MaxIdleClosed     int64
+	MaxIdleTimeClosed int64
+	MaxLifetimeClosed int64
+}
+
+// Counters returns the pool's counters, read at at.
+func (d DBStats) Counters(at time.Time) DBCounters {
+	return DBCounters{At: at, WaitCount: d.WaitCount, WaitDuration: d.WaitDuration,
+		MaxIdleClosed: d.MaxIdleClosed, MaxIdleTimeClosed: d.MaxIdleTimeClosed, MaxLifetimeClosed: d.MaxLifetimeClosed}
+}
+
+// KeepFirst carries each pool's first counters over from prev, the previous
+// read of the same container in the same pod: prev's own first counters, or
+// prev's counters when it had none. A counter that went down says the
+// process restarted: its pool starts over.
+func (r *GoRuntime) KeepFirst(prev *GoRuntime) {
+	if prev == nil || !prev.Scraped.Before(r.Scraped) {
+		return
+	}
+	for i := range r.DB {
+		d := &r.DB[i]
+		for _, p := range prev.DB {
+			if p.Name != d.Name {
+				continue
+			}
+			first := p.First
+			if first == nil {
+				c := p.Counters(prev.Scraped)
+				first = &c
+			}
+			if d.WaitCount < first.WaitCount || d.WaitDuration < first.WaitDuration || d.MaxIdleClosed < first.MaxIdleClosed ||
+				d.MaxIdleTimeClosed < first.MaxIdleTimeClosed || d.MaxLifetimeClosed < first.MaxLifetimeClosed {
+				first = nil // restarted
+			}
+			d.First = first
+		}
+	}
 }
 
 // goEnvNames are the env vars only the Go runtime reads.

@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestDetectGo(t *testing.T) {
 	cases := []struct {
@@ -37,5 +40,34 @@ func TestSplitImage(t *testing.T) {
 		if r, tag := SplitImage(in); r != want[0] || tag != want[1] {
 			t.Errorf("SplitImage(%q) = %q, %q; want %q, %q", in, r, tag, want[0], want[1])
 		}
+	}
+}
+
+// A pool's first counters of a process are kept from read to read, so that
+// the advisor judges what grew while kgotop watched; a restart starts over.
+func TestKeepFirstPoolCounters(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	read := func(min int, waits int64) *GoRuntime {
+		return &GoRuntime{Scraped: at.Add(time.Duration(min) * time.Minute),
+			DB: []DBStats{{Name: "main", WaitCount: waits, WaitDuration: time.Duration(waits) * time.Millisecond}, {Name: "other", WaitCount: 7}}}
+	}
+	first, second, third := read(0, 500), read(1, 520), read(2, 560)
+	second.KeepFirst(first)
+	third.KeepFirst(second)
+	if f := third.DB[0].First; f == nil || f.WaitCount != 500 || !f.At.Equal(at) {
+		t.Fatalf("third read's first counters %+v, want the first read's", f)
+	}
+	if f := third.DB[1].First; f == nil || f.WaitCount != 7 {
+		t.Errorf("each pool keeps its own: %+v", f)
+	}
+	restarted := read(3, 4)
+	restarted.KeepFirst(third)
+	if restarted.DB[0].First != nil {
+		t.Errorf("a counter that went down (a restart) kept %+v", restarted.DB[0].First)
+	}
+	stale := read(1, 600)
+	stale.KeepFirst(third) // an older read never becomes the first
+	if stale.DB[0].First != nil {
+		t.Errorf("a read older than the previous one took %+v", stale.DB[0].First)
 	}
 }

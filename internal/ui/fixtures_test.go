@@ -45,7 +45,7 @@ func res(reqCPU, reqMem, limCPU, limMem int64) model.Resources {
 	return model.Resources{Requests: model.ResourceList{CPU: reqCPU, Memory: reqMem}, Limits: model.ResourceList{CPU: limCPU, Memory: limMem}}
 }
 
-var httpProbe = &model.Probe{Handler: "http GET :8080/healthz", PeriodSeconds: 10, TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3}
+var httpProbe = &model.Probe{Handler: model.HTTPGet(8080, "/healthz"), PeriodSeconds: 10, TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3}
 
 func deploy(kind model.Kind, name string, ready, desired int32, cs ...model.Container) model.Workload {
 	w := model.Workload{Ref: model.WorkloadRef{Kind: kind, Namespace: "shop", Name: name}, Ready: ready, Desired: desired, Containers: cs}
