@@ -79,7 +79,7 @@ func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 		return nil
 	}
 	env, set := x.c.LookupEnv("GOMEMLIMIT")
-	if set && env.From != "" {
+	if set && env.From != nil {
 		return gomemlimitFromLimit(x, r, env, want)
 	}
 	rt := x.runtime()
@@ -168,7 +168,7 @@ func adviseGOGC(x wctx, r resources) *Advice {
 	gogc, off, valid := readGOGC(val)
 	var a Advice
 	switch {
-	case set && env.From != "":
+	case set && env.From != nil:
 		return nil
 	case set && off:
 		switch {
@@ -287,12 +287,11 @@ func readGOGC(s string) (n int64, off, valid bool) {
 // reads as bytes. Other sources (a ConfigMap, a Secret) are not ours to read.
 func gomemlimitFromLimit(x wctx, r resources, env model.EnvVar, want int64) *Advice {
 	limit := r.mem.limit
-	from, ok := strings.CutPrefix(env.From, "resourceFieldRef limits.memory")
-	if !ok {
+	if !env.From.FromLimit("memory") {
 		return nil
 	}
 	var a Advice
-	if divisor := strings.TrimSpace(strings.TrimPrefix(from, " divisor")); divisor != "" {
+	if divisor := env.From.Divisor; divisor != "" {
 		a = x.advice(KindGOMEMLIMIT, Critical, fmt.Sprintf(
 			"GOMEMLIMIT comes from the memory limit divided by %s: a bare number, which Go reads as bytes, so the GC runs near-constantly; set it to 90%% of the limit",
 			divisor))
@@ -301,7 +300,7 @@ func gomemlimitFromLimit(x wctx, r resources, env model.EnvVar, want int64) *Adv
 			"GOMEMLIMIT comes from the memory limit itself (%s): no headroom for memory the GC does not count, so the container is OOMKilled before the GC reacts; set it to 90%%",
 			formatMemory(limit)))
 	}
-	a.Current = textValue("valueFrom " + env.From)
+	a.Current = textValue("valueFrom " + env.From.String())
 	a.Suggested = Value{Display: formatGoBytes(want), Set: true, Amount: want, Unit: Bytes}
 	a.Evidence = []Evidence{memEv("memory limit", limit)}
 	a.Changes = []Change{setEnv(x.c.Name, "GOMEMLIMIT", formatGoBytes(want))}
@@ -325,7 +324,10 @@ func gomemlimitTooOld(x wctx) *Advice {
 	a := x.advice(KindGOMEMLIMIT, Info, fmt.Sprintf(
 		"Go %d.%d ignores GOMEMLIMIT (it arrived in Go 1.19): the GC does not know the memory limit until the program is built with a newer Go",
 		ma, mi))
-	a.Current = textValue(env.Value + env.From)
+	a.Current = textValue(env.Value)
+	if env.From != nil {
+		a.Current = textValue("valueFrom " + env.From.String())
+	}
 	a.Suggested = textValue("build with Go 1.19 or later")
 	return &a
 }

@@ -40,7 +40,7 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 	newGo, known := goAtLeast(x, 25)
 	remove := false // the fix is to drop the env var, not to set it
 	switch {
-	case set && env.From != "":
+	case set && env.From != nil:
 		return nil // resourceFieldRef limits.cpu: the limit's cores, rounded up
 	case set:
 		n, err := strconv.ParseInt(env.Value, 10, 64)

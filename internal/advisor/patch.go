@@ -220,7 +220,7 @@ func apply(cp map[string]any, c model.Container, ch Change) {
 			e["$patch"] = "delete"
 		} else {
 			e["value"] = ch.Env.Value
-			if cur, ok := c.LookupEnv(ch.Env.Name); ok && cur.From != "" {
+			if cur, ok := c.LookupEnv(ch.Env.Name); ok && cur.From != nil {
 				// Env merges field by field: drop valueFrom, or both would be set.
 				e["valueFrom"] = nil
 			}
@@ -273,8 +273,8 @@ func currentValue(c model.Container, ch Change) string {
 		switch {
 		case !ok:
 			return "not set"
-		case e.From != "":
-			return "from " + e.From
+		case e.From != nil:
+			return "from " + e.From.String()
 		}
 		return e.Value
 	case ch.Image != nil:

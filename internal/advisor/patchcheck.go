@@ -134,7 +134,7 @@ func checkResult(c model.Container, accepted []Advice) error {
 
 // envGOMEMLIMIT returns the GOMEMLIMIT a container's env sets, or -1.
 func envGOMEMLIMIT(c model.Container) int64 {
-	if e, ok := c.LookupEnv("GOMEMLIMIT"); ok && e.From == "" {
+	if e, ok := c.LookupEnv("GOMEMLIMIT"); ok && e.From == nil {
 		if v, err := parseGoBytes(e.Value); err == nil {
 			return v
 		}

@@ -12,7 +12,7 @@ func TestDetectGo(t *testing.T) {
 		{"toolchain image", Container{Image: "golang:1.16"}, GoLikely, "1.16", "image golang:1.16"},
 		{"toolchain image with variant and registry", Container{Image: "docker.io/library/golang:1.22-alpine"}, GoLikely, "1.22", "image docker.io/library/golang:1.22-alpine"},
 		{"untagged toolchain", Container{Image: "golang"}, GoLikely, "", "image golang"},
-		{"go env", Container{Image: "registry.example/api:1.2", Env: []EnvVar{{Name: "PORT"}, {Name: "GOMEMLIMIT", From: "resourceFieldRef limits.memory"}}}, GoLikely, "", "env GOMEMLIMIT"},
+		{"go env", Container{Image: "registry.example/api:1.2", Env: []EnvVar{{Name: "PORT"}, {Name: "GOMEMLIMIT", From: &EnvSource{Kind: EnvResourceField, Resource: "limits.memory"}}}}, GoLikely, "", "env GOMEMLIMIT"},
 		{"nothing", Container{Image: "nginx:1.27", Env: []EnvVar{{Name: "GOPATH"}}}, GoUnknown, "", ""},
 		{"registry port is not a tag", Container{Image: "localhost:5000/golang"}, GoLikely, "", "image localhost:5000/golang"},
 	}
