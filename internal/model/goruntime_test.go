@@ -39,3 +39,21 @@ func TestSplitImage(t *testing.T) {
 		}
 	}
 }
+
+func TestMappedIsWhatGOMEMLIMITCounts(t *testing.T) {
+	for _, tc := range []struct {
+		r    GoRuntime
+		want int64
+		from string
+	}{
+		{GoRuntime{Sys: 500, MemTotal: -1, HeapReleased: 100}, 400, "go_memstats_sys_bytes less heap released"},
+		{GoRuntime{Sys: 500, MemTotal: 520, HeapReleased: 100}, 420, "go_memory_classes_total_bytes less heap released"},
+		{GoRuntime{Sys: 500, MemTotal: -1, HeapReleased: -1}, 0, ""}, // released unknown: not the runtime's total
+		{GoRuntime{Sys: -1, MemTotal: -1, HeapReleased: 0}, 0, ""},
+		{GoRuntime{Sys: 50, MemTotal: -1, HeapReleased: 100}, 0, ""},
+	} {
+		if got, from := tc.r.Mapped(); got != tc.want || from != tc.from {
+			t.Errorf("%+v: %d %q, want %d %q", tc.r, got, from, tc.want, tc.from)
+		}
+	}
+}
