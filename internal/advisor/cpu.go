@@ -56,7 +56,8 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 	if x.opts.keepsGuaranteed(guaranteed(x.c)) && !lv.remove {
 		// Requests equal limits today: both move to one value that also
 		// covers the P99 (a limit at the P90 would throttle).
-		lv = lv.guaranteed(x, max(target, ceilTo(s.p99*m, 1)))
+		_, upper := hs.bounds(s.p50*m, s.p95*m)
+		lv = lv.guaranteed(x, max(target, ceilTo(s.p99*m, 1)), ceilTo(upper, 1))
 		target = lv.after()
 	}
 	if after := lv.after(); after > 0 {

@@ -77,14 +77,15 @@ func decideCPULimit(x wctx, hs history, s cpuStats) cpuLimitVerdict {
 }
 
 // guaranteed keeps request = limit: the limit moves to want when the rule
-// did not move it already and want is a real change.
-func (v cpuLimitVerdict) guaranteed(x wctx, want int64) cpuLimitVerdict {
+// did not move it already and want is a real change, but is not cut while it
+// is inside the bounds the usage supports (up to upper).
+func (v cpuLimitVerdict) guaranteed(x wctx, want, upper int64) cpuLimitVerdict {
 	v.qos = true
 	if v.cause != limKeep {
 		return v
 	}
 	want = applyFloor(want, v.lim, minCPU)
-	if differs(v.lim, want, cpuStep, x.opts.Noise) {
+	if differs(v.lim, want, cpuStep, x.opts.Noise) && !(want < v.lim && v.lim <= upper) {
 		v.cause, v.want = limQoS, want
 	}
 	return v

@@ -32,6 +32,9 @@ type gmlVerdict struct {
 	// inCode says the program sets it itself (debug.SetMemoryLimit,
 	// automemlimit): the change is in code, not in the template.
 	inCode bool
+	// against is the memory limit a value is judged against: the one the
+	// container has (a value only a limit change makes wrong follows it).
+	against int64
 }
 
 // adviseGOMEMLIMIT judges GOMEMLIMIT against the memory limit in force
@@ -84,18 +87,23 @@ func decideGOMEMLIMIT(x wctx, r resources) gmlVerdict {
 	if err == nil {
 		v.current = Value{Display: env.Value, Set: true, Amount: val, Unit: Bytes}
 	}
-	keep := float64(limit) * (1 - throttledAt) // 5%, without a measure of the rest
+	judge := r.mem.current
+	if judge <= 0 {
+		judge = limit
+	}
+	v.against = judge
+	keep := float64(judge) * (1 - throttledAt) // 5%, without a measure of the rest
 	if h.nonGoFrom != "" {
-		keep = float64(h.nonGo) + float64(limit)*nonGoMargin
+		keep = float64(h.nonGo) + float64(judge)*nonGoMargin
 	}
 	switch {
 	case err != nil:
 		v.cause = gmlInvalid
 	case val < mib:
 		v.cause = gmlTiny
-	case val >= limit:
+	case val >= judge:
 		v.cause = gmlAbove
-	case val > v.want && float64(val) > float64(limit)-keep:
+	case val > gomemlimitFor(judge, h.nonGo) && float64(val) > float64(judge)-keep:
 		v.cause = gmlNoRoom
 	case h.liveNear(val):
 		v.cause = gmlLiveNear
@@ -144,15 +152,15 @@ func (v gmlVerdict) reason(x wctx, r resources) string {
 	case gmlTiny:
 		return fmt.Sprintf("GOMEMLIMIT=%s is %s: every heap is over it, so the GC runs near-constantly (%s)", env.Value, humanBytes(v.now), gcLimiter(x, r))
 	case gmlAbove:
-		return fmt.Sprintf("GOMEMLIMIT %s is not below the %s memory limit: the container is OOMKilled before the GC ever works to stay under it",
-			humanBytes(v.now), formatMemory(limit))
+		return fmt.Sprintf("GOMEMLIMIT %s is not below the %s memory limit: the container is OOMKilled before the GC ever works to stay under it; set it to %s",
+			humanBytes(v.now), formatMemory(v.against), formatGoBytes(v.want))
 	case gmlNoRoom:
 		if h.nonGoFrom != "" {
-			return fmt.Sprintf("GOMEMLIMIT %s leaves %s of the %s limit for memory outside the Go runtime, which uses %s: the container is OOMKilled before the GC reacts",
-				humanBytes(v.now), humanBytes(limit-v.now), formatMemory(limit), humanBytes(h.nonGo))
+			return fmt.Sprintf("GOMEMLIMIT %s leaves %s of the %s limit for memory outside the Go runtime, which uses %s: the container is OOMKilled before the GC reacts; set it to %s",
+				humanBytes(v.now), humanBytes(v.against-v.now), formatMemory(v.against), humanBytes(h.nonGo), formatGoBytes(v.want))
 		}
-		return fmt.Sprintf("GOMEMLIMIT %s leaves less than 5%% of the %s limit for memory the GC does not count: the container is OOMKilled before the GC reacts",
-			humanBytes(v.now), formatMemory(limit))
+		return fmt.Sprintf("GOMEMLIMIT %s leaves less than 5%% of the %s limit for memory the GC does not count: the container is OOMKilled before the GC reacts; set it to %s",
+			humanBytes(v.now), formatMemory(v.against), formatGoBytes(v.want))
 	case gmlLiveNear:
 		return fmt.Sprintf("the live heap of %s is %.0f%% of GOMEMLIMIT %s: the GC runs nearly all the time to stay under it",
 			humanBytes(h.live), 100*float64(h.live)/float64(v.now), humanBytes(v.now))

@@ -93,7 +93,9 @@ func limitForLive(live, nonGo int64) int64 {
 	a := float64(live) / (liveShare * (1 - gomemlimitHeadroom))
 	b := (float64(live) + liveShare*float64(nonGo)) / (liveShare * (1 - nonGoMargin))
 	l := ceilTo(math.Max(a, b), mib)
-	for l < maxAmount && liveShare*float64(gomemlimitFor(l, nonGo)) < float64(live) {
+	// The bound is exact but for rounding: a few MiB settle it (past
+	// float64's precision, at absurd sizes, nothing does).
+	for i := 0; i < 16 && l < maxAmount && liveShare*float64(gomemlimitFor(l, nonGo)) < float64(live); i++ {
 		l += mib
 	}
 	return l

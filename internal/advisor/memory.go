@@ -48,6 +48,9 @@ type memoryVerdict struct {
 	reqCause, limCause memCause
 	peak, used, bump   int64
 	p50, p90, p95      int64
+	// upper is the VPA's upper bound for the request (0 when not sized): a
+	// value inside the bounds is left alone rather than cut.
+	upper              int64
 	sized, oom, locked bool
 	// need is the least safe limit: max(peak x margin, OOM bump, the limit
 	// the live heap needs); heapLimit is the last of these (0 when none).
@@ -62,7 +65,9 @@ func oomKilled(c model.Container) bool {
 }
 
 // decideMemory sizes a container's memory request and limit together.
-func decideMemory(x wctx, hs history, heap heapState) (memoryVerdict, bool) {
+// cpuLimit is the CPU limit in force after the CPU advice: a container that
+// loses it is no longer Guaranteed, whatever its memory does.
+func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVerdict, bool) {
 	v := memoryVerdict{req: positive(x.c.Resources.Requests.Memory), lim: positive(x.c.Resources.Limits.Memory)}
 	v.request, v.limit = v.req, v.lim
 	if hs.h != nil && absurd(hs.h.MemoryPeak.Value) || absurd(v.req, v.lim) {
@@ -82,6 +87,8 @@ func decideMemory(x wctx, hs history, heap heapState) (memoryVerdict, bool) {
 		pct := func(p float64) int64 { return ceilTo(percentile(peaks, p, float64(v.peak)), 1) }
 		v.p50, v.p90, v.p95 = pct(0.5), pct(0.9), pct(0.95)
 		target = applyFloor(ceilTo(float64(v.p90)*m, mib), v.req, minMemory)
+		_, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
+		v.upper = ceilTo(upper, mib)
 	}
 	if v.oom && v.lim == 0 {
 		target = max(target, v.bump) // killed by the node: reserve what it needed
@@ -89,7 +96,8 @@ func decideMemory(x wctx, hs history, heap heapState) (memoryVerdict, bool) {
 	if v.peak > 0 {
 		v.need = ceilTo(float64(v.peak)*m, mib)
 	}
-	if old, known := goAtLeast(x, 19); heap.live > 0 && (v.lim > 0 || v.oom) && (old || !known) {
+	if recent, known := goAtLeast(x, 19); heap.live > 0 && (recent || !known) {
+		// Any limit, kept or new, must leave GOMEMLIMIT room for the live heap.
 		v.heapLimit = limitForLive(heap.live, heap.nonGo)
 		v.need = max(v.need, v.heapLimit)
 	}
@@ -97,7 +105,7 @@ func decideMemory(x wctx, hs history, heap heapState) (memoryVerdict, bool) {
 		v.need = max(v.need, v.bump)
 	}
 	v.locked = hpaScales(x.w, x.c.Name, "memory") != nil && !x.opts.AdviseHPAResources
-	v.guaranteed = !v.locked && (x.opts.MemoryQoS == MemoryGuaranteed || x.opts.keepsGuaranteed(guaranteed(x.c)))
+	v.guaranteed = !v.locked && (x.opts.MemoryQoS == MemoryGuaranteed || x.opts.keepsGuaranteed(guaranteed(x.c)) && cpuLimit > 0)
 	if v.guaranteed {
 		v.decideGuaranteed(x, hs, target)
 	} else {
@@ -140,9 +148,12 @@ func (v *memoryVerdict) decideBurstable(x wctx, hs history, target int64) {
 			v.limit, v.limCause = l, memRatio
 		}
 	}
-	if floor := ceilTo(float64(v.limit)/maxLimitRatio, mib); !v.locked && v.request > 0 && v.request < floor &&
-		differs(v.req, floor, memoryStep, x.opts.Noise) {
-		v.request, v.reqCause = floor, memRatio // the limit rises: the request follows within the ratio
+	if floor := ceilTo(float64(v.limit)/maxLimitRatio, mib); !v.locked && v.request > 0 && v.request < floor {
+		// The limit rises: the request follows, within the ratio.
+		v.request, v.reqCause = floor, memRatio
+		if !differs(v.req, floor, memoryStep, x.opts.Noise) {
+			v.request, v.reqCause = v.req, memKeep
+		}
 	}
 	v.fit()
 }
@@ -172,8 +183,9 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 	switch {
 	case raise:
 		val = max(val, raiseStep(v.lim, x.opts.Noise, mib))
-	case v.lim > 0 && !differs(v.lim, val, memoryStep, x.opts.Noise):
-		val = v.lim // the limit stays; the request joins it
+	case v.lim > 0 && !differs(v.lim, val, memoryStep, x.opts.Noise),
+		v.lim > val && v.lim <= v.upper && v.req == v.lim:
+		val = v.lim // near, or a pair inside the bounds: it stays (the request joins the limit)
 	}
 	if val == 0 {
 		return

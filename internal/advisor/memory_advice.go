@@ -6,8 +6,8 @@ import (
 )
 
 // adviseMemory makes the memory request and limit advice.
-func adviseMemory(x wctx, hs history, heap heapState) (out []Advice, plan memoryPlan) {
-	v, ok := decideMemory(x, hs, heap)
+func adviseMemory(x wctx, hs history, heap heapState, cpuLimit int64) (out []Advice, plan memoryPlan) {
+	v, ok := decideMemory(x, hs, heap, cpuLimit)
 	plan.current, plan.limit = v.lim, v.lim
 	if !ok {
 		return nil, plan

@@ -45,7 +45,7 @@ func adviseResources(x wctx) resources {
 			r.cpuLimitID, r.cpuLimitConf = a.ID, a.Confidence
 		}
 	}
-	memAdvice, mem := adviseMemory(x, hs, r.heap)
+	memAdvice, mem := adviseMemory(x, hs, r.heap, r.cpuLimit)
 	r.mem = mem
 	if crashLooping(x) {
 		// A container that dies at start has no usage to size by: fix the
