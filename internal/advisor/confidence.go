@@ -106,7 +106,7 @@ func (hs history) bounds(p50, p95 float64) (lower, upper float64) {
 // is too short to rest one on.
 func watchLonger(x wctx, hs history) Advice {
 	a := x.advice(KindWatchLonger, Info, fmt.Sprintf(
-		"too little usage history to right-size (%s, %d samples): kgotop shows sizing after %s and %d samples, and patches it after %s and %d",
+		"too little usage history to right-size (%s, %d samples): kgotop shows sizing after %s and %d samples, and patches it after %s and %d samples",
 		formatDuration(hs.conf.Span()), hs.conf.Samples, formatDuration(x.opts.MinSpan), x.opts.MinSamples,
 		formatDuration(x.opts.SizingMin), x.opts.SizingMinSamples))
 	a.Confidence = hs.conf

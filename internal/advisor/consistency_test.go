@@ -307,3 +307,22 @@ func TestAGOMAXPROCSFixDefersCPUSizing(t *testing.T) {
 		t.Errorf("the CPU limit once GOMAXPROCS is fixed: %+v", lim)
 	}
 }
+
+// A crash-looping container keeps only the memory advice an OOMKill (or a
+// crowded heap) calls for: its usage says nothing of the program's needs.
+func TestCrashLoopSizesNoMemoryFromHistory(t *testing.T) {
+	week := usage(84*time.Hour, 5*time.Minute, 1, 300, steady(200, 300*mi))
+	c := model.Container{Resources: res(300, 512*mi, 1000, 1<<30), Usage: week,
+		Instances: []model.ContainerInstance{{Pod: "pod-a", Waiting: "CrashLoopBackOff", RestartCount: 9,
+			LastTermination: &model.Termination{Reason: "Error", ExitCode: 2}}}}
+	got := AdviseWorkload(deployment(withProbes(c)), Options{})
+	for _, k := range []Kind{KindMemoryLimit, KindMemoryRequest, KindCPURequest} {
+		if a := find(got, k); a != nil {
+			t.Errorf("crash loop: %s %s", k, a.Reason)
+		}
+	}
+	c.Instances[0].LastTermination.Reason = "OOMKilled"
+	if a := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindMemoryLimit); a == nil || a.Severity != Critical {
+		t.Errorf("an OOMKill loop keeps its limit raise: %+v", a)
+	}
+}

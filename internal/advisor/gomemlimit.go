@@ -196,6 +196,13 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 	}
 	raise := (v.cause == gmlLiveNear || v.cause == gmlGCBusy) && v.want <= v.now
 	switch {
+	case r.climbing:
+		// GC guide: near a limit the GC runs ever more often; a leak reaches it anyway.
+		if r.leaking && a.Severity == Warning { // an OOMKill confirmed it
+			a.Severity = Info
+		}
+		a.Notes = append(a.Notes, "not in the patch: memory climbs steadily, and near the limit GOMEMLIMIT makes the GC run ever more often ("+
+			gcLimiter(x, r)+") before the OOMKill comes anyway; fix the growth first")
 	case raise:
 		a.Suggested = textValue("raise the memory limit, then GOMEMLIMIT with it")
 	case v.inCode:
@@ -220,15 +227,6 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 			a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested memory limit %s: apply them together", formatMemory(limit)))
 		}
 	}
-	if r.climbing {
-		// GC guide: near a limit the GC runs ever more often; a leak reaches it anyway.
-		a.Changes, a.Requires = nil, nil
-		if r.leaking && a.Severity == Warning { // an OOMKill confirmed it
-			a.Severity = Info
-		}
-		a.Notes = append(a.Notes, "not in the patch: memory climbs steadily, and near the limit GOMEMLIMIT makes the GC run ever more often ("+
-			gcLimiter(x, r)+") before the OOMKill comes anyway; fix the growth first")
-	}
 	return &a
 }
 
@@ -239,11 +237,18 @@ func gcLimiter(x wctx, r resources) string {
 	if rt := x.runtime(); rt != nil && rt.GOMAXPROCS > 0 {
 		procs = rt.GOMAXPROCS
 	}
+	half := fmt.Sprintf("%s of CPU", formatCPU(procs*500))
+	if procs%2 == 0 {
+		half = fmt.Sprintf("%d cores", procs/2)
+		if procs == 2 {
+			half = "a core"
+		}
+	}
 	switch {
 	case procs > 0 && r.cpuLimit > 0 && procs*500 >= r.cpuLimit:
-		return fmt.Sprintf("%s: with GOMAXPROCS %d that is %s of CPU, the whole %s limit", s, procs, formatCPU(procs*500), formatCPU(r.cpuLimit))
+		return fmt.Sprintf("%s: with GOMAXPROCS %d that is %s, the whole %s limit", s, procs, half, formatCPU(r.cpuLimit))
 	case procs > 0:
-		return fmt.Sprintf("%s: with GOMAXPROCS %d, %s of CPU", s, procs, formatCPU(procs*500))
+		return fmt.Sprintf("%s: with GOMAXPROCS %d, %s", s, procs, half)
 	case r.cpuLimit > 0:
 		return s + ", which under a CPU limit of fewer cores than GOMAXPROCS can be the whole quota"
 	}

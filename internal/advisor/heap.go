@@ -62,7 +62,7 @@ func readHeap(x wctx) heapState {
 	for _, in := range x.c.Instances {
 		if in.Pod == rt.Pod && in.Usage != nil && in.Usage.Memory > 0 && mapped > 0 && !absurd(in.Usage.Memory, mapped) {
 			h.nonGo = max(in.Usage.Memory-mapped, 0)
-			h.nonGoFrom = fmt.Sprintf("working set %s less %s %s (pod %s)", humanBytes(in.Usage.Memory), from, humanBytes(mapped), rt.Pod)
+			h.nonGoFrom = fmt.Sprintf("working set %s - %s the runtime maps (%s)", humanBytes(in.Usage.Memory), humanBytes(mapped), from)
 		}
 	}
 	return h
@@ -79,10 +79,11 @@ func gomemlimitFor(limit, nonGo int64) int64 {
 
 // keptOutside is what gomemlimitFor leaves outside GOMEMLIMIT, in words.
 func (h heapState) keptOutside(limit int64) string {
+	kept := humanBytes(limit - gomemlimitFor(limit, h.nonGo))
 	if h.nonGoFrom == "" || float64(h.nonGo)+float64(limit)*nonGoMargin <= float64(limit)*gomemlimitHeadroom {
-		return "10% of the limit kept for memory the Go runtime does not count"
+		return kept + ": 10% of the limit, for memory the Go runtime does not count"
 	}
-	return fmt.Sprintf("%s outside the Go runtime + 5%% of the limit kept out", humanBytes(h.nonGo))
+	return fmt.Sprintf("%s: the %s measured outside the Go runtime + 5%% of the limit", kept, humanBytes(h.nonGo))
 }
 
 // limitForLive is the least memory limit (in whole MiB) whose GOMEMLIMIT
@@ -123,7 +124,7 @@ func (h heapState) evidence() []Evidence {
 		out = append(out, memEv("heap goal ("+h.goalFrom+")", h.goal))
 	}
 	if h.nonGoFrom != "" {
-		out = append(out, num("outside the Go runtime", humanBytes(h.nonGo)+": "+h.nonGoFrom, float64(h.nonGo), Bytes))
+		out = append(out, num("outside the Go runtime", humanBytes(h.nonGo)+" = "+h.nonGoFrom, float64(h.nonGo), Bytes))
 	}
 	return out
 }

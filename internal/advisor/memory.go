@@ -21,8 +21,10 @@ type memoryPlan struct {
 	current, limit int64
 	limitID        string
 	// limitSeverity is that advice's severity, which a GOMEMLIMIT that only
-	// follows the limit shares.
+	// follows the limit shares; emergency says the change answers an OOMKill
+	// or a live heap crowding GOMEMLIMIT, not the usage history.
 	limitSeverity Severity
+	emergency     bool
 }
 
 // memCause says why a memory limit or request changes.

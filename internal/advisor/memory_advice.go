@@ -15,7 +15,7 @@ func adviseMemory(x wctx, hs history, heap heapState, cpuLimit int64) (out []Adv
 	var lim, req *Advice
 	if v.limit != v.lim {
 		lim = v.writeLimit(x, hs, heap)
-		plan.limit, plan.limitID, plan.limitSeverity = v.limit, lim.ID, lim.Severity
+		plan.limit, plan.limitID, plan.limitSeverity, plan.emergency = v.limit, lim.ID, lim.Severity, v.emergency()
 	}
 	if v.request != v.req {
 		req = v.writeRequest(x, hs)
@@ -102,7 +102,9 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 		n := x.c.Terminations("OOMKilled")
 		a.Evidence = append(a.Evidence, num("OOMKilled instances", fmt.Sprint(n), float64(n), Count), memEv("OOM bump", v.bump))
 	}
-	a.Evidence = append(a.Evidence, heap.evidence()...)
+	if v.limCause == memHeap {
+		a.Evidence = append(a.Evidence, heap.evidence()...)
+	}
 	if hs.h != nil {
 		a.Evidence = append(a.Evidence, historyEvidence(hs)...)
 		a.Confidence = hs.conf

@@ -52,13 +52,9 @@ func adviseResources(x wctx) resources {
 		// crash first. An OOMKill is the exception, its limit is the crash.
 		r = r.withoutCPU(x, "")
 		cpuAdvice = nil
-		var tied []string // what the limit goes with (a Guaranteed request)
-		for _, a := range memAdvice {
-			if a.Kind == KindMemoryLimit {
-				tied = a.Requires
-			}
+		if !mem.emergency {
+			memAdvice, r.mem = nil, memoryPlan{current: mem.current, limit: mem.current}
 		}
-		memAdvice = slices.DeleteFunc(memAdvice, func(a Advice) bool { return a.Kind != KindMemoryLimit && !slices.Contains(tied, a.ID) })
 		r.advice = slices.DeleteFunc(r.advice, func(a Advice) bool { return a.Kind == KindWatchLonger })
 	}
 	r.advice = append(r.advice, cpuAdvice...)

@@ -91,7 +91,7 @@ func TestItem2GOMEMLIMITLeavesRoomForNonGoMemory(t *testing.T) {
 	if g.Suggested.Display != "619MiB" || lim.Suggested.Display != "1178Mi" {
 		t.Errorf("limit %s, GOMEMLIMIT %s; want 1178Mi and 619MiB", lim.Suggested.Display, g.Suggested.Display)
 	}
-	if ev := evidence(g, "outside the Go runtime"); !strings.Contains(ev, "500MiB: working set 900MiB less go_memstats_sys_bytes less heap released 400MiB") {
+	if ev := evidence(g, "outside the Go runtime"); ev != "500MiB = working set 900MiB - 400MiB the runtime maps (go_memstats_sys_bytes less heap released)" {
 		t.Errorf("evidence says %q", ev)
 	}
 	// Without the runtime's total, 10% of the limit is kept, and it says so.
@@ -179,7 +179,7 @@ func TestItem4GCLimiterAndLeaks(t *testing.T) {
 	c := model.Container{Resources: res(250, 256*mi, 500, 512*mi), Usage: usage(week, 5*time.Minute, 1, 250, steady(100, 200*mi)),
 		Go: goRuntime("1.25.3", nil), Env: []model.EnvVar{{Name: "GOMEMLIMIT", Value: "100KiB"}}}
 	g := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindGOMEMLIMIT)
-	if g == nil || !strings.Contains(g.Reason, "half of GOMAXPROCS x wall time: with GOMAXPROCS 2 that is 1 of CPU, the whole 500m limit") {
+	if g == nil || !strings.Contains(g.Reason, "half of GOMAXPROCS x wall time: with GOMAXPROCS 2 that is a core, the whole 500m limit") {
 		t.Errorf("GOMEMLIMIT=100KiB: %+v", g)
 	}
 	h := ring(480, func(i int) int64 { return 120*mi + int64(i)*mi/4 })
