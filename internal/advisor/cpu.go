@@ -24,8 +24,8 @@ type cpuRequestPlan struct {
 	current, suggested int64
 	id                 string
 	conf               Confidence
-	// offered says the advice carries the change into "apply all" (not held
-	// back for an HPA, nor held for short history).
+	// offered says the advice carries the change (not held back for an HPA;
+	// it may still be Held for short history, which it says itself).
 	offered bool
 }
 
@@ -79,7 +79,7 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 			out[0].Requires = []string{a.ID} // request = limit: together or not at all
 		}
 	}
-	plan.suggested, plan.id, plan.conf, plan.offered = target, a.ID, a.Confidence, a.Patchable() && !a.Held
+	plan.suggested, plan.id, plan.conf, plan.offered = target, a.ID, a.Confidence, a.Patchable()
 	return append(out, a), plan, limit
 }
 
