@@ -13,12 +13,12 @@ import (
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// applyPatch returns the workload as it runs once the patch is applied: the
+// rolledOut returns the workload as it runs once the patch is applied: the
 // template's resources and env as the patch's fields say and, when the patch
 // rolls out new pods, those pods' fresh state (no last termination) and a Go
 // runtime that runs the new env. The usage history and the rest of the
 // runtime's numbers stay the same data.
-func applyPatch(t *testing.T, w model.Workload, p Patch) model.Workload {
+func rolledOut(t *testing.T, w model.Workload, p Patch) model.Workload {
 	t.Helper()
 	w.Containers = slices.Clone(w.Containers)
 	for _, f := range p.Fields {
@@ -131,7 +131,7 @@ func checkNoRatchet(t *testing.T, w model.Workload, opts Options) {
 		deferred = fixesGOMAXPROCS(as) && slices.ContainsFunc(as, func(a Advice) bool {
 			return (a.Kind == KindCPURequest || a.Kind == KindCPULimit) && !a.Patchable()
 		})
-		w = applyPatch(t, w, p)
+		w = rolledOut(t, w, p)
 	}
 }
 
