@@ -25,7 +25,7 @@ func TestDBPoolEnvPatches(t *testing.T) {
 			KindDBPoolWait, "app: env[DB_MAX_OPEN_CONNS]=7", "the patch sets DB_MAX_OPEN_CONNS=7"},
 		{"env the program ignores", []model.EnvVar{{Name: "DB_MAX_OPEN_CONNS", Value: "25"}}, []model.DBStats{starved},
 			KindDBPoolWait, "", `env DB_MAX_OPEN_CONNS="25" but the pool runs MaxOpen 2`},
-		{"env from a secret is not ours to set", []model.EnvVar{{Name: "DB_MAX_OPEN_CONNS", From: "secretKeyRef db/pool"}}, []model.DBStats{starved},
+		{"env from a secret is not ours to set", []model.EnvVar{{Name: "DB_MAX_OPEN_CONNS", From: &model.EnvSource{Kind: model.EnvSecretKey, Name: "db", Key: "pool"}}}, []model.DBStats{starved},
 			KindDBPoolWait, "", "pool settings live in code"},
 		{"unlimited from env 0", []model.EnvVar{{Name: "PG_MAX_OPEN_CONNECTIONS", Value: "0"}},
 			[]model.DBStats{{Name: "main", MaxOpen: 0, Open: 3, InUse: 3, MaxLifetimeClosed: 1}},

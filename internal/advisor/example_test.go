@@ -45,7 +45,7 @@ func Example() {
 	fmt.Println(p.Command)
 	fmt.Println("restarts pods:", p.RestartsPods)
 	// Output:
-	// warning cpu-request: 1 -> 115m (high confidence)
+	// critical cpu-request: 1 -> 115m (high confidence)
 	// warning gomemlimit: not set -> 310MiB (high confidence)
 	// info memory-limit: 1Gi -> 345Mi (high confidence)
 	// info memory-request: 512Mi -> 345Mi (high confidence)

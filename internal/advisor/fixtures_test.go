@@ -12,16 +12,19 @@ var t0 = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 const mi = int64(1) << 20
 
 // usage returns a history of pods replicas sampled every step for span,
-// whose CPU (millicores) and memory (bytes) come from f.
+// whose CPU (millicores) and memory (bytes) come from f; the ring holds the
+// busiest replica's point of each window, as the collector's does.
 func usage(span, step time.Duration, pods int, cpuRequest int64, f func(i int, at time.Time) (cpu, mem int64)) *model.History {
 	h := model.NewHistory(model.DefaultHistoryConfig)
 	i := 0
 	for at := t0; !at.After(t0.Add(span)); at = at.Add(step) {
+		pt := model.Point{Unix: at.Unix()}
 		for p := range pods {
 			cpu, mem := f(i, at)
 			h.Add(podName(p), model.Sample{Time: at, Window: step, CPU: cpu, Memory: mem}, cpuRequest)
+			pt.CPU, pt.Memory = max(pt.CPU, cpu), max(pt.Memory, mem)
 		}
-		h.AddPoint(model.Point{Unix: at.Unix()})
+		h.AddPoint(pt)
 		i++
 	}
 	return h

@@ -59,7 +59,7 @@ func gomaxprocsFacts(x wctx, r resources) procsFacts {
 		f.procs = rt.GOMAXPROCS
 	}
 	if e, ok := x.c.LookupEnv("GOMAXPROCS"); ok {
-		f.env, f.envSet, f.envFrom = e.Value, true, e.From != ""
+		f.env, f.envSet, f.envFrom = e.Value, true, e.From != nil
 	}
 	f.newGo, f.known = goAtLeast(x, 25)
 	f.major, f.minor, _ = goVersion(x)

@@ -90,25 +90,25 @@ func implied(r corev1.ResourceRequirements, name corev1.ResourceName) bool {
 	return !req && lim
 }
 
-func envSource(s *corev1.EnvVarSource) string {
+func envSource(s *corev1.EnvVarSource) *model.EnvSource {
 	switch {
 	case s == nil:
-		return ""
+		return nil
 	case s.ResourceFieldRef != nil:
 		ref := s.ResourceFieldRef
-		out := "resourceFieldRef " + ref.Resource
+		out := &model.EnvSource{Kind: model.EnvResourceField, Resource: ref.Resource}
 		if !ref.Divisor.IsZero() && ref.Divisor.Cmp(resource.MustParse("1")) != 0 {
-			out += " divisor " + ref.Divisor.String() // "512" in Mi is not 512 bytes
+			out.Divisor = ref.Divisor.String() // "512" in Mi is not 512 bytes
 		}
 		return out
 	case s.FieldRef != nil:
-		return "fieldRef " + s.FieldRef.FieldPath
+		return &model.EnvSource{Kind: model.EnvField, Resource: s.FieldRef.FieldPath}
 	case s.ConfigMapKeyRef != nil:
-		return "configMapKeyRef " + s.ConfigMapKeyRef.Name + "/" + s.ConfigMapKeyRef.Key
+		return &model.EnvSource{Kind: model.EnvConfigMapKey, Name: s.ConfigMapKeyRef.Name, Key: s.ConfigMapKeyRef.Key}
 	case s.SecretKeyRef != nil:
-		return "secretKeyRef " + s.SecretKeyRef.Name + "/" + s.SecretKeyRef.Key
+		return &model.EnvSource{Kind: model.EnvSecretKey, Name: s.SecretKeyRef.Name, Key: s.SecretKeyRef.Key}
 	}
-	return "valueFrom"
+	return &model.EnvSource{}
 }
 
 // convertProbe fills in the API server's defaults, so that a probe read from

@@ -41,7 +41,7 @@ func TestEnvFromTheMemoryLimitSaysItsDivisor(t *testing.T) {
 		"1":   "resourceFieldRef limits.memory",
 		"1Mi": "resourceFieldRef limits.memory divisor 1Mi",
 	} {
-		if got := envSource(ref(divisor)); got != want {
+		if got := envSource(ref(divisor)).String(); got != want {
 			t.Errorf("divisor %q: %q, want %q", divisor, got, want)
 		}
 	}

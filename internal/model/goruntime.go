@@ -48,13 +48,32 @@ type GoRuntime struct {
 	HeapLive   int64
 	HeapGoal   int64
 	NextGC     int64
-	Sys        int64
+	// Sys is go_memstats_sys_bytes and MemTotal /memory/classes/total
+	// (go_memory_classes_total_bytes): all the memory the runtime mapped,
+	// the heap it released to the OS included; HeapReleased is that part.
+	Sys          int64
+	MemTotal     int64
+	HeapReleased int64
 	// GCPauseP99 is the go_gc_duration_seconds quantile closest to the max.
 	GCPauseMax time.Duration
 	GCCycles   int64
 	// GCCPUFraction is the share of CPU time spent in GC (0..1), when known (-1 otherwise).
 	GCCPUFraction float64
 	DB            []DBStats
+}
+
+// Mapped returns the memory the Go runtime holds (what GOMEMLIMIT counts:
+// /memory/classes/total less the heap released to the OS) and the series
+// it comes from, or 0 when the page lacks them.
+func (r GoRuntime) Mapped() (int64, string) {
+	total, from := r.MemTotal, "go_memory_classes_total_bytes"
+	if total <= 0 {
+		total, from = r.Sys, "go_memstats_sys_bytes"
+	}
+	if total <= 0 || r.HeapReleased < 0 || r.HeapReleased > total {
+		return 0, ""
+	}
+	return total - r.HeapReleased, from + " less heap released"
 }
 
 // DBStats is one database/sql pool (go_sql_* series for one db_name). The

@@ -15,7 +15,7 @@ func TestDetectGo(t *testing.T) {
 		{"toolchain image", Container{Image: "golang:1.16"}, GoLikely, "1.16", "image golang:1.16"},
 		{"toolchain image with variant and registry", Container{Image: "docker.io/library/golang:1.22-alpine"}, GoLikely, "1.22", "image docker.io/library/golang:1.22-alpine"},
 		{"untagged toolchain", Container{Image: "golang"}, GoLikely, "", "image golang"},
-		{"go env", Container{Image: "registry.example/api:1.2", Env: []EnvVar{{Name: "PORT"}, {Name: "GOMEMLIMIT", From: "resourceFieldRef limits.memory"}}}, GoLikely, "", "env GOMEMLIMIT"},
+		{"go env", Container{Image: "registry.example/api:1.2", Env: []EnvVar{{Name: "PORT"}, {Name: "GOMEMLIMIT", From: &EnvSource{Kind: EnvResourceField, Resource: "limits.memory"}}}}, GoLikely, "", "env GOMEMLIMIT"},
 		{"nothing", Container{Image: "nginx:1.27", Env: []EnvVar{{Name: "GOPATH"}}}, GoUnknown, "", ""},
 		{"registry port is not a tag", Container{Image: "localhost:5000/golang"}, GoLikely, "", "image localhost:5000/golang"},
 	}
@@ -69,5 +69,23 @@ func TestKeepFirstPoolCounters(t *testing.T) {
 	stale.KeepFirst(third) // an older read never becomes the first
 	if stale.DB[0].First != nil {
 		t.Errorf("a read older than the previous one took %+v", stale.DB[0].First)
+	}
+}
+
+func TestMappedIsWhatGOMEMLIMITCounts(t *testing.T) {
+	for _, tc := range []struct {
+		r    GoRuntime
+		want int64
+		from string
+	}{
+		{GoRuntime{Sys: 500, MemTotal: -1, HeapReleased: 100}, 400, "go_memstats_sys_bytes less heap released"},
+		{GoRuntime{Sys: 500, MemTotal: 520, HeapReleased: 100}, 420, "go_memory_classes_total_bytes less heap released"},
+		{GoRuntime{Sys: 500, MemTotal: -1, HeapReleased: -1}, 0, ""}, // released unknown: not the runtime's total
+		{GoRuntime{Sys: -1, MemTotal: -1, HeapReleased: 0}, 0, ""},
+		{GoRuntime{Sys: 50, MemTotal: -1, HeapReleased: 100}, 0, ""},
+	} {
+		if got, from := tc.r.Mapped(); got != tc.want || from != tc.from {
+			t.Errorf("%+v: %d %q, want %d %q", tc.r, got, from, tc.want, tc.from)
+		}
 	}
 }

@@ -76,7 +76,7 @@ func fixture() model.Snapshot {
 
 	mailer := model.Container{
 		Name: "mailer", Image: "registry.shop/mailer:2.1.0",
-		Resources: res(100, 512*mi, 500, 768*mi),
+		Resources: res(100, 512*mi, 500, 640*mi),
 		Probes:    model.Probes{Readiness: httpProbe, Liveness: httpProbe},
 		Instances: []model.ContainerInstance{instance("mailer-0", 60, 410*mi)},
 		Usage:     history(48*time.Hour, []string{"mailer-0"}, 60, 400*mi, 100),
@@ -132,7 +132,7 @@ func fixture() model.Snapshot {
 		Resources: res(1000, 2048*mi, 2000, 4096*mi),
 		Probes:    model.Probes{Readiness: httpProbe, Liveness: httpProbe},
 		Instances: []model.ContainerInstance{instance("accounts-0", 25, 70*mi)},
-		Usage:     history(48*time.Hour, []string{"accounts-0"}, 25, 70*mi, 1000),
+		Usage:     history(20*time.Hour, []string{"accounts-0"}, 25, 70*mi, 1000),
 		Go:        goConfirmed("1.25.4"),
 	}
 	ws := []model.Workload{
