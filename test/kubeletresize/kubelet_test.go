@@ -184,3 +184,21 @@ func TestRestartPolicy(t *testing.T) {
 		})
 	}
 }
+
+// A stand-in that restarts in the middle of a resize rebuilds the allocation
+// from the status (allocatedResources, the spec's limits while in progress)
+// and finishes the resize.
+func TestRestartedMidResize(t *testing.T) {
+	p := kwokPod("web", list("cpu", "500m"), list("cpu", "1"))
+	s := standIn.sync(p, node(nil), nil, nil, t0)
+	p = resize(apply(p, s), list("cpu", "300m"), list("cpu", "600m"))
+	p = apply(p, standIn.sync(p, node(nil), nil, s.alloc, t0))
+
+	s = standIn.sync(p, node(nil), nil, nil, t0.Add(time.Minute)) // no allocation held
+	p = apply(p, s)
+	cs := appStatus(p)
+	if cs.Resources.Requests.Cpu().MilliValue() != 300 || cs.Resources.Limits.Cpu().MilliValue() != 600 ||
+		condition(&p.Status, corev1.PodResizeInProgress) != nil {
+		t.Errorf("resources %v, conditions %+v", cs.Resources, p.Status.Conditions)
+	}
+}
