@@ -164,7 +164,11 @@ func TestResizeSeededPodInPlace(t *testing.T) {
 		settledAt(t, k, ns, name, p.Generation)
 	})
 
-	bigger := corev1.ResourceRequirements{Requests: rl("cpu", "100m", "memory", "256Mi"), Limits: rl("cpu", "500m", "memory", "384Mi")}
+	// The memory request up to the seeded limit, the limit half as much again.
+	bigger := *seeded.DeepCopy()
+	limit := seeded.Limits[corev1.ResourceMemory]
+	bigger.Requests[corev1.ResourceMemory] = limit
+	bigger.Limits[corev1.ResourceMemory] = *resource.NewQuantity(limit.Value()*3/2, resource.BinarySI)
 	seen := watchConditions(t, k, ns, name)
 	resized := resizeInPlace(t, k, ns, name, "ingest", bigger)
 	after := settledAt(t, k, ns, name, resized.Generation)
@@ -179,11 +183,8 @@ func TestResizeSeededPodInPlace(t *testing.T) {
 	if !equality.Semantic.DeepEqual(cs.LastTerminationState, was.LastTerminationState) {
 		t.Errorf("last state %v -> %v", was.LastTerminationState.Terminated, cs.LastTerminationState.Terminated)
 	}
-	if got := cs.Resources.Limits[corev1.ResourceMemory]; got.Cmp(resource.MustParse("384Mi")) != 0 {
-		t.Errorf("status reports a memory limit of %s, want 384Mi", got.String())
-	}
-	if got := cs.AllocatedResources[corev1.ResourceMemory]; got.Cmp(resource.MustParse("256Mi")) != 0 {
-		t.Errorf("allocated memory %s, want 256Mi", got.String())
+	if !equality.Semantic.DeepEqual(*cs.Resources, bigger) || !equality.Semantic.DeepEqual(cs.AllocatedResources, bigger.Requests) {
+		t.Errorf("status reports %v, allocated %v; want %v", cs.Resources, cs.AllocatedResources, bigger)
 	}
 	if after.Status.ObservedGeneration != resized.Generation {
 		t.Errorf("observedGeneration %d, want %d", after.Status.ObservedGeneration, resized.Generation)
