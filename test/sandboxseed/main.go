@@ -26,6 +26,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/kgotop/kgotop/internal/collect"
 	"github.com/kgotop/kgotop/internal/demo"
@@ -209,7 +210,24 @@ func waitForPods(ctx context.Context, k kubernetes.Interface, sc scenario.Scenar
 }
 
 // writeStatus writes the simulated status, shifted to now, as a kubelet would.
+// The sandbox's kubelet stand-in (test/kubeletresize) writes these pods'
+// statuses too (their resources); on a conflict the pod is read again and the
+// story written over what it has become, and the stand-in adds its part back.
 func writeStatus(ctx context.Context, k kubernetes.Interface, p corev1.Pod, st corev1.PodStatus, shift time.Duration) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cur, err := k.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		cur.Status = shifted(st, shift, cur.Status)
+		_, err = k.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, cur, metav1.UpdateOptions{})
+		return err
+	})
+}
+
+// shifted is the simulated status moved to now, at the addresses the cluster
+// gave the pod (cur).
+func shifted(st corev1.PodStatus, shift time.Duration, cur corev1.PodStatus) corev1.PodStatus {
 	st = *st.DeepCopy()
 	move := func(t *metav1.Time) {
 		if t != nil && !t.IsZero() {
@@ -230,13 +248,11 @@ func writeStatus(ctx context.Context, k kubernetes.Interface, p corev1.Pod, st c
 			move(&t.FinishedAt)
 		}
 	}
-	if p.Status.PodIP != "" { // keep the address the cluster gave it
-		st.PodIP, st.PodIPs = p.Status.PodIP, p.Status.PodIPs
+	if cur.PodIP != "" { // keep the address the cluster gave it
+		st.PodIP, st.PodIPs = cur.PodIP, cur.PodIPs
 	}
-	st.HostIP, st.HostIPs = p.Status.HostIP, p.Status.HostIPs
-	p.Status = st
-	_, err := k.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, &p, metav1.UpdateOptions{})
-	return err
+	st.HostIP, st.HostIPs = cur.HostIP, cur.HostIPs
+	return st
 }
 
 // writeEvent records a simulated event against the real pod.
