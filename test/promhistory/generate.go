@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	utilrand "k8s.io/apimachinery/pkg/util/rand"
-
 	"github.com/kgotop/kgotop/internal/model"
 	"github.com/kgotop/kgotop/internal/scenario"
 )
@@ -108,7 +106,7 @@ func (g *generator) workload(idx int, sc scenario.Scenario) {
 			name := fmt.Sprintf("%s-%d", sc.Name, r)
 			owner := []string{"owner_kind", string(model.KindStatefulSet), "owner_name", sc.Name}
 			if sc.Kind == model.KindDeployment {
-				name = fmt.Sprintf("%s-%s-%s", sc.Name, hash, utilrand.SafeEncodeString(fmt.Sprintf("%05d", sum32(name, gen, r)%100000)))
+				name = fmt.Sprintf("%s-%s-%s", sc.Name, hash, podSuffix(sc.Name, gen, r))
 				owner = []string{"owner_kind", "ReplicaSet", "owner_name", sc.Name + "-" + hash}
 			}
 			p := pod{name: name, uid: uid(name, gen), ip: fmt.Sprintf("10.244.%d.%d", 100+idx, 10*gen+r+1),

@@ -22,6 +22,21 @@ func rsHash(deploy string, rollout int) string {
 	return utilrand.SafeEncodeString(fmt.Sprint(sum32(deploy, rollout, -1)))
 }
 
+// alphanums are the characters of generated names (k8s.io/apimachinery/pkg/util/rand).
+const alphanums = "bcdfghjklmnpqrstvwxz2456789"
+
+// podSuffix returns the five characters the API server's generateName adds
+// to a ReplicaSet's pods, stable for a pod of a rollout.
+func podSuffix(deploy string, rollout, replica int) string {
+	h := sum32(deploy, rollout, replica)
+	b := make([]byte, 5)
+	for i := range b {
+		b[i] = alphanums[h%uint32(len(alphanums))]
+		h /= uint32(len(alphanums))
+	}
+	return string(b)
+}
+
 // uid returns a stable UID for a pod of a rollout.
 func uid(pod string, rollout int) string {
 	a, b, c, d := sum32(pod, rollout, 1), sum32(pod, rollout, 2), sum32(pod, rollout, 3), sum32(pod, rollout, 4)

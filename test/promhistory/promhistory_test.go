@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kgotop/kgotop/internal/model"
 	"github.com/kgotop/kgotop/internal/scenario"
 )
 
@@ -366,5 +368,66 @@ func TestTheNewestOldPodsBelongToTheClustersReplicaSet(t *testing.T) {
 	slices.Sort(got)
 	if len(got) != 2 || !slices.Contains(got, "catalog-7d4b9c8f5d") {
 		t.Errorf("catalog's ReplicaSets %v: want an older one and catalog-7d4b9c8f5d", got)
+	}
+}
+
+func TestTheContractShowsTheDesignedPast(t *testing.T) {
+	doc, err := os.ReadFile("../../scripts/sandbox.d/PROMETHEUS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	WriteDesigned(&want)
+	_, after, ok := strings.Cut(string(doc), "<!-- designed:")
+	table, _, ok2 := strings.Cut(after, "<!-- end designed -->")
+	if !ok || !ok2 {
+		t.Fatal("PROMETHEUS.md has no designed table between its markers")
+	}
+	_, table, _ = strings.Cut(table, "\n")
+	if table != want.String() {
+		t.Errorf("scripts/sandbox.d/PROMETHEUS.md shows another designed past than the library's; paste in the output of `go run ./test/sandboxseed --designed`:\n%s", want.String())
+	}
+}
+
+func TestKgotopsHistogramsRecoverTheDesignedPercentiles(t *testing.T) {
+	p := readPast(t)
+	_, decayed := p.byContainer("container_cpu_usage_seconds_total", true)
+	peaks := p.dailyPeaks()
+	for _, w := range Designed() {
+		key := w.Scenario + "/" + w.Container
+		cpu, mem := model.NewCPUHistogram(24*time.Hour), model.NewMemoryHistogram(24*time.Hour)
+		for _, x := range decayed[key] {
+			cpu.Add(x.v, x.w, end) // the decay weight is already in x.w
+		}
+		for _, x := range peaks[key] {
+			mem.Add(x.v, 1, end)
+		}
+		if w.CPUP50 > 0 {
+			for _, c := range []struct {
+				p, want float64
+			}{{0.5, w.CPUP50}, {0.9, w.CPUP90}, {0.95, w.CPUP95}} {
+				if got := cpu.Percentile(c.p); !Recovered(got, c.want, model.NewCPUHistogram(time.Hour)) {
+					t.Errorf("%s: CPU P%.0f from kgotop's histogram = %.4f, designed %.4f", key, 100*c.p, got, c.want)
+				}
+			}
+		}
+		if got := mem.Percentile(0.9); !Recovered(got, w.MemoryPeakP90, model.NewMemoryHistogram(time.Hour)) {
+			t.Errorf("%s: memory peak P90 from kgotop's histogram = %.1fMi, designed %.1fMi", key, got/(1<<20), w.MemoryPeakP90/(1<<20))
+		}
+	}
+}
+
+func TestRecoveredAllowsOneBucketAndNoMore(t *testing.T) {
+	empty := model.NewMemoryHistogram(time.Hour)
+	h := empty.Clone()
+	h.Add(120<<20, 1, end)
+	end1 := h.Percentile(1) // the end of the bucket holding 120Mi
+	for _, c := range []struct {
+		got  float64
+		want bool
+	}{{120 << 20, true}, {end1, true}, {118 << 20, true}, {115 << 20, false}, {end1 * 1.2, false}} {
+		if got := Recovered(c.got, 120<<20, empty); got != c.want {
+			t.Errorf("Recovered(%.1fMi, 120Mi) = %v, want %v", c.got/(1<<20), got, c.want)
+		}
 	}
 }

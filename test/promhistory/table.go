@@ -3,6 +3,7 @@ package promhistory
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -17,7 +18,11 @@ func WriteDesigned(w io.Writer) {
 			restarts = fmt.Sprintf("%.1f (%s)", d.RestartsPerDay, d.Reason)
 		}
 		if r := d.Runtime; r != nil {
-			runtime = fmt.Sprintf("%s, GOGC %d, GOMAXPROCS %d", r.Version, r.GOGC, r.GOMAXPROCS)
+			limit := "no GOMEMLIMIT"
+			if r.GOMEMLIMIT != math.MaxInt64 {
+				limit = "GOMEMLIMIT " + mebibytes(float64(r.GOMEMLIMIT))
+			}
+			runtime = fmt.Sprintf("%s, GOGC %d, GOMAXPROCS %d, %s", r.Version, r.GOGC, r.GOMAXPROCS, limit)
 		}
 		if d.DBWaitsPerSecond > 0 {
 			db = fmt.Sprintf("%g/s, %gs/s waited", d.DBWaitsPerSecond, d.DBWaitSecondsPerSecond)
