@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -33,6 +34,7 @@ import (
 	"github.com/kgotop/kgotop/internal/model"
 	"github.com/kgotop/kgotop/internal/scenario"
 	"github.com/kgotop/kgotop/internal/store"
+	"github.com/kgotop/kgotop/test/promhistory"
 )
 
 func main() {
@@ -42,9 +44,23 @@ func main() {
 	timeout := flag.Duration("timeout", 2*time.Minute, "how long to wait for the pods")
 	writeHistory := flag.Bool("write-history", false, "save the simulated usage history in kgotop's history cache for this cluster")
 	historyOnly := flag.Bool("history-only", false, "only save the history; create nothing in the cluster")
+	openMetrics := flag.String("openmetrics", "", "only write the scenarios' Prometheus history to this file (OpenMetrics, for promtool); create nothing")
+	span := flag.Duration("openmetrics-span", promhistory.DefaultSpan, "how far back the Prometheus history goes")
+	designed := flag.Bool("designed", false, "print what a client must recover from the Prometheus history (Markdown) and exit")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
+	if *designed {
+		promhistory.WriteDesigned(os.Stdout)
+		return
+	}
+	if *openMetrics != "" {
+		if err := writeOpenMetrics(ctx, *kubeconfig, *openMetrics, *span); err != nil {
+			fmt.Fprintf(os.Stderr, "sandboxseed: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, *kubeconfig, *seed, *warm, *writeHistory || *historyOnly, *historyOnly); err != nil {
 		fmt.Fprintf(os.Stderr, "sandboxseed: %v\n", err)
 		os.Exit(1)
@@ -123,6 +139,57 @@ func run(ctx context.Context, kubeconfig string, seed uint64, warm time.Duration
 	}
 	fmt.Printf("sandboxseed: %d scenarios, %d pods, %d events in namespace %s\n", len(scenario.All()), len(names), len(events), scenario.Namespace)
 	return nil
+}
+
+// writeOpenMetrics writes the scenarios' past, ending now, to file. The
+// newest old pods of a Deployment belonged to the ReplicaSet it has now.
+func writeOpenMetrics(ctx context.Context, kubeconfig, file string, span time.Duration) error {
+	hashes, err := templateHashes(ctx, kubeconfig)
+	if err != nil {
+		return err
+	}
+	tmp := file + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	o := promhistory.Options{End: time.Now(), Span: span, Hashes: hashes}
+	if err := promhistory.Write(f, o); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
+}
+
+// templateHashes returns the pod-template-hash of each Deployment's
+// ReplicaSet in the cluster (none without a kubeconfig).
+func templateHashes(ctx context.Context, kubeconfig string) (map[string]string, error) {
+	hashes := map[string]string{}
+	if kubeconfig == "" {
+		return hashes, nil
+	}
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+		&clientcmd.ClientConfigLoadingRules{ExplicitPath: kubeconfig}, &clientcmd.ConfigOverrides{}).ClientConfig()
+	if err != nil {
+		return nil, err
+	}
+	k, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rss, err := k.AppsV1().ReplicaSets(scenario.Namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	for _, rs := range rss.Items {
+		if c := metav1.GetControllerOf(&rs); c != nil && c.Kind == "Deployment" && rs.Spec.Replicas != nil && *rs.Spec.Replicas > 0 {
+			hashes[c.Name] = rs.Labels[appsv1.DefaultDeploymentUniqueLabelKey]
+		}
+	}
+	return hashes, nil
 }
 
 // saveHistory writes the collector's histories where kgotop looks for this
