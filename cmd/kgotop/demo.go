@@ -122,7 +122,7 @@ func runDemoDashboard(ctx context.Context, o *options, logger *slog.Logger) erro
 		Namespace: sim.Options().Namespace,
 		Snapshot:  func() model.Snapshot { return c.Snapshot() },
 		Apply: func(ctx context.Context, p advisor.Patch, dryRun bool) (string, error) {
-			return applyWith(c)(ctx, p, dryRun)
+			return applyWith(c.Apply)(ctx, p, dryRun)
 		},
 		Advisor:  o.advisorOptions(),
 		ReadOnly: o.readOnly,

@@ -101,11 +101,10 @@ func TestOwnershipResolution(t *testing.T) {
 func TestTransformKeepsOnlyWhatIsRead(t *testing.T) {
 	r := newRig(t, pod("debug", nil, map[string]string{"app": "x"}, container("app", "", "")))
 	c := r.start(t, Options{})
-	obj, ok, _ := c.inf.pods.inf.GetStore().GetByKey(ns + "/debug")
+	p, ok := c.watch.pod(ns, "debug")
 	if !ok {
 		t.Fatal("pod not cached")
 	}
-	p := obj.(*corev1.Pod)
 	if p.ManagedFields != nil || p.Spec.Volumes != nil || p.Labels != nil {
 		t.Errorf("cached pod keeps fields kgotop never reads: %+v", p.ObjectMeta)
 	}
@@ -121,8 +120,8 @@ func TestTransformSharesEqualResourceLists(t *testing.T) {
 		pod("c", nil, nil, container("app", "200m", "256Mi")))
 	c := r.start(t, Options{})
 	requests := func(name string) corev1.ResourceList {
-		obj, _, _ := c.inf.pods.inf.GetStore().GetByKey(ns + "/" + name)
-		return obj.(*corev1.Pod).Spec.Containers[0].Resources.Requests
+		p, _ := c.watch.pod(ns, name)
+		return p.Spec.Containers[0].Resources.Requests
 	}
 	same := func(x, y corev1.ResourceList) bool {
 		return reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()

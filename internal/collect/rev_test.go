@@ -58,9 +58,7 @@ func TestRevChangesWithWhatAWorkloadIsBuiltFrom(t *testing.T) {
 	}
 	// fresh is a snapshot built from scratch, nothing kept from the last one.
 	fresh := func() model.Snapshot {
-		c.mu.Lock()
-		clear(c.memo)
-		c.mu.Unlock()
+		c.memo.forget()
 		return c.Snapshot()
 	}
 	// step changes the cluster, waits for the collector to see it and checks
@@ -168,9 +166,7 @@ func TestKeptWorkloadsFollowScrapesAndTime(t *testing.T) {
 	check := func(what string) model.Workload {
 		t.Helper()
 		kept := c.Snapshot()
-		c.mu.Lock()
-		clear(c.memo)
-		c.mu.Unlock()
+		c.memo.forget()
 		if scratch := c.Snapshot(); !reflect.DeepEqual(kept.Workloads, scratch.Workloads) {
 			t.Errorf("%s: the snapshot differs from one built from scratch:\n%+v\n%+v", what, kept.Workloads, scratch.Workloads)
 		}
