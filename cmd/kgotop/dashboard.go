@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/collect"
+	"github.com/kgotop/kgotop/internal/demo"
+	"github.com/kgotop/kgotop/internal/model"
 	"github.com/kgotop/kgotop/internal/ui"
 )
 
@@ -44,6 +47,27 @@ func runDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
 		logger.Warn("history not saved", "err", serr)
 	}
 	return err
+}
+
+// runDemoDashboard opens the dashboard on the simulated namespace, which
+// keeps moving while it is open; patches apply to the simulated cluster.
+// The warm-up runs as the dashboard's Load, so the screen says what it is
+// doing from the first frame and q stops it.
+func runDemoDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
+	d := demo.Open(demo.Config{Seed: o.seed, Tick: demo.Tick, Log: logger})
+	defer d.Close()
+	return ui.Run(ctx, ui.Deps{
+		Context:   d.Context(),
+		Namespace: d.Namespace(),
+		Snapshot:  d.Snapshot,
+		Apply:     applyWith(d.Apply),
+		Advisor:   o.advisorOptions(),
+		ReadOnly:  o.readOnly,
+		Now:       d.Now,
+		Refresh:   demo.Tick,
+		Load:      d.Start,
+		Loading:   fmt.Sprintf("simulating %s of history", model.FormatAge(demo.History)),
+	})
 }
 
 // applyWith adapts a cluster's (or the demo's) Apply to the dashboard's,
