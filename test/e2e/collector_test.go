@@ -52,6 +52,7 @@ func eventually(t *testing.T, what string, limit time.Duration, cond func() bool
 // The API server stopped and restarted under a running collector: the data
 // is kept and marked stale, then the collector recovers and watches again.
 func TestStaleThenRecovers(t *testing.T) {
+	needSandbox(t)
 	c, cancel := collector(t, ns)
 	defer cancel()
 	ctx := context.Background()

@@ -19,6 +19,7 @@ import (
 // a server-side dry run, through collect with a dry run (nothing changes),
 // then for real; the Deployment read back has the change.
 func TestGeneratedPatchApplies(t *testing.T) {
+	needSandbox(t)
 	const pns = "kgotop-e2e-patch"
 	ctx := context.Background()
 	k := kube(t)
