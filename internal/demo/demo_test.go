@@ -36,9 +36,9 @@ func warm(t *testing.T, seed uint64, d time.Duration) (*Sim, model.Snapshot) {
 	if err := s.WarmUp(ctx, c, d); err != nil {
 		t.Fatal(err)
 	}
-	sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
-	defer scancel()
-	if err := s.Settle(sctx, c); err != nil {
+	settleCtx, settleCancel := context.WithTimeout(ctx, 10*time.Second)
+	defer settleCancel()
+	if err := s.Settle(settleCtx, c); err != nil {
 		t.Fatal(err)
 	}
 	return s, c.Snapshot()

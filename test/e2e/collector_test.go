@@ -29,9 +29,9 @@ func collector(t *testing.T, namespace string) (*collect.Collector, context.Canc
 		collect.Options{Namespace: namespace})
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
-	sctx, scancel := context.WithTimeout(ctx, time.Minute)
-	defer scancel()
-	if err := c.WaitForSync(sctx); err != nil {
+	syncCtx, syncCancel := context.WithTimeout(ctx, time.Minute)
+	defer syncCancel()
+	if err := c.WaitForSync(syncCtx); err != nil {
 		cancel()
 		t.Fatal(err)
 	}
