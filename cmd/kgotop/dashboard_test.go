@@ -19,7 +19,6 @@ import (
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/collect"
 	"github.com/kgotop/kgotop/internal/model"
-	"github.com/kgotop/kgotop/internal/ui"
 )
 
 func TestApplyWith(t *testing.T) {
@@ -42,7 +41,7 @@ func TestApplyWith(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	apply := applyWith(c)
+	apply := applyWith(c.Apply)
 	got, err := apply(context.Background(), p, false)
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +53,8 @@ func TestApplyWith(t *testing.T) {
 	kube.PrependReactor("patch", "deployments", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewConflict(schema.GroupResource{Group: "apps", Resource: "deployments"}, "api", errors.New("the object has been modified"))
 	})
-	if _, err := apply(context.Background(), p, true); !errors.Is(err, ui.ErrConflict) || !errors.Is(err, collect.ErrConflict) {
-		t.Fatalf("a conflict should reach the dashboard as ui.ErrConflict, got %v", err)
+	if _, err := apply(context.Background(), p, true); !errors.Is(err, advisor.ErrConflict) {
+		t.Fatalf("a conflict should reach the dashboard as advisor.ErrConflict, got %v", err)
 	}
 }
 

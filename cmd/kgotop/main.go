@@ -78,8 +78,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		err = runDashboard(ctx, o, logger)
-	} else if o.demo {
-		err = runDemoReport(ctx, o, logger, stdout)
 	} else {
 		err = runReport(ctx, o, logger, stdout, stderr)
 	}

@@ -14,16 +14,36 @@ import (
 
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/collect"
+	"github.com/kgotop/kgotop/internal/demo"
 	"github.com/kgotop/kgotop/internal/model"
 	"github.com/kgotop/kgotop/internal/report"
 )
 
-// runReport lists the namespace once, samples metrics for --window (or takes
-// the newest window), and prints the report.
+// runReport takes a snapshot of the namespace (or of the demo's), advises on
+// it and prints the report.
 func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout, stderr io.Writer) error {
-	t, err := connect(o)
+	take := clusterSnapshot
+	if o.demo {
+		take = demoSnapshot
+	}
+	snap, err := take(ctx, o, logger, stderr)
 	if err != nil {
 		return err
+	}
+	advice := advisor.Advise(snap, o.advisorOptions())
+	out := colorprofile.NewWriter(stdout, os.Environ())
+	if err := report.Write(out, snap, advice, report.Options{Format: o.format, Width: reportWidth(o, stdout)}); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	return failOn(o, advice)
+}
+
+// clusterSnapshot lists the namespace once, samples metrics for --window (or
+// takes the newest window) and saves the usage history.
+func clusterSnapshot(ctx context.Context, o *options, logger *slog.Logger, stderr io.Writer) (model.Snapshot, error) {
+	t, err := connect(o)
+	if err != nil {
+		return model.Snapshot{}, err
 	}
 	c, hist := newCollector(t, o, logger, func(msg string) { fmt.Fprintf(stderr, "kgotop: %s\n", msg) })
 	ctx, cancel := context.WithCancel(ctx)
@@ -33,19 +53,28 @@ func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout, std
 	err = c.WaitForSync(syncCtx)
 	syncCancel()
 	if err != nil {
-		return fmt.Errorf("cannot read the cluster at %s: %w", t.server, err)
+		return model.Snapshot{}, fmt.Errorf("cannot read the cluster at %s: %w", t.server, err)
 	}
 	snap := sample(ctx, c, o.window)
 	if err := hist.save(c); err != nil {
 		logger.Warn("history not saved", "err", err)
 		fmt.Fprintf(stderr, "kgotop: %v\n", err)
 	}
-	advice := advisor.Advise(snap, o.advisorOptions())
-	out := colorprofile.NewWriter(stdout, os.Environ())
-	if err := report.Write(out, snap, advice, report.Options{Format: o.format, Width: reportWidth(o, stdout)}); err != nil {
-		return fmt.Errorf("writing the report: %w", err)
+	return snap, nil
+}
+
+// demoSnapshot warms the demo up and moves it on for --window. With a
+// fixed seed it is the same every time.
+func demoSnapshot(ctx context.Context, o *options, logger *slog.Logger, _ io.Writer) (model.Snapshot, error) {
+	d := demo.Open(demo.Config{Seed: o.seed, Log: logger})
+	defer d.Close()
+	if err := d.Start(ctx); err != nil {
+		return model.Snapshot{}, err
 	}
-	return failOn(o, advice)
+	if err := d.Advance(ctx, int(o.window/demo.Window)); err != nil {
+		return model.Snapshot{}, err
+	}
+	return d.Snapshot(), nil
 }
 
 // failOn returns a failOnError when --fail-on is set and advice reaches it.

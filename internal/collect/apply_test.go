@@ -10,28 +10,35 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
 )
+
+// apiPatch is a patch of the Deployment api.
+func apiPatch(data string) advisor.Patch {
+	return advisor.Patch{Kind: model.KindDeployment, Group: "apps", Resource: "deployments", Namespace: ns, Name: "api", Data: []byte(data)}
+}
 
 func TestApplyPatch(t *testing.T) {
 	r := newRig(t, deployment("api", 2, container("app", "1", "1Gi"), container("proxy", "50m", "")))
 	c := r.start(t, Options{})
 	ctx := context.Background()
-	target := PatchTarget{Group: "apps", Resource: "deployments", Namespace: ns, Name: "api"}
-	patch := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"app","resources":{"requests":{"cpu":"120m"}},"env":[{"name":"GOMEMLIMIT","value":"900MiB"}]}]}}}}`)
+	patch := apiPatch(`{"spec":{"template":{"spec":{"containers":[{"name":"app","resources":{"requests":{"cpu":"120m"}},"env":[{"name":"GOMEMLIMIT","value":"900MiB"}]}]}}}}`)
 
 	var dryRuns [][]string
 	r.kube.PrependReactor("patch", "deployments", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		dryRuns = append(dryRuns, a.(k8stesting.PatchActionImpl).PatchOptions.DryRun)
 		return false, nil, nil
 	})
-	res, err := c.ApplyPatch(ctx, target, patch, true)
+	res, err := c.Apply(ctx, patch, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(dryRuns) != 1 || len(dryRuns[0]) != 1 || dryRuns[0][0] != metav1.DryRunAll || !res.DryRun {
 		t.Fatalf("dry run options sent: %v", dryRuns)
 	}
-	res, err = c.ApplyPatch(ctx, target, patch, false)
+	res, err = c.Apply(ctx, patch, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,22 +57,21 @@ func TestApplyPatch(t *testing.T) {
 func TestApplyPatchErrors(t *testing.T) {
 	r := newRig(t, deployment("api", 1, container("app", "", "")))
 	c := r.start(t, Options{})
-	target := PatchTarget{Group: "apps", Resource: "deployments", Namespace: ns, Name: "api"}
 	for _, tc := range []struct {
 		err  error
 		want error
 	}{
-		{apierrors.NewConflict(schema.GroupResource{Group: "apps", Resource: "deployments"}, "api", errors.New("the object has been modified")), ErrConflict},
-		{apierrors.NewForbidden(schema.GroupResource{Group: "apps", Resource: "deployments"}, "api", errors.New(`User "viewer" cannot patch resource "deployments"`)), ErrForbidden},
-		{apierrors.NewInvalid(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "api", nil), ErrInvalidPatch},
-		{apierrors.NewNotFound(schema.GroupResource{Group: "apps", Resource: "deployments"}, "api"), ErrNotFound},
+		{apierrors.NewConflict(schema.GroupResource{Group: "apps", Resource: "deployments"}, "api", errors.New("the object has been modified")), advisor.ErrConflict},
+		{apierrors.NewForbidden(schema.GroupResource{Group: "apps", Resource: "deployments"}, "api", errors.New(`User "viewer" cannot patch resource "deployments"`)), advisor.ErrForbidden},
+		{apierrors.NewInvalid(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "api", nil), advisor.ErrInvalid},
+		{apierrors.NewNotFound(schema.GroupResource{Group: "apps", Resource: "deployments"}, "api"), advisor.ErrNotFound},
 	} {
 		r.kube.PrependReactor("patch", "deployments", func(k8stesting.Action) (bool, runtime.Object, error) { return true, nil, tc.err })
-		if _, err := c.ApplyPatch(context.Background(), target, []byte(`{}`), true); !errors.Is(err, tc.want) {
+		if _, err := c.Apply(context.Background(), apiPatch(`{}`), true); !errors.Is(err, tc.want) {
 			t.Errorf("server said %v; ApplyPatch returned %v, want %v", tc.err, err, tc.want)
 		}
 	}
-	if _, err := c.ApplyPatch(context.Background(), PatchTarget{Group: "batch", Resource: "jobs", Namespace: ns, Name: "x"}, []byte(`{}`), true); !errors.Is(err, ErrUnsupported) {
+	if _, err := c.Apply(context.Background(), advisor.Patch{Kind: model.KindJob, Group: "batch", Resource: "jobs", Namespace: ns, Name: "x", Data: []byte(`{}`)}, true); !errors.Is(err, advisor.ErrUnsupported) {
 		t.Errorf("jobs: %v", err)
 	}
 }

@@ -84,9 +84,7 @@ func BenchmarkSnapshot10k(b *testing.B) {
 			var s int
 			for b.Loop() {
 				if !keep {
-					r.c.mu.Lock()
-					clear(r.c.memo)
-					r.c.mu.Unlock()
+					r.c.memo.forget()
 				}
 				snap := r.c.Snapshot()
 				s = len(snap.Workloads)

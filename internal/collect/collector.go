@@ -1,25 +1,38 @@
-// Package collect is the only code in kgotop that talks to the API server.
-// It watches pods and their controllers with informers, polls the metrics API
-// no faster than the metrics pipeline refreshes, reads Go programs' /metrics
-// pages through the pod proxy at the same pace (a few pods per workload),
-// keeps a bounded usage history per container, and converts all of it into
-// model.Snapshot values. It degrades instead of failing: a missing metrics
-// API, a forbidden resource or an unreachable API server each become a status
-// in the snapshot.
+// Package collect is the only code in kgotop that talks to the API server,
+// and it converts what it reads into model types at the boundary.
+//
+// A Collector is made of parts that each own their state and their lock:
+//
+//   - the watcher (watcher.go, gather.go, owners.go): one informer per
+//     resource, trimmed before caching, and the ownership of pods;
+//   - the usage poller (poller.go) and its source, the metrics API
+//     (metrics.go), polled no faster than the metrics pipeline refreshes,
+//     which feed the usage store (usage.go): a bounded history per
+//     workload container and each pod's newest sample;
+//   - the scraper (scraper.go, scrape_*.go): Go programs' /metrics pages
+//     read through the pod proxy at the same pace, within a budget;
+//   - the patcher (patcher.go): patches sent with the few clients they need;
+//   - the API server's health (health.go), which every caller reports to.
+//
+// Each part gives a generation of each workload that changes whenever what
+// it contributes to the workload does; Snapshot builds model.Snapshot values
+// from the parts' small APIs and keeps (memo.go) the workloads whose
+// generations did not move. It degrades instead of failing: a missing
+// metrics API, a forbidden resource or an unreachable API server each
+// become a status in the snapshot.
 package collect
 
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"log/slog"
-	"sync"
 	"time"
 
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/kubernetes"
 	metricsv1beta1 "k8s.io/metrics/pkg/client/clientset/versioned/typed/metrics/v1beta1"
 
+	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
 )
 
@@ -58,6 +71,8 @@ type Options struct {
 	// port named like "metrics"; MetricsPath defaults to /metrics.
 	MetricsPorts []string
 	MetricsPath  string
+	// ScrapeTimeout is how long one /metrics page may take (default 3s).
+	ScrapeTimeout time.Duration
 }
 
 func (o *Options) defaults() {
@@ -73,64 +88,66 @@ func (o *Options) defaults() {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.ScrapeTimeout <= 0 {
+		o.ScrapeTimeout = scrapeTimeout
+	}
 }
 
-// Collector watches one namespace (or all) and hands out snapshots.
+// Collector watches one namespace (or all) and hands out snapshots. It
+// holds no state itself: its parts do, each behind its own lock.
 type Collector struct {
-	clients Clients
 	opts    Options
-	inf     *informers
-
-	mu       sync.Mutex
-	api      model.APIStatus
-	metrics  model.MetricsStatus
-	usage    *usage
-	lastDisc time.Time // last discovery check of metrics.k8s.io
-	scrapes  *scrapes  // the Go runtime pages read through the pod proxy
-
-	revSeed  maphash.Seed // of model.Workload.Rev
-	memo     map[model.WorkloadRef]*memoEntry
-	memoPass uint64
+	health  *apiHealth
+	watch   *watcher
+	metrics *metricsAPI
+	usage   *usage
+	poller  *poller
+	scraper *scraper
+	patcher *patcher
+	memo    *memo
 }
 
 // New returns a Collector; Start begins watching.
 func New(c Clients, opts Options) *Collector {
 	opts.defaults()
+	health := newAPIHealth(opts.Now)
+	metrics := newMetricsAPI(c, opts, health)
+	store := newUsage(opts.History)
 	return &Collector{
-		clients: c,
 		opts:    opts,
-		inf:     newInformers(c.Kube, opts.Namespace, opts.Selector),
-		api:     model.APIStatus{Live: true},
-		metrics: model.MetricsStatus{State: model.MetricsUnknown, Window: opts.Window, Interval: opts.Window},
-		usage:   newUsage(opts.History),
-		scrapes: newScrapes(c),
-		revSeed: maphash.MakeSeed(),
-		memo:    map[model.WorkloadRef]*memoEntry{},
+		health:  health,
+		watch:   newWatcher(c.Kube, opts.Namespace, opts.Selector),
+		metrics: metrics,
+		usage:   store,
+		poller:  &poller{src: metrics, store: store},
+		scraper: newScraper(c, opts),
+		patcher: newPatcher(c.Kube.AppsV1(), health),
+		memo:    newMemo(),
 	}
 }
 
 // Start runs the informers until ctx ends. It returns at once.
 func (c *Collector) Start(ctx context.Context) {
-	c.inf.start(ctx)
+	c.watch.start(ctx)
 }
 
 // WaitForSync blocks until every readable resource has been listed once, or
 // ctx ends; it then returns the last list error, if any.
 func (c *Collector) WaitForSync(ctx context.Context) error {
-	if err := c.inf.waitForSync(ctx, 50*time.Millisecond); err != nil {
+	if err := c.watch.waitForSync(ctx, 50*time.Millisecond); err != nil {
 		return fmt.Errorf("waiting for the first list of pods and workloads: %w", err)
 	}
 	return nil
 }
 
-// Run polls the metrics API until ctx ends, each poll timed to the metrics
-// window, and calls onPoll (if not nil) after each one. The first poll
-// waits for the first list of pods and workloads (at most one window):
-// samples of pods not listed yet are not counted, and the next poll is a
-// window away, so a first poll made too early leaves usage unknown that long.
+// Run polls until ctx ends, each poll timed to the metrics window, and
+// calls onPoll (if not nil) after each one. The first poll waits for the
+// first list of pods and workloads (at most one window): samples of pods
+// not listed yet are not counted, and the next poll is a window away, so a
+// first poll made too early leaves usage unknown that long.
 func (c *Collector) Run(ctx context.Context, onPoll func()) {
-	first, cancel := context.WithTimeout(ctx, c.window())
-	_ = c.inf.waitForSync(first, 20*time.Millisecond) // on timeout, poll all the same
+	first, cancel := context.WithTimeout(ctx, c.metrics.window())
+	_ = c.watch.waitForSync(first, 20*time.Millisecond) // on timeout, poll all the same
 	cancel()
 	for {
 		delay := c.Poll(ctx)
@@ -147,19 +164,36 @@ func (c *Collector) Run(ctx context.Context, onPoll func()) {
 	}
 }
 
+// Poll makes one round: the scraper reads the Go runtime pages that are
+// due in the background while the usage poller lists and ingests the
+// metrics API's samples. It returns how long to wait before the next poll:
+// until just after the next metrics window should be ready, never sooner
+// than the pipeline refreshes.
+func (c *Collector) Poll(ctx context.Context) time.Duration {
+	pods := c.watch.index()
+	scraped := c.scraper.start(ctx, pods, c.opts.Now(), c.metrics.window())
+	d := c.poller.poll(ctx, pods)
+	if scraped == nil {
+		return d
+	}
+	waited := time.Now()
+	<-scraped
+	// The time the scrapes took past the metrics list counts against the
+	// wait, so that polls stay aligned to the metrics windows.
+	return max(d-time.Since(waited), slack)
+}
+
+// PollMetrics is Poll without the Go runtime pages: for replaying hours of
+// metrics windows (the demo's warm-up), where only the last pages matter.
+func (c *Collector) PollMetrics(ctx context.Context) time.Duration {
+	return c.poller.poll(ctx, c.watch.index())
+}
+
 // Sources returns the current status of the data sources.
 func (c *Collector) Sources() model.Sources {
-	c.mu.Lock()
-	s := model.Sources{API: c.api, Metrics: c.metrics, Unavailable: c.scrapeUnavailable()}
-	c.mu.Unlock()
-	s.Synced = c.inf.synced()
-	for _, w := range c.inf.all {
-		w.mu.Lock()
-		if f := w.forbidden; f != nil {
-			s.Unavailable = append(s.Unavailable, model.Unavailable{Group: w.group, Resource: w.resource, Verb: verbOf(f), Message: f.ErrStatus.Message})
-		}
-		w.mu.Unlock()
-	}
+	s := model.Sources{API: c.health.get(), Metrics: c.metrics.get(), Synced: c.watch.synced()}
+	s.Metrics.Newest, s.Metrics.Windows = c.usage.progress()
+	s.Unavailable = append(c.scraper.unavailable(), c.watch.unavailable()...)
 	s.Unavailable = dedupUnavailable(s.Unavailable)
 	return s
 }
@@ -176,4 +210,25 @@ func dedupUnavailable(in []model.Unavailable) []model.Unavailable {
 		}
 	}
 	return out
+}
+
+// Seed installs a saved history for a workload's container (from an earlier
+// run of kgotop); samples that follow extend it. It does nothing if the
+// container already has history in this run.
+func (c *Collector) Seed(ref model.WorkloadRef, container string, h *model.History) {
+	c.usage.seed(ref, container, h)
+}
+
+// Histories calls fn with a copy of every container history, for saving.
+func (c *Collector) Histories(fn func(ref model.WorkloadRef, container string, h *model.History)) {
+	c.usage.each(fn)
+}
+
+// Apply sends the patch to its Deployment, StatefulSet or DaemonSet. With
+// dryRun the server validates and admits it without persisting anything (a
+// server-side dry run), so a person can see what would change before
+// applying it for real. Failures wrap advisor's apply error kinds
+// (advisor.ErrConflict, ...) with the server's message.
+func (c *Collector) Apply(ctx context.Context, p advisor.Patch, dryRun bool) (ApplyResult, error) {
+	return c.patcher.apply(ctx, p, dryRun)
 }

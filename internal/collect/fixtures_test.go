@@ -132,9 +132,9 @@ func (r *rig) start(t *testing.T, opts Options) *Collector {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	r.c.Start(ctx)
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := r.c.WaitForSync(wctx); err != nil {
+	syncCtx, syncCancel := context.WithTimeout(ctx, 10*time.Second)
+	defer syncCancel()
+	if err := r.c.WaitForSync(syncCtx); err != nil {
 		t.Fatalf("sync: %v", err)
 	}
 	return r.c

@@ -5,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/version"
 	metricsapi "k8s.io/metrics/pkg/apis/metrics/v1beta1"
+	metricsv1beta1 "k8s.io/metrics/pkg/client/clientset/versioned/typed/metrics/v1beta1"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -27,117 +29,138 @@ const (
 	slack = 2 * time.Second
 )
 
-// Poll makes one round: it lists PodMetrics when the metrics API is served
-// (looking for it again now and then when it is not), ingests new samples,
-// reads the Go runtime pages that are due meanwhile (see scrape.go), and
-// returns how long to wait before the next poll: until just after the next
-// metrics window should be ready, never sooner than the pipeline refreshes.
-func (c *Collector) Poll(ctx context.Context) time.Duration {
-	scraped := c.scrape(ctx)
-	d := c.pollMetrics(ctx)
-	if scraped == nil {
-		return d
-	}
-	waited := time.Now()
-	<-scraped
-	// The time the scrapes took past the metrics list counts against the
-	// wait, so that polls stay aligned to the metrics windows.
-	return max(d-time.Since(waited), slack)
+// discoverer is the part of discovery the metrics source asks: whether
+// metrics.k8s.io is served, and the server's version as a cheap ping.
+type discoverer interface {
+	ServerResourcesForGroupVersion(groupVersion string) (*metav1.APIResourceList, error)
+	ServerVersion() (*version.Info, error)
 }
 
-// PollMetrics is Poll without the Go runtime pages: for replaying hours of
-// metrics windows (the demo's warm-up), where only the last pages matter.
-func (c *Collector) PollMetrics(ctx context.Context) time.Duration { return c.pollMetrics(ctx) }
+// metricsAPI is the usage source of metrics.k8s.io: it lists PodMetrics
+// when the API is served (looking for it again now and then when it is
+// not) and paces the poller to the metrics windows. Its status has a lock
+// of its own.
+type metricsAPI struct {
+	client    metricsv1beta1.PodMetricsesGetter // nil: no metrics client at all
+	discovery discoverer
+	health    *apiHealth
+	namespace string
+	selector  string
+	pageSize  int64
+	now       func() time.Time
 
-// pollMetrics lists and ingests PodMetrics and returns the wait until the next poll.
-func (c *Collector) pollMetrics(ctx context.Context) time.Duration {
-	if c.clients.Metrics == nil || !c.metricsServed() {
+	mu       sync.Mutex
+	status   model.MetricsStatus
+	lastDisc time.Time // last discovery check of metrics.k8s.io
+}
+
+func newMetricsAPI(c Clients, o Options, health *apiHealth) *metricsAPI {
+	return &metricsAPI{
+		client: c.Metrics, discovery: c.Discovery, health: health,
+		namespace: o.Namespace, selector: o.Selector, pageSize: o.PageSize, now: o.Now,
+		status: model.MetricsStatus{State: model.MetricsUnknown, Window: o.Window, Interval: o.Window},
+	}
+}
+
+// fetch lists every pod's newest samples.
+func (m *metricsAPI) fetch(ctx context.Context) ([]podUsage, bool, bool) {
+	if m.client == nil || !m.served() {
 		// Without metrics, a cheap GET /version keeps the API status honest.
-		_, err := c.clients.Discovery.ServerVersion()
-		c.markReachable(err)
-		return c.window()
+		_, err := m.discovery.ServerVersion()
+		m.health.observe(err)
+		return nil, false, false
 	}
-	items, err := c.listPodMetrics(ctx)
-	c.markReachable(err)
+	items, err := m.list(ctx)
+	m.health.observe(err)
 	if err != nil {
-		c.metricsFailed(err)
-		return c.window()
+		m.failed(err)
+		return nil, false, false
 	}
-	lookup, live := c.podLookup()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.usage.ingest(items, lookup, live)
-	c.metrics.State, c.metrics.Reason = model.MetricsAvailable, ""
-	c.metrics.Polls++
-	c.metrics.Newest, c.metrics.Windows = c.usage.newest, c.usage.windows
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.status.State, m.status.Reason = model.MetricsAvailable, ""
+	m.status.Polls++
 	for _, it := range items {
 		if it.window > 0 {
-			c.metrics.Window = it.window
+			m.status.Window = it.window
 			break
 		}
 	}
-	return c.nextPoll()
+	return items, true, true
 }
 
-// nextPoll aligns the next poll to just after the newest sample's window
-// should have been replaced; when samples lag, it waits a whole window.
-// c.mu must be held.
-func (c *Collector) nextPoll() time.Duration {
-	w := c.metrics.Window
-	c.metrics.Interval = w
-	if c.metrics.Newest.IsZero() {
+// next aligns the next poll to just after the newest sample's window
+// should have been replaced; when samples lag, or none came, it waits a
+// whole window.
+func (m *metricsAPI) next(newest time.Time, fetched bool) time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w := m.status.Window
+	if !fetched {
 		return w
 	}
-	d := c.metrics.Newest.Add(w + slack).Sub(c.opts.Now())
+	m.status.Interval = w
+	if newest.IsZero() {
+		return w
+	}
+	d := newest.Add(w + slack).Sub(m.now())
 	if d < slack {
 		return w
 	}
 	return min(d, w)
 }
 
-func (c *Collector) window() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.metrics.Window
+// window returns the metrics window, as the metrics API last told it.
+func (m *metricsAPI) window() time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.status.Window
 }
 
-// metricsServed asks discovery whether metrics.k8s.io is served: once at
-// first, then at most every rediscoverEvery while it is not.
-func (c *Collector) metricsServed() bool {
-	c.mu.Lock()
-	state, last := c.metrics.State, c.lastDisc
-	c.mu.Unlock()
+// get returns the metrics API's status, its samples' progress aside.
+func (m *metricsAPI) get() model.MetricsStatus {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.status
+}
+
+// served asks discovery whether metrics.k8s.io is served: once at first,
+// then at most every rediscoverEvery while it is not.
+func (m *metricsAPI) served() bool {
+	m.mu.Lock()
+	state, last := m.status.State, m.lastDisc
+	m.mu.Unlock()
 	if state == model.MetricsAvailable {
 		return true
 	}
-	now := c.opts.Now()
+	now := m.now()
 	if state == model.MetricsUnavailable && now.Sub(last) < rediscoverEvery {
 		return false
 	}
-	_, err := c.clients.Discovery.ServerResourcesForGroupVersion(metricsGroupVersion)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.lastDisc = now
+	_, err := m.discovery.ServerResourcesForGroupVersion(metricsGroupVersion)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.lastDisc = now
 	if err == nil {
 		return true
 	}
 	if unreachable(err) {
-		c.metrics.State, c.metrics.Reason = model.MetricsUnknown, "metrics API not checked: the API server is unreachable"
+		m.status.State, m.status.Reason = model.MetricsUnknown, "metrics API not checked: the API server is unreachable"
 		return false
 	}
-	c.metrics.State, c.metrics.Reason = model.MetricsUnavailable, metricsProblem(err, "is not served by this cluster, so usage is unknown")
+	m.status.State, m.status.Reason = model.MetricsUnavailable, metricsProblem(err, "is not served by this cluster, so usage is unknown")
 	return false
 }
 
-// metricsFailed records why a PodMetrics list failed.
-func (c *Collector) metricsFailed(err error) {
+// failed records why a PodMetrics list failed.
+func (m *metricsAPI) failed(err error) {
 	if unreachable(err) {
 		return // the API status says it; the metrics keep their last state
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.metrics.State, c.metrics.Reason = model.MetricsUnavailable, metricsProblem(err, "is not served any more")
-	c.lastDisc = c.opts.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.status.State, m.status.Reason = model.MetricsUnavailable, metricsProblem(err, "is not served any more")
+	m.lastDisc = m.now()
 }
 
 // metricsProblem says in one line why metrics cannot be read and what to do;
@@ -155,10 +178,10 @@ func metricsProblem(err error, notServed string) string {
 	return "reading pod metrics failed: " + err.Error()
 }
 
-// listPodMetrics lists PodMetrics page by page and converts them.
-func (c *Collector) listPodMetrics(ctx context.Context) ([]podUsage, error) {
-	api := c.clients.Metrics.PodMetricses(c.opts.Namespace)
-	opts := metav1.ListOptions{LabelSelector: c.opts.Selector, Limit: c.opts.PageSize}
+// list lists PodMetrics page by page and converts them.
+func (m *metricsAPI) list(ctx context.Context) ([]podUsage, error) {
+	api := m.client.PodMetricses(m.namespace)
+	opts := metav1.ListOptions{LabelSelector: m.selector, Limit: m.pageSize}
 	var out []podUsage
 	for {
 		list, err := api.List(ctx, opts)
@@ -191,32 +214,4 @@ func convertPodMetrics(m *metricsapi.PodMetrics) podUsage {
 // reports nanocores ("50000212n"); MilliValue would round that up to 51m.
 func nearestMilli(q *resource.Quantity) int64 {
 	return int64(math.Round(float64(q.ScaledValue(resource.Nano)) / 1e6))
-}
-
-// podLookup resolves pods from the informer cache for ingest, and returns
-// the workloads that have pods.
-func (c *Collector) podLookup() (func(ns, name string) (podInfo, bool), map[model.WorkloadRef]bool) {
-	own := c.owners()
-	store := c.inf.pods.inf.GetStore()
-	live := map[model.WorkloadRef]bool{}
-	for _, x := range store.List() {
-		live[own.workloadOf(x.(*corev1.Pod))] = true
-	}
-	return func(ns, name string) (podInfo, bool) {
-		obj, ok, _ := store.GetByKey(ns + "/" + name)
-		if !ok {
-			return podInfo{}, false
-		}
-		p := obj.(*corev1.Pod)
-		info := podInfo{ref: own.workloadOf(p), cpuRequest: make(map[string]int64, len(p.Spec.Containers))}
-		for _, ct := range p.Spec.Containers {
-			info.cpuRequest[ct.Name] = ct.Resources.Requests.Cpu().MilliValue()
-		}
-		return info, true
-	}, live
-}
-
-// owners builds the ownership index from the ReplicaSet and Job caches.
-func (c *Collector) owners() *owners {
-	return newOwners(c.inf.replicaSets.list(), c.inf.jobs.list())
 }

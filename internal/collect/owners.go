@@ -25,12 +25,12 @@ func newOwners(rs, jobs []any) *owners {
 		rsOwner:  make(map[string]model.WorkloadRef, len(rs)),
 		jobOwner: make(map[string]model.WorkloadRef, len(jobs)),
 	}
-	for _, x := range rs {
-		r := x.(*appsv1.ReplicaSet)
+	for _, obj := range rs {
+		r := obj.(*appsv1.ReplicaSet)
 		o.rsOwner[r.Namespace+"/"+r.Name] = refOf(r.Namespace, metav1.GetControllerOf(r))
 	}
-	for _, x := range jobs {
-		j := x.(*batchv1.Job)
+	for _, obj := range jobs {
+		j := obj.(*batchv1.Job)
 		o.jobOwner[j.Namespace+"/"+j.Name] = refOf(j.Namespace, metav1.GetControllerOf(j))
 	}
 	return o

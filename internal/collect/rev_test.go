@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -50,48 +51,13 @@ func TestRevChangesWithWhatAWorkloadIsBuiltFrom(t *testing.T) {
 	apiRef := model.WorkloadRef{Kind: model.KindDeployment, Namespace: ns, Name: "api"}
 	debugRef := model.WorkloadRef{Kind: model.KindPod, Namespace: ns, Name: "debug"}
 
-	prev := c.Snapshot()
-	for ref, rev := range revs(prev) {
+	steps := &revSteps{t: t, c: c, prev: c.Snapshot()}
+	for ref, rev := range revs(steps.prev) {
 		if rev == 0 {
 			t.Fatalf("%s: Rev 0 with every object versioned", ref)
 		}
 	}
-	// fresh is a snapshot built from scratch, nothing kept from the last one.
-	fresh := func() model.Snapshot {
-		c.mu.Lock()
-		clear(c.memo)
-		c.mu.Unlock()
-		return c.Snapshot()
-	}
-	// step changes the cluster, waits for the collector to see it and checks
-	// which Revs changed; workloads whose Rev stayed must be equal, and the
-	// snapshot, which keeps unchanged workloads, must be what a build from
-	// scratch gives.
-	step := func(what string, change func(), seen func(model.Snapshot) bool, changed ...model.WorkloadRef) {
-		t.Helper()
-		change()
-		var now model.Snapshot
-		eventually(t, what, func() bool { now = c.Snapshot(); return seen(now) })
-		if scratch := fresh(); !reflect.DeepEqual(now.Workloads, scratch.Workloads) {
-			t.Errorf("%s: the snapshot differs from one built from scratch:\n%+v\n%+v", what, now.Workloads, scratch.Workloads)
-		}
-		before, after := revs(prev), revs(now)
-		for _, w := range now.Workloads {
-			want := false
-			for _, ref := range changed {
-				want = want || ref == w.Ref
-			}
-			if got := after[w.Ref] != before[w.Ref]; got != want {
-				t.Errorf("%s: %s Rev changed %v, want %v", what, w.Ref, got, want)
-			}
-			for _, pw := range prev.Workloads {
-				if pw.Ref == w.Ref && pw.Rev == w.Rev && !reflect.DeepEqual(pw, w) {
-					t.Errorf("%s: %s kept its Rev but changed:\n%+v\n%+v", what, w.Ref, pw, w)
-				}
-			}
-		}
-		prev = now
-	}
+	step := steps.step
 
 	step("nothing", func() {}, func(model.Snapshot) bool { return true })
 	step("a pod's status", func() {
@@ -144,6 +110,41 @@ func TestRevChangesWithWhatAWorkloadIsBuiltFrom(t *testing.T) {
 	}
 }
 
+// revSteps changes the cluster a step at a time and checks which Revs
+// changed.
+type revSteps struct {
+	t    *testing.T
+	c    *Collector
+	prev model.Snapshot
+}
+
+// step makes a change, waits for the collector to see it and checks which
+// Revs changed; workloads whose Rev stayed must be equal, and the snapshot,
+// which keeps unchanged workloads, must be what a build from scratch gives.
+func (s *revSteps) step(what string, change func(), seen func(model.Snapshot) bool, changed ...model.WorkloadRef) {
+	t, c := s.t, s.c
+	t.Helper()
+	change()
+	var now model.Snapshot
+	eventually(t, what, func() bool { now = c.Snapshot(); return seen(now) })
+	c.memo.forget()
+	if scratch := c.Snapshot(); !reflect.DeepEqual(now.Workloads, scratch.Workloads) {
+		t.Errorf("%s: the snapshot differs from one built from scratch:\n%+v\n%+v", what, now.Workloads, scratch.Workloads)
+	}
+	before, after := revs(s.prev), revs(now)
+	for _, w := range now.Workloads {
+		if got, want := after[w.Ref] != before[w.Ref], slices.Contains(changed, w.Ref); got != want {
+			t.Errorf("%s: %s Rev changed %v, want %v", what, w.Ref, got, want)
+		}
+		for _, pw := range s.prev.Workloads {
+			if pw.Ref == w.Ref && pw.Rev == w.Rev && !reflect.DeepEqual(pw, w) {
+				t.Errorf("%s: %s kept its Rev but changed:\n%+v\n%+v", what, w.Ref, pw, w)
+			}
+		}
+	}
+	s.prev = now
+}
+
 // TestKeptWorkloadsFollowScrapesAndTime: the Go runtime pages a workload
 // shows change with scrapes and, as they expire, with time alone; a snapshot
 // that keeps unchanged workloads must still be what a build from scratch gives.
@@ -168,9 +169,7 @@ func TestKeptWorkloadsFollowScrapesAndTime(t *testing.T) {
 	check := func(what string) model.Workload {
 		t.Helper()
 		kept := c.Snapshot()
-		c.mu.Lock()
-		clear(c.memo)
-		c.mu.Unlock()
+		c.memo.forget()
 		if scratch := c.Snapshot(); !reflect.DeepEqual(kept.Workloads, scratch.Workloads) {
 			t.Errorf("%s: the snapshot differs from one built from scratch:\n%+v\n%+v", what, kept.Workloads, scratch.Workloads)
 		}

@@ -42,7 +42,7 @@ func BenchmarkScrapeRound10k(b *testing.B) {
 	}
 	for b.Loop() {
 		r.now = r.now.Add(15 * time.Second)
-		if done := r.c.scrape(ctx); done != nil {
+		if done := r.c.scraper.start(ctx, r.c.watch.index(), r.now, 15*time.Second); done != nil {
 			<-done
 		}
 	}
@@ -50,10 +50,8 @@ func BenchmarkScrapeRound10k(b *testing.B) {
 	start := time.Now()
 	r.c.Snapshot()
 	snap := time.Since(start)
-	r.c.mu.Lock()
-	s := r.c.scrapes
-	b.ReportMetric(float64(s.requests)/float64(max(s.rounds, 1)), "requests/round")
-	r.c.mu.Unlock()
+	rounds, requests := r.c.scraper.load()
+	b.ReportMetric(float64(requests)/float64(max(rounds, 1)), "requests/round")
 	b.ReportMetric(float64(snap.Microseconds())/1000, "snapshot-ms")
 }
 

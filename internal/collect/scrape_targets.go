@@ -152,17 +152,34 @@ func scrapeable(p *corev1.Pod) bool {
 	return p.Status.Phase == corev1.PodRunning && p.Status.PodIP != "" && p.DeletionTimestamp == nil
 }
 
+// planned is a target of a round, with the workload its pod belongs to.
+type planned struct {
+	ScrapeTarget
+	ref model.WorkloadRef
+}
+
+// byWorkload groups pods by the workload that owns them.
+func byWorkload(pods []*corev1.Pod, own *owners) map[model.WorkloadRef][]*corev1.Pod {
+	out := map[model.WorkloadRef][]*corev1.Pod{}
+	for _, p := range pods {
+		ref := own.workloadOf(p)
+		out[ref] = append(out[ref], p)
+	}
+	return out
+}
+
 // plan picks the targets of one round: per workload, the targets of at
 // most scrapePodsPerWorkload of its reachable pods (ready ones first),
 // moving one pod on from the last round so that every replica is read in
 // turn and each pod read is usually read again the next round (two pages
 // in a row give the GC's CPU share). rotation holds each workload's offset.
-func plan(pods []*corev1.Pod, own *owners, ports []string, path string, rotation map[model.WorkloadRef]int) []ScrapeTarget {
+func plan(pods map[model.WorkloadRef][]*corev1.Pod, ports []string, path string, rotation map[model.WorkloadRef]int) []planned {
 	byRef := map[model.WorkloadRef][]*corev1.Pod{}
-	for _, p := range pods {
-		if scrapeable(p) {
-			ref := own.workloadOf(p)
-			byRef[ref] = append(byRef[ref], p)
+	for ref, ps := range pods {
+		for _, p := range ps {
+			if scrapeable(p) {
+				byRef[ref] = append(byRef[ref], p)
+			}
 		}
 	}
 	refs := make([]model.WorkloadRef, 0, len(byRef))
@@ -172,12 +189,10 @@ func plan(pods []*corev1.Pod, own *owners, ports []string, path string, rotation
 	slices.SortFunc(refs, func(a, b model.WorkloadRef) int {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
 	})
-	var out []ScrapeTarget
+	var out []planned
 	for _, ref := range refs {
 		ps := byRef[ref]
-		slices.SortFunc(ps, func(a, b *corev1.Pod) int {
-			return cmp.Or(-cmp.Compare(btoi(podReady(a)), btoi(podReady(b))), cmp.Compare(a.Name, b.Name))
-		})
+		slices.SortFunc(ps, readyFirst)
 		var withTargets [][]ScrapeTarget
 		for _, p := range ps {
 			if ts := podTargets(p, ports, path); len(ts) > 0 {
@@ -191,7 +206,9 @@ func plan(pods []*corev1.Pod, own *owners, ports []string, path string, rotation
 		start := rotation[ref] % n
 		rotation[ref] = start + 1
 		for i := range min(scrapePodsPerWorkload, n) {
-			out = append(out, withTargets[(start+i)%n]...)
+			for _, t := range withTargets[(start+i)%n] {
+				out = append(out, planned{t, ref})
+			}
 		}
 	}
 	for ref := range rotation {
@@ -202,6 +219,17 @@ func plan(pods []*corev1.Pod, own *owners, ports []string, path string, rotation
 	return out
 }
 
+// readyFirst orders ready pods before the others, then by name.
+func readyFirst(a, b *corev1.Pod) int {
+	if ra, rb := podReady(a), podReady(b); ra != rb {
+		if ra {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Compare(a.Name, b.Name)
+}
+
 func podReady(p *corev1.Pod) bool {
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodReady {
@@ -209,11 +237,4 @@ func podReady(p *corev1.Pod) bool {
 		}
 	}
 	return false
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -97,7 +97,7 @@ func TestPlanRotatesAmongReplicas(t *testing.T) {
 	var rounds []string
 	for range 5 {
 		var names []string
-		for _, tg := range plan(pods, own, nil, "", rotation) {
+		for _, tg := range plan(byWorkload(pods, own), nil, "", rotation) {
 			names = append(names, tg.Pod)
 		}
 		rounds = append(rounds, fmt.Sprint(names))
@@ -114,7 +114,7 @@ func TestPlanRotatesAmongReplicas(t *testing.T) {
 		t.Errorf("rounds =\n%v\nwant\n%v", rounds, want)
 	}
 	// A workload whose pods are gone leaves the rotation.
-	plan(pods[:1], own, nil, "", rotation)
+	plan(byWorkload(pods[:1], own), nil, "", rotation)
 	if len(rotation) != 1 {
 		t.Errorf("rotation kept %v", rotation)
 	}

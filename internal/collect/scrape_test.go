@@ -85,6 +85,12 @@ func goappPage(t *testing.T) func(ScrapeTarget, int) (MetricsPage, error) {
 // named metrics, and one of a Go-looking container with no metrics port.
 func goRig(t *testing.T, pages *fakePages, extra ...runtime.Object) (*rig, *Collector) {
 	t.Helper()
+	return goRigWith(t, pages, Options{}, extra...)
+}
+
+// goRigWith is goRig with collector options (its namespace and clock aside).
+func goRigWith(t *testing.T, pages *fakePages, opts Options, extra ...runtime.Object) (*rig, *Collector) {
+	t.Helper()
 	app := withPorts(container("app", "250m", "256Mi"), port("metrics", 9090))
 	app.Env = []corev1.EnvVar{{Name: "GOGC", Value: "50"}}
 	web := container("web", "", "")
@@ -96,8 +102,8 @@ func goRig(t *testing.T, pages *fakePages, extra ...runtime.Object) (*rig, *Coll
 		objs = append(objs, withIP(pod(name, ctrl("ReplicaSet", "api-7d9f"), nil, app)))
 	}
 	r := newRig(t, append(objs, extra...)...).withMetricsAPI()
-	c := New(Clients{Kube: r.kube, Metrics: r.metrics.MetricsV1beta1(), Discovery: r.disc, Pages: pages},
-		Options{Namespace: ns, Now: func() time.Time { return r.now }})
+	opts.Namespace, opts.Now = ns, func() time.Time { return r.now }
+	c := New(Clients{Kube: r.kube, Metrics: r.metrics.MetricsV1beta1(), Discovery: r.disc, Pages: pages}, opts)
 	r.c = c
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -125,7 +131,7 @@ func TestScrapeConfirmsGoAndRotates(t *testing.T) {
 	}
 	s := c.Snapshot()
 	api := find(t, s, model.KindDeployment, "api").Containers[0].Go
-	if api.Detection != model.GoConfirmed || api.Version != "1.26.8" || api.Evidence != "go_info from pod api-7d9f-a" || api.ScrapeError != "" {
+	if api.Detection != model.GoConfirmed || api.Version != "1.26.8" || api.Evidence != "go_info from pod api-7d9f-a" || api.ScrapeProblem != nil {
 		t.Fatalf("api Go = %+v", api)
 	}
 	rt := api.Runtime
@@ -134,7 +140,7 @@ func TestScrapeConfirmsGoAndRotates(t *testing.T) {
 		t.Errorf("api runtime = %+v", rt)
 	}
 	web := find(t, s, model.KindDeployment, "web").Containers[0].Go
-	if web.Detection != model.GoLikely || web.Runtime != nil || web.ScrapeError != noTargetMessage {
+	if web.Detection != model.GoLikely || web.Runtime != nil || web.ScrapeProblem.Reason != model.ScrapeNoTarget {
 		t.Errorf("web Go = %+v", web)
 	}
 
@@ -177,7 +183,7 @@ func TestScrapeForbiddenDegrades(t *testing.T) {
 	ctx := context.Background()
 	c.Poll(ctx)
 	s := c.Snapshot()
-	if g := find(t, s, model.KindDeployment, "api").Containers[0].Go; g.ScrapeError != forbiddenMessage || g.Runtime != nil || g.Detection != model.GoLikely {
+	if g := find(t, s, model.KindDeployment, "api").Containers[0].Go; g.ScrapeProblem.String() != "Go runtime unknown: pods/proxy is forbidden (grant get on pods/proxy)" || g.Runtime != nil || g.Detection != model.GoLikely {
 		t.Errorf("api Go = %+v", g)
 	}
 	var named []string
@@ -229,21 +235,18 @@ func TestScrapeFailuresBackOffAndSayWhy(t *testing.T) {
 		}
 		return MetricsPage{}, errors.New("unreachable")
 	}
-	r, c := goRig(t, pages)
-	c.scrapes.timeout = 50 * time.Millisecond
+	r, c := goRigWith(t, pages, Options{ScrapeTimeout: 50 * time.Millisecond})
 	ctx := context.Background()
 	c.Poll(ctx)
 	pages.take()
-	c.mu.Lock()
-	a, b := c.scrapes.results[scrapeKey{ns, "api-7d9f-a", "app"}], c.scrapes.results[scrapeKey{ns, "api-7d9f-b", "app"}]
-	c.mu.Unlock()
-	if a == nil || a.err != "Go runtime unknown: api-7d9f-a:9090/metrics: no answer within 50ms" {
+	api := model.WorkloadRef{Kind: model.KindDeployment, Namespace: ns, Name: "api"}
+	if a, _ := c.scraper.filed(api, "api-7d9f-a", "app"); a.String() != "Go runtime unknown: api-7d9f-a:9090/metrics: no answer within 50ms" {
 		t.Errorf("timeout result = %+v", a)
 	}
-	if b == nil || b.err != "Go runtime unknown: api-7d9f-b:9090/metrics has no Go runtime metrics" {
+	if b, _ := c.scraper.filed(api, "api-7d9f-b", "app"); b.String() != "Go runtime unknown: api-7d9f-b:9090/metrics has no Go runtime metrics" {
 		t.Errorf("not-Go result = %+v", b)
 	}
-	if g := find(t, c.Snapshot(), model.KindDeployment, "api").Containers[0].Go; g.Detection != model.GoLikely || g.ScrapeError == "" {
+	if g := find(t, c.Snapshot(), model.KindDeployment, "api").Containers[0].Go; g.Detection != model.GoLikely || g.ScrapeProblem == nil {
 		t.Errorf("api Go = %+v", g)
 	}
 	// Each failure doubles a pod's wait (15s, 30s, ...) while the rotation
@@ -255,10 +258,7 @@ func TestScrapeFailuresBackOffAndSayWhy(t *testing.T) {
 		c.Poll(ctx)
 		asked = append(asked, fmt.Sprint(pages.take()))
 		if at == 15 {
-			c.mu.Lock()
-			_, recorded := c.scrapes.results[scrapeKey{ns, "api-7d9f-c", "app"}]
-			c.mu.Unlock()
-			if recorded {
+			if _, recorded := c.scraper.filed(api, "api-7d9f-c", "app"); recorded {
 				t.Error("a failure to reach the API server was filed against the pod")
 			}
 		}

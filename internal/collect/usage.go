@@ -1,12 +1,14 @@
 package collect
 
 import (
+	"sync"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// podUsage is one PodMetrics item converted at the boundary.
+// podUsage is one pod's samples of one metrics window, converted at the
+// boundary from whichever source read them.
 type podUsage struct {
 	namespace, name string
 	time            time.Time
@@ -34,19 +36,29 @@ type podSeen struct {
 	latest map[string]model.Sample // per container
 }
 
-// usage is the bounded usage store. It is not safe for concurrent use; the
-// Collector guards it.
+// podInfo is what ingest needs to know of a pod from the watcher.
+type podInfo struct {
+	ref        model.WorkloadRef
+	cpuRequest map[string]int64 // per container, millicores
+}
+
+// usage is the usage store: a bounded history per workload container and
+// the newest sample of each pod, fed by the usage poller's sources and
+// read by snapshots. It has a lock of its own.
 type usage struct {
 	cfg model.HistoryConfig
+
+	mu sync.Mutex
 	// hist are the histories being written; published are read-only copies
-	// handed to snapshots, refreshed after every poll.
+	// handed to snapshots, refreshed after every ingest.
 	hist      map[histKey]*model.History
 	published map[histKey]*model.History
-	// pubGen says when each published history was last replaced (a count
-	// of publications), so a snapshot can tell a changed history cheaply.
-	pubGen  map[histKey]uint64
-	gen     uint64
-	pods    map[string]*podSeen
+	pods      map[string]*podSeen
+	// gens is each workload's generation: a value of counter taken each
+	// time something a snapshot reads of it (a published history, a pod's
+	// newest sample) changes.
+	gens    map[model.WorkloadRef]uint64
+	counter uint64
 	newest  time.Time
 	windows int
 }
@@ -56,125 +68,42 @@ func newUsage(cfg model.HistoryConfig) *usage {
 		cfg:       cfg,
 		hist:      map[histKey]*model.History{},
 		published: map[histKey]*model.History{},
-		pubGen:    map[histKey]uint64{},
 		pods:      map[string]*podSeen{},
+		gens:      map[model.WorkloadRef]uint64{},
 	}
 }
 
-// publish hands a copy of a history to the snapshots that follow.
+// touch moves a workload's generation on; u.mu must be held.
+func (u *usage) touch(ref model.WorkloadRef) {
+	u.counter++
+	u.gens[ref] = u.counter
+}
+
+// publish hands a copy of a history to the snapshots that follow; u.mu must be held.
 func (u *usage) publish(hk histKey, h *model.History) {
-	u.gen++
-	u.published[hk], u.pubGen[hk] = h.Clone(), u.gen
+	u.published[hk] = h.Clone()
+	u.touch(hk.ref)
 }
 
-// podInfo is what ingest needs to know of a pod from the informer cache.
-type podInfo struct {
-	ref        model.WorkloadRef
-	cpuRequest map[string]int64 // per container, millicores
+// generation returns the workload's usage generation: it changes whenever
+// history or latest returns something new for the workload.
+func (u *usage) generation(ref model.WorkloadRef) uint64 {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.gens[ref]
 }
 
-// ingest counts every sample that is newer than the last one counted for its
-// pod, so the same metrics window is never counted twice, aggregates them into
-// one point per workload container, and forgets pods that are gone. live,
-// when not nil, holds every workload that still has pods: items are then a
-// full list, so absent pods are forgotten, and so is the history of
-// workloads not in live.
-func (u *usage) ingest(items []podUsage, lookup func(ns, name string) (podInfo, bool), live map[model.WorkloadRef]bool) (added int) {
-	type agg struct {
-		p     model.Point
-		found bool
-	}
-	points := map[histKey]*agg{}
-	present := make(map[string]bool, len(items))
-	for _, it := range items {
-		key := it.namespace + "/" + it.name
-		present[key] = true
-		info, ok := lookup(it.namespace, it.name)
-		if !ok {
-			continue // not a pod kgotop watches (selector, or not listed yet)
-		}
-		seen := u.pods[key]
-		if seen != nil && !it.time.After(seen.last) {
-			continue // this window was counted already
-		}
-		if seen == nil || seen.ref != info.ref {
-			seen = &podSeen{ref: info.ref, latest: map[string]model.Sample{}}
-			u.pods[key] = seen
-		}
-		seen.last = it.time
-		added++
-		if it.time.After(u.newest) {
-			u.newest = it.time
-		}
-		for _, c := range it.containers {
-			s := model.Sample{Time: it.time, Window: it.window, CPU: c.cpu, Memory: c.memory}
-			seen.latest[c.name] = s
-			hk := histKey{info.ref, c.name}
-			h := u.hist[hk]
-			if h == nil {
-				h = model.NewHistory(u.cfg)
-				u.hist[hk] = h
-			}
-			h.Add(it.name, s, info.cpuRequest[c.name])
-			a := points[hk]
-			if a == nil {
-				a = &agg{}
-				points[hk] = a
-			}
-			a.p.Unix = max(a.p.Unix, it.time.Unix())
-			a.p.CPU = max(a.p.CPU, c.cpu)
-			a.p.Memory = max(a.p.Memory, c.memory)
-		}
-	}
-	for hk, a := range points {
-		h := u.hist[hk]
-		h.AddPoint(a.p)
-		u.publish(hk, h)
-	}
-	if added > 0 {
-		u.windows++
-	}
-	if live != nil {
-		u.forgetAbsent(present, live)
-	}
-	return added
-}
-
-// forgetAbsent drops pods that the last full list no longer had, folding
-// their open memory peaks into their workload's history.
-func (u *usage) forgetAbsent(present map[string]bool, live map[model.WorkloadRef]bool) {
-	touched := map[histKey]bool{}
-	for key, seen := range u.pods {
-		if present[key] {
-			continue
-		}
-		name := key[len(seen.ref.Namespace)+1:]
-		for c := range seen.latest {
-			hk := histKey{seen.ref, c}
-			if h := u.hist[hk]; h != nil {
-				h.Forget(name)
-				touched[hk] = true
-			}
-		}
-		delete(u.pods, key)
-	}
-	for hk := range touched {
-		u.publish(hk, u.hist[hk])
-	}
-	// A workload with no pod left (a finished Job, a deleted Deployment)
-	// takes its history with it, so churn cannot grow the store. A pod
-	// without metrics for a while (in back-off) keeps its workload's.
-	for hk := range u.hist {
-		if !live[hk.ref] {
-			delete(u.hist, hk)
-			delete(u.published, hk)
-			delete(u.pubGen, hk)
-		}
-	}
+// history returns the published history of a workload's container, or nil.
+func (u *usage) history(ref model.WorkloadRef, container string) *model.History {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.published[histKey{ref, container}]
 }
 
 // latest returns the newest sample of a pod's container.
 func (u *usage) latest(ns, pod, container string) (model.Sample, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	seen := u.pods[ns+"/"+pod]
 	if seen == nil {
 		return model.Sample{}, false
@@ -183,25 +112,32 @@ func (u *usage) latest(ns, pod, container string) (model.Sample, bool) {
 	return s, ok
 }
 
-// Seed installs a saved history for a workload's container (from an earlier
-// run of kgotop); samples that follow extend it. It does nothing if the
-// container already has history in this run.
-func (c *Collector) Seed(ref model.WorkloadRef, container string, h *model.History) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	hk := histKey{ref, container}
-	if _, ok := c.usage.hist[hk]; ok || h == nil {
-		return
-	}
-	c.usage.hist[hk] = h
-	c.usage.publish(hk, h)
+// progress returns the time of the newest sample counted and how many
+// windows brought new samples.
+func (u *usage) progress() (newest time.Time, windows int) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.newest, u.windows
 }
 
-// Histories calls fn with a copy of every container history, for saving.
-func (c *Collector) Histories(fn func(ref model.WorkloadRef, container string, h *model.History)) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for hk, h := range c.usage.published {
+// seed installs a saved history for a workload's container; it does nothing
+// if the container already has history in this run.
+func (u *usage) seed(ref model.WorkloadRef, container string, h *model.History) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	hk := histKey{ref, container}
+	if _, ok := u.hist[hk]; ok || h == nil {
+		return
+	}
+	u.hist[hk] = h
+	u.publish(hk, h)
+}
+
+// each calls fn with every published history.
+func (u *usage) each(fn func(ref model.WorkloadRef, container string, h *model.History)) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for hk, h := range u.published {
 		fn(hk.ref, hk.container, h)
 	}
 }

@@ -17,6 +17,11 @@ import (
 	"github.com/kgotop/kgotop/internal/scenario"
 )
 
+// deploymentPatch is a patch of a simulated Deployment.
+func deploymentPatch(name, data string) advisor.Patch {
+	return advisor.Patch{Kind: model.KindDeployment, Group: "apps", Resource: "deployments", Namespace: scenario.Namespace, Name: name, Data: []byte(data)}
+}
+
 // warm runs a demo collector over hours of simulated time.
 func warm(t *testing.T, seed uint64, d time.Duration) (*Sim, model.Snapshot) {
 	t.Helper()
@@ -31,9 +36,9 @@ func warm(t *testing.T, seed uint64, d time.Duration) (*Sim, model.Snapshot) {
 	if err := s.WarmUp(ctx, c, d); err != nil {
 		t.Fatal(err)
 	}
-	sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
-	defer scancel()
-	if err := s.Settle(sctx, c); err != nil {
+	settleCtx, settleCancel := context.WithTimeout(ctx, 10*time.Second)
+	defer settleCancel()
+	if err := s.Settle(settleCtx, c); err != nil {
 		t.Fatal(err)
 	}
 	return s, c.Snapshot()
@@ -142,8 +147,8 @@ func TestAPatchRollsThePods(t *testing.T) {
 	if err := c.WaitForSync(ctx); err != nil {
 		t.Fatal(err)
 	}
-	patch := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"reports","startupProbe":{"httpGet":{"path":"/healthz","port":8080},"periodSeconds":10,"failureThreshold":12}}]}}}}`)
-	if _, err := c.ApplyPatch(ctx, collect.PatchTarget{Group: "apps", Resource: "deployments", Namespace: scenario.Namespace, Name: "reports"}, patch, false); err != nil {
+	patch := deploymentPatch("reports", `{"spec":{"template":{"spec":{"containers":[{"name":"reports","startupProbe":{"httpGet":{"path":"/healthz","port":8080},"periodSeconds":10,"failureThreshold":12}}]}}}}`)
+	if _, err := c.Apply(ctx, patch, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Run(ctx, 4*time.Hour); err != nil {
@@ -167,7 +172,6 @@ func TestPatchesAreTreatedAsTheAPIServerDoes(t *testing.T) {
 	c := collect.New(s.Clients(), s.Options())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	target := collect.PatchTarget{Group: "apps", Resource: "deployments", Namespace: scenario.Namespace, Name: "ingest"}
 	limit := func() string {
 		d, err := s.Kube.AppsV1().Deployments(scenario.Namespace).Get(ctx, "ingest", metav1.GetOptions{})
 		if err != nil {
@@ -175,19 +179,19 @@ func TestPatchesAreTreatedAsTheAPIServerDoes(t *testing.T) {
 		}
 		return d.Spec.Template.Spec.Containers[0].Resources.Limits.Memory().String()
 	}
-	raise := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"ingest","resources":{"limits":{"memory":"356Mi"}}}]}}}}`)
-	res, err := c.ApplyPatch(ctx, target, raise, true)
+	raise := deploymentPatch("ingest", `{"spec":{"template":{"spec":{"containers":[{"name":"ingest","resources":{"limits":{"memory":"356Mi"}}}]}}}}`)
+	res, err := c.Apply(ctx, raise, true)
 	if err != nil || limit() != "256Mi" || res.Generation != 2 || res.Containers[0].Resources.Limits.Memory != 356<<20 {
 		t.Fatalf("dry run: %+v, %v; stored limit %s, want 256Mi kept and generation 2 shown", res, err, limit())
 	}
-	over := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"ingest","resources":{"requests":{"memory":"300Mi"}}}]}}}}`)
-	if _, err := c.ApplyPatch(ctx, target, over, true); !errors.Is(err, collect.ErrInvalidPatch) || !strings.Contains(err.Error(), "less than or equal to memory limit") {
+	over := deploymentPatch("ingest", `{"spec":{"template":{"spec":{"containers":[{"name":"ingest","resources":{"requests":{"memory":"300Mi"}}}]}}}}`)
+	if _, err := c.Apply(ctx, over, true); !errors.Is(err, advisor.ErrInvalid) || !strings.Contains(err.Error(), "less than or equal to memory limit") {
 		t.Fatalf("a request over the limit: %v", err)
 	}
-	if res, err = c.ApplyPatch(ctx, target, raise, false); err != nil || limit() != "356Mi" || res.Generation != 2 {
+	if res, err = c.Apply(ctx, raise, false); err != nil || limit() != "356Mi" || res.Generation != 2 {
 		t.Fatalf("apply: %+v, %v; stored limit %s", res, err, limit())
 	}
-	if res, err = c.ApplyPatch(ctx, target, raise, false); err != nil || res.Generation != 2 {
+	if res, err = c.Apply(ctx, raise, false); err != nil || res.Generation != 2 {
 		t.Fatalf("the same patch again moved the generation: %+v, %v", res, err)
 	}
 }
@@ -195,9 +199,8 @@ func TestPatchesAreTreatedAsTheAPIServerDoes(t *testing.T) {
 func TestAPatchForAContainerTheTemplateLacksIsRefused(t *testing.T) {
 	s := New(1)
 	c := collect.New(s.Clients(), s.Options())
-	target := collect.PatchTarget{Group: "apps", Resource: "deployments", Namespace: scenario.Namespace, Name: "ingest"}
-	stray := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","resources":{"limits":{"memory":"64Mi"}}}]}}}}`)
-	if _, err := c.ApplyPatch(context.Background(), target, stray, true); !errors.Is(err, collect.ErrInvalidPatch) || !strings.Contains(err.Error(), "image: Required") {
+	stray := deploymentPatch("ingest", `{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","resources":{"limits":{"memory":"64Mi"}}}]}}}}`)
+	if _, err := c.Apply(context.Background(), stray, true); !errors.Is(err, advisor.ErrInvalid) || !strings.Contains(err.Error(), "image: Required") {
 		t.Fatalf("a patch adding a container with no image: %v", err)
 	}
 }
@@ -208,9 +211,8 @@ func TestRolledPodsRunTheNewEnv(t *testing.T) {
 	s := New(1)
 	ctx := context.Background()
 	c := collect.New(s.Clients(), s.Options())
-	target := collect.PatchTarget{Group: "apps", Resource: "deployments", Namespace: scenario.Namespace, Name: "pricing"}
-	patch := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"pricing","env":[{"name":"GOMAXPROCS","value":"2"}]}]}}}}`)
-	if _, err := c.ApplyPatch(ctx, target, patch, false); err != nil {
+	patch := deploymentPatch("pricing", `{"spec":{"template":{"spec":{"containers":[{"name":"pricing","env":[{"name":"GOMAXPROCS","value":"2"}]}]}}}}`)
+	if _, err := c.Apply(ctx, patch, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Step(ctx, Window); err != nil {

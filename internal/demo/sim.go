@@ -4,7 +4,9 @@
 // memory creeps to OOMKills, liveness probes kill a slow starter, and Go
 // runtimes answer /metrics, so everything downstream of the clients (the
 // collector, the advisor, the report and the dashboard) runs as it does
-// against a cluster.
+// against a cluster. A Demo (lifecycle.go) is the simulation with the
+// collector watching it, as kgotop --demo runs it: Open, Start (the warm-up,
+// then a tick that keeps it moving), Snapshot and Apply, Close.
 package demo
 
 import (

@@ -27,8 +27,9 @@ type GoInfo struct {
 	Evidence string
 	// Runtime holds the numbers read from the container's /metrics page, or nil.
 	Runtime *GoRuntime
-	// ScrapeError says why the runtime numbers could not be read, if they could not.
-	ScrapeError string
+	// ScrapeProblem says why the runtime numbers could not be read, if they
+	// could not, or were read in part; nil when there is nothing to say.
+	ScrapeProblem *ScrapeProblem
 }
 
 // GoRuntime is a Go program's runtime state as its Prometheus metrics show it.

@@ -18,8 +18,8 @@ func goDetails(who string, g model.GoInfo) []string {
 			out = append(out, who+poolSummary(db))
 		}
 	}
-	if g.ScrapeError != "" && g.Detection != model.GoUnknown {
-		out = append(out, who+g.ScrapeError)
+	if g.ScrapeProblem != nil && g.Detection != model.GoUnknown {
+		out = append(out, who+g.ScrapeProblem.String())
 	}
 	return out
 }

@@ -19,7 +19,7 @@ func TestGoColumnAndDetails(t *testing.T) {
 			MaxIdleClosed: 0, MaxIdleTimeClosed: -1, MaxLifetimeClosed: 0}}}
 	api := model.Container{Name: "api", Go: model.GoInfo{Detection: model.GoConfirmed, Version: "1.26.8", Evidence: "go_info from pod api-7d9f-a", Runtime: rt}}
 	web := model.Container{Name: "web", Go: model.GoInfo{Detection: model.GoLikely, Evidence: "env GOGC",
-		ScrapeError: "Go runtime unknown: pods/proxy is forbidden (grant get on pods/proxy)"}}
+		ScrapeProblem: &model.ScrapeProblem{Reason: model.ScrapeForbidden}}}
 	nginx := model.Container{Name: "nginx", Go: model.GoInfo{Detection: model.GoUnknown}}
 	s := model.Snapshot{Taken: rt.Scraped, Namespace: "shop", Workloads: []model.Workload{
 		{Ref: model.WorkloadRef{Kind: model.KindDeployment, Namespace: "shop", Name: "api"}, Desired: 1, Containers: []model.Container{api, web, nginx}}}}
@@ -72,7 +72,7 @@ func TestGoColumnAndDetails(t *testing.T) {
 	if pool["max_open"] != 2.0 || pool["wait_count"] != 2393.0 || pool["wait_seconds"] != 2760.0 || pool["max_idle_time_closed"] != nil {
 		t.Errorf("pool = %v", pool)
 	}
-	if w := got.Workloads[0].Containers[1].Go; w["scrape_error"] != web.Go.ScrapeError || w["runtime"] != nil {
+	if w := got.Workloads[0].Containers[1].Go; w["scrape_error"] != "Go runtime unknown: pods/proxy is forbidden (grant get on pods/proxy)" || w["runtime"] != nil {
 		t.Errorf("web go = %v", w)
 	}
 }

@@ -210,7 +210,7 @@ func jsonContainer(c model.Container) JSONContainer {
 		CPURequest: c.Resources.Requests.CPU, CPULimit: c.Resources.Limits.CPU,
 		MemoryRequest: c.Resources.Requests.Memory, MemoryLimit: c.Resources.Limits.Memory,
 		Go: JSONGo{Detection: string(c.Go.Detection), Version: c.Go.Version, Evidence: c.Go.Evidence,
-			Runtime: jsonRuntime(c.Go.Runtime), ScrapeError: c.Go.ScrapeError},
+			Runtime: jsonRuntime(c.Go.Runtime), ScrapeError: c.Go.ScrapeProblem.String()},
 		Restarts: c.RestartCount(),
 		Waiting:  c.Waiting(),
 		Events:   jsonEvents(c.Events),

@@ -87,9 +87,8 @@ func goLines(b *textBlock, g model.GoInfo) {
 	r := g.Runtime
 	if r == nil {
 		why := "not scraped"
-		if g.ScrapeError != "" {
-			// The collector says "Go runtime unknown: why"; the label says the first half.
-			why = strings.TrimPrefix(g.ScrapeError, "Go runtime unknown: ")
+		if g.ScrapeProblem != nil {
+			why = g.ScrapeProblem.Why() // the label says "no runtime numbers"
 		}
 		if g.Detection != model.GoUnknown {
 			b.wrap(" GO   ", "no runtime numbers: "+why, model.Idle)

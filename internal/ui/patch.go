@@ -12,15 +12,6 @@ import (
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// Errors Deps.Apply wraps so that the dashboard can say plainly what
-// happened; anything else is shown as it is.
-var (
-	ErrConflict  = errors.New("conflict")
-	ErrForbidden = errors.New("forbidden")
-	ErrInvalid   = errors.New("rejected as invalid")
-	ErrNotFound  = errors.New("not found")
-)
-
 // applyTimeout bounds one dry run or apply.
 const applyTimeout = 30 * time.Second
 

@@ -9,6 +9,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kgotop/kgotop/internal/advisor"
 )
 
 // run executes a command and hands its message to Update.
@@ -162,11 +164,11 @@ func TestApplyErrorsShownPlainly(t *testing.T) {
 		want   string
 		dryRun bool
 	}{
-		{"conflict in the dry run", []error{fmt.Errorf("statefulsets shop/orders changed meanwhile: %w", ErrConflict)}, 1,
+		{"conflict in the dry run", []error{fmt.Errorf("statefulsets shop/orders changed meanwhile: %w", advisor.ErrConflict)}, 1,
 			"Conflict: statefulset orders in shop changed on the server since kgotop read it; nothing was changed. Press r to refresh", true},
-		{"forbidden apply", []error{nil, fmt.Errorf("patching: %w: user cannot patch", ErrForbidden)}, 2,
+		{"forbidden apply", []error{nil, fmt.Errorf("patching: %w: user cannot patch", advisor.ErrForbidden)}, 2,
 			"Forbidden: your credentials may not patch statefulsets in shop; nothing was changed", false},
-		{"invalid", []error{fmt.Errorf("%w: spec.template.spec.containers[0].resources.limits: bad", ErrInvalid)}, 1, "rejected the patch of statefulset orders in shop as invalid", true},
+		{"invalid", []error{fmt.Errorf("%w: spec.template.spec.containers[0].resources.limits: bad", advisor.ErrInvalid)}, 1, "rejected the patch of statefulset orders in shop as invalid", true},
 		{"anything else", []error{errors.New("dial tcp: connection refused")}, 1, "Applying to statefulset orders in shop failed: dial tcp: connection refused", true},
 	}
 	for _, c := range cases {

@@ -29,8 +29,8 @@ type Deps struct {
 	// Apply sends a patch to the API server, as a server-side dry run when
 	// dryRun is set, and returns one line saying what the server accepted.
 	// It may block on the network: the dashboard calls it in a command only.
-	// Errors wrapping ErrConflict, ErrForbidden, ErrInvalid or ErrNotFound
-	// are explained in plain words.
+	// Errors wrapping advisor's apply error kinds (advisor.ErrConflict,
+	// ErrForbidden, ErrInvalid, ErrNotFound) are explained in plain words.
 	Apply func(ctx context.Context, p advisor.Patch, dryRun bool) (string, error)
 	// Advisor tunes the advice made from each snapshot.
 	Advisor advisor.Options

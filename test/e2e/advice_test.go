@@ -19,6 +19,7 @@ import (
 // (scenario.NeedsWatching), is the demo's alone; the rest must match. The usage history the demo simulates is saved where kgotop keeps
 // history for the sandbox, as a long-running kgotop would have built it.
 func TestSandboxGivesTheDemosAdvice(t *testing.T) {
+	needSandbox(t)
 	cache := t.TempDir()
 	// scripts/sandbox built the seeder when it seeded the sandbox.
 	seed := exec.Command(filepath.Join(sandboxDir, "run", "sandboxseed"), "--kubeconfig", kubeconfig(), "--history-only")

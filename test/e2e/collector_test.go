@@ -29,9 +29,9 @@ func collector(t *testing.T, namespace string) (*collect.Collector, context.Canc
 		collect.Options{Namespace: namespace})
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
-	sctx, scancel := context.WithTimeout(ctx, time.Minute)
-	defer scancel()
-	if err := c.WaitForSync(sctx); err != nil {
+	syncCtx, syncCancel := context.WithTimeout(ctx, time.Minute)
+	defer syncCancel()
+	if err := c.WaitForSync(syncCtx); err != nil {
 		cancel()
 		t.Fatal(err)
 	}
@@ -52,6 +52,7 @@ func eventually(t *testing.T, what string, limit time.Duration, cond func() bool
 // The API server stopped and restarted under a running collector: the data
 // is kept and marked stale, then the collector recovers and watches again.
 func TestStaleThenRecovers(t *testing.T) {
+	needSandbox(t)
 	c, cancel := collector(t, ns)
 	defer cancel()
 	ctx := context.Background()

@@ -144,6 +144,7 @@ func hasEnvVar(env []corev1.EnvVar, name string) bool {
 // with two keys: a dry run, then the confirmation. The Deployment changes on
 // the API server.
 func TestDashboardAppliesAPatch(t *testing.T) {
+	needSandbox(t)
 	const dns = "kgotop-e2e-dashboard"
 	shopDeployment(t, dns)
 	s := startTmux(t, 120, 30, "--kubeconfig", kubeconfig(), "-n", dns, "--no-history")
@@ -177,6 +178,7 @@ func TestDashboardAppliesAPatch(t *testing.T) {
 
 // --read-only refuses to apply; a tiny terminal gets a message, not a broken screen.
 func TestDashboardReadOnlyAndTinyTerminal(t *testing.T) {
+	needSandbox(t)
 	const dns = "kgotop-e2e-readonly"
 	shopDeployment(t, dns)
 	s := startTmux(t, 120, 30, "--kubeconfig", kubeconfig(), "-n", dns, "--no-history", "--read-only")

@@ -43,6 +43,7 @@ const (
 // numbers, the starved pool, and the advice they call for. A user who may
 // not get pods/proxy is told so.
 func TestGoRuntimeThroughThePodProxy(t *testing.T) {
+	needSandbox(t)
 	if os.Geteuid() != 0 {
 		t.Skip("needs root for ip netns and a veth pair (CI runs as root)")
 	}

@@ -13,14 +13,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/kgotop/kgotop/internal/collect"
 )
 
 // A patch kgotop prints applies cleanly: as the printed kubectl command with
 // a server-side dry run, through collect with a dry run (nothing changes),
 // then for real; the Deployment read back has the change.
 func TestGeneratedPatchApplies(t *testing.T) {
+	needSandbox(t)
 	const pns = "kgotop-e2e-patch"
 	ctx := context.Background()
 	k := kube(t)
@@ -71,8 +70,7 @@ func TestGeneratedPatchApplies(t *testing.T) {
 
 	c, cancel := collector(t, pns)
 	defer cancel()
-	target := collect.PatchTarget{Group: w.Patch.Group, Resource: w.Patch.Resource, Namespace: pns, Name: "svc"}
-	res, err := c.ApplyPatch(ctx, target, w.Patch.Data, true)
+	res, err := c.Apply(ctx, *w.Patch, true)
 	if err != nil {
 		t.Fatalf("dry run: %v", err)
 	}
@@ -84,7 +82,7 @@ func TestGeneratedPatchApplies(t *testing.T) {
 		t.Fatal("a dry run changed the Deployment")
 	}
 
-	if _, err := c.ApplyPatch(ctx, target, w.Patch.Data, false); err != nil {
+	if _, err := c.Apply(ctx, *w.Patch, false); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
 	got, _ = k.AppsV1().Deployments(pns).Get(ctx, "svc", metav1.GetOptions{})

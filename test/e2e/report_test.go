@@ -23,6 +23,7 @@ const mi = 1 << 20
 // The seeded namespace is the scenario library (test/sandboxseed): the
 // report must show each scenario as the library defines it.
 func TestReportShowsTheSeededNamespace(t *testing.T) {
+	needSandbox(t)
 	r := jsonReport(t, kubeconfig())
 	if r.Sources.Metrics != "available" || !r.Sources.APILive || !r.Sources.Synced || len(r.Sources.Forbidden) > 0 {
 		t.Fatalf("sources = %+v", r.Sources)
@@ -96,6 +97,7 @@ func usageString(c report.JSONContainer) string {
 // With the metrics APIService gone, kgotop still reports specs, restarts
 // and events, and says why usage is missing.
 func TestReportWithoutMetricsAPI(t *testing.T) {
+	needSandbox(t)
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig())
 	if err != nil {
 		t.Fatal(err)
@@ -152,6 +154,7 @@ func waitForMetrics(t *testing.T) {
 // As a user who may read only pods and pod metrics, kgotop reports what it
 // can and names what is forbidden.
 func TestReportAsReadOnlyUser(t *testing.T) {
+	needSandbox(t)
 	r := jsonReport(t, readonlyKubeconfig())
 	forbidden := strings.Join(r.Sources.Forbidden, ", ")
 	for _, want := range []string{"list events", "list horizontalpodautoscalers.autoscaling", "list deployments.apps", "list replicasets.apps", "get pods/proxy"} {

@@ -4,10 +4,49 @@ import (
 	"errors"
 	"net"
 	"strings"
+	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
+
+	"github.com/kgotop/kgotop/internal/model"
 )
+
+// apiHealth is whether the API server answers, as every part that calls it
+// finds out: the usage poller's lists and the patcher's patches.
+type apiHealth struct {
+	now func() time.Time
+
+	mu     sync.Mutex
+	status model.APIStatus
+}
+
+func newAPIHealth(now func() time.Time) *apiHealth {
+	return &apiHealth{now: now, status: model.APIStatus{Live: true}}
+}
+
+// observe records the outcome of a call to the API server: any answer, even
+// an error, means it is live; no answer marks it stale from now on.
+func (h *apiHealth) observe(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err == nil || !unreachable(err) {
+		h.status.Live, h.status.Error = true, ""
+		return
+	}
+	if h.status.Live {
+		h.status.StaleSince = h.now()
+	}
+	h.status.Live, h.status.Error = false, err.Error()
+}
+
+// get returns the API server's status.
+func (h *apiHealth) get() model.APIStatus {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.status
+}
 
 // verbOf reads the refused verb from a Forbidden status ("... cannot list
 // resource ..."), defaulting to list.
@@ -38,18 +77,4 @@ func unreachable(err error) bool {
 		return true
 	}
 	return false
-}
-
-// markReachable records whether the API server answered.
-func (c *Collector) markReachable(err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err == nil || !unreachable(err) {
-		c.api.Live, c.api.Error = true, ""
-		return
-	}
-	if c.api.Live {
-		c.api.StaleSince = c.opts.Now()
-	}
-	c.api.Live, c.api.Error = false, err.Error()
 }

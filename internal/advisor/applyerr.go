@@ -1,0 +1,19 @@
+package advisor
+
+import "errors"
+
+// The kinds of failure of applying a Patch. Whoever sends it to the API
+// server (collect) wraps one of them with the server's message, and whoever
+// shows the failure (the dashboard) tells them apart with errors.Is.
+var (
+	// ErrConflict: the object changed on the server since it was read.
+	ErrConflict = errors.New("conflict")
+	// ErrForbidden: the credentials may not patch the object.
+	ErrForbidden = errors.New("forbidden")
+	// ErrInvalid: the server refused the patched object as invalid.
+	ErrInvalid = errors.New("rejected as invalid")
+	// ErrNotFound: the object is gone.
+	ErrNotFound = errors.New("not found")
+	// ErrUnsupported: the patch is for a kind kgotop does not patch.
+	ErrUnsupported = errors.New("kgotop does not patch this kind")
+)

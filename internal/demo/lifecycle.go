@@ -1,0 +1,156 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/collect"
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// History is how much simulated history the demo opens on: enough for
+// medium-confidence advice, reached in well under a second.
+const History = 8 * time.Hour
+
+// Tick is how often the live demo moves on one metrics window: the
+// simulated cluster runs fifteen times faster than the wall clock.
+const Tick = time.Second
+
+// Config says which demo to run and how.
+type Config struct {
+	// Seed picks the simulation; the same seed gives the same demo.
+	Seed uint64
+	// Tick, when set, is how often the simulation moves on one metrics
+	// window from Start until Close (the dashboard's); zero keeps it still
+	// (the report's).
+	Tick time.Duration
+	// Log receives what goes wrong while the simulation moves; nil discards it.
+	Log *slog.Logger
+}
+
+// Demo is the simulated namespace with kgotop's collector watching it.
+// Start warms it up; Snapshot and Apply are then what the dashboard and the
+// report use; Close stops it, waiting for a Start still running.
+type Demo struct {
+	sim  *Sim
+	c    *collect.Collector
+	tick time.Duration
+	log  *slog.Logger
+
+	life context.Context // ends at Close: the informers and the ticker run in it
+	stop context.CancelFunc
+
+	mu      sync.Mutex
+	closed  bool
+	running sync.WaitGroup // Start, and the ticker it starts
+}
+
+// Open makes the demo; nothing runs before Start.
+func Open(cfg Config) *Demo {
+	sim := New(cfg.Seed)
+	opts := sim.Options()
+	opts.Log = cfg.Log
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	life, stop := context.WithCancel(context.Background())
+	return &Demo{sim: sim, c: collect.New(sim.Clients(), opts), tick: cfg.Tick, log: log, life: life, stop: stop}
+}
+
+// errClosed is Start after Close.
+var errClosed = errors.New("demo: closed")
+
+// Start runs History of simulated time through the collector, so that the
+// demo opens on hours of history instead of a single sample, then (with a
+// Tick) keeps the simulation moving until Close. It returns when the
+// collector has caught up, or when ctx ends or Close is called.
+func (d *Demo) Start(ctx context.Context) error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return errClosed
+	}
+	d.running.Add(1)
+	d.mu.Unlock()
+	defer d.running.Done()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(d.life, cancel)()
+	d.c.Start(d.life)
+	if err := d.c.WaitForSync(ctx); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := d.sim.WarmUp(ctx, d.c, History); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	settle, cancelSettle := context.WithTimeout(ctx, time.Minute) // milliseconds, but a loaded machine may lag
+	defer cancelSettle()
+	if err := d.sim.Settle(settle, d.c); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if d.tick > 0 {
+		d.running.Go(d.keepMoving) // Start is counted, so the count is above zero
+	}
+	return nil
+}
+
+// keepMoving advances the simulation one window every tick until Close.
+func (d *Demo) keepMoving() {
+	t := time.NewTicker(d.tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.life.Done():
+			return
+		case <-t.C:
+			if err := d.sim.Advance(d.life, d.c); err != nil && d.life.Err() == nil {
+				d.log.Warn("demo step failed", "err", err)
+			}
+		}
+	}
+}
+
+// Advance moves the simulation on by windows metrics windows, the
+// collector polling after each (the report's --window).
+func (d *Demo) Advance(ctx context.Context, windows int) error {
+	for range windows {
+		if err := d.sim.Advance(ctx, d.c); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	return nil
+}
+
+// Snapshot returns what the collector knows of the simulated namespace.
+func (d *Demo) Snapshot() model.Snapshot { return d.c.Snapshot() }
+
+// Apply applies a patch to the simulated cluster, as Collector.Apply does to a real one.
+func (d *Demo) Apply(ctx context.Context, p advisor.Patch, dryRun bool) (collect.ApplyResult, error) {
+	return d.c.Apply(ctx, p, dryRun)
+}
+
+// Context names the simulated cluster's context.
+func (d *Demo) Context() string { return d.sim.Options().Context }
+
+// Namespace is the simulated namespace.
+func (d *Demo) Namespace() string { return d.sim.Options().Namespace }
+
+// Now is the simulated clock.
+func (d *Demo) Now() time.Time { return d.sim.Now() }
+
+// Close stops the simulation and the collector, and waits for Start and the
+// ticker to end.
+func (d *Demo) Close() {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	d.stop()
+	d.running.Wait()
+}

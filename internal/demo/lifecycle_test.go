@@ -1,0 +1,68 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/scenario"
+)
+
+func TestDemoLifecycle(t *testing.T) {
+	d := Open(Config{Seed: 1})
+	ctx := context.Background()
+	if err := d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := d.Snapshot()
+	if len(first.Workloads) != len(scenario.All()) || first.Namespace != d.Namespace() || first.Context != d.Context() {
+		t.Fatalf("after Start: %d workloads in %s (%s)", len(first.Workloads), first.Namespace, first.Context)
+	}
+	if err := d.Advance(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if moved := d.Snapshot().Taken.Sub(first.Taken); moved != 2*Window {
+		t.Errorf("two windows on, the snapshot is %v later", moved)
+	}
+	res, err := d.Apply(ctx, deploymentPatch("ingest", `{"spec":{"template":{"spec":{"containers":[{"name":"ingest","resources":{"limits":{"memory":"356Mi"}}}]}}}}`), true)
+	if err != nil || !res.DryRun || res.Containers[0].Resources.Limits.Memory != 356<<20 {
+		t.Errorf("dry run: %+v, %v", res, err)
+	}
+	d.Close()
+	if err := d.Start(ctx); !errors.Is(err, errClosed) {
+		t.Errorf("Start after Close: %v", err)
+	}
+}
+
+// With a tick the simulation keeps moving after Start, until Close, which
+// waits for it (run with -race).
+func TestLiveDemoMovesUntilClosed(t *testing.T) {
+	d := Open(Config{Seed: 1, Tick: time.Millisecond})
+	if err := d.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	started := d.Now()
+	deadline := time.Now().Add(10 * time.Second)
+	for !d.Now().After(started) {
+		if time.Now().After(deadline) {
+			t.Fatal("the live demo did not move")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	d.Close()
+	if w := d.Snapshot().Workloads; len(w) != len(scenario.All()) {
+		t.Errorf("the last snapshot has %d workloads", len(w))
+	}
+}
+
+// An interrupted warm-up (ctrl+c before the first screen) says so.
+func TestStartInterrupted(t *testing.T) {
+	d := Open(Config{Seed: 1})
+	defer d.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := d.Start(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Start with its context ended: %v", err)
+	}
+}
