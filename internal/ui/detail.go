@@ -24,6 +24,8 @@ type detailModel struct {
 	advice []advisor.Advice
 	now    time.Time
 	patch  patchAvail // what p, a and y would find
+	// snippets are the advice's commands and code, numbered as shown.
+	snippets []snippet
 
 	title   string
 	lines   []string
@@ -40,6 +42,7 @@ func newDetail(ref model.WorkloadRef, focus string) detailModel {
 // that makes a patch (w is nil when it is gone); resize then builds the lines.
 func (d detailModel) refresh(w *model.Workload, advice []advisor.Advice, patch patchAvail, now time.Time) detailModel {
 	d.w, d.advice, d.patch, d.now = w, advice, patch, now
+	d.snippets = snippets(w, advice)
 	return d
 }
 
@@ -51,7 +54,7 @@ func (d detailModel) resize(width, height int, st Styles) detailModel {
 		d.lines, d.anchors = nil, nil
 		return d.scrollTo(0)
 	}
-	d.title, d.lines, d.anchors = detailLines(d.w, d.advice, d.now, width, st)
+	d.title, d.lines, d.anchors = detailLines(d.w, d.advice, d.patch, d.now, width, st)
 	if !d.placed && width > 0 {
 		d.placed = true
 		return d.scrollTo(d.anchors[d.focus])

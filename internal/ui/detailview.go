@@ -14,7 +14,7 @@ import (
 // detailLines builds the detail view of a workload: a title, then one
 // section per container and one for the workload itself. anchors holds the
 // first line of each container's section.
-func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, width int, st Styles) (string, []string, map[string]int) {
+func detailLines(w *model.Workload, advice []advisor.Advice, patch patchAvail, now time.Time, width int, st Styles) (string, []string, map[string]int) {
 	b := &textBlock{width: width, st: st}
 	title := fmt.Sprintf(" %s · %s %s/%s · %d/%d ready", w.Ref.Name, w.Ref.Kind, w.Ref.Namespace, w.Ref.Name, w.Ready, w.Desired)
 	if h := w.HPA; h != nil {
@@ -32,28 +32,42 @@ func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, widt
 		containerSection(b, c, forContainer(advice, c.Name), now)
 		b.blank()
 	}
-	b.add(st.Emphasis.Render("▌workload"))
+	b.heading("workload")
 	podLines(b, w.Pods, now)
 	eventLines(b, w.Events, now)
 	if own := forContainer(advice, ""); len(own) > 0 {
 		adviceLines(b, own)
 	}
-	b.blank()
-	if n := len(advisor.Patchable(advice)); n > 0 {
-		b.wrap(" ", st.Dim.Render(plural(n, "piece")+" of advice "+ifElse(n == 1, "changes", "change")+" the pod template: p shows the patch, a dry-runs it, y copies the kubectl command"), model.Normal)
-	}
+	patchLines(b, w.Ref.Kind, advice, patch)
 	return st.Emphasis.Render(truncate(title, width-12)) + "  " + st.render(counts.Level, counts.Text), b.lines, anchors
+}
+
+// patchLines writes the workload's patch command, whole, broken where the
+// shell allows, or why its advice makes none.
+func patchLines(b *textBlock, kind model.Kind, advice []advisor.Advice, patch patchAvail) {
+	st := b.st
+	n := len(advisor.Patchable(advice))
+	if n == 0 {
+		return
+	}
+	b.blank()
+	if !patch.ready() {
+		b.wrap(" PATCH  ", "none: "+patch.hint(kind), model.Idle)
+		return
+	}
+	first := len(b.lines)
+	b.wrap(" PATCH  ", "y copies it, p shows what it changes, a dry-runs it ("+plural(n, "piece")+" of advice)", model.Idle)
+	b.lines[first] = st.Emphasis.Render(" PATCH") + strings.TrimPrefix(b.lines[first], " PATCH")
+	for _, l := range model.BreakCode(patch.command, "shell", b.width-4) {
+		b.add("   " + st.Code.Render(l))
+	}
 }
 
 // containerSection writes one container: usage history, Go runtime, probes,
 // restarts, events and advice.
 func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, now time.Time) {
 	st := b.st
-	first := len(b.lines)
-	b.wrap("▌", "container "+c.Name+" · image "+c.Image+" · "+c.Go.Description(), model.Normal)
-	for i := first; i < len(b.lines); i++ {
-		b.lines[i] = st.Emphasis.Render(b.lines[i])
-	}
+	b.heading("container " + c.Name + " · image " + c.Image + " · " + c.Go.Description())
 	cpu, mem := c.UsageNow()
 	var cpuPts, memPts []int64
 	var cpuHist, memHist stats
@@ -68,8 +82,8 @@ func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, 
 		}
 		cpuHist, memHist = historyStats(h)
 	}
-	cpuBars := usageLines(b, "CPU", cpu, cpuPts, cpuHist, model.FormatCPU, false)
-	memBars := usageLines(b, "MEM", mem, memPts, memHist, model.FormatBytes, true)
+	cpuBars := usageLines(b, "CPU", cpu, cpuPts, cpuHist, model.FormatCPU)
+	memBars := usageLines(b, "MEM", mem, memPts, memHist, model.FormatBytes)
 	if h := c.Usage; h != nil && h.Samples > 0 {
 		b.wrap("      ", fmt.Sprintf("P90 and peak: %s, %s (as the advice reads them); bars: %s", h.Watching(), plural(int(h.Samples), "sample"), barCaption(len(cpuPts), max(cpuBars, memBars), span)), model.Idle)
 	} else {
@@ -234,20 +248,23 @@ func adviceLines(b *textBlock, as []advisor.Advice) {
 		if len(a.Evidence) > 0 {
 			var ev []string
 			for _, e := range a.Evidence {
-				ev = append(ev, e.Label+" "+e.Value)
+				ev = append(ev, model.Labelled(e.Label, e.Value, " "))
 			}
 			b.wrap("    evidence: ", strings.Join(ev, " · "), model.Idle)
 		}
 		if r := a.Range; r != nil {
-			b.add(st.Dim.Render("    range " + r.Lower.Display + " to " + r.Upper.Display))
+			b.wrap("    ", model.RangeWords(r.Lower.Display, r.Upper.Display), model.Idle)
 		}
 		for _, n := range a.Notes {
 			b.wrap("    note: ", n, model.Idle)
 		}
 		if a.Code != "" {
-			b.add(st.Dim.Render("    " + codeLabel(a.CodeLang) + ":"))
+			b.snippets++
+			b.add("    " + st.Key.Render(fmt.Sprintf("[%d]", b.snippets)) + st.Dim.Render(" "+codeLabel(a.CodeLang)+":"))
 			for _, l := range strings.Split(strings.TrimRight(a.Code, "\n"), "\n") {
-				b.add("      " + st.Code.Render(truncate(l, b.width-7)))
+				for _, part := range model.BreakCode(l, a.CodeLang, b.width-7) {
+					b.add("      " + st.Code.Render(part))
+				}
 			}
 		}
 	}
@@ -275,10 +292,22 @@ type textBlock struct {
 	width int
 	st    Styles
 	lines []string
+	// snippets counts the code written so far, to number it.
+	snippets int
 }
 
 func (b *textBlock) add(s string) { b.lines = append(b.lines, s) }
 func (b *textBlock) blank()       { b.lines = append(b.lines, "") }
+
+// heading starts a section: "── container api · image …", in bold, a
+// rule rather than the table's cursor mark.
+func (b *textBlock) heading(text string) {
+	first := len(b.lines)
+	b.wrap("── ", text, model.Normal)
+	for i := first; i < len(b.lines); i++ {
+		b.lines[i] = b.st.Emphasis.Render(b.lines[i])
+	}
+}
 
 // wrap adds text after a label, wrapped to the width with continuation
 // lines indented under the text, at a level.
