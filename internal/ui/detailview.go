@@ -14,7 +14,8 @@ import (
 // detailLines builds the detail view of a workload: a title, then one
 // section per container and one for the workload itself. anchors holds the
 // first line of each container's section.
-func detailLines(w *model.Workload, advice []advisor.Advice, patch patchAvail, now time.Time, width int, st Styles) (string, []string, map[string]int) {
+func detailLines(w *model.Workload, advice []advisor.Advice, patch patchAvail, ro rollout, width int, st Styles) (string, []string, map[string]int) {
+	now := ro.now
 	b := &textBlock{width: width, st: st}
 	title := fmt.Sprintf(" %s · %s %s/%s · %d/%d ready", w.Ref.Name, w.Ref.Kind, w.Ref.Namespace, w.Ref.Name, w.Ready, w.Desired)
 	if h := w.HPA; h != nil {
@@ -33,7 +34,8 @@ func detailLines(w *model.Workload, advice []advisor.Advice, patch patchAvail, n
 		b.blank()
 	}
 	b.heading("workload")
-	podLines(b, w.Pods, now)
+	rolloutLines(b, w, ro)
+	podLines(b, w.Pods, ro)
 	eventLines(b, w.Events, now)
 	if own := forContainer(advice, ""); len(own) > 0 {
 		adviceLines(b, own)
@@ -182,9 +184,11 @@ func restartLines(b *textBlock, c model.Container, now time.Time) {
 	}
 }
 
-// podLines writes the workload's pods: phase, readiness, node and how long
-// each took from start to ready, at most five.
-func podLines(b *textBlock, pods []model.Pod, now time.Time) {
+// podLines writes the workload's pods: phase, readiness, node, age, how
+// long each took from start to ready, and whether a rollout made it; at
+// most five.
+func podLines(b *textBlock, pods []model.Pod, ro rollout) {
+	now := ro.now
 	for i, p := range pods {
 		if i == 5 {
 			b.add(b.st.Dim.Render("      and " + plural(len(pods)-5, "more pod")))
@@ -206,6 +210,9 @@ func podLines(b *textBlock, pods []model.Pod, now time.Time) {
 		}
 		if d := p.StartToReady(); d > 0 {
 			text += ", ready " + model.FormatAge(d) + " after start"
+		}
+		if ro.isNew(p) {
+			text += " · new since the patch"
 		}
 		b.wrap(" POD  ", text, lvl)
 	}
@@ -321,4 +328,38 @@ func (b *textBlock) wrap(label, text string, lvl model.Level) {
 		}
 		b.add(prefix + b.st.render(lvl, l))
 	}
+}
+
+// rollout is what the details know of a rollout: when this dashboard
+// applied a patch that rolls the pods (zero: it did not), and the time now.
+type rollout struct{ applied, now time.Time }
+
+// isNew reports whether a pod was made since the patch went in.
+func (ro rollout) isNew(p model.Pod) bool {
+	return !ro.applied.IsZero() && !p.Created.Before(ro.applied)
+}
+
+// rolloutLines says how far the rollout of the patch applied has come: how
+// many pods are new since, how many of them ready, how many old still run.
+func rolloutLines(b *textBlock, w *model.Workload, ro rollout) {
+	if ro.applied.IsZero() {
+		return
+	}
+	var fresh, ready, old int
+	for _, p := range w.Pods {
+		switch {
+		case !ro.isNew(p):
+			old++
+		case p.Ready:
+			fresh, ready = fresh+1, ready+1
+		default:
+			fresh++
+		}
+	}
+	ago := model.FormatAge(ro.now.Sub(ro.applied))
+	if old == 0 && ready >= int(w.Desired) {
+		b.wrap(" ROLLOUT ", fmt.Sprintf("done: %s new and ready since the patch %s ago", plural(fresh, "pod"), ago), model.Good)
+		return
+	}
+	b.wrap(" ROLLOUT ", fmt.Sprintf("rolling: %d of %d pods new (%d ready), %d old still running; the patch went in %s ago", fresh, w.Desired, ready, old, ago), model.Near)
 }

@@ -282,7 +282,11 @@ func (p patchModel) status() []model.Cell {
 	case patchApplying:
 		return []model.Cell{{Text: "… applying", Level: model.Idle}}
 	case patchApplied:
-		return []model.Cell{{Text: "✓ applied: " + p.result, Level: model.Good}}
+		text := "✓ applied: " + p.result
+		if p.patch.RestartsPods {
+			text += "; the pods roll now, and the details (esc, then enter) show how far"
+		}
+		return []model.Cell{{Text: text, Level: model.Good}}
 	case patchFailed:
 		text := explainFailure(p.failure, p.patch)
 		if p.failedDryRun {

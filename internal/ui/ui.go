@@ -107,6 +107,9 @@ type Model struct {
 	command filterInput
 	// mouseOff is whether :mouse gave the mouse back to the terminal.
 	mouseOff bool
+	// applied holds when a patch that rolls pods was applied to each
+	// workload, for the details to show the rollout.
+	applied map[model.WorkloadRef]time.Time
 }
 
 // New returns the dashboard's model for the given dependencies.
@@ -132,6 +135,7 @@ func New(d Deps) Model {
 		prepared: d.Load == nil,
 		seq:      1,
 		table:    newTable(),
+		applied:  map[model.WorkloadRef]time.Time{},
 	}
 }
 

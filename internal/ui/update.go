@@ -40,6 +40,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.notice = m.patch.outcome()
 		}
 		if applied {
+			if p := m.patch.patch; p.RestartsPods {
+				m.applied[model.WorkloadRef{Kind: p.Kind, Namespace: p.Namespace, Name: p.Name}] = m.now
+			}
 			return m.refresh() // show the new template at once
 		}
 		return m, nil
@@ -139,7 +142,7 @@ func (m Model) tableKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // openDetails opens the detail view of a row, at the container given ("" for the top).
 func (m Model) openDetails(r *workloadRow, container string) Model {
-	m.detail = newDetail(r.ref, container).refresh(m.workload(r.ref), r.advice, r.patch, m.now)
+	m.detail = newDetail(r.ref, container, m.applied[r.ref]).refresh(m.workload(r.ref), r.advice, r.patch, m.now)
 	m.view = viewDetail
 	return m.resize()
 }
@@ -254,6 +257,7 @@ func (m Model) takeSnapshot(msg snapshotMsg) Model {
 	m.counts = msg.counts
 	m.table = m.table.setRows(msg.rows, msg.widths, msg.snap.Namespace)
 	if m.view == viewDetail {
+		m.detail.applied = m.applied[m.detail.ref]
 		if i, ok := m.index[m.detail.ref]; ok {
 			r := &m.table.rows[i]
 			m.detail = m.detail.refresh(&m.snap.Workloads[i], r.advice, r.patch, m.now)
