@@ -284,7 +284,7 @@ func (p patchModel) status() []model.Cell {
 	case patchApplied:
 		text := "✓ applied: " + p.result
 		if p.patch.RestartsPods {
-			text += "; the pods roll now, and the details (esc, then enter) show how far"
+			text += "; the pods roll now: the details show how far"
 		}
 		return []model.Cell{{Text: text, Level: model.Good}}
 	case patchFailed:
