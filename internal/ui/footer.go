@@ -71,6 +71,8 @@ func (m Model) footerKeys() []footerKey {
 		return append(out, back, help)
 	case m.view == viewPatch:
 		return append(m.patch.footerKeys(k, back), help)
+	case len(m.table.rows) == 0:
+		return []footerKey{help, quit} // nothing to move to, open or patch yet
 	}
 	return []footerKey{
 		{helpEntry("↑↓", "move"), prioMove}, {helpEntry("→", "containers"), prioMore}, {k.Details, prioMain},

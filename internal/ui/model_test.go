@@ -32,6 +32,11 @@ func TestLoadingBeforeTheFirstSnapshot(t *testing.T) {
 	if v := m.View().Content; !strings.Contains(v, "Loading") || !strings.Contains(v, "ctx prod-eu") {
 		t.Fatalf("no loading state:\n%s", v)
 	}
+	// No column titles laid out for rows to come ("PROB…" that jump once
+	// they come), and no key offered that has nothing to act on.
+	if v, f := screen(m), footer(m); strings.Contains(v, "WORKLOAD") || f != " ? help • q quit" {
+		t.Fatalf("while loading the screen shows titles or keys that do nothing:\n%s", v)
+	}
 	unsynced := fixture()
 	unsynced.Sources.Synced = false
 	unsynced.Workloads = nil

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // panelHeight is the height of the advice panel in a body of h lines:
@@ -17,7 +18,11 @@ func (m Model) panelHeight(h int) int {
 		return compactPanel
 	}
 	spare := h - 1 - len(m.table.lines) // the column titles and the lines
-	return max(panelLines, min(len(m.fullPanel()), spare, panelMax))
+	room := min(spare, panelMax)
+	if n := len(m.fullPanel(true)); n <= room {
+		return max(panelLines, n)
+	}
+	return max(panelLines, min(len(m.fullPanel(false)), room))
 }
 
 // panelAdvice is the advice the panel is about: the selected workload's,
@@ -75,8 +80,10 @@ func (m Model) panelView(n int) []string {
 		}
 		return append(out, " "+st.Emphasis.Render(name)+"  "+st.Good.Render("no advice: usage fits its requests and limits, nothing to change"))
 	}
-	if full := m.fullPanel(); len(full) <= n {
-		return full
+	for _, evidence := range []bool{true, false} {
+		if full := m.fullPanel(evidence); len(full) <= n {
+			return full
+		}
 	}
 	a := as[0]
 	mark, lvl := severityMark(a.Severity)
@@ -110,8 +117,9 @@ func (m Model) panelView(n int) []string {
 }
 
 // fullPanel is the advice panel with room to spare: every piece of the
-// selected workload's advice with its reason whole, for tall terminals.
-func (m Model) fullPanel() []string {
+// selected workload's advice with its reason whole, and its evidence when
+// asked, for tall terminals.
+func (m Model) fullPanel(evidence bool) []string {
 	st := m.styles
 	out := []string{st.Rule.Render(strings.Repeat("─", m.width))}
 	r, container, ok := m.table.current()
@@ -139,6 +147,15 @@ func (m Model) fullPanel() []string {
 			out = append(out, "   "+st.render(lvl, mark)+" "+adviceChange(a)+conf)
 		}
 		out = append(out, wrapped("     ", a.Reason)...)
+		if evidence && len(a.Evidence) > 0 {
+			ev := make([]string, len(a.Evidence))
+			for i, e := range a.Evidence {
+				ev[i] = model.Labelled(e.Label, e.Value, " ")
+			}
+			for _, l := range wrapped("     ", "evidence: "+strings.Join(ev, " · ")) {
+				out = append(out, st.Dim.Render(l))
+			}
+		}
 	}
 	return append(out, truncate(st.Dim.Render("   enter details · "+m.copyHint(r)), m.width))
 }
@@ -150,7 +167,7 @@ func (m Model) copyHint(r *workloadRow) string {
 		return hint
 	}
 	if what, _, ok := copyTarget(r.patch, snippets(m.workload(r.ref), r.advice)); ok {
-		hint += " · y copy " + what
+		hint = "y copy " + what + " · " + hint
 	}
 	return hint
 }
