@@ -77,7 +77,7 @@ var severityLevel = map[advisor.Severity]model.Level{advisor.Critical: model.Ove
 
 // adviceHeadline is "memory limit 256Mi -> 376Mi", or the label alone when
 // nothing is suggested as a value. A current value that names the label
-// already ("103 restarts") stands alone.
+// already ("103 restarts", "1 restart") stands alone.
 func adviceHeadline(a advisor.Advice) string {
 	s := a.Kind.Label()
 	if a.Suggested.Display != "" {
@@ -85,7 +85,7 @@ func adviceHeadline(a advisor.Advice) string {
 		switch {
 		case cur == "":
 			s += " not set"
-		case strings.Contains(cur, s):
+		case model.Labelled(s, cur, " ") == cur:
 			s = cur
 		default:
 			s += " " + cur

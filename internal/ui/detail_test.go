@@ -114,3 +114,20 @@ func distinct(s string) map[rune]bool {
 	}
 	return out
 }
+
+// A current value that names its label says it once: "1 restart", not
+// "restarts 1 restart".
+func TestAdviceChangeSaysALabelOnce(t *testing.T) {
+	for _, c := range []struct {
+		cur, sug, want string
+	}{
+		{"1 restart", "fix the liveness probe", "1 restart → fix the liveness probe"},
+		{"107 restarts", "", "107 restarts"},
+		{"", "2", "restarts → 2"},
+	} {
+		a := advisor.Advice{Kind: advisor.KindRestarts, Current: advisor.Value{Display: c.cur}, Suggested: advisor.Value{Display: c.sug}}
+		if got := adviceChange(a); got != c.want {
+			t.Errorf("adviceChange(%q, %q) = %q, want %q", c.cur, c.sug, got, c.want)
+		}
+	}
+}
