@@ -15,7 +15,7 @@ import (
 // details number them [1], [2], ... in the order they show them, and y or
 // the number copies one.
 type snippet struct {
-	label, lang, code string
+	code string
 }
 
 // inOrder returns a workload's advice in the order the details show it:
@@ -36,7 +36,7 @@ func snippets(w *model.Workload, advice []advisor.Advice) []snippet {
 	var out []snippet
 	for _, a := range inOrder(w, advice) {
 		if a.Code != "" {
-			out = append(out, snippet{label: codeLabel(a.CodeLang), lang: a.CodeLang, code: strings.TrimRight(a.Code, "\n")})
+			out = append(out, snippet{code: strings.TrimRight(a.Code, "\n")})
 		}
 	}
 	return out
@@ -49,14 +49,14 @@ func copyTarget(patch patchAvail, snips []snippet) (what, text string, ok bool) 
 	case patch.ready():
 		return "the kubectl patch command", patch.command, true
 	case len(snips) > 0:
-		return snippetName(1, snips[0]), snips[0].code, true
+		return snippetName(1), snips[0].code, true
 	}
 	return "", "", false
 }
 
-// snippetName names snippet n for the footer: "[1] (run)".
-func snippetName(n int, s snippet) string {
-	return "[" + string(rune('0'+n)) + "] (" + s.label + ")"
+// snippetName names snippet n for the footer as the details number it: "[1]".
+func snippetName(n int) string {
+	return "[" + string(rune('0'+n)) + "]"
 }
 
 // copiedMsg answers copyCmd: where the text named what went.

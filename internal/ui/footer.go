@@ -66,7 +66,11 @@ func (m Model) footerKeys() []footerKey {
 			out = append(out, footerKey{relabel(k.Copy, ifElse(m.detail.patch.ready(), "copy the patch", "copy [1]")), prioAct + 5})
 		}
 		if n := len(m.detail.snippets); n > 1 || (n == 1 && m.detail.patch.ready()) {
-			out = append(out, footerKey{helpEntry(ifElse(n == 1, "1", fmt.Sprintf("1-%d", min(n, 9))), "copy [n]"), prioAct - 15})
+			keys, desc := "1", "copy [1]"
+			if n > 1 {
+				keys, desc = fmt.Sprintf("1-%d", min(n, 9)), fmt.Sprintf("copy [1]-[%d]", min(n, 9))
+			}
+			out = append(out, footerKey{helpEntry(keys, desc), prioAct - 15})
 		}
 		return append(out, back, help)
 	case m.view == viewPatch:

@@ -171,7 +171,7 @@ func (m Model) copyFor(ref model.WorkloadRef, patch patchAvail, snips []snippet,
 			m.notice = model.Cell{Text: "nothing numbered [" + string(rune('0'+n)) + "] to copy here", Level: model.Near}
 			return m, nil
 		}
-		return m.copyText(snippetName(n, snips[n-1]), snips[n-1].code)
+		return m.copyText(snippetName(n), snips[n-1].code)
 	}
 	what, text, ok := copyTarget(patch, snips)
 	if !ok {

@@ -75,10 +75,14 @@ func TestDemoCopyToFile(t *testing.T) {
 	}
 
 	s.keys(":", "n", "o", "t", "i", "f", "Enter", "Enter", "1")
-	s.waitFor(10*time.Second, "[1] (run)", file)
-	if b, err = os.ReadFile(file); err != nil || !strings.HasPrefix(string(b), "kubectl logs notifier-") || !strings.HasSuffix(string(b), "--previous\n") {
-		t.Fatalf("1 in notifier's details wrote %q (%v)", b, err)
+	deadline := time.Now().Add(10 * time.Second)
+	for b, _ = os.ReadFile(file); !strings.HasPrefix(string(b), "kubectl logs") && time.Now().Before(deadline); b, _ = os.ReadFile(file) {
+		time.Sleep(100 * time.Millisecond)
 	}
+	if !strings.HasPrefix(string(b), "kubectl logs notifier-") || !strings.HasSuffix(string(b), "--previous\n") {
+		t.Fatalf("1 in notifier's details wrote %q", b)
+	}
+	s.waitFor(10*time.Second, "[1] in "+file)
 }
 
 // q, ←, h and esc go back one level; q quits only from the table.
