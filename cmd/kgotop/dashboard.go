@@ -124,8 +124,8 @@ func fieldValue(c model.Container, field string) string {
 		switch {
 		case !set:
 			return "(unset)"
-		case e.From != "":
-			return "from " + e.From
+		case e.From != nil:
+			return "from " + e.From.String()
 		}
 		return e.Value
 	}

@@ -33,6 +33,11 @@ type options struct {
 	noHistory     bool
 	dbMaxConns    int64
 	adviseHPA     bool
+	memoryQoS     string
+	cpuLimits     string
+	sizingMin     time.Duration
+	patchLowConf  bool
+	advisor       advisor.Options
 	demo          bool
 	seed          uint64
 	readOnly      bool
@@ -71,6 +76,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.failOn, "fail-on", "", "with --report, exit 3 when advice of this severity or worse exists: info, warning or critical")
 	fs.Int64Var(&o.dbMaxConns, "db-max-connections", 0, "the database's connection limit, to check pool sizes across all replicas against")
 	fs.BoolVar(&o.adviseHPA, "advise-hpa-resources", false, "offer patches for the requests an HPA scales on (by default only said: changing them moves the HPA's threshold)")
+	fs.StringVar(&o.memoryQoS, "memory-qos", "", "how memory requests and limits move together: burstable (limit at most 2x the request) or guaranteed (request = limit); default burstable, a container Guaranteed today staying Guaranteed")
+	fs.StringVar(&o.cpuLimits, "cpu-limits", string(advisor.CPULimitsKeep), "what to do with a CPU limit usage sits at: keep (raise it 2x and measure again) or remove (as krr does)")
+	fs.DurationVar(&o.sizingMin, "sizing-min", 3*time.Hour, "the least usage history (with at least 100 samples) a request or limit change goes into a patch on; with less it is shown, not patched")
+	fs.BoolVar(&o.patchLowConf, "patch-low-confidence", false, "put request and limit changes built on less than --sizing-min of history into patches too")
 	fs.StringSliceVar(&o.metricsPorts, "metrics-port", nil, "port numbers or names to read Go runtime /metrics from, on pods with neither prometheus.io annotations nor a port named metrics")
 	fs.StringVar(&o.metricsPath, "metrics-path", "/metrics", "the path of /metrics on the ports --metrics-port or a port named metrics gives")
 	fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor save the usage history kept between runs")
@@ -103,6 +112,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			return nil, usageError{fmt.Errorf("--fail-on: %w", err)}
 		}
 	}
+	if o.advisor, err = o.policies(); err != nil {
+		return nil, err
+	}
 	if !strings.HasPrefix(o.metricsPath, "/") {
 		return nil, usageError{fmt.Errorf("--metrics-path must start with /, got %q", o.metricsPath)}
 	}
@@ -120,7 +132,25 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
+// policies reads the advisor's policy flags.
+func (o *options) policies() (advisor.Options, error) {
+	qos, err := advisor.ParseMemoryQoS(o.memoryQoS)
+	if err != nil {
+		return advisor.Options{}, usageError{fmt.Errorf("--memory-qos: %w", err)}
+	}
+	cpu, err := advisor.ParseCPULimits(o.cpuLimits)
+	if err != nil {
+		return advisor.Options{}, usageError{fmt.Errorf("--cpu-limits: %w", err)}
+	}
+	if o.sizingMin <= 0 {
+		return advisor.Options{}, usageError{fmt.Errorf("--sizing-min must be positive, got %s", o.sizingMin)}
+	}
+	return advisor.Options{MemoryQoS: qos, CPULimits: cpu, SizingMin: o.sizingMin, PatchLowConfidence: o.patchLowConf}, nil
+}
+
 // advisorOptions are the advisor's options the flags set.
 func (o *options) advisorOptions() advisor.Options {
-	return advisor.Options{DBMaxConnections: o.dbMaxConns, AdviseHPAResources: o.adviseHPA}
+	a := o.advisor
+	a.DBMaxConnections, a.AdviseHPAResources = o.dbMaxConns, o.adviseHPA
+	return a
 }

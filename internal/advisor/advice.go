@@ -41,6 +41,10 @@ const (
 	KindDBPoolLifetime  Kind = "db-pool-lifetime"
 	KindDBPoolTotal     Kind = "db-pool-total"
 	KindMemoryLeak      Kind = "memory-leak"
+	KindGoSupport       Kind = "go-unsupported"
+	KindShutdown        Kind = "shutdown"
+	KindReplicaSkew     Kind = "replica-skew"
+	KindHPAPinned       Kind = "hpa-pinned"
 )
 
 // Severity says how urgent a piece of advice is.
@@ -106,6 +110,15 @@ type Advice struct {
 	// Requires lists the IDs of advice this one assumes is applied too
 	// (GOMEMLIMIT sized to a raised memory limit).
 	Requires []string `json:"requires,omitempty"`
+	// Held says the changes rest on less history than the sizing minimum
+	// (Options.SizingMin): the advice shows what they would be, but
+	// Patchable leaves it out of "apply all"; PatchableWithHeld takes it
+	// too, for a person who asks for it (--patch-low-confidence).
+	Held bool `json:"held,omitempty"`
+	// Alongside says the change is worth making only with others: alone it
+	// changes nothing the running program does, so it is not worth a
+	// rollout of its own (BuildPatch makes no patch of such changes alone).
+	Alongside bool `json:"alongside,omitempty"`
 }
 
 // Patchable reports whether the advice carries changes BuildPatch can apply.

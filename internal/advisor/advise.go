@@ -15,10 +15,26 @@ type Options struct {
 	Now time.Time
 	// SafetyMargin is added on top of percentiles (VPA: 0.15).
 	SafetyMargin float64
-	// MinSpan and MinSamples are the least history a right-size may rest
-	// on; with less, the advisor says "watch longer" and sizes nothing.
+	// MinSpan and MinSamples are the least history a right-size is shown
+	// on; with less, the advisor says "watch longer" and sizes nothing (a
+	// container with no requests at all excepted: it gets them at once).
 	MinSpan    time.Duration
 	MinSamples int64
+	// SizingMin and SizingMinSamples are the least history a right-size
+	// goes into a patch on (krr: 3h and 100 samples). Below it the advice
+	// shows what it would be, with its confidence, and is Held: Patchable
+	// leaves it out unless PatchLowConfidence is set. Emergencies (an
+	// OOMKill, a CPU limit usage sits at, a Go heap near GOMEMLIMIT) need
+	// no minimum.
+	SizingMin          time.Duration
+	SizingMinSamples   int64
+	PatchLowConfidence bool
+	// MemoryQoS is how memory requests and limits move together (default:
+	// Burstable, a Guaranteed container staying Guaranteed); CPULimits what
+	// advice does with a CPU limit usage presses on (default: keep it and
+	// raise it by a real step).
+	MemoryQoS MemoryQoS
+	CPULimits CPULimits
 	// Noise is the relative difference below which a new request or limit is
 	// not worth a restart (0.15 = 15%).
 	Noise float64
@@ -34,9 +50,11 @@ type Options struct {
 }
 
 // DefaultOptions returns the defaults: a 15% safety margin and noise
-// threshold, and at least 10 minutes and 10 samples of history for sizing.
+// threshold, sizing shown after 10 minutes and 10 samples and patched after
+// 3 hours and 100 samples, memory Burstable and CPU limits kept.
 func DefaultOptions() Options {
-	return Options{SafetyMargin: 0.15, MinSpan: 10 * time.Minute, MinSamples: 10, Noise: 0.15}
+	return Options{SafetyMargin: 0.15, MinSpan: 10 * time.Minute, MinSamples: 10, Noise: 0.15,
+		SizingMin: defaultSizingMin, SizingMinSamples: defaultSizingMinSamples, CPULimits: CPULimitsKeep}
 }
 
 func (o Options) withDefaults(now time.Time) Options {
@@ -55,6 +73,15 @@ func (o Options) withDefaults(now time.Time) Options {
 	}
 	if o.Noise <= 0 {
 		o.Noise = d.Noise
+	}
+	if o.SizingMin <= 0 {
+		o.SizingMin = d.SizingMin
+	}
+	if o.SizingMinSamples <= 0 {
+		o.SizingMinSamples = d.SizingMinSamples
+	}
+	if o.CPULimits == "" {
+		o.CPULimits = d.CPULimits
 	}
 	return o
 }
@@ -82,17 +109,23 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 	for _, c := range w.Containers {
 		wc := wctx{w: w, c: c, opts: opts}
 		res := adviseResources(wc)
+		goAdvice := adviseGo(wc, res)
+		if fixesGOMAXPROCS(goAdvice) && res.sizesCPU() {
+			// The GOMAXPROCS change changes how much CPU the runtime uses:
+			// usage measured before it says little of usage after.
+			res = res.withoutCPU(wc, "not in the patch: the GOMAXPROCS change alters how much CPU the runtime uses; apply it, then measure again")
+			goAdvice = adviseGo(wc, res)
+		}
 		if res.cpu.suggested > 0 {
 			if sizes == nil {
 				sizes = map[string]cpuRequestPlan{}
 			}
 			sizes[c.Name] = res.cpu
 		}
-		goAdvice := adviseGo(wc, res)
 		pairLimitWithGOMEMLIMIT(c, res, goAdvice)
-		parts = append(parts, res.advice, goAdvice, adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), adviseDBPools(wc))
+		parts = append(parts, holdWhatRestsOnHeld(res.advice, goAdvice), adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), adviseDBPools(wc))
 	}
-	parts = append(parts, adviseHPA(w, sizes))
+	parts = append(parts, adviseHPA(w, sizes), adviseReplicas(w, opts))
 	n := 0
 	for _, p := range parts {
 		n += len(p)
@@ -198,12 +231,47 @@ func (x wctx) runtime() *model.GoRuntime { return x.c.Go.Runtime }
 // positive returns v, or 0 when v is negative (absurd input means unset).
 func positive(v int64) int64 { return max(v, 0) }
 
+// fixesGOMAXPROCS reports whether the advice changes GOMAXPROCS to fix a
+// mismatch with the CPU limit (not only unpinning a value that fits).
+func fixesGOMAXPROCS(as []Advice) bool {
+	for _, a := range as {
+		if a.Kind == KindGOMAXPROCS && a.Patchable() && a.Severity.Rank() >= Warning.Rank() {
+			return true
+		}
+	}
+	return false
+}
+
+// holdWhatRestsOnHeld returns the sizing and Go advice of a container, with
+// advice that requires Held advice held too (a GOMEMLIMIT sized to a limit
+// built on short history): "apply all" then leaves both out, quietly.
+func holdWhatRestsOnHeld(sizing, goAdvice []Advice) []Advice {
+	out := append(slices.Clip(sizing), goAdvice...)
+	held := map[string]bool{}
+	for _, a := range out {
+		if a.Held {
+			held[a.ID] = true
+		}
+	}
+	for changed := len(held) > 0; changed; {
+		changed = false
+		for i, a := range out {
+			if a.Held || !a.Patchable() || !slices.ContainsFunc(a.Requires, func(id string) bool { return held[id] }) {
+				continue
+			}
+			out[i].Held, held[a.ID], changed = true, true, true
+			out[i].Notes = append(slices.Clip(a.Notes), "left out of the patch with the advice it is sized to, which rests on short history")
+		}
+	}
+	return out
+}
+
 // pairLimitWithGOMEMLIMIT makes a lowered memory limit require the GOMEMLIMIT
 // change sized to it: the old GOMEMLIMIT may sit above the new limit, so
 // applying the limit alone could leave the runtime aiming past it. (The
 // GOMEMLIMIT advice already requires the limit; the two go together.)
 func pairLimitWithGOMEMLIMIT(c model.Container, r resources, goAdvice []Advice) {
-	if r.mem.limitID == "" || r.mem.limit >= r.mem.current || envGOMEMLIMIT(c) <= gomemlimitFor(r.mem.limit) {
+	if r.mem.limitID == "" || r.mem.limit >= r.mem.current || envGOMEMLIMIT(c) <= gomemlimitFor(r.mem.limit, r.heap.nonGo) {
 		return // not lowered, or the GOMEMLIMIT in the env fits the new limit (or none is set there)
 	}
 	for _, g := range goAdvice {

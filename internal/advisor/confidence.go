@@ -8,12 +8,11 @@ import (
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// Thresholds of the confidence levels. Below krrMinSpan or krrMinSamples
-// (krr's "simple" strategy refuses to advise with less) confidence is low;
-// below a full day (VPA's confidence of 1) it is medium; from there, high.
+// Thresholds of the confidence levels. Below the sizing minimum
+// (Options.SizingMin: krr's "simple" strategy refuses to advise with less)
+// confidence is low; below a full day (VPA's confidence of 1) it is medium;
+// from there, high.
 const (
-	krrMinSpan    = 3 * time.Hour
-	krrMinSamples = 100
 	// samplesPerDay is the VPA's one sample per minute over a day.
 	samplesPerDay = 1440
 	day           = 24 * time.Hour
@@ -26,10 +25,14 @@ const (
 type history struct {
 	h *model.History
 	// raw is the VPA confidence min(span/24h, samples/1440), uncapped; it
-	// widens the bounds. enough is false below Options.MinSpan/MinSamples.
+	// widens the bounds. enough is false below Options.MinSpan/MinSamples:
+	// nothing is sized. held is true below the sizing minimum when the
+	// person did not ask for such sizing in patches.
 	raw    float64
 	enough bool
+	held   bool
 	conf   Confidence
+	min    time.Duration
 }
 
 // assess rates the container's history; h may be nil.
@@ -44,11 +47,12 @@ func assess(h *model.History, opts Options) history {
 		SpanSeconds: int64(span / time.Second),
 		Samples:     h.Samples,
 	}
+	low := span < opts.SizingMin || h.Samples < opts.SizingMinSamples
 	switch {
-	case span < krrMinSpan || h.Samples < krrMinSamples:
+	case low:
 		c.Level = Low
-		c.Note = fmt.Sprintf("only %s of history (%d samples): watch at least %s before applying",
-			formatDuration(span), h.Samples, formatDuration(krrMinSpan))
+		c.Note = fmt.Sprintf("only %s of history (%d samples): watch at least %s and %d samples before applying",
+			formatDuration(span), h.Samples, formatDuration(opts.SizingMin), opts.SizingMinSamples)
 	case raw < 1:
 		c.Level = Medium
 		c.Note = fmt.Sprintf("%s of history: a full day shows the daily peak", formatDuration(span))
@@ -65,8 +69,22 @@ func assess(h *model.History, opts Options) history {
 		h:      h,
 		raw:    raw,
 		enough: span >= opts.MinSpan && h.Samples >= opts.MinSamples,
+		held:   low && !opts.PatchLowConfidence,
 		conf:   c,
+		min:    opts.SizingMin,
 	}
+}
+
+// hold marks sizing advice that rests on less history than the sizing
+// minimum: it still shows what it would be, but stays out of patches
+// unless the person asks. An emergency is never held.
+func (hs history) hold(a *Advice, emergency bool) {
+	if !hs.held || emergency || !a.Patchable() {
+		return
+	}
+	a.Held = true
+	a.Notes = append(a.Notes, fmt.Sprintf("left out of the patch: %s of history is under the %s minimum for a right-size "+
+		"(ask for it with --patch-low-confidence)", formatDuration(hs.conf.Span()), formatDuration(hs.min)))
 }
 
 func joinNote(a, b string) string {
@@ -88,8 +106,9 @@ func (hs history) bounds(p50, p95 float64) (lower, upper float64) {
 // is too short to rest one on.
 func watchLonger(x wctx, hs history) Advice {
 	a := x.advice(KindWatchLonger, Info, fmt.Sprintf(
-		"too little usage history to right-size (%s, %d samples): kgotop sizes after %s and %d samples",
-		formatDuration(hs.conf.Span()), hs.conf.Samples, formatDuration(x.opts.MinSpan), x.opts.MinSamples))
+		"too little usage history to right-size (%s, %d samples): kgotop shows sizing after %s and %d samples, and patches it after %s and %d samples",
+		formatDuration(hs.conf.Span()), hs.conf.Samples, formatDuration(x.opts.MinSpan), x.opts.MinSamples,
+		formatDuration(x.opts.SizingMin), x.opts.SizingMinSamples))
 	a.Confidence = hs.conf
 	a.Evidence = []Evidence{
 		num("history", formatDuration(hs.conf.Span()), hs.conf.Span().Seconds(), Seconds),
@@ -112,16 +131,36 @@ func differs(current, suggested, minStep int64, noise float64) bool {
 	return d >= minStep && float64(d) > noise*float64(current)
 }
 
-// sizingSeverity grades a right-size: an unset or too small request is a
-// warning, as is one more than twice the need when the history is at
-// least medium; anything resting on low confidence only informs.
-func sizingSeverity(current, need, suggested int64, c Confidence) Severity {
+// Severity bands of a right-size by the size of the change (krr's): CPU
+// from half a core critical and a quarter warning, memory from 500Mi and 250Mi.
+const (
+	cpuCritical, cpuWarning       = 500, 250
+	memoryCritical, memoryWarning = 500 * mib, 250 * mib
+)
+
+// sizingSeverity grades a right-size of a request: an unset request is a
+// warning (the scheduler places the pod blind); otherwise the size of the
+// change sets it (krr's bands), a current value inside the bounds the
+// evidence supports (VPA's: it leaves such pods alone) only informs, and so
+// does anything resting on low confidence; medium confidence is at most a
+// warning.
+func sizingSeverity(resource string, current, suggested int64, bounds *Range, c Confidence) Severity {
+	crit, warn := int64(memoryCritical), int64(memoryWarning)
+	if resource == CPU {
+		crit, warn = cpuCritical, cpuWarning
+	}
+	d := suggested - current
+	if d < 0 {
+		d = -d
+	}
 	switch {
-	case c.Level == Low:
-		return Info
-	case current <= 0 || need > current:
+	case current <= 0:
 		return Warning
-	case current > 2*suggested && c.Level != Low:
+	case c.Level == Low, bounds != nil && current >= bounds.Lower.Amount && current <= bounds.Upper.Amount:
+		return Info
+	case d >= crit && c.Level == High:
+		return Critical
+	case d >= warn:
 		return Warning
 	}
 	return Info

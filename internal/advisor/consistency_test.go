@@ -9,35 +9,41 @@ import (
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// The memory rule raises a limit for a Go heap; the GOMEMLIMIT rule, run on
-// that limit, must find it enough, whatever the rounding.
-func TestLimitForHeapHoldsTheHeap(t *testing.T) {
-	for _, heap := range []int64{1, mi - 1, mi, 100 * mi, 600_000_000, 9 * mi, 1<<30 + 7, 10 << 30} {
-		l := limitForHeap(heap)
-		if l%mi != 0 || gomemlimitFor(l) < heap {
-			t.Errorf("heap %d: limit %d gives GOMEMLIMIT %d", heap, l, gomemlimitFor(l))
-		}
-		if below := l - mi; below > 0 && gomemlimitFor(below) >= heap {
-			t.Errorf("heap %d: limit %d is not the least (%d holds it)", heap, l, below)
+// The memory rule raises a limit for a live heap that would crowd
+// GOMEMLIMIT; the GOMEMLIMIT rule, run on that limit, must find it enough,
+// whatever the rounding.
+func TestLimitForLiveHoldsTheHeap(t *testing.T) {
+	for _, nonGo := range []int64{0, 300 * mi} {
+		for _, live := range []int64{1, mi - 1, mi, 100 * mi, 300_000_000, 9 * mi, 1<<30 + 7, 10 << 30} {
+			l := limitForLive(live, nonGo)
+			if l%mi != 0 || liveShare*float64(gomemlimitFor(l, nonGo)) < float64(live) {
+				t.Errorf("live %d, non-Go %d: limit %d gives GOMEMLIMIT %d", live, nonGo, l, gomemlimitFor(l, nonGo))
+			}
+			if below := l - mi; below > 0 && liveShare*float64(gomemlimitFor(below, nonGo)) >= float64(live) {
+				t.Errorf("live %d, non-Go %d: limit %d is not the least (%d holds it)", live, nonGo, l, below)
+			}
 		}
 	}
 	// The case that showed it: a live heap of 300,000,000 B.
 	week := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(300, 500*mi))
 	c := model.Container{Resources: res(500, 600*mi, 0, 600*mi), Usage: week,
-		Go: model.GoInfo{Detection: model.GoConfirmed, Version: "1.25.3", Runtime: &model.GoRuntime{HeapLive: 300_000_000, GOGC: 100, GCCPUFraction: -1}}}
+		Go: model.GoInfo{Detection: model.GoConfirmed, Version: "1.25.3", Runtime: &model.GoRuntime{HeapLive: 500_000_000, GOGC: 100, GCCPUFraction: -1}}}
 	got := AdviseWorkload(deployment(withProbes(c)), Options{})
 	lim, gml := find(got, KindMemoryLimit), find(got, KindGOMEMLIMIT)
 	if lim == nil || gml == nil {
 		t.Fatalf("want a raised limit and a GOMEMLIMIT; got %v", kinds(got))
 	}
-	if gml.Suggested.Amount < 600_000_000 {
-		t.Errorf("GOMEMLIMIT %s for limit %s is below the heap's 600,000,000 B", gml.Suggested.Display, lim.Suggested.Display)
+	if liveShare*float64(gml.Suggested.Amount) < 500_000_000 {
+		t.Errorf("GOMEMLIMIT %s for limit %s leaves the live heap over 80%% of it", gml.Suggested.Display, lim.Suggested.Display)
 	}
 	// Applied, the next run finds nothing to add.
 	c.Resources.Limits.Memory = lim.Suggested.Amount
+	if r := find(got, KindMemoryRequest); r != nil {
+		c.Resources.Requests.Memory = r.Suggested.Amount
+	}
 	c.Env = []model.EnvVar{{Name: "GOMEMLIMIT", Value: gml.Changes[0].Env.Value}}
 	again := AdviseWorkload(deployment(withProbes(c)), Options{})
-	for _, k := range []Kind{KindMemoryLimit, KindGOMEMLIMIT} {
+	for _, k := range []Kind{KindMemoryLimit, KindGOMEMLIMIT, KindMemoryRequest} {
 		if a := find(again, k); a != nil {
 			t.Errorf("after applying, %s again: %s", k, a.Reason)
 		}
@@ -45,7 +51,7 @@ func TestLimitForHeapHoldsTheHeap(t *testing.T) {
 }
 
 func TestProbeChangesClaimTheirFields(t *testing.T) {
-	w := deployment(model.Container{Name: "app", Probes: model.Probes{Startup: &model.Probe{Handler: "tcp :8080", PeriodSeconds: 5, FailureThreshold: 6}}})
+	w := deployment(model.Container{Name: "app", Probes: model.Probes{Startup: &model.Probe{Handler: model.ProbeHandler{TCPSocket: &model.TCPSocketAction{Port: model.PortRef{Number: 8080}}}, PeriodSeconds: 5, FailureThreshold: 6}}})
 	probe := func(id string, set map[string]any) Advice {
 		return Advice{ID: id, Target: Target{Kind: w.Ref.Kind, Namespace: w.Ref.Namespace, Name: w.Ref.Name, Container: "app"},
 			Reason: id, Changes: []Change{{Container: "app", Probe: &ProbeChange{Probe: model.Startup, Set: set}}}}
@@ -64,12 +70,36 @@ func TestProbeChangesClaimTheirFields(t *testing.T) {
 	}
 }
 
-func TestGuaranteedPodsAreToldWhatALowerRequestCosts(t *testing.T) {
+// Item 5: a container Guaranteed today (requests = limits) stays so when
+// resized, unless the person picks Burstable, and is then told what it costs.
+func TestGuaranteedStaysGuaranteed(t *testing.T) {
 	week := usage(84*time.Hour, 5*time.Minute, 1, 1000, steady(50, 50*mi))
 	c := model.Container{Resources: res(1000, 1<<30, 1000, 1<<30), Usage: week}
-	a := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindCPURequest)
-	if a == nil || !strings.Contains(strings.Join(a.Notes, " "), "Guaranteed") {
-		t.Fatalf("no Guaranteed note: %+v", a)
+	w := deployment(withProbes(c))
+	got := AdviseWorkload(w, Options{})
+	checkInvariants(t, w, got)
+	for _, pair := range [][2]Kind{{KindCPURequest, KindCPULimit}, {KindMemoryRequest, KindMemoryLimit}} {
+		req, lim := find(got, pair[0]), find(got, pair[1])
+		if req == nil || lim == nil || req.Suggested.Amount != lim.Suggested.Amount {
+			t.Fatalf("%s and %s do not move together: %+v / %+v", pair[0], pair[1], req, lim)
+		}
+		if len(req.Requires) != 1 || req.Requires[0] != lim.ID || len(lim.Requires) != 1 || lim.Requires[0] != req.ID {
+			t.Errorf("%s and %s should require each other: %v / %v", pair[0], pair[1], req.Requires, lim.Requires)
+		}
+	}
+	// 50Mi steady: request = limit = max(P90 x 1.15, peak x 1.15), floored at 100Mi.
+	if m := find(got, KindMemoryLimit); m.Suggested.Amount != 100*mi {
+		t.Errorf("memory %s, want 100Mi", m.Suggested.Display)
+	}
+	// A patch of the request alone would make the pods Burstable: refused as a pair.
+	if p, err := BuildPatch(w, []Advice{*find(got, KindCPURequest)}); !errors.Is(err, ErrNoChanges) || len(p.Warnings) != 1 {
+		t.Errorf("the CPU request without its limit: %v %q", err, p.Warnings)
+	}
+
+	got = AdviseWorkload(w, Options{MemoryQoS: MemoryBurstable})
+	a := find(got, KindCPURequest)
+	if a == nil || find(got, KindCPULimit) != nil || !strings.Contains(strings.Join(a.Notes, " "), "Burstable") {
+		t.Fatalf("--memory-qos burstable: the request alone, with a note: %+v", a)
 	}
 	c.Resources.Limits.CPU = 2000 // Burstable already: no note
 	a = find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindCPURequest)
@@ -248,23 +278,51 @@ func TestALimitChangePinsARequestTheTemplateLeavesOut(t *testing.T) {
 	}
 }
 
-// GOMAXPROCS rests on a raised CPU limit only when the raise changes it:
-// 1 core and 1161m both give 2.
-func TestGOMAXPROCSNeedsTheLimitOnlyWhenItChangesIt(t *testing.T) {
-	week := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(990, 200*mi)) // throttled at the limit
+// Item 3: a GOMAXPROCS fix changes how much CPU the runtime uses, so the
+// CPU is not sized in the same patch: the CPU advice stays to read, with why,
+// and GOMAXPROCS is sized to the limit the container has.
+func TestAGOMAXPROCSFixDefersCPUSizing(t *testing.T) {
+	week := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(990, 200*mi)) // at its 1-core limit
 	c := model.Container{Resources: res(500, 256*mi, 1000, 512*mi), Usage: week,
 		Go: model.GoInfo{Detection: model.GoConfirmed, Version: "1.23.4", Runtime: &model.GoRuntime{GOMAXPROCS: 8, GOGC: 100, GCCPUFraction: -1, HeapLive: -1}}}
+	w := deployment(withProbes(c))
+	got := AdviseWorkload(w, Options{})
+	checkInvariants(t, w, got)
+	procs := find(got, KindGOMAXPROCS)
+	if procs == nil || procs.Suggested.Display != "2" || len(procs.Requires) != 0 || !procs.Patchable() {
+		t.Fatalf("GOMAXPROCS to the 1-core limit in force: %+v", procs)
+	}
+	for _, k := range []Kind{KindCPULimit, KindCPURequest} {
+		a := find(got, k)
+		if a == nil || a.Patchable() || a.Severity != Info || !strings.Contains(strings.Join(a.Notes, " "), "GOMAXPROCS change") {
+			t.Errorf("%s should stay, out of the patch, saying why: %+v", k, a)
+		}
+	}
+	// With GOMAXPROCS already right, the CPU is sized: usage sits at the
+	// limit, so the limit doubles.
+	c.Env = []model.EnvVar{{Name: "GOMAXPROCS", Value: "2"}}
+	c.Go.Runtime.GOMAXPROCS = 2
+	got = AdviseWorkload(deployment(withProbes(c)), Options{})
+	if lim := find(got, KindCPULimit); lim == nil || !lim.Patchable() || lim.Suggested.Amount != 2000 {
+		t.Errorf("the CPU limit once GOMAXPROCS is fixed: %+v", lim)
+	}
+}
+
+// A crash-looping container keeps only the memory advice an OOMKill (or a
+// crowded heap) calls for: its usage says nothing of the program's needs.
+func TestCrashLoopSizesNoMemoryFromHistory(t *testing.T) {
+	week := usage(84*time.Hour, 5*time.Minute, 1, 300, steady(200, 300*mi))
+	c := model.Container{Resources: res(300, 512*mi, 1000, 1<<30), Usage: week,
+		Instances: []model.ContainerInstance{{Pod: "pod-a", Waiting: "CrashLoopBackOff", RestartCount: 9,
+			LastTermination: &model.Termination{Reason: "Error", ExitCode: 2}}}}
 	got := AdviseWorkload(deployment(withProbes(c)), Options{})
-	lim, procs := find(got, KindCPULimit), find(got, KindGOMAXPROCS)
-	if lim == nil || procs == nil {
-		t.Fatalf("got %v", kinds(got))
+	for _, k := range []Kind{KindMemoryLimit, KindMemoryRequest, KindCPURequest} {
+		if a := find(got, k); a != nil {
+			t.Errorf("crash loop: %s %s", k, a.Reason)
+		}
 	}
-	if procs.Suggested.Display != "2" || len(procs.Requires) != 0 || !strings.Contains(procs.Reason, "1 now, ") {
-		t.Errorf("GOMAXPROCS %s requires %v: %s", procs.Suggested.Display, procs.Requires, procs.Reason)
-	}
-	c.Resources.Limits.CPU = 2000 // raised to 2.3 cores: 3, not the 2 of 2 cores
-	c.Usage = usage(84*time.Hour, 5*time.Minute, 1, 500, steady(1990, 200*mi))
-	if procs = find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindGOMAXPROCS); procs == nil || len(procs.Requires) != 1 {
-		t.Errorf("GOMAXPROCS sized to a raise past a whole core: %+v", procs)
+	c.Instances[0].LastTermination.Reason = "OOMKilled"
+	if a := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindMemoryLimit); a == nil || a.Severity != Critical {
+		t.Errorf("an OOMKill loop keeps its limit raise: %+v", a)
 	}
 }

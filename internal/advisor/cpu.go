@@ -12,9 +12,9 @@ const (
 	minCPU = 10
 	// cpuStep is the least change in millicores worth advising.
 	cpuStep = 5
-	// throttledAt is the share of the CPU limit at which a replica's peak
-	// usage means it was throttled: usage cannot pass the limit, so a peak at
-	// it hides how much more the program wanted.
+	// throttledAt is the share of the CPU limit from which a metrics window
+	// counts as pinned at the limit: usage cannot pass the limit, so usage
+	// at it hides how much more the program wanted.
 	throttledAt = 0.95
 )
 
@@ -24,8 +24,21 @@ type cpuRequestPlan struct {
 	current, suggested int64
 	id                 string
 	conf               Confidence
-	// offered says the advice carries the change (not held back for an HPA).
+	// offered says the advice carries the change (not held back for an HPA;
+	// it may still be Held for short history, which it says itself).
 	offered bool
+}
+
+// cpuStats are the CPU usage percentiles and peak of a history, in millicores.
+type cpuStats struct {
+	p50, p90, p95, p99 float64
+	peak               int64
+}
+
+func readCPU(hs history) cpuStats {
+	peak := positive(hs.h.CPUPeak.Value)
+	at := func(p float64) float64 { return percentile(hs.h.CPU, p, float64(peak)/1000) * 1000 }
+	return cpuStats{p50: at(0.5), p90: at(0.9), p95: at(0.95), p99: at(0.99), peak: peak}
 }
 
 // adviseCPU makes the CPU request and limit advice. It returns the plan for
@@ -36,70 +49,78 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 	if !hs.enough || hs.h.CPU.Empty() || absurd(req, lim, hs.h.CPUPeak.Value) {
 		return nil, plan, limit
 	}
+	s := readCPU(hs)
+	lv := decideCPULimit(x, hs, s)
 	m := 1 + x.opts.SafetyMargin
-	peak := positive(hs.h.CPUPeak.Value)
-	cores := func(p float64) float64 { return percentile(hs.h.CPU, p, float64(peak)/1000) * 1000 }
-	p50, p90, p95, p99 := cores(0.5), cores(0.9), cores(0.95), cores(0.99)
-
-	// The limit first, only where one is set: never lower it (a CPU limit only
-	// throttles), raise it to P99 x margin so that Go is not throttled.
-	if lim > 0 {
-		// A raised limit covers the current request too, whatever the
-		// request advice becomes (the HPA rule may leave it as it is).
-		want := max(ceilTo(p99*m, 1), req)
-		throttled := float64(peak) >= throttledAt*float64(lim)
-		if throttled {
-			// The peak is cut at the limit: ask for a margin above it at least.
-			want = max(want, ceilTo(float64(lim)*m, 1))
-		}
-		if want > lim {
-			want = max(want, raiseStep(lim, x.opts.Noise, 1))
-			a := x.advice(KindCPULimit, Warning, fmt.Sprintf(
-				"P99 usage %s is close to the %s limit: raise it to %s so the Go runtime is not throttled",
-				formatCPU(ceilTo(p99, 1)), formatCPU(lim), formatCPU(want)))
-			if throttled {
-				a.Reason = fmt.Sprintf("usage peaks at the %s limit (%s): the container is throttled; raise the limit to %s",
-					formatCPU(lim), formatCPU(peak), formatCPU(want))
-			}
-			a.Current, a.Suggested = cpuValue(lim), cpuValue(want)
-			a.Evidence = []Evidence{cpuEv("P99", ceilTo(p99, 1)), cpuEv("peak", peak), cpuEv("limit", lim)}
-			a.Evidence = append(a.Evidence, historyEvidence(hs)...)
-			a.Confidence = hs.conf
-			a.Changes = []Change{setResource(x.c.Name, Limits, CPU, want)}
-			out = append(out, a)
-			limit = want
-		}
+	target := applyFloor(ceilTo(s.p90*m, 1), req, minCPU)
+	if x.opts.keepsGuaranteed(guaranteed(x.c)) && !lv.remove {
+		// Requests equal limits today: both move to one value that also
+		// covers the P99 (a limit at the P90 would throttle).
+		_, upper := hs.bounds(s.p50*m, s.p95*m)
+		lv = lv.guaranteed(x, max(target, ceilTo(s.p99*m, 1)), ceilTo(upper, 1))
+		target = lv.after()
 	}
-
-	target := ceilTo(p90*m, 1)
-	target = applyFloor(target, req, minCPU)
-	if limit > 0 {
-		target = min(target, limit)
+	if after := lv.after(); after > 0 {
+		target = min(target, after)
 	}
-	if !differs(req, target, cpuStep, x.opts.Noise) {
+	var limitAdvice *Advice
+	if lv.cause != limKeep {
+		limitAdvice = lv.write(x, hs, s)
+		out = append(out, *limitAdvice)
+	}
+	limit = lv.after()
+	if !differs(req, target, cpuStep, x.opts.Noise) && !(lv.qos && target != req) {
 		return out, plan, limit
 	}
-	lower, upper := hs.bounds(p50*m, p95*m)
-	sev := sizingSeverity(req, ceilTo(p90, 1), target, hs.conf)
-	reason := fmt.Sprintf("P90 usage is %s: request %s (P90 + %.0f%%)", formatCPU(ceilTo(p90, 1)), formatCPU(target), x.opts.SafetyMargin*100)
-	if req > 0 && target < req {
-		reason = fmt.Sprintf("request %s is %.1fx the P90 usage of %s: lower it to %s", formatCPU(req),
-			float64(req)/math.Max(p90, 1), formatCPU(ceilTo(p90, 1)), formatCPU(target))
+	a := writeCPURequest(x, hs, s, req, target, lv)
+	if limitAdvice != nil && (target > lim && lim > 0 || lv.qos) {
+		a.Requires = []string{limitAdvice.ID} // above the limit in force until it is raised
+		if lv.qos {
+			out[0].Requires = []string{a.ID} // request = limit: together or not at all
+		}
 	}
-	a := x.advice(KindCPURequest, sev, reason)
+	plan.suggested, plan.id, plan.conf, plan.offered = target, a.ID, a.Confidence, a.Patchable()
+	return append(out, a), plan, limit
+}
+
+// writeCPURequest is the advice to set the CPU request to target.
+func writeCPURequest(x wctx, hs history, s cpuStats, req, target int64, lv cpuLimitVerdict) Advice {
+	m := 1 + x.opts.SafetyMargin
+	p90 := ceilTo(s.p90, 1)
+	reason := fmt.Sprintf("P90 usage is %s: request %s (P90 + %.0f%%)", formatCPU(p90), formatCPU(target), x.opts.SafetyMargin*100)
+	switch {
+	case req == 0:
+		reason = fmt.Sprintf("no CPU request: the scheduler places the pod blind and it is evicted first; request %s from the P90 usage of %s (+ %.0f%%)",
+			formatCPU(target), formatCPU(p90), x.opts.SafetyMargin*100)
+	case lv.qos:
+		reason = fmt.Sprintf("requests equal limits (Guaranteed QoS): request and limit move together to %s (P99 usage %s + %.0f%%)",
+			formatCPU(target), formatCPU(ceilTo(s.p99, 1)), x.opts.SafetyMargin*100)
+	case target < req:
+		reason = fmt.Sprintf("request %s is %.1fx the P90 usage of %s: lower it to %s", formatCPU(req),
+			float64(req)/math.Max(s.p90, 1), formatCPU(p90), formatCPU(target))
+	}
+	lower, upper := hs.bounds(s.p50*m, s.p95*m)
+	a := x.advice(KindCPURequest, Info, reason)
 	a.Current, a.Suggested = cpuValue(req), cpuValue(target)
 	a.Range = &Range{Lower: cpuValue(max(ceilTo(lower, 1), 1)), Upper: cpuValue(max(ceilTo(upper, 1), target))}
-	a.Evidence = []Evidence{cpuEv("P50", ceilTo(p50, 1)), cpuEv("P90", ceilTo(p90, 1)),
-		cpuEv("P95", ceilTo(p95, 1)), cpuEv("peak", peak)}
+	a.Severity = sizingSeverity(CPU, req, target, a.Range, hs.conf)
+	a.Evidence = []Evidence{cpuEv("P50", ceilTo(s.p50, 1)), cpuEv("P90", p90), cpuEv("P95", ceilTo(s.p95, 1)), cpuEv("peak", s.peak)}
 	a.Evidence = append(a.Evidence, historyEvidence(hs)...)
 	a.Confidence = hs.conf
 	a.Changes = []Change{setResource(x.c.Name, Requests, CPU, target)}
-	if lim > 0 && target > lim && len(out) > 0 {
-		a.Requires = []string{out[0].ID} // above the limit in force until it is raised
+	if lv.cause == limPinned {
+		a.Reason += "; a lower bound: usage sits at the limit, so the demand above it is unseen"
+		a.Notes = append(a.Notes, "measure again once the CPU limit no longer cuts the usage: the request may need to grow")
 	}
 	hpaCaution(x, &a, "cpu")
-	plan.suggested, plan.id, plan.conf, plan.offered = target, a.ID, a.Confidence, a.Patchable()
-	return append(out, a), plan, limit
+	hs.hold(&a, req == 0 && bestEffort(x.c) || lv.cause == limPinned && lv.qos)
+	return a
+}
+
+// bestEffort reports whether the container sets no request and no limit at
+// all: its pods are scheduled blind and evicted first.
+func bestEffort(c model.Container) bool {
+	return c.Resources.Requests == (model.ResourceList{}) && c.Resources.Limits == (model.ResourceList{})
 }
 
 // absurd reports whether any of vs is beyond what any computation here
@@ -159,6 +180,7 @@ func hpaCaution(x wctx, a *Advice, resource string) {
 		x.w.HPA.Name, resource, KindHPAShift.Label()))
 	if !x.opts.AdviseHPAResources {
 		a.Changes = nil
+		a.Requires = nil
 		a.Severity = Info
 		a.Notes = append(a.Notes, "not offered as a patch because the HPA scales on it: run kgotop with --advise-hpa-resources to get one")
 	}

@@ -55,7 +55,7 @@ func poolEnv(c model.Container, db model.DBStats, kind Kind) (model.EnvVar, bool
 			}
 		}
 	}
-	if pick < 0 || found[pick].From != "" {
+	if pick < 0 || found[pick].From != nil {
 		return model.EnvVar{}, false
 	}
 	return found[pick], true

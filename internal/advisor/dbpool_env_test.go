@@ -11,8 +11,8 @@ import (
 // Pool advice becomes a patch of the env var the pod reads the setting
 // from, and only when the running pool shows the program reads it.
 func TestDBPoolEnvPatches(t *testing.T) {
-	starved := model.DBStats{Name: "main", MaxOpen: 2, Open: 2, InUse: 2, WaitCount: 500, WaitDuration: 40 * time.Second,
-		MaxIdleClosed: 40, MaxIdleTimeClosed: 0, MaxLifetimeClosed: 0}
+	starved := watchedFor(model.DBStats{Name: "main", MaxOpen: 2, Open: 2, InUse: 2, WaitCount: 500, WaitDuration: 40 * time.Second,
+		MaxIdleClosed: 40, MaxIdleTimeClosed: 0, MaxLifetimeClosed: 0}, 10*time.Minute, model.DBCounters{})
 	cases := []struct {
 		name   string
 		env    []model.EnvVar
@@ -25,13 +25,14 @@ func TestDBPoolEnvPatches(t *testing.T) {
 			KindDBPoolWait, "app: env[DB_MAX_OPEN_CONNS]=7", "the patch sets DB_MAX_OPEN_CONNS=7"},
 		{"env the program ignores", []model.EnvVar{{Name: "DB_MAX_OPEN_CONNS", Value: "25"}}, []model.DBStats{starved},
 			KindDBPoolWait, "", `env DB_MAX_OPEN_CONNS="25" but the pool runs MaxOpen 2`},
-		{"env from a secret is not ours to set", []model.EnvVar{{Name: "DB_MAX_OPEN_CONNS", From: "secretKeyRef db/pool"}}, []model.DBStats{starved},
+		{"env from a secret is not ours to set", []model.EnvVar{{Name: "DB_MAX_OPEN_CONNS", From: &model.EnvSource{Kind: model.EnvSecretKey, Name: "db", Key: "pool"}}}, []model.DBStats{starved},
 			KindDBPoolWait, "", "pool settings live in code"},
 		{"unlimited from env 0", []model.EnvVar{{Name: "PG_MAX_OPEN_CONNECTIONS", Value: "0"}},
 			[]model.DBStats{{Name: "main", MaxOpen: 0, Open: 3, InUse: 3, MaxLifetimeClosed: 1}},
 			KindDBPoolUnlimited, "app: env[PG_MAX_OPEN_CONNECTIONS]=6", ""},
+		// MaxOpen 2 -> 7, and MaxIdle with it.
 		{"idle churn", []model.EnvVar{{Name: "DB_MAX_IDLE_CONNS", Value: "1"}}, []model.DBStats{starved},
-			KindDBPoolIdle, "app: env[DB_MAX_IDLE_CONNS]=2", ""},
+			KindDBPoolIdle, "app: env[DB_MAX_IDLE_CONNS]=7", ""},
 		{"lifetime as a Go duration", []model.EnvVar{{Name: "DB_CONN_MAX_LIFETIME", Value: "0"}}, []model.DBStats{starved},
 			KindDBPoolLifetime, "app: env[DB_CONN_MAX_LIFETIME]=30m", ""},
 		{"lifetime in seconds", []model.EnvVar{{Name: "DB_CONN_MAX_LIFETIME", Value: "-1"}}, []model.DBStats{starved},
@@ -44,9 +45,9 @@ func TestDBPoolEnvPatches(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := withProbes(model.Container{Env: tc.env, Go: model.GoInfo{Detection: model.GoConfirmed, Version: "1.26.8",
-				Runtime: &model.GoRuntime{GOGC: 100, GCCPUFraction: -1, DB: tc.pools}}})
-			a := find(AdviseWorkload(deployment(c), Options{}), tc.kind)
+			c := poolContainer(tc.pools...)
+			c.Env = tc.env
+			a := find(AdviseWorkload(deployment(c), Options{Now: t0}), tc.kind)
 			if a == nil {
 				t.Fatalf("no %s advice", tc.kind)
 			}

@@ -17,7 +17,7 @@ func Example() {
 	for at := start; !at.After(start.Add(48 * time.Hour)); at = at.Add(time.Minute) {
 		usage.Add("api-1", model.Sample{Time: at, CPU: 100, Memory: 300 << 20}, 1000)
 	}
-	probe := &model.Probe{Handler: "http GET :8080/healthz", PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3}
+	probe := &model.Probe{Handler: model.HTTPGet(8080, "/healthz"), PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3}
 	w := model.Workload{
 		Ref: model.WorkloadRef{Kind: model.KindDeployment, Namespace: "shop", Name: "api"},
 		Containers: []model.Container{{
@@ -27,7 +27,7 @@ func Example() {
 				Limits:   model.ResourceList{Memory: 1 << 30},
 			},
 			Probes: model.Probes{Liveness: probe, Readiness: probe},
-			Go:     model.GoInfo{Detection: model.GoConfirmed, Version: "1.25.3"},
+			Go:     model.GoInfo{Detection: model.GoConfirmed, Version: "1.26.3"},
 			Usage:  usage,
 		}},
 	}
@@ -45,7 +45,7 @@ func Example() {
 	fmt.Println(p.Command)
 	fmt.Println("restarts pods:", p.RestartsPods)
 	// Output:
-	// warning cpu-request: 1 -> 115m (high confidence)
+	// critical cpu-request: 1 -> 115m (high confidence)
 	// warning gomemlimit: not set -> 310MiB (high confidence)
 	// info memory-limit: 1Gi -> 345Mi (high confidence)
 	// info memory-request: 512Mi -> 345Mi (high confidence)

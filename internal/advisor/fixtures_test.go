@@ -12,16 +12,19 @@ var t0 = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 const mi = int64(1) << 20
 
 // usage returns a history of pods replicas sampled every step for span,
-// whose CPU (millicores) and memory (bytes) come from f.
+// whose CPU (millicores) and memory (bytes) come from f; the ring holds the
+// busiest replica's point of each window, as the collector's does.
 func usage(span, step time.Duration, pods int, cpuRequest int64, f func(i int, at time.Time) (cpu, mem int64)) *model.History {
 	h := model.NewHistory(model.DefaultHistoryConfig)
 	i := 0
 	for at := t0; !at.After(t0.Add(span)); at = at.Add(step) {
+		pt := model.Point{Unix: at.Unix()}
 		for p := range pods {
 			cpu, mem := f(i, at)
 			h.Add(podName(p), model.Sample{Time: at, Window: step, CPU: cpu, Memory: mem}, cpuRequest)
+			pt.CPU, pt.Memory = max(pt.CPU, cpu), max(pt.Memory, mem)
 		}
-		h.AddPoint(model.Point{Unix: at.Unix()})
+		h.AddPoint(pt)
 		i++
 	}
 	return h
@@ -71,7 +74,7 @@ func res(reqCPU, reqMem, limCPU, limMem int64) model.Resources {
 // withProbes gives a container readiness and liveness probes and a port so
 // that probe rules stay quiet in tests about other rules.
 func withProbes(c model.Container) model.Container {
-	p := &model.Probe{Handler: "http GET :8080/healthz", PeriodSeconds: 10, TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3}
+	p := &model.Probe{Handler: model.HTTPGet(8080, "/healthz"), PeriodSeconds: 10, TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3}
 	c.Probes = model.Probes{Readiness: p, Liveness: p}
 	c.Ports = []model.Port{{Name: "http", Port: 8080, Protocol: "TCP"}}
 	return c

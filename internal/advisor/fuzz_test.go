@@ -13,9 +13,10 @@ import (
 )
 
 // FuzzAdvise checks the advisor's invariants over arbitrary resources,
-// usage, terminations and Go settings: no panic, a memory limit never below
-// the observed peak, requests never above limits, GOMEMLIMIT below the
-// memory limit, and the patch of all patchable advice applies.
+// usage, terminations, Go settings and policies: no panic, a memory limit
+// never below the observed peak, requests never above limits, GOMEMLIMIT
+// below the memory limit, the patch of all patchable advice applies and,
+// for usage a cluster can show, applying it sizes nothing more (no ratchet).
 func FuzzAdvise(f *testing.F) {
 	type seed struct {
 		reqCPU, reqMem, limCPU, limMem int64
@@ -62,21 +63,28 @@ func FuzzAdvise(f *testing.F) {
 		w := deployment(c)
 		w.HPA = &model.HPA{Name: "api", MinReplicas: 1, MaxReplicas: 5, CurrentReplicas: 2,
 			Metrics: []model.HPAMetric{{Resource: "cpu", TargetUtilization: 60, CurrentUtilization: int32(procs % 200)}}}
-		as := AdviseWorkload(w, Options{DBMaxConnections: max(procs, 0) % 300, AdviseHPAResources: oom})
+		policy := uint64(procs)
+		opts := Options{DBMaxConnections: max(procs, 0) % 300, AdviseHPAResources: oom,
+			MemoryQoS: []MemoryQoS{MemoryAuto, MemoryBurstable, MemoryGuaranteed}[policy%3],
+			CPULimits: []CPULimits{CPULimitsKeep, CPULimitsRemove}[policy/3%2], PatchLowConfidence: policy/6%2 == 1}
+		as := AdviseWorkload(w, opts)
 		checkInvariants(t, w, as)
+		if seen(reqCPU, reqMem, limCPU, limMem, max(cpu, peakCPU), mem, peakMem, oom) {
+			checkNoRatchet(t, w, opts)
+		}
 		var patchable []Advice
 		for _, a := range as {
 			if a.Kind == KindMemoryLimit && c.Usage != nil && a.Suggested.Amount < c.Usage.MemoryPeak.Value {
 				t.Errorf("memory limit %s below the peak %d", a.Suggested.Display, c.Usage.MemoryPeak.Value)
 			}
-			if a.Patchable() {
+			if a.Patchable() && !a.Alongside { // a change that only rides along makes no patch alone
 				patchable = append(patchable, a)
 			}
 		}
 		if len(patchable) == 0 {
 			return
 		}
-		p, err := BuildPatch(w, patchable)
+		p, err := BuildPatch(w, PatchableWithHeld(as))
 		if err != nil {
 			t.Fatalf("patch of the advisor's own advice: %v", err)
 		}
@@ -87,4 +95,16 @@ func FuzzAdvise(f *testing.F) {
 			t.Fatalf("patch does not apply: %v\n%s", err, p.Data)
 		}
 	})
+}
+
+// seen reports whether usage is what a cluster can show: no usage past a
+// limit (past a memory limit the container is OOMKilled), requests within
+// limits, and an OOMKill at a limit the usage climbed into (kgotop keeps no
+// memory of a kill once the pods are replaced, see randomWorkload).
+func seen(reqCPU, reqMem, limCPU, limMem, peakCPU, mem, peakMem int64, oom bool) bool {
+	in := func(v, lim int64) bool { return lim <= 0 || v <= lim }
+	return min(reqCPU, reqMem, limCPU, limMem, peakCPU, mem, peakMem) >= 0 && max(limCPU, limMem, peakCPU, peakMem) < 1<<50 &&
+		in(peakCPU, limCPU) && in(peakMem, limMem) && in(mem, peakMem) && in(reqCPU, limCPU) && in(reqMem, limMem) &&
+		(limCPU == 0 || reqCPU > 0) && (limMem == 0 || reqMem > 0) && // a request left out is the limit
+		(!oom || limMem > 0 && peakMem >= limMem*95/100)
 }

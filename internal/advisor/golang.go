@@ -5,8 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/kgotop/kgotop/internal/model"
 )
 
 // adviseGo applies the Go runtime rules (GOMEMLIMIT, GOGC, GOMAXPROCS) to a
@@ -63,95 +61,6 @@ func peakMemory(r resources) int64 {
 	return positive(r.hist.h.MemoryPeak.Value)
 }
 
-// adviseGOMEMLIMIT sets GOMEMLIMIT to 90% of the memory limit in force after
-// the advice when it is unset, "off" or too close to (or above) the limit,
-// or below twice the live heap the runtime reports.
-func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
-	limit := r.mem.limit
-	if limit <= 0 {
-		return nil
-	}
-	if ok, known := goAtLeast(x, 19); known && !ok {
-		return gomemlimitTooOld(x) // GOMEMLIMIT arrived in Go 1.19
-	}
-	want := gomemlimitFor(limit)
-	if want <= 0 {
-		return nil
-	}
-	env, set := x.c.LookupEnv("GOMEMLIMIT")
-	if set && env.From != "" {
-		return gomemlimitFromLimit(x, r, env, want)
-	}
-	rt := x.runtime()
-	peak := peakMemory(r)
-	var a Advice
-	current := textValue(env.Value)
-	switch v, err := parseGoBytes(env.Value); {
-	case !set || err == errOff:
-		if !set && rt != nil && rt.GOMEMLIMIT > 0 && rt.GOMEMLIMIT < math.MaxInt64 && rt.GOMEMLIMIT < limit {
-			// Set in code (debug.SetMemoryLimit, automemlimit): only its
-			// fit to the live heap is ours to judge.
-			return gomemlimitUnderHeap(x, r, rt.GOMEMLIMIT, "", want)
-		}
-		sev := Info
-		if oomKilled(x.c) || peak >= limit*7/10 {
-			sev = Warning
-		}
-		a = x.advice(KindGOMEMLIMIT, sev, fmt.Sprintf(
-			"memory limit %s and no GOMEMLIMIT: the GC does not know the limit and lets the heap grow to 2x live before collecting; set it to 90%%",
-			formatMemory(limit)))
-	case err != nil:
-		a = x.advice(KindGOMEMLIMIT, Critical, fmt.Sprintf(
-			"GOMEMLIMIT=%q is not a value Go accepts (a number of bytes with B, KiB, MiB, GiB or TiB): the program fails at start", env.Value))
-	case v < mib:
-		a = x.advice(KindGOMEMLIMIT, Critical, fmt.Sprintf(
-			"GOMEMLIMIT=%s is %s: every heap is over it, so the GC runs near-constantly (its limiter caps it at about half the CPU)",
-			env.Value, humanBytes(v)))
-	case v >= limit:
-		a = x.advice(KindGOMEMLIMIT, Warning, fmt.Sprintf(
-			"GOMEMLIMIT %s is not below the %s memory limit: the container is OOMKilled before the GC ever works to stay under it",
-			humanBytes(v), formatMemory(limit)))
-		current = Value{Display: env.Value, Set: true, Amount: v, Unit: Bytes}
-	case float64(v) > 0.95*float64(limit):
-		a = x.advice(KindGOMEMLIMIT, Warning, fmt.Sprintf(
-			"GOMEMLIMIT %s leaves less than 5%% of the %s limit for non-heap memory: the container is OOMKilled before the GC reacts",
-			humanBytes(v), formatMemory(limit)))
-		current = Value{Display: env.Value, Set: true, Amount: v, Unit: Bytes}
-	default:
-		return gomemlimitUnderHeap(x, r, v, env.Value, want)
-	}
-	if a.Current.Display == "" {
-		a.Current = current
-	}
-	if r.leaking && a.Severity == Warning {
-		// GC guide: near-constant GC is worse than an OOMKill.
-		a.Severity = Info
-		a.Notes = append(a.Notes, "memory climbs steadily: near the limit GOMEMLIMIT makes the GC run ever more often "+
-			"(up to half the CPU) before the OOMKill comes anyway; fix the growth first")
-	}
-	a.Suggested = Value{Display: formatGoBytes(want), Set: true, Amount: want, Unit: Bytes}
-	a.Evidence = []Evidence{memEv("memory limit", limit)}
-	if peak > 0 {
-		a.Evidence = append(a.Evidence, memEv("peak", peak))
-	}
-	if heap, from := heapNeed(x); heap > 0 {
-		a.Evidence = append(a.Evidence, memEv(from, heap))
-	}
-	a.Changes = []Change{setEnv(x.c.Name, "GOMEMLIMIT", formatGoBytes(want))}
-	a.Notes = append(a.Notes, "an env change restarts the pods")
-	if r.mem.limitID != "" {
-		// As sure as the limit it is sized to.
-		for _, l := range r.advice {
-			if l.ID == r.mem.limitID {
-				a.Confidence = l.Confidence
-			}
-		}
-		a.Requires = []string{r.mem.limitID}
-		a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested memory limit %s: apply them together", formatMemory(limit)))
-	}
-	return &a
-}
-
 // adviseGOGC keeps GOGC at 100 unless the evidence says otherwise: GOGC=off
 // without a safety net, an env value the runtime does not run, an invalid
 // value, or a GC eating CPU while memory has room.
@@ -168,7 +77,7 @@ func adviseGOGC(x wctx, r resources) *Advice {
 	gogc, off, valid := readGOGC(val)
 	var a Advice
 	switch {
-	case set && env.From != "":
+	case set && env.From != nil:
 		return nil
 	case set && off:
 		switch {
@@ -191,12 +100,15 @@ func adviseGOGC(x wctx, r resources) *Advice {
 			a.Current, a.Suggested = textValue(env.Value), textValue("100 (default)")
 			a.Changes = []Change{removeEnv(x.c.Name, "GOGC")}
 		case n == 0:
-			a = x.advice(KindGOGC, Warning, "GOGC=0 sets the heap goal to the live heap: the GC runs near-constantly (its limiter caps it at about half the CPU)")
+			a = x.advice(KindGOGC, Warning, "GOGC=0 sets the heap goal to the live heap: the GC runs near-constantly ("+gcLimiter(x, r)+")")
 			a.Current, a.Suggested = textValue(env.Value), textValue("100 (default)")
 			a.Changes = []Change{removeEnv(x.c.Name, "GOGC")}
 		case rt != nil && rt.GOGC > 0 && n != rt.GOGC:
-			a = x.advice(KindGOGC, Warning, fmt.Sprintf(
+			// Dropping it changes nothing the program runs: it informs, and
+			// goes with the next change rather than a rollout of its own.
+			a = x.advice(KindGOGC, Info, fmt.Sprintf(
 				"env GOGC=%d but the runtime runs %d: the code overrides it (debug.SetGCPercent) or the setting never reaches the process", n, rt.GOGC))
+			a.Alongside = true
 			a.Current = countValue(rt.GOGC, fmt.Sprintf("%d (runtime), %d (env)", rt.GOGC, n))
 			a.Suggested = textValue(fmt.Sprintf("drop env GOGC (the runtime runs %d)", rt.GOGC))
 			a.Evidence = []Evidence{num("env GOGC", val, float64(n), Percent), num("go_gc_gogc_percent", fmt.Sprint(rt.GOGC), float64(rt.GOGC), Percent)}
@@ -204,7 +116,7 @@ func adviseGOGC(x wctx, r resources) *Advice {
 			a.Notes = append(a.Notes, fmt.Sprintf("the patch drops the env var, which does nothing now: the program keeps running GOGC %d; "+
 				"if %d was meant, call debug.SetGCPercent(%d) in code instead (GOGC is read once, at start: os.Setenv in main is too late), "+
 				"minding the memory headroom it costs", rt.GOGC, n, n),
-				"an env change restarts the pods")
+				"alone this is not worth a rollout: the patch takes it only with other changes")
 			return &a
 		default:
 			return gcCPU(x, r, n, gmlSet)
@@ -237,14 +149,23 @@ func gcCPU(x wctx, r resources, gogc int64, gmlSet bool) *Advice {
 	if rt == nil || rt.GCCPUFraction < gcCPUShare || gogc >= 200 {
 		return nil
 	}
+	if g := gomemlimitInForce(x); g > 0 && r.heap.binds(g) {
+		return nil // GOMEMLIMIT holds the heap under GOGC's goal: the GOMEMLIMIT advice speaks
+	}
 	limit, peak := r.mem.limit, peakMemory(r)
 	share := num("GC CPU share", fmt.Sprintf("%.0f%%", 100*rt.GCCPUFraction), 100*rt.GCCPUFraction, Percent)
-	if limit > 0 && peak > limit*6/10 {
+	// GOGC 200 raises the heap goal by one more live heap: about half the
+	// heap at its goal when go_gc_heap_live_bytes is not scraped.
+	extra := r.heap.live
+	if extra <= 0 {
+		extra = peak / 2
+	}
+	if room := gomemlimitFor(limit, r.heap.nonGo); limit > 0 && peak+extra > room {
 		a := x.advice(KindGOGC, Warning, fmt.Sprintf(
-			"the GC takes %.0f%% of CPU with memory at %.0f%% of the limit: it is fighting the limit; give it memory (raise the limit) rather than changing GOGC",
-			100*rt.GCCPUFraction, 100*float64(peak)/float64(limit)))
-		a.Current, a.Suggested = countValue(gogc, strconv.FormatInt(gogc, 10)), textValue("raise the memory limit")
-		a.Evidence = []Evidence{share, memEv("peak", peak), memEv("memory limit", limit)}
+			"the GC takes %.0f%% of CPU, but GOGC=200 needs about %s more heap (one more live heap) and the %s limit leaves %s over the peak of %s: raise the limit by that with it, or leave GOGC at %d",
+			100*rt.GCCPUFraction, humanBytes(extra), formatMemory(limit), humanBytes(max(room-peak, 0)), humanBytes(peak), gogc))
+		a.Current, a.Suggested = countValue(gogc, strconv.FormatInt(gogc, 10)), textValue("raise the memory limit, then GOGC=200")
+		a.Evidence = []Evidence{share, memEv("peak", peak), memEv("memory limit", limit), memEv("heap GOGC=200 adds", extra)}
 		return &a
 	}
 	a := x.advice(KindGOGC, Info, fmt.Sprintf(
@@ -280,40 +201,6 @@ func readGOGC(s string) (n int64, off, valid bool) {
 	return v, false, true
 }
 
-// gomemlimitFromLimit judges a GOMEMLIMIT taken from the memory limit with
-// the downward API (valueFrom resourceFieldRef limits.memory): with no
-// divisor it is the whole limit, no headroom for the stacks, goroutines and
-// cgo the GC does not count; with a divisor (1Mi) it is a bare number Go
-// reads as bytes. Other sources (a ConfigMap, a Secret) are not ours to read.
-func gomemlimitFromLimit(x wctx, r resources, env model.EnvVar, want int64) *Advice {
-	limit := r.mem.limit
-	from, ok := strings.CutPrefix(env.From, "resourceFieldRef limits.memory")
-	if !ok {
-		return nil
-	}
-	var a Advice
-	if divisor := strings.TrimSpace(strings.TrimPrefix(from, " divisor")); divisor != "" {
-		a = x.advice(KindGOMEMLIMIT, Critical, fmt.Sprintf(
-			"GOMEMLIMIT comes from the memory limit divided by %s: a bare number, which Go reads as bytes, so the GC runs near-constantly; set it to 90%% of the limit",
-			divisor))
-	} else {
-		a = x.advice(KindGOMEMLIMIT, Warning, fmt.Sprintf(
-			"GOMEMLIMIT comes from the memory limit itself (%s): no headroom for memory the GC does not count, so the container is OOMKilled before the GC reacts; set it to 90%%",
-			formatMemory(limit)))
-	}
-	a.Current = textValue("valueFrom " + env.From)
-	a.Suggested = Value{Display: formatGoBytes(want), Set: true, Amount: want, Unit: Bytes}
-	a.Evidence = []Evidence{memEv("memory limit", limit)}
-	a.Changes = []Change{setEnv(x.c.Name, "GOMEMLIMIT", formatGoBytes(want))}
-	a.Notes = append(a.Notes, "the patch replaces valueFrom with a value; an env change restarts the pods",
-		"a value does not follow later limit changes: change both together, or use automemlimit in the program")
-	if r.mem.limitID != "" {
-		a.Requires = []string{r.mem.limitID}
-		a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested memory limit %s: apply them together", formatMemory(limit)))
-	}
-	return &a
-}
-
 // gomemlimitTooOld says that a GOMEMLIMIT in the env of a Go older than
 // 1.19 does nothing: the fix is a newer Go, not another value.
 func gomemlimitTooOld(x wctx) *Advice {
@@ -325,7 +212,13 @@ func gomemlimitTooOld(x wctx) *Advice {
 	a := x.advice(KindGOMEMLIMIT, Info, fmt.Sprintf(
 		"Go %d.%d ignores GOMEMLIMIT (it arrived in Go 1.19): the GC does not know the memory limit until the program is built with a newer Go",
 		ma, mi))
-	a.Current = textValue(env.Value + env.From)
-	a.Suggested = textValue("build with Go 1.19 or later")
+	a.Current = textValue(env.Value)
+	if env.From != nil {
+		a.Current = textValue("valueFrom " + env.From.String())
+	}
+	a.Suggested = textValue("build with a supported Go")
+	if !x.opts.Now.IsZero() {
+		a.Suggested = textValue("build with Go " + supportOf(mi, x.opts.Now).newestName())
+	}
 	return &a
 }

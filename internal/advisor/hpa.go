@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -11,7 +12,8 @@ import (
 // adviseHPA says where the suggested CPU requests move an HPA that scales on
 // CPU utilization: utilization is usage over request, so a smaller request
 // raises it (and the HPA scales out sooner), a larger one lowers it. It also
-// flags containers without the CPU request such an HPA needs.
+// flags containers without the CPU request such an HPA needs, and an HPA
+// pinned at its minimum far below its target.
 func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 	if w.HPA == nil {
 		return nil
@@ -56,6 +58,9 @@ func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 			a.Suggested = textValue("a CPU request on every container")
 			out = append(out, a)
 			continue
+		}
+		if a := hpaPinned(w, m, oldSum, newSum); a != nil {
+			out = append(out, *a)
 		}
 		if newSum == oldSum || oldSum == 0 || newSum == 0 {
 			continue
@@ -122,4 +127,94 @@ func hpaShift(w model.Workload, m model.HPAMetric, oldSum, newSum int64, require
 		a.Notes = append(a.Notes, fmt.Sprintf("the HPA would sit at its maximum of %d replicas: raise maxReplicas or the target", h.MaxReplicas))
 	}
 	return a
+}
+
+// pinnedVerdict is an HPA held at its minimum by the minimum, not by load.
+type pinnedVerdict struct {
+	m model.HPAMetric
+	// needed is the replica count the current load needs at the target,
+	// neededP95 the count the P95 of the watched usage needs (0 unknown),
+	// suggested the minimum advised.
+	needed, neededP95, suggested int64
+	p95Util                      float64
+	history                      time.Duration
+	// requestUtil is the utilization with the suggested requests (0 when
+	// none is suggested): when it reaches half the target, the request is
+	// the lever.
+	requestUtil float64
+}
+
+// decidePinned finds an HPA that sits at its minimum far below its CPU
+// target: the current load needs at most half the minimum's replicas (and
+// so does the P95 of the usage kgotop watched).
+func decidePinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64) (pinnedVerdict, bool) {
+	h := w.HPA
+	cur, target := int64(m.CurrentUtilization), int64(m.TargetUtilization)
+	replicas := int64(h.CurrentReplicas)
+	if m.Resource != "cpu" || target <= 0 || cur <= 0 || h.MinReplicas < 2 || replicas != int64(h.MinReplicas) {
+		return pinnedVerdict{}, false
+	}
+	v := pinnedVerdict{m: m, needed: max(1, (replicas*cur+target-1)/target)}
+	// The P95 of every container's usage the metric covers, over their requests.
+	var p95, req int64
+	for _, c := range w.Containers {
+		if m.Container != "" && c.Name != m.Container || c.Usage == nil || c.Usage.CPU.Empty() {
+			continue
+		}
+		p95 += int64(min(c.Usage.CPU.Percentile(0.95)*1000, float64(positive(c.Usage.CPUPeak.Value))))
+		req += positive(c.Resources.Requests.CPU)
+		v.history = max(v.history, c.Usage.Span())
+	}
+	if req > 0 && p95 > 0 {
+		v.p95Util = 100 * float64(p95) / float64(req)
+		v.neededP95 = max(1, int64(math.Ceil(float64(replicas)*v.p95Util/float64(target))))
+	}
+	v.suggested = max(2, v.needed, v.neededP95)
+	if 2*v.needed > replicas || v.suggested >= replicas {
+		return pinnedVerdict{}, false
+	}
+	if newSum > 0 && newSum < oldSum {
+		v.requestUtil = float64(cur) * float64(oldSum) / float64(newSum)
+	}
+	return v, true
+}
+
+// hpaPinned advises lowering the minimum of an HPA pinned at it, or, when
+// the suggested CPU requests would lift utilization to half the target,
+// right-sizing the request first.
+func hpaPinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64) *Advice {
+	v, ok := decidePinned(w, m, oldSum, newSum)
+	if !ok {
+		return nil
+	}
+	h := w.HPA
+	reason := fmt.Sprintf("HPA %s sits at its minimum of %d replicas at %d%% CPU utilization, against a %d%% target: the load needs %d",
+		h.Name, h.MinReplicas, m.CurrentUtilization, m.TargetUtilization, v.needed)
+	if v.neededP95 > 0 {
+		reason += fmt.Sprintf(" (%d at the P95 of the %s watched)", v.neededP95, formatDuration(v.history))
+	}
+	reason += ", so minReplicas, not the load, sets the replica count"
+	a := workloadAdvice(w, KindHPAPinned, Info, "")
+	a.Target.Container = m.Container
+	a.ID = a.Target.String() + "/" + string(KindHPAPinned)
+	a.Current = countValue(int64(h.MinReplicas), fmt.Sprint(h.MinReplicas))
+	a.Evidence = []Evidence{
+		num("replicas", fmt.Sprintf("%d (min %d, max %d)", h.CurrentReplicas, h.MinReplicas, h.MaxReplicas), float64(h.CurrentReplicas), Count),
+		num("current utilization", fmt.Sprintf("%d%%", m.CurrentUtilization), float64(m.CurrentUtilization), Percent),
+		num("target utilization", fmt.Sprintf("%d%%", m.TargetUtilization), float64(m.TargetUtilization), Percent),
+	}
+	if v.neededP95 > 0 {
+		a.Evidence = append(a.Evidence, num("P95 utilization", fmt.Sprintf("%.0f%%", v.p95Util), v.p95Util, Percent))
+	}
+	a.Confidence = Confidence{Level: Medium, Score: 0.5, Note: "from the HPA's status now and the usage watched; a daily peak outside it may need the minimum"}
+	if v.requestUtil >= float64(m.TargetUtilization)/2 {
+		a.Reason = reason + fmt.Sprintf("; the oversized CPU request keeps it there: with the suggested one it runs at %.0f%% (see the HPA target advice)", v.requestUtil)
+		a.Suggested = textValue("right-size the CPU request (see the HPA target advice)")
+		return &a
+	}
+	a.Reason = reason + fmt.Sprintf(": lower it to %d if that many replicas keep the availability you need", v.suggested)
+	a.Suggested = countValue(v.suggested, fmt.Sprint(v.suggested))
+	a.Code, a.CodeLang = fmt.Sprintf(`kubectl patch hpa %s -n %s --type=merge -p '{"spec":{"minReplicas":%d}}'`, h.Name, w.Ref.Namespace, v.suggested), "shell"
+	a.Notes = append(a.Notes, "kgotop's patch changes the workload, not the HPA: this one is applied by hand")
+	return &a
 }

@@ -26,35 +26,19 @@ func parseImage(s string) imageRef {
 // name returns the last path element of the repository: "golang".
 func (r imageRef) name() string { return r.repo[strings.LastIndex(r.repo, "/")+1:] }
 
-// newestGo is the newest Go release (1.27, August 2026) when this was
-// written. Go supports its two newest releases.
-const newestGo = 27
-
-// adviseImage flags a Go toolchain image used as the runtime image and an
-// image whose tag can move under the workload.
+// adviseImage flags a Go toolchain image used as the runtime image, an
+// image whose tag can move under the workload, and a Go out of support.
 func adviseImage(x wctx) []Advice {
+	var out []Advice
+	if a := adviseGoSupport(x); a != nil {
+		out = append(out, *a)
+	}
 	if x.c.Image == "" {
-		return nil
+		return out
 	}
 	ref := parseImage(x.c.Image)
-	var out []Advice
 	if ref.name() == "golang" {
-		a := x.advice(KindImageToolchain, Warning, fmt.Sprintf(
-			"%s is the full Go toolchain (hundreds of MB, a compiler and a shell in production): build in one stage, run on a minimal base", x.c.Image))
-		a.Current, a.Suggested = textValue(x.c.Image), textValue("multi-stage build onto distroless/static")
-		a.Evidence = []Evidence{ev("image", x.c.Image)}
-		build := "golang:" + ref.tag
-		if ref.tag == "" || ref.tag == "latest" {
-			build = fmt.Sprintf("golang:1.%d", newestGo)
-		}
-		if ma, mi, ok := goVersion(x); ok && ma == 1 && mi < newestGo-1 {
-			// Build with a supported Go, not the one the old image had.
-			build = fmt.Sprintf("golang:1.%d", newestGo)
-			a.Notes = append(a.Notes, fmt.Sprintf("Go %d.%d is out of support (Go supports its two newest releases, 1.%d and 1.%d): the build stage uses 1.%d",
-				ma, mi, newestGo-1, newestGo, newestGo))
-		}
-		a.Code, a.CodeLang = fmt.Sprintf(dockerfile, build), "dockerfile"
-		out = append(out, a)
+		out = append(out, toolchainImage(x, ref))
 	}
 	if ref.digest == "" && (ref.tag == "" || ref.tag == "latest") {
 		a := x.advice(KindImageLatest, Warning, fmt.Sprintf(
@@ -74,6 +58,28 @@ func adviseImage(x wctx) []Advice {
 		out = append(out, a)
 	}
 	return out
+}
+
+// toolchainImage advises a multi-stage build onto a minimal base for a
+// container that runs in the golang image, building with the image's Go
+// when it is supported and with the newest Go otherwise.
+func toolchainImage(x wctx, ref imageRef) Advice {
+	a := x.advice(KindImageToolchain, Warning, fmt.Sprintf(
+		"%s is the full Go toolchain (hundreds of MB, a compiler and a shell in production): build in one stage, run on a minimal base", x.c.Image))
+	a.Current, a.Suggested = textValue(x.c.Image), textValue("multi-stage build onto distroless/static")
+	a.Evidence = []Evidence{ev("image", x.c.Image)}
+	build := "golang:" + ref.tag
+	ma, mi, ok := goVersion(x)
+	switch {
+	case x.opts.Now.IsZero() && (ref.tag == "" || ref.tag == "latest"):
+		build = "golang:1" // no clock to say which Go is newest
+	case x.opts.Now.IsZero():
+	case ref.tag == "" || ref.tag == "latest" || ok && ma == 1 && !supportOf(mi, x.opts.Now).supported():
+		// Build with a supported Go, not the one the old image had.
+		build = fmt.Sprintf("golang:1.%d", newestGo(x.opts.Now))
+	}
+	a.Code, a.CodeLang = fmt.Sprintf(dockerfile, build), "dockerfile"
+	return a
 }
 
 // runningDigest returns the repository digest ("sha256:...") every instance
@@ -104,7 +110,7 @@ COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/app .
 
 # ... and run the binary alone: no compiler, no shell, a few MB.
-FROM gcr.io/distroless/static-debian12:nonroot
+FROM gcr.io/distroless/static-debian13:nonroot
 COPY --from=build /out/app /app
 USER nonroot:nonroot
 ENTRYPOINT ["/app"]`

@@ -78,6 +78,7 @@ func TestRestarts(t *testing.T) {
 		kills  int32 // liveness kills in the kubelet's events
 		sev    Severity
 		reason string // "" = no advice
+		memory bool   // the advice points at memory, not at the log
 	}{
 		{name: "killed by liveness", in: []model.ContainerInstance{{Pod: "a", RestartCount: 4, LastTermination: term(143, "Error")}}, kills: 4,
 			sev: Warning, reason: "liveness probe killed it 4 times"},
@@ -89,7 +90,7 @@ func TestRestarts(t *testing.T) {
 		{name: "main returned", in: []model.ContainerInstance{{Pod: "a", RestartCount: 3, LastTermination: term(0, "Completed")}}, sev: Warning, reason: "main must not return"},
 		{name: "OOM without a loop is the memory rule's", in: []model.ContainerInstance{oomInstance("a")}},
 		{name: "OOM loop", in: []model.ContainerInstance{{Pod: "a", RestartCount: 9, Waiting: "CrashLoopBackOff", LastTermination: term(137, "OOMKilled")}},
-			sev: Critical, reason: "OOM killer"},
+			sev: Critical, reason: "OOM killer", memory: true},
 		{name: "a job's success", kind: model.KindJob, in: []model.ContainerInstance{{Pod: "a", RestartCount: 1, LastTermination: term(0, "Completed")}}},
 		{name: "no restarts", in: []model.ContainerInstance{{Pod: "a"}}},
 	}
@@ -113,7 +114,10 @@ func TestRestarts(t *testing.T) {
 			if a == nil || a.Severity != tc.sev || !strings.Contains(a.Reason, tc.reason) {
 				t.Fatalf("got %+v, want %s with %q", a, tc.sev, tc.reason)
 			}
-			if !strings.Contains(a.Code, "kubectl logs a -n shop -c app --previous") {
+			// An OOMKill's SIGKILL leaves nothing in the log: that advice points at memory.
+			if oom := tc.memory; oom != (a.Code == "") || oom && !strings.Contains(a.Suggested.Display, "memory") {
+				t.Errorf("code %q, suggested %q", a.Code, a.Suggested.Display)
+			} else if !oom && !strings.Contains(a.Code, "kubectl logs a -n shop -c app --previous") {
 				t.Errorf("code %q", a.Code)
 			}
 		})

@@ -47,7 +47,7 @@ func checkInvariants(t *testing.T, w model.Workload, as []Advice) {
 				switch {
 				case ch.Resource != nil:
 					r := ch.Resource
-					if r.Amount <= 0 || r.Quantity == "" {
+					if !r.Remove && (r.Amount <= 0 || r.Quantity == "") || r.Remove && (r.Section != Limits || r.Name != CPU) {
 						t.Errorf("%s: bad resource change %+v", a.ID, r)
 					}
 					l := &after.Requests

@@ -26,6 +26,10 @@ var kindLabels = map[Kind]string{
 	KindDBPoolLifetime:  "DB conn lifetime",
 	KindDBPoolTotal:     "DB pool total",
 	KindMemoryLeak:      "memory growth",
+	KindGoSupport:       "Go version",
+	KindShutdown:        "shutdown",
+	KindReplicaSkew:     "replica skew",
+	KindHPAPinned:       "HPA minimum",
 }
 
 // Label names the kind of advice for people: "memory limit", "DB pool".

@@ -80,17 +80,19 @@ func TestLeakAdvice(t *testing.T) {
 	if l := find(got, KindMemoryLimit); l == nil || !strings.Contains(strings.Join(l.Notes, " "), "buys time") {
 		t.Errorf("the limit advice does not say the raise only buys time: %+v", l)
 	}
-	if g := find(got, KindGOMEMLIMIT); g == nil || g.Severity != Info {
-		t.Errorf("GOMEMLIMIT on a leak should only inform: %+v", g)
+	if g := find(got, KindGOMEMLIMIT); g == nil || g.Severity != Info || g.Patchable() {
+		t.Errorf("GOMEMLIMIT on a leak should only inform, with no patch: %+v", g)
 	}
 	// Near its limit but never OOMKilled, the climb may be page cache or a
-	// traffic ramp: it only informs, and GOMEMLIMIT keeps its weight.
+	// traffic ramp: it only informs, and GOMEMLIMIT keeps its weight, but
+	// not its patch: if it is a leak, GOMEMLIMIT only makes the GC thrash
+	// before the OOMKill.
 	c.Instances = nil
 	got = AdviseWorkload(deployment(withProbes(c)), Options{})
 	if a := find(got, KindMemoryLeak); a == nil || a.Severity != Info {
 		t.Errorf("a climb with no OOMKill: %+v", a)
 	}
-	if g := find(got, KindGOMEMLIMIT); g == nil || g.Severity != Warning {
+	if g := find(got, KindGOMEMLIMIT); g == nil || g.Severity != Warning || g.Patchable() {
 		t.Errorf("GOMEMLIMIT without an OOMKill to confirm the leak: %+v", g)
 	}
 	// Far below its limit and never killed, a climb is not worth a word yet.

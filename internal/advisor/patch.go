@@ -98,103 +98,135 @@ func patchTarget(k model.Kind) (target, error) {
 
 // BuildPatch merges the changes of the accepted advice for workload w into
 // one strategic-merge patch: containers merge by name, env vars by name.
-// Accepted advice without changes (code-only), and advice that rests on
-// advice not accepted (GOMEMLIMIT sized to a new limit left out), is left out
-// and said in Warnings. It fails for bare pods and Jobs (whose templates are
-// immutable), for advice about another workload or an unknown container, for
-// two different values for one field, for a result the API server would
-// refuse or the Go runtime would choke on (a request above its limit, a
-// GOMEMLIMIT not below the memory limit), and when nothing changes.
+// Accepted advice without changes (code-only), advice that rests on advice
+// not accepted (GOMEMLIMIT sized to a new limit left out), and Alongside
+// advice with nothing else to go with, are left out and said in Warnings.
+// It fails for bare pods and Jobs (whose templates are immutable), for
+// advice about another workload or an unknown container, for two different
+// values for one field, for a result the API server would refuse or the Go
+// runtime would choke on (a request above its limit, a GOMEMLIMIT not below
+// the memory limit), and when nothing changes.
 func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
 	t, err := patchTarget(w.Ref.Kind)
 	if err != nil {
 		return Patch{}, err
 	}
-	p := Patch{
-		Kind: w.Ref.Kind, Group: t.group, Version: "v1", Resource: t.resource,
-		Namespace: w.Ref.Namespace, Name: w.Ref.Name, Type: "strategic",
-		RestartsPods: t.restarts, Effect: t.effect,
-	}
-	index := map[string]int{}
-	for i, c := range w.Containers {
-		index[c.Name] = i
-	}
+	b := newPatchBuilder(w, t)
 	accepted, left := withRequirements(accepted)
-	p.Warnings = append(p.Warnings, left...)
-	patches := make([]map[string]any, len(w.Containers))
-	set := map[string]string{} // container/field -> value, to find conflicts
-	add := func(i int, ch Change) error {
-		fresh, err := claim(set, ch)
-		if err != nil || !fresh {
-			return err
-		}
-		if patches[i] == nil {
-			patches[i] = map[string]any{"name": ch.Container}
-		}
-		c := w.Containers[i]
-		apply(patches[i], c, ch)
-		p.Fields = append(p.Fields, FieldChange{Container: ch.Container, Field: ch.Field(), Before: currentValue(c, ch), After: changeValue(ch)})
-		return nil
-	}
-	for _, a := range accepted {
-		if a.Target.Ref() != w.Ref {
-			return Patch{}, fmt.Errorf("advice %s is about %s, not %s", a.ID, a.Target.Ref(), w.Ref)
-		}
-		if !a.Patchable() {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%s left out: it is a change in code, not in the pod template", describe(a)))
-			continue
-		}
-		p.Advice = append(p.Advice, a.ID)
-		for _, ch := range a.Changes {
-			i, ok := index[ch.Container]
-			if !ok {
-				return Patch{}, fmt.Errorf("advice %s changes container %q, which %s does not have", a.ID, ch.Container, w.Ref)
-			}
-			if err := add(i, ch); err != nil {
-				return Patch{}, err
-			}
-		}
+	b.p.Warnings = append(b.p.Warnings, left...)
+	accepted, left = withoutLoneAlongside(accepted)
+	b.p.Warnings = append(b.p.Warnings, left...)
+	if err := b.addAdvice(accepted); err != nil {
+		return Patch{}, err
 	}
 	// A request the template leaves out follows the limit on each new pod:
 	// pin it where a limit changes, or the limit change moves it too.
 	pins := impliedRequestPins(w, accepted)
 	for _, ch := range pins {
-		if err := add(index[ch.Container], ch); err != nil {
+		if err := b.add(ch); err != nil {
 			return Patch{}, err
 		}
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: the template sets no %s request, so pods take the limit as theirs; "+
+		b.p.Warnings = append(b.p.Warnings, fmt.Sprintf("%s: the template sets no %s request, so pods take the limit as theirs; "+
 			"the patch sets it to %s, or the limit change would move it too", ch.Container, resourceWord(ch.Resource.Name), ch.Resource.Quantity))
 	}
 	if len(pins) > 0 {
 		accepted = append(slices.Clip(accepted), Advice{Changes: pins})
 	}
-	var containers []any
-	for _, cp := range patches {
-		if cp != nil {
-			containers = append(containers, cp)
-		}
-	}
-	if len(containers) == 0 {
-		return p, ErrNoChanges
+	return b.finish(accepted)
+}
+
+// patchBuilder gathers the changes of one workload's patch.
+type patchBuilder struct {
+	w     model.Workload
+	t     target
+	p     Patch
+	index map[string]int // container name -> index
+	// patches holds each container's part of the patch (nil when untouched);
+	// set each container/field's value, to find conflicts.
+	patches []map[string]any
+	set     map[string]string
+}
+
+func newPatchBuilder(w model.Workload, t target) *patchBuilder {
+	b := &patchBuilder{w: w, t: t, index: map[string]int{}, patches: make([]map[string]any, len(w.Containers)), set: map[string]string{}}
+	b.p = Patch{
+		Kind: w.Ref.Kind, Group: t.group, Version: "v1", Resource: t.resource,
+		Namespace: w.Ref.Namespace, Name: w.Ref.Name, Type: "strategic",
+		RestartsPods: t.restarts, Effect: t.effect,
 	}
 	for i, c := range w.Containers {
-		if patches[i] == nil {
+		b.index[c.Name] = i
+	}
+	return b
+}
+
+// addAdvice adds the changes of the accepted advice; code-only advice is
+// left out with a warning.
+func (b *patchBuilder) addAdvice(accepted []Advice) error {
+	for _, a := range accepted {
+		if a.Target.Ref() != b.w.Ref {
+			return fmt.Errorf("advice %s is about %s, not %s", a.ID, a.Target.Ref(), b.w.Ref)
+		}
+		if !a.Patchable() {
+			b.p.Warnings = append(b.p.Warnings, fmt.Sprintf("%s left out: it is a change in code, not in the pod template", describe(a)))
 			continue
 		}
-		if err := checkResult(c, accepted); err != nil {
-			return Patch{}, err
+		b.p.Advice = append(b.p.Advice, a.ID)
+		for _, ch := range a.Changes {
+			if _, ok := b.index[ch.Container]; !ok {
+				return fmt.Errorf("advice %s changes container %q, which %s does not have", a.ID, ch.Container, b.w.Ref)
+			}
+			if err := b.add(ch); err != nil {
+				return err
+			}
 		}
 	}
-	var doc any = map[string]any{"containers": containers}
-	for i := len(t.path) - 1; i >= 0; i-- {
-		doc = map[string]any{t.path[i]: doc}
+	return nil
+}
+
+// add puts one change into its container's part of the patch, once.
+func (b *patchBuilder) add(ch Change) error {
+	fresh, err := claim(b.set, ch)
+	if err != nil || !fresh {
+		return err
 	}
-	if p.Data, err = json.Marshal(doc); err != nil {
+	i := b.index[ch.Container]
+	if b.patches[i] == nil {
+		b.patches[i] = map[string]any{"name": ch.Container}
+	}
+	c := b.w.Containers[i]
+	apply(b.patches[i], c, ch)
+	b.p.Fields = append(b.p.Fields, FieldChange{Container: ch.Container, Field: ch.Field(), Before: currentValue(c, ch), After: changeValue(ch)})
+	return nil
+}
+
+// finish checks each changed container's result and encodes the patch.
+func (b *patchBuilder) finish(accepted []Advice) (Patch, error) {
+	var containers []any
+	for i, cp := range b.patches {
+		if cp == nil {
+			continue
+		}
+		if err := checkResult(b.w.Containers[i], accepted); err != nil {
+			return Patch{}, err
+		}
+		containers = append(containers, cp)
+	}
+	if len(containers) == 0 {
+		return b.p, ErrNoChanges
+	}
+	var doc any = map[string]any{"containers": containers}
+	for i := len(b.t.path) - 1; i >= 0; i-- {
+		doc = map[string]any{b.t.path[i]: doc}
+	}
+	var err error
+	if b.p.Data, err = json.Marshal(doc); err != nil {
 		return Patch{}, fmt.Errorf("encode patch: %w", err)
 	}
-	p.Command = fmt.Sprintf("kubectl patch %s %s -n %s --type=strategic -p %s",
-		strings.ToLower(string(w.Ref.Kind)), shellQuote(w.Ref.Name), shellQuote(w.Ref.Namespace), shellQuote(string(p.Data)))
-	return p, nil
+	w := b.w.Ref
+	b.p.Command = fmt.Sprintf("kubectl patch %s %s -n %s --type=strategic -p %s",
+		strings.ToLower(string(w.Kind)), shellQuote(w.Name), shellQuote(w.Namespace), shellQuote(string(b.p.Data)))
+	return b.p, nil
 }
 
 // apply adds one change to a container's patch.
@@ -220,7 +252,7 @@ func apply(cp map[string]any, c model.Container, ch Change) {
 			e["$patch"] = "delete"
 		} else {
 			e["value"] = ch.Env.Value
-			if cur, ok := c.LookupEnv(ch.Env.Name); ok && cur.From != "" {
+			if cur, ok := c.LookupEnv(ch.Env.Name); ok && cur.From != nil {
 				// Env merges field by field: drop valueFrom, or both would be set.
 				e["valueFrom"] = nil
 			}
@@ -273,8 +305,8 @@ func currentValue(c model.Container, ch Change) string {
 		switch {
 		case !ok:
 			return "not set"
-		case e.From != "":
-			return "from " + e.From
+		case e.From != nil:
+			return "from " + e.From.String()
 		}
 		return e.Value
 	case ch.Image != nil:

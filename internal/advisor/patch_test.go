@@ -24,8 +24,8 @@ func patchWorkload() (model.Workload, appsv1.Deployment) {
 			{Name: "app", Image: "registry.example/api:latest",
 				Resources: res(1000, 256*mi, 0, 512*mi),
 				Env: []model.EnvVar{{Name: "PORT", Value: "8080"}, {Name: "GOGC", Value: "off"},
-					{Name: "GOMEMLIMIT", From: "resourceFieldRef limits.memory"}, {Name: "GREETING", Value: "it's"}},
-				Probes: model.Probes{Liveness: &model.Probe{Handler: "http GET :8080/healthz", PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3}}},
+					{Name: "GOMEMLIMIT", From: &model.EnvSource{Kind: model.EnvResourceField, Resource: "limits.memory"}}, {Name: "GREETING", Value: "it's"}},
+				Probes: model.Probes{Liveness: &model.Probe{Handler: model.HTTPGet(8080, "/healthz"), PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3}}},
 			{Name: "sidecar", Image: "envoy:1.30", Env: []model.EnvVar{{Name: "GOGC", Value: "50"}}},
 		},
 	}

@@ -74,6 +74,25 @@ func withRequirements(accepted []Advice) (kept []Advice, warnings []string) {
 	return kept, warnings
 }
 
+// withoutLoneAlongside returns the accepted advice less the Alongside
+// advice when nothing else in it changes the template: such a change alone
+// is not worth a rollout. It says so for each left out.
+func withoutLoneAlongside(accepted []Advice) (kept []Advice, warnings []string) {
+	for _, a := range accepted {
+		if a.Patchable() && !a.Alongside {
+			return accepted, nil
+		}
+	}
+	for _, a := range accepted {
+		if a.Alongside && a.Patchable() {
+			warnings = append(warnings, fmt.Sprintf("%s left out: alone it changes nothing the program runs, not worth a rollout; it goes with the next change", describe(a)))
+			continue
+		}
+		kept = append(kept, a)
+	}
+	return kept, warnings
+}
+
 // describe names advice for people: "ingest: GOMEMLIMIT".
 func describe(a Advice) string {
 	if a.Target.Container == "" {
@@ -134,7 +153,7 @@ func checkResult(c model.Container, accepted []Advice) error {
 
 // envGOMEMLIMIT returns the GOMEMLIMIT a container's env sets, or -1.
 func envGOMEMLIMIT(c model.Container) int64 {
-	if e, ok := c.LookupEnv("GOMEMLIMIT"); ok && e.From == "" {
+	if e, ok := c.LookupEnv("GOMEMLIMIT"); ok && e.From == nil {
 		if v, err := parseGoBytes(e.Value); err == nil {
 			return v
 		}

@@ -11,7 +11,7 @@ type resources struct {
 	advice []Advice
 	cpu    cpuRequestPlan
 	// cpuLimit is the CPU limit in force after the advice (0 when none) and
-	// cpuLimitID the advice that raised it, if any.
+	// cpuLimitID the advice that changed it, if any.
 	cpuLimit   int64
 	cpuLimitID string
 	// cpuLimitConf is that advice's confidence, which advice sized from
@@ -19,17 +19,22 @@ type resources struct {
 	cpuLimitConf Confidence
 	mem          memoryPlan
 	hist         history
-	// leaking says memory climbs steadily toward the limit (adviseLeak).
-	leaking bool
+	heap         heapState
+	// leaking says memory climbs steadily toward the limit and an OOMKill
+	// confirmed it; climbing says it climbs (adviseLeak spoke).
+	leaking, climbing bool
 }
 
 // adviseResources right-sizes a container's CPU and memory. With too little
 // history it sizes nothing and says "watch longer" instead, but an OOMKill
-// or a Go heap that outgrew the limit is acted on at once.
+// or a Go heap that outgrew the limit is acted on at once, and a container
+// with no requests or limits at all gets requests from what it uses now.
 func adviseResources(x wctx) resources {
 	hs := assess(x.c.Usage, x.opts)
-	var r resources
-	r.hist = hs
+	if hs.h != nil && !hs.enough && bestEffort(x.c) {
+		hs.enough = true // any request beats none: size from what is seen, at low confidence
+	}
+	r := resources{hist: hs, heap: readHeap(x)}
 	if hs.h != nil && !hs.enough {
 		r.advice = append(r.advice, watchLonger(x, hs))
 	}
@@ -40,21 +45,22 @@ func adviseResources(x wctx) resources {
 			r.cpuLimitID, r.cpuLimitConf = a.ID, a.Confidence
 		}
 	}
-	memAdvice, mem := adviseMemory(x, hs)
+	memAdvice, mem := adviseMemory(x, hs, r.heap, r.cpuLimit)
 	r.mem = mem
 	if crashLooping(x) {
 		// A container that dies at start has no usage to size by: fix the
 		// crash first. An OOMKill is the exception, its limit is the crash.
+		r = r.withoutCPU(x, "")
 		cpuAdvice = nil
-		r.cpu = cpuRequestPlan{current: r.cpu.current}
-		r.cpuLimit, r.cpuLimitID, r.cpuLimitConf = positive(x.c.Resources.Limits.CPU), "", Confidence{}
-		memAdvice = slices.DeleteFunc(memAdvice, func(a Advice) bool { return a.Kind != KindMemoryLimit })
+		if !mem.emergency {
+			memAdvice, r.mem = nil, memoryPlan{current: mem.current, limit: mem.current}
+		}
 		r.advice = slices.DeleteFunc(r.advice, func(a Advice) bool { return a.Kind == KindWatchLonger })
 	}
 	r.advice = append(r.advice, cpuAdvice...)
 	if l, ok := detectLeak(x.c.Usage); ok {
 		if a := adviseLeak(x, l); a != nil {
-			r.leaking = a.Severity == Warning // an OOMKill confirmed it
+			r.leaking, r.climbing = a.Severity == Warning, true // an OOMKill confirmed it
 			for i := range memAdvice {
 				if memAdvice[i].Kind == KindMemoryLimit {
 					memAdvice[i].Notes = append(memAdvice[i].Notes, "memory climbs steadily (see the memory growth advice): a higher limit buys time, not a fix")
@@ -64,16 +70,46 @@ func adviseResources(x wctx) resources {
 		}
 	}
 	r.advice = append(r.advice, memAdvice...)
-	if guaranteed(x.c) {
+	if guaranteed(x.c) && !x.opts.keepsGuaranteed(true) {
 		for i, a := range r.advice {
 			if (a.Kind == KindCPURequest || a.Kind == KindMemoryRequest) && a.Suggested.Amount < a.Current.Amount {
-				r.advice[i].Notes = append(r.advice[i].Notes, "requests equal limits (Guaranteed QoS): a lower request alone makes the pods Burstable, "+
-					"evicted before Guaranteed pods when the node runs short and without exclusive CPUs under the static CPU manager; "+
-					"to stay Guaranteed, set the limit to the same value")
+				r.advice[i].Notes = append(r.advice[i].Notes, "requests equal limits (Guaranteed QoS) today: with --memory-qos burstable a lower request makes the pods Burstable, "+
+					"evicted before Guaranteed pods when the node runs short and without exclusive CPUs under the static CPU manager")
 			}
 		}
 	}
 	return r
+}
+
+// withoutCPU takes the CPU sizing out of the patch: the CPU advice stays to
+// read, with why (a note) when one is given, or goes when why is "". The
+// CPU limit in force is the one the container has.
+func (r resources) withoutCPU(x wctx, why string) resources {
+	r.cpu = cpuRequestPlan{current: r.cpu.current}
+	r.cpuLimit, r.cpuLimitID, r.cpuLimitConf = positive(x.c.Resources.Limits.CPU), "", Confidence{}
+	out := r.advice[:0:0]
+	for _, a := range r.advice {
+		if a.Kind == KindCPURequest || a.Kind == KindCPULimit {
+			if why == "" {
+				continue
+			}
+			a.Changes, a.Requires, a.Held, a.Severity = nil, nil, false, Info
+			a.Notes = append(slices.Clip(a.Notes), why)
+		}
+		out = append(out, a)
+	}
+	r.advice = out
+	return r
+}
+
+// sizesCPU reports whether the advice changes the container's CPU.
+func (r resources) sizesCPU() bool {
+	for _, a := range r.advice {
+		if (a.Kind == KindCPURequest || a.Kind == KindCPULimit) && a.Patchable() {
+			return true
+		}
+	}
+	return false
 }
 
 // guaranteed reports whether the container's requests equal its limits for

@@ -8,9 +8,23 @@ import (
 )
 
 // adviseRestarts explains why a container keeps restarting, from its last
-// termination's exit code. An OOMKill that is not crash-looping is left to
-// the memory rules, which size the fix.
+// termination's exit code, and how it stops (adviseShutdown). An OOMKill
+// that is not crash-looping is left to the memory rules, which size the fix.
 func adviseRestarts(x wctx) []Advice {
+	var out []Advice
+	if a := restartAdvice(x); a != nil {
+		out = append(out, *a)
+	}
+	if a := adviseShutdown(x); a != nil {
+		out = append(out, *a)
+	}
+	return out
+}
+
+// restartAdvice explains the restarts, pointing at the fix: the previous
+// run's log, the liveness probe that killed it, or memory after an OOMKill
+// (whose SIGKILL leaves nothing in the log).
+func restartAdvice(x wctx) *Advice {
 	restarts := x.c.RestartCount()
 	last := x.c.LastTermination()
 	crashLoop := crashLooping(x)
@@ -22,6 +36,7 @@ func adviseRestarts(x wctx) []Advice {
 			return nil
 		}
 	}
+	oom := last != nil && last.Reason == "OOMKilled"
 	sev := Warning
 	switch {
 	case crashLoop:
@@ -45,8 +60,12 @@ func adviseRestarts(x wctx) []Advice {
 	a := x.advice(KindRestarts, sev, reason)
 	a.Current = countValue(int64(restarts), count(restarts, "restart"))
 	a.Suggested = textValue("find the cause in the previous run's log")
-	if byProbe {
+	switch {
+	case byProbe:
 		a.Suggested = textValue("fix the liveness probe (see the probe advice)")
+	case oom:
+		a.Suggested = textValue("more memory, or less use (see the memory advice)")
+		a.Notes = append(a.Notes, "the OOM killer's SIGKILL leaves nothing in the log: the memory limit advice sizes the fix, and a climb like a leak needs a heap profile")
 	}
 	a.Evidence = []Evidence{num("restarts", fmt.Sprint(restarts), float64(restarts), Count)}
 	if last != nil {
@@ -68,9 +87,11 @@ func adviseRestarts(x wctx) []Advice {
 			break
 		}
 	}
-	a.Code = fmt.Sprintf("kubectl logs %s -n %s -c %s --previous", pod, x.w.Ref.Namespace, x.c.Name)
-	a.CodeLang = "shell"
-	return []Advice{a}
+	if !oom {
+		a.Code = fmt.Sprintf("kubectl logs %s -n %s -c %s --previous", pod, x.w.Ref.Namespace, x.c.Name)
+		a.CodeLang = "shell"
+	}
+	return &a
 }
 
 // explainExit says what an exit code means for a Go program in a pod.

@@ -48,9 +48,23 @@ func ForWorkload(as []Advice, ref model.WorkloadRef) []Advice {
 	return out
 }
 
-// Patchable returns the advice that carries template changes, in order:
-// what a "apply all" action would pass to BuildPatch.
+// Patchable returns the advice that carries template changes and is not
+// Held, in order: what an "apply all" action passes to BuildPatch.
 func Patchable(as []Advice) []Advice {
+	var out []Advice
+	for _, a := range as {
+		if a.Patchable() && !a.Held {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// PatchableWithHeld returns the advice that carries template changes, Held
+// or not: what "apply all" passes to BuildPatch once the person has asked
+// for sizing built on less than the sizing minimum too (the dashboard's
+// key for it, or --patch-low-confidence, which holds nothing back).
+func PatchableWithHeld(as []Advice) []Advice {
 	var out []Advice
 	for _, a := range as {
 		if a.Patchable() {

@@ -1,7 +1,7 @@
 package collect
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,25 +90,25 @@ func implied(r corev1.ResourceRequirements, name corev1.ResourceName) bool {
 	return !req && lim
 }
 
-func envSource(s *corev1.EnvVarSource) string {
+func envSource(s *corev1.EnvVarSource) *model.EnvSource {
 	switch {
 	case s == nil:
-		return ""
+		return nil
 	case s.ResourceFieldRef != nil:
 		ref := s.ResourceFieldRef
-		out := "resourceFieldRef " + ref.Resource
+		out := &model.EnvSource{Kind: model.EnvResourceField, Resource: ref.Resource}
 		if !ref.Divisor.IsZero() && ref.Divisor.Cmp(resource.MustParse("1")) != 0 {
-			out += " divisor " + ref.Divisor.String() // "512" in Mi is not 512 bytes
+			out.Divisor = ref.Divisor.String() // "512" in Mi is not 512 bytes
 		}
 		return out
 	case s.FieldRef != nil:
-		return "fieldRef " + s.FieldRef.FieldPath
+		return &model.EnvSource{Kind: model.EnvField, Resource: s.FieldRef.FieldPath}
 	case s.ConfigMapKeyRef != nil:
-		return "configMapKeyRef " + s.ConfigMapKeyRef.Name + "/" + s.ConfigMapKeyRef.Key
+		return &model.EnvSource{Kind: model.EnvConfigMapKey, Name: s.ConfigMapKeyRef.Name, Key: s.ConfigMapKeyRef.Key}
 	case s.SecretKeyRef != nil:
-		return "secretKeyRef " + s.SecretKeyRef.Name + "/" + s.SecretKeyRef.Key
+		return &model.EnvSource{Kind: model.EnvSecretKey, Name: s.SecretKeyRef.Name, Key: s.SecretKeyRef.Key}
 	}
-	return "valueFrom"
+	return &model.EnvSource{}
 }
 
 // convertProbe fills in the API server's defaults, so that a probe read from
@@ -133,23 +133,32 @@ func convertProbe(p *corev1.Probe) *model.Probe {
 	}
 }
 
-func probeHandler(h corev1.ProbeHandler) string {
-	port := func(p intstr.IntOrString) string { return ":" + p.String() }
+func probeHandler(h corev1.ProbeHandler) model.ProbeHandler {
+	port := func(p intstr.IntOrString) model.PortRef {
+		if p.Type == intstr.String {
+			return model.PortRef{Name: p.StrVal}
+		}
+		return model.PortRef{Number: p.IntVal}
+	}
+	var out model.ProbeHandler
 	switch {
 	case h.HTTPGet != nil:
-		scheme := "http"
-		if h.HTTPGet.Scheme == corev1.URISchemeHTTPS {
-			scheme = "https"
+		g := &model.HTTPGetAction{Scheme: string(h.HTTPGet.Scheme), Host: h.HTTPGet.Host, Path: h.HTTPGet.Path, Port: port(h.HTTPGet.Port)}
+		for _, hd := range h.HTTPGet.HTTPHeaders {
+			g.Headers = append(g.Headers, model.HTTPHeader{Name: hd.Name, Value: hd.Value})
 		}
-		return fmt.Sprintf("%s GET %s%s", scheme, port(h.HTTPGet.Port), h.HTTPGet.Path)
+		out.HTTPGet = g
 	case h.TCPSocket != nil:
-		return "tcp " + port(h.TCPSocket.Port)
+		out.TCPSocket = &model.TCPSocketAction{Host: h.TCPSocket.Host, Port: port(h.TCPSocket.Port)}
 	case h.GRPC != nil:
-		return fmt.Sprintf("grpc :%d", h.GRPC.Port)
+		out.GRPC = &model.GRPCAction{Port: h.GRPC.Port}
+		if h.GRPC.Service != nil {
+			out.GRPC.Service = *h.GRPC.Service
+		}
 	case h.Exec != nil:
-		return "exec " + strings.Join(h.Exec.Command, " ")
+		out.Exec = &model.ExecAction{Command: slices.Clone(h.Exec.Command)}
 	}
-	return "unknown"
+	return out
 }
 
 func convertStatus(pod string, s corev1.ContainerStatus) model.ContainerInstance {

@@ -263,6 +263,7 @@ func (c *Collector) record(outs []outcome) {
 			rt.Scraped, rt.Pod = now, o.target.Pod
 			if r.runtime != nil {
 				rt.GCCPUFraction = gometrics.CPUShare(r.cpu, o.page.CPU)
+				rt.KeepFirst(r.runtime) // pool counters are judged over the time watched
 			}
 			r.runtime, r.cpu = &rt, o.page.CPU
 			r.failures, r.retryAt, r.err = 0, time.Time{}, ""

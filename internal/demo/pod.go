@@ -19,8 +19,10 @@ import (
 type pod struct {
 	sc   scenario.Scenario
 	name string
-	ip   string
-	spec *corev1.Pod
+	// index numbers the scenario's pods from 0.
+	index int
+	ip    string
+	spec  *corev1.Pod
 	// started is the pod's start; runStart the current container run's;
 	// creepStart when memory last started creeping from its base.
 	started, runStart, creepStart time.Time
@@ -46,6 +48,9 @@ func (p *pod) usage(c scenario.Container, t time.Time) (cpu, mem int64) {
 	age := t.Sub(p.runStart)
 	cpu = c.CPU.At(age)
 	mem = c.Memory.At(age)
+	if c.Hot > 1 && p.index == 0 {
+		cpu = int64(float64(cpu) * c.Hot) // the replica the long-lived connections stay with
+	}
 	if c.CreepPerHour > 0 {
 		mem += int64(float64(c.CreepPerHour) * t.Sub(p.creepStart).Hours())
 	}

@@ -144,15 +144,15 @@ func (s *Sim) rollStep(ctx context.Context, r *rollout) (done bool, err error) {
 }
 
 // replacement makes the pod name of the rollout's template, to replace
-// old: a new pod, created now, on old's node, with old's labels but the
-// new ReplicaSet's hash.
+// old: a new pod, created now, with old's index (so its node and its part
+// in the story), and old's labels but the new ReplicaSet's hash.
 func (s *Sim) replacement(r *rollout, name string, old *pod, now time.Time) *pod {
 	owner := old.spec.OwnerReferences[0]
 	extra := map[string]string{}
 	if r.hash != "" {
 		owner, extra[appsv1.DefaultDeploymentUniqueLabelKey] = r.owner, r.hash
 	}
-	p := s.newPod(r.sc, name, len(s.pods), owner, extra, old.spec.Spec.Containers, now)
+	p := s.newPod(r.sc, name, old.index, owner, extra, old.spec.Spec.Containers, now)
 	p.spec.UID = types.UID(fmt.Sprintf("pod-%s-%d", name, s.podsMade)) // a pod made again under a name is another pod
 	p.rollTo(r.tmpl, now, s.rng)
 	return p

@@ -59,12 +59,16 @@ func New(seed uint64) *Sim { return NewAt(Start, seed) }
 
 // NewAt builds the simulated namespace with its clock at start.
 func NewAt(start time.Time, seed uint64) *Sim {
+	// Pods' start times draw from one source and the run from another, so
+	// that a scenario added to the library leaves the others' stories as
+	// they were.
 	s := &Sim{now: start, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), rolling: map[string]*rollout{}}
 	var objs []runtime.Object
 	objs = append(objs, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: scenario.Namespace}})
 	for _, sc := range scenario.All() {
 		objs = append(objs, s.workload(sc)...)
 	}
+	s.rng = rand.New(rand.NewPCG(seed^0x6a09e667f3bcc908, seed))
 	s.Kube = fake.NewClientset(objs...)
 	s.Kube.PrependReactor("patch", "*", s.patchWorkload)
 	s.Kube.PrependReactor("update", "*", func(a k8stesting.Action) (bool, runtime.Object, error) {
@@ -128,7 +132,7 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 	for i, name := range names {
 		// Pods started at different times before the demo, so waves differ.
 		started := s.now.Add(-time.Duration(2+i*7) * time.Hour).Add(-time.Duration(s.rng.IntN(120)) * time.Second)
-		p := s.newPod(sc, name, i, owner, podLabels, tmpl.Spec.Containers, started)
+		p := s.newPod(sc, name, int(i), owner, podLabels, tmpl.Spec.Containers, started)
 		p.ready, p.readySince = true, started.Add(5*time.Second)
 		if c := p.main(); c.CrashExit != 0 {
 			// It never got past its start: crashed, backing off.
@@ -136,6 +140,17 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 			p.terminate(s.now.Add(-time.Second), "Error", c.CrashExit)
 			p.last.Message = c.CrashMessage
 			p.restarts = 11
+		}
+		if st := p.main().Stopped; st != nil && i == 0 {
+			// Its previous run ended before the demo began; the kubelet started it again.
+			end := s.now.Add(-st.Ago)
+			p.last = &corev1.ContainerStateTerminated{Reason: st.Reason, ExitCode: st.Exit,
+				StartedAt: metav1.Time{Time: end.Add(-st.Run)}, FinishedAt: metav1.Time{Time: end}}
+			p.restarts, p.runStart, p.creepStart, p.readySince = 1, end, end, end.Add(5*time.Second)
+			if first := end.Add(-st.Run); first.Before(p.started) {
+				p.started = first // the pod outlived that run
+				p.spec.CreationTimestamp = metav1.Time{Time: first}
+			}
 		}
 		if p.main().StartSeconds > 0 {
 			// Just rolled out: the slow starter is on its first start, and
@@ -150,10 +165,10 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 	return objs
 }
 
-// newPod makes the simulated pod name of a scenario, the i-th of its
-// controller, owned by owner, with the template's labels and extra, created
-// at created.
-func (s *Sim) newPod(sc scenario.Scenario, name string, i int, owner metav1.OwnerReference, extra map[string]string, containers []corev1.Container, created time.Time) *pod {
+// newPod makes the simulated pod name of a scenario, its index-th (which
+// picks its node), owned by owner, with the template's labels and extra,
+// created at created.
+func (s *Sim) newPod(sc scenario.Scenario, name string, index int, owner metav1.OwnerReference, extra map[string]string, containers []corev1.Container, created time.Time) *pod {
 	tmpl := sc.PodTemplate()
 	labels := map[string]string{}
 	for k, v := range tmpl.Labels {
@@ -162,12 +177,12 @@ func (s *Sim) newPod(sc scenario.Scenario, name string, i int, owner metav1.Owne
 	for k, v := range extra {
 		labels[k] = v
 	}
-	p := &pod{sc: sc, name: name, ip: fmt.Sprintf("10.244.%d.%d", 1+i%3, 10+s.podsMade), started: created, runStart: created, creepStart: created}
+	p := &pod{sc: sc, name: name, index: index, ip: fmt.Sprintf("10.244.%d.%d", 1+index%3, 10+s.podsMade), started: created, runStart: created, creepStart: created}
 	s.podsMade++
 	p.spec = &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: scenario.Namespace, Labels: labels, Annotations: tmpl.Annotations,
 			UID: types.UID("pod-" + name), OwnerReferences: []metav1.OwnerReference{owner}, CreationTimestamp: metav1.Time{Time: created}},
-		Spec: corev1.PodSpec{Containers: containers, NodeName: fmt.Sprintf("kwok-node-%d", i%3)},
+		Spec: corev1.PodSpec{Containers: containers, NodeName: fmt.Sprintf("kwok-node-%d", index%3)},
 	}
 	return p
 }

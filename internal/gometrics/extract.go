@@ -41,6 +41,11 @@ func extract(fams map[string]*dto.MetricFamily, page *Page) bool {
 	rt.HeapInuse = gauge("go_memstats_heap_inuse_bytes", count)
 	rt.NextGC = gauge("go_memstats_next_gc_bytes", count)
 	rt.Sys = gauge("go_memstats_sys_bytes", count)
+	rt.MemTotal = gauge("go_memory_classes_total_bytes", count)
+	rt.HeapReleased = gauge("go_memstats_heap_released_bytes", count)
+	if rt.HeapReleased < 0 {
+		rt.HeapReleased = gauge("go_memory_classes_heap_released_bytes", count)
+	}
 	rt.HeapLive = gauge("go_gc_heap_live_bytes", count)
 	rt.HeapGoal = gauge("go_gc_heap_goal_bytes", count)
 	if mf := fams["go_gc_duration_seconds"]; mf != nil && len(mf.Metric) > 0 {

@@ -113,7 +113,7 @@ func Parse(body []byte, contentType string) (Page, error) {
 func empty() model.GoRuntime {
 	return model.GoRuntime{
 		Goroutines: -1, Threads: -1, GOMAXPROCS: -1, GOGC: -1, GOMEMLIMIT: -1,
-		HeapAlloc: -1, HeapInuse: -1, HeapLive: -1, HeapGoal: -1, NextGC: -1, Sys: -1,
+		HeapAlloc: -1, HeapInuse: -1, HeapLive: -1, HeapGoal: -1, NextGC: -1, Sys: -1, MemTotal: -1, HeapReleased: -1,
 		GCPauseMax: -1, GCCycles: -1, GCCPUFraction: -1,
 	}
 }

@@ -40,7 +40,7 @@ func TestParseRecordedPages(t *testing.T) {
 		{"goapp-text.txt", textType, func(t *testing.T, p Page) {
 			r := p.Runtime
 			want := model.GoRuntime{Version: "go1.26.8", Goroutines: 1216, Threads: 9, GOMAXPROCS: 2, GOGC: 100, GOMEMLIMIT: math.MaxInt64,
-				HeapAlloc: 4961088, HeapInuse: 5980160, HeapLive: 1996880, HeapGoal: 6064618, NextGC: 6064618, Sys: 21600520,
+				HeapAlloc: 4961088, HeapInuse: 5980160, HeapLive: 1996880, HeapGoal: 6064618, NextGC: 6064618, Sys: 21600520, MemTotal: -1, HeapReleased: 4997120,
 				GCPauseMax: 1213277 * time.Nanosecond, GCCycles: 29, GCCPUFraction: -1}
 			r.DB = nil
 			if !reflect.DeepEqual(r, want) {

@@ -48,7 +48,12 @@ type GoRuntime struct {
 	HeapLive   int64
 	HeapGoal   int64
 	NextGC     int64
-	Sys        int64
+	// Sys is go_memstats_sys_bytes and MemTotal /memory/classes/total
+	// (go_memory_classes_total_bytes): all the memory the runtime mapped,
+	// the heap it released to the OS included; HeapReleased is that part.
+	Sys          int64
+	MemTotal     int64
+	HeapReleased int64
 	// GCPauseP99 is the go_gc_duration_seconds quantile closest to the max.
 	GCPauseMax time.Duration
 	GCCycles   int64
@@ -57,7 +62,22 @@ type GoRuntime struct {
 	DB            []DBStats
 }
 
-// DBStats is one database/sql pool (go_sql_* series for one db_name).
+// Mapped returns the memory the Go runtime holds (what GOMEMLIMIT counts:
+// /memory/classes/total less the heap released to the OS) and the series
+// it comes from, or 0 when the page lacks them.
+func (r GoRuntime) Mapped() (int64, string) {
+	total, from := r.MemTotal, "go_memory_classes_total_bytes"
+	if total <= 0 {
+		total, from = r.Sys, "go_memstats_sys_bytes"
+	}
+	if total <= 0 || r.HeapReleased < 0 || r.HeapReleased > total {
+		return 0, ""
+	}
+	return total - r.HeapReleased, from + " less heap released"
+}
+
+// DBStats is one database/sql pool (go_sql_* series for one db_name). The
+// counters (waits, closes) count since the process started.
 type DBStats struct {
 	Name              string
 	MaxOpen           int64 // 0 = unlimited
@@ -69,6 +89,54 @@ type DBStats struct {
 	MaxIdleClosed     int64
 	MaxIdleTimeClosed int64
 	MaxLifetimeClosed int64
+	// First holds the counters at the first read of this process that
+	// kgotop kept, nil when this is that read: what they grew since is what
+	// happened while kgotop watched.
+	First *DBCounters
+}
+
+// DBCounters are a pool's counters at one read.
+type DBCounters struct {
+	At                time.Time
+	WaitCount         int64
+	WaitDuration      time.Duration
+	MaxIdleClosed     int64
+	MaxIdleTimeClosed int64
+	MaxLifetimeClosed int64
+}
+
+// Counters returns the pool's counters, read at at.
+func (d DBStats) Counters(at time.Time) DBCounters {
+	return DBCounters{At: at, WaitCount: d.WaitCount, WaitDuration: d.WaitDuration,
+		MaxIdleClosed: d.MaxIdleClosed, MaxIdleTimeClosed: d.MaxIdleTimeClosed, MaxLifetimeClosed: d.MaxLifetimeClosed}
+}
+
+// KeepFirst carries each pool's first counters over from prev, the previous
+// read of the same container in the same pod: prev's own first counters, or
+// prev's counters when it had none. A counter that went down says the
+// process restarted: its pool starts over.
+func (r *GoRuntime) KeepFirst(prev *GoRuntime) {
+	if prev == nil || !prev.Scraped.Before(r.Scraped) {
+		return
+	}
+	for i := range r.DB {
+		d := &r.DB[i]
+		for _, p := range prev.DB {
+			if p.Name != d.Name {
+				continue
+			}
+			first := p.First
+			if first == nil {
+				c := p.Counters(prev.Scraped)
+				first = &c
+			}
+			if d.WaitCount < first.WaitCount || d.WaitDuration < first.WaitDuration || d.MaxIdleClosed < first.MaxIdleClosed ||
+				d.MaxIdleTimeClosed < first.MaxIdleTimeClosed || d.MaxLifetimeClosed < first.MaxLifetimeClosed {
+				first = nil // restarted
+			}
+			d.First = first
+		}
+	}
 }
 
 // goEnvNames are the env vars only the Go runtime reads.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -90,6 +91,24 @@ type History struct {
 	WindowPeaks map[string]int64
 	// Windows counts closed peak windows.
 	Windows int
+	// PodCPU is each replica's CPU while this run of kgotop watched it (it
+	// is not saved between runs): whether one replica works harder than
+	// the others. Forget drops a replica that is gone.
+	PodCPU map[string]PodCPU
+}
+
+// PodCPU sums one replica's CPU samples.
+type PodCPU struct {
+	// MilliSeconds is millicores x seconds over Seconds of samples.
+	MilliSeconds, Seconds float64
+}
+
+// Mean returns the replica's mean CPU in millicores, 0 with no samples.
+func (p PodCPU) Mean() float64 {
+	if p.Seconds <= 0 {
+		return 0
+	}
+	return p.MilliSeconds / p.Seconds
 }
 
 // NewHistory returns an empty history.
@@ -147,6 +166,14 @@ func (h *History) Add(pod string, s Sample, cpuRequest int64) {
 	if s.Memory > h.WindowPeaks[pod] {
 		h.WindowPeaks[pod] = s.Memory
 	}
+	if h.PodCPU == nil {
+		h.PodCPU = map[string]PodCPU{}
+	}
+	secs := max(s.Window.Seconds(), 1)
+	p := h.PodCPU[pod]
+	p.MilliSeconds += float64(s.CPU) * secs
+	p.Seconds += secs
+	h.PodCPU[pod] = p
 }
 
 func (h *History) closeWindow() {
@@ -186,6 +213,7 @@ func (h *History) Forget(pod string) {
 		h.Memory.Add(float64(v), 1, h.WindowStart)
 		delete(h.WindowPeaks, pod)
 	}
+	delete(h.PodCPU, pod)
 }
 
 // AddPoint appends an aggregated point to the ring, replacing the oldest once full.
@@ -261,10 +289,10 @@ func (h *History) Clone() *History {
 	c.CPU = h.CPU.Clone()
 	c.Memory = h.Memory.Clone()
 	if h.WindowPeaks != nil {
-		c.WindowPeaks = make(map[string]int64, len(h.WindowPeaks))
-		for k, v := range h.WindowPeaks {
-			c.WindowPeaks[k] = v
-		}
+		c.WindowPeaks = maps.Clone(h.WindowPeaks)
+	}
+	if h.PodCPU != nil {
+		c.PodCPU = maps.Clone(h.PodCPU)
 	}
 	return &c
 }

@@ -156,3 +156,29 @@ func TestWatchingSaysWhenGapsLeaveMostUnwatched(t *testing.T) {
 		t.Errorf("scattered: %q", got)
 	}
 }
+
+// Each replica's mean CPU is kept while it is watched, weighted by the
+// samples' windows, and forgotten with the replica.
+func TestHistoryPerPodCPU(t *testing.T) {
+	h := NewHistory(DefaultHistoryConfig)
+	t0 := time.Unix(1_700_000_000, 0)
+	for i := range 4 {
+		at := t0.Add(time.Duration(i) * 15 * time.Second)
+		h.Add("hot", Sample{Time: at, Window: 15 * time.Second, CPU: 600}, 250)
+		h.Add("cold", Sample{Time: at, Window: 15 * time.Second, CPU: 100 + int64(i)*100}, 250)
+	}
+	if m := h.PodCPU["hot"].Mean(); m != 600 {
+		t.Errorf("hot mean %v, want 600", m)
+	}
+	if c := h.PodCPU["cold"]; c.Mean() != 250 || c.Seconds != 60 {
+		t.Errorf("cold %+v, want mean 250 over 60s", c)
+	}
+	c := h.Clone()
+	h.Forget("hot")
+	if _, ok := h.PodCPU["hot"]; ok {
+		t.Error("a forgotten replica kept its CPU")
+	}
+	if _, ok := c.PodCPU["hot"]; !ok {
+		t.Error("forgetting changed a clone")
+	}
+}

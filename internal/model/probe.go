@@ -38,9 +38,8 @@ func (p Probes) Get(t ProbeType) *Probe {
 
 // Probe is a probe spec with the API server's defaults filled in.
 type Probe struct {
-	// Handler describes what is probed: "http GET :8080/healthz", "tcp :8080",
-	// "grpc :9090", "exec cat /tmp/ready".
-	Handler             string
+	// Handler is what is probed.
+	Handler             ProbeHandler
 	InitialDelaySeconds int32
 	PeriodSeconds       int32
 	TimeoutSeconds      int32
@@ -55,6 +54,106 @@ func (p Probe) String() string {
 		s += fmt.Sprintf(" delay %ds", p.InitialDelaySeconds)
 	}
 	return s
+}
+
+// ProbeHandler is what a probe checks: exactly one of its fields is set, or
+// none when the spec names a handler kgotop does not know.
+type ProbeHandler struct {
+	HTTPGet   *HTTPGetAction
+	TCPSocket *TCPSocketAction
+	GRPC      *GRPCAction
+	Exec      *ExecAction
+}
+
+// HTTPGetAction is an HTTP GET probe.
+type HTTPGetAction struct {
+	// Scheme is "HTTP" or "HTTPS"; "" means HTTP.
+	Scheme string
+	// Host is the host to connect to; "" means the pod IP.
+	Host    string
+	Path    string
+	Port    PortRef
+	Headers []HTTPHeader
+}
+
+// HTTPHeader is a header an HTTP probe sends.
+type HTTPHeader struct {
+	Name, Value string
+}
+
+// TCPSocketAction is a probe that opens a TCP connection.
+type TCPSocketAction struct {
+	Host string
+	Port PortRef
+}
+
+// GRPCAction is a probe that calls the gRPC health checking protocol.
+type GRPCAction struct {
+	Port int32
+	// Service is the service name the health check asks about ("" for the server).
+	Service string
+}
+
+// ExecAction is a probe that runs a command in the container.
+type ExecAction struct {
+	Command []string
+}
+
+// PortRef is a container port given by number or, when Number is 0, by name.
+type PortRef struct {
+	Number int32
+	Name   string
+}
+
+// String returns the port's number or name.
+func (p PortRef) String() string {
+	if p.Number != 0 || p.Name == "" {
+		return fmt.Sprint(p.Number)
+	}
+	return p.Name
+}
+
+// HTTPGet returns the handler of an HTTP GET probe of path on a numbered port.
+func HTTPGet(port int32, path string) ProbeHandler {
+	return ProbeHandler{HTTPGet: &HTTPGetAction{Path: path, Port: PortRef{Number: port}}}
+}
+
+// String describes the handler for people: "http GET :8080/healthz",
+// "https GET example.com:8443/", "tcp :8080", "grpc :9090", "exec cat /tmp/ready".
+func (h ProbeHandler) String() string {
+	switch {
+	case h.HTTPGet != nil:
+		g := h.HTTPGet
+		scheme := "http"
+		if strings.EqualFold(g.Scheme, "HTTPS") {
+			scheme = "https"
+		}
+		return fmt.Sprintf("%s GET %s:%s%s", scheme, g.Host, g.Port, g.Path)
+	case h.TCPSocket != nil:
+		return fmt.Sprintf("tcp %s:%s", h.TCPSocket.Host, h.TCPSocket.Port)
+	case h.GRPC != nil:
+		if h.GRPC.Service != "" {
+			return fmt.Sprintf("grpc :%d %s", h.GRPC.Port, h.GRPC.Service)
+		}
+		return fmt.Sprintf("grpc :%d", h.GRPC.Port)
+	case h.Exec != nil:
+		return "exec " + strings.Join(h.Exec.Command, " ")
+	}
+	return "unknown"
+}
+
+// Port returns the container port the handler probes, if it probes one.
+func (h ProbeHandler) Port() (PortRef, bool) {
+	var p PortRef
+	switch {
+	case h.HTTPGet != nil:
+		p = h.HTTPGet.Port
+	case h.TCPSocket != nil:
+		p = h.TCPSocket.Port
+	case h.GRPC != nil:
+		p = PortRef{Number: h.GRPC.Port}
+	}
+	return p, p.Number > 0 || p.Name != ""
 }
 
 // Budget returns how long the probe tolerates failure before acting:

@@ -168,13 +168,58 @@ type Port struct {
 	Protocol string
 }
 
-// EnvVar is one environment variable of a container spec. Value holds a
-// literal value; From describes a valueFrom source ("resourceFieldRef limits.memory",
-// "secretKeyRef db/pool") when the value is not literal.
+// EnvVar is one environment variable of a container spec: Value holds a
+// literal value, From the valueFrom source when the value is not literal.
 type EnvVar struct {
 	Name  string
 	Value string
-	From  string
+	From  *EnvSource
+}
+
+// EnvSourceKind names the kind of a valueFrom source.
+type EnvSourceKind string
+
+// The valueFrom sources of an env var.
+const (
+	EnvResourceField EnvSourceKind = "resourceFieldRef"
+	EnvField         EnvSourceKind = "fieldRef"
+	EnvSecretKey     EnvSourceKind = "secretKeyRef"
+	EnvConfigMapKey  EnvSourceKind = "configMapKeyRef"
+)
+
+// EnvSource is where an env var's valueFrom takes its value.
+type EnvSource struct {
+	Kind EnvSourceKind
+	// Resource is a resourceFieldRef's resource ("limits.memory") or a
+	// fieldRef's field path ("metadata.name").
+	Resource string
+	// Divisor is a resourceFieldRef's divisor as a quantity ("1Mi"), "" when
+	// it is 1: the value is then the amount in bytes or cores.
+	Divisor string
+	// Name and Key are a Secret's or ConfigMap's name and key.
+	Name, Key string
+}
+
+// String describes the source for people: "resourceFieldRef limits.memory
+// divisor 1Mi", "secretKeyRef db/pool".
+func (s EnvSource) String() string {
+	switch s.Kind {
+	case EnvResourceField, EnvField:
+		out := string(s.Kind) + " " + s.Resource
+		if s.Divisor != "" {
+			out += " divisor " + s.Divisor
+		}
+		return out
+	case EnvSecretKey, EnvConfigMapKey:
+		return string(s.Kind) + " " + s.Name + "/" + s.Key
+	}
+	return "valueFrom"
+}
+
+// FromLimit reports whether the source is the container's own limit of the
+// named resource ("memory", "cpu") through the downward API.
+func (s *EnvSource) FromLimit(resource string) bool {
+	return s != nil && s.Kind == EnvResourceField && s.Resource == "limits."+resource
 }
 
 // LookupEnv returns the named variable and whether the spec sets it.

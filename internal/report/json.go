@@ -221,8 +221,8 @@ func jsonContainer(c model.Container) JSONContainer {
 				jc.Env = map[string]string{}
 			}
 			jc.Env[name] = e.Value
-			if e.From != "" {
-				jc.Env[name] = "(" + e.From + ")"
+			if e.From != nil {
+				jc.Env[name] = "(" + e.From.String() + ")"
 			}
 		}
 	}

@@ -45,7 +45,7 @@ func fixture() model.Snapshot {
 				Containers: []model.Container{{
 					Name: "app", Image: "registry.example/accounts:1.4.2",
 					Resources: model.Resources{Requests: model.ResourceList{CPU: 1000, Memory: 1 << 30}, Limits: model.ResourceList{CPU: 2000, Memory: 2 << 30}},
-					Env:       []model.EnvVar{{Name: "GOMEMLIMIT", From: "resourceFieldRef limits.memory"}},
+					Env:       []model.EnvVar{{Name: "GOMEMLIMIT", From: &model.EnvSource{Kind: model.EnvResourceField, Resource: "limits.memory"}}},
 					Instances: []model.ContainerInstance{instance("accounts-1", 25, 70<<20), instance("accounts-2", 31, 72<<20)},
 					Usage:     history(28, 31, 72<<20),
 					Go:        model.GoInfo{Detection: model.GoLikely, Evidence: "env GOMEMLIMIT"},

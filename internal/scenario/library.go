@@ -33,6 +33,11 @@ func goRuntime(version string, gogc, procs int64) *Runtime {
 
 // All returns every scenario, in a fixed order.
 func All() []Scenario {
+	return append(firstRound(), secondRound()...)
+}
+
+// firstRound returns the stories of the advisor's first round.
+func firstRound() []Scenario {
 	return []Scenario{
 		{
 			Name: "catalog", Story: "over-provisioned: asks for a core and a gigabyte, uses 5% of either",
@@ -41,7 +46,7 @@ func All() []Scenario {
 				Name: "catalog", Image: "registry.example/catalog:2.3.1", Port: 8080, Liveness: live, Readiness: ready,
 				Requests: res(1000, 1*gi), Limits: res(2000, 2*gi), Env: env("GOMEMLIMIT", "1800MiB"),
 				CPU: Usage{Base: 30, Swing: 30}, Memory: Usage{Base: 100 * mi, Swing: 20 * mi},
-				Runtime: goRuntime("go1.25.3", 100, 2),
+				Runtime: goRuntime("go1.26.2", 100, 2),
 			}},
 			Expect: []string{"cpu-request", "memory-request"},
 		},
@@ -75,7 +80,7 @@ func All() []Scenario {
 				Name: "search", Image: "registry.example/search:1.12.0", Port: 8080, Liveness: live, Readiness: ready,
 				Requests: res(500, 768*mi), Limits: res(1000, 1*gi), Env: env("GOGC", "100"),
 				CPU: Usage{Base: 300, Swing: 100}, Memory: Usage{Base: 620 * mi, Swing: 60 * mi},
-				Runtime: goRuntime("go1.25.1", 100, 2),
+				Runtime: goRuntime("go1.26.0", 100, 2),
 			}},
 			Expect: []string{"gomemlimit"},
 		},
@@ -86,7 +91,7 @@ func All() []Scenario {
 				Name: "billing", Image: "registry.example/billing:3.1.0", Port: 8080, Liveness: live, Readiness: ready,
 				Requests: res(200, 256*mi), Limits: res(1000, 512*mi), Env: env("GOGC", "50", "GOMEMLIMIT", "460MiB"),
 				CPU: Usage{Base: 150, Swing: 50}, Memory: Usage{Base: 190 * mi, Swing: 30 * mi},
-				Runtime: goRuntime("go1.25.3", 100, 2),
+				Runtime: goRuntime("go1.26.2", 100, 2),
 			}},
 			Expect: []string{"gogc"}, NeedsRuntime: []string{"gogc"},
 		},
@@ -97,7 +102,7 @@ func All() []Scenario {
 				Name: "reports", Image: "registry.example/reports:0.4.0", Port: 8080, Liveness: live, Readiness: ready,
 				Requests: res(250, 384*mi), Limits: res(1000, 768*mi), Env: env("GOMEMLIMIT", "690MiB"),
 				CPU: Usage{Base: 200, Swing: 60}, Memory: Usage{Base: 300 * mi, Swing: 30 * mi}, StartSeconds: 75,
-				Runtime: goRuntime("go1.25.3", 100, 2),
+				Runtime: goRuntime("go1.26.2", 100, 2),
 			}},
 			Expect: []string{"probe-startup"},
 		},
@@ -109,7 +114,7 @@ func All() []Scenario {
 				Requests: res(300, 320*mi), Limits: res(1000, 640*mi), Env: env("GOMEMLIMIT", "576MiB", "DB_MAX_OPEN_CONNS", "5"),
 				CPU: Usage{Base: 250, Swing: 80}, Memory: Usage{Base: 260 * mi, Swing: 20 * mi},
 				Runtime: func() *Runtime {
-					r := goRuntime("go1.25.3", 100, 2)
+					r := goRuntime("go1.26.2", 100, 2)
 					r.DB = &Pool{Name: "orders", MaxOpen: 5, InUse: 5, WaitPerMinute: 240, WaitSecondsPerMinute: 36, MaxIdleClosedPerMinute: 20}
 					return r
 				}(),
@@ -135,9 +140,9 @@ func All() []Scenario {
 				Name: "web", Image: "registry.example/web:4.8.0", Port: 8080, Liveness: live, Readiness: ready,
 				Requests: res(500, 256*mi), Limits: res(1000, 512*mi), Env: env("GOMEMLIMIT", "460MiB"),
 				CPU: Usage{Base: 80, Swing: 40}, Memory: Usage{Base: 180 * mi, Swing: 20 * mi},
-				Runtime: goRuntime("go1.25.3", 100, 2),
+				Runtime: goRuntime("go1.26.2", 100, 2),
 			}},
-			Expect: []string{"hpa-shift"},
+			Expect: []string{"hpa-shift", "hpa-pinned"},
 		},
 		{
 			Name: "notifier", Story: "exits 1 two seconds after every start (SMTP_HOST is not set): CrashLoopBackOff",
@@ -157,7 +162,7 @@ func All() []Scenario {
 				Name: "gateway", Image: "registry.example/gateway:1.30.2", Port: 8080, Liveness: live, Readiness: ready,
 				Requests: res(200, 256*mi), Limits: res(1000, 512*mi), Env: env("GOMEMLIMIT", "460MiB"),
 				CPU: Usage{Base: 150, Swing: 40}, Memory: Usage{Base: 200 * mi, Swing: 20 * mi},
-				Runtime: goRuntime("go1.25.3", 100, 2),
+				Runtime: goRuntime("go1.26.2", 100, 2),
 			}},
 		},
 	}

@@ -34,7 +34,7 @@ func (s Scenario) Labels() map[string]string {
 // hand, as a kubelet would: kwok only makes pods that run and stay ready.
 func (s Scenario) CustomStatus() bool {
 	for _, c := range s.Containers {
-		if c.CreepPerHour > 0 || c.slowStarter() || c.CrashExit != 0 {
+		if c.CreepPerHour > 0 || c.slowStarter() || c.CrashExit != 0 || c.Stopped != nil {
 			return true
 		}
 	}

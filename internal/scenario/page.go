@@ -32,6 +32,7 @@ func (r Runtime) Page(uptime time.Duration, memory int64) string {
 	gauge("go_memstats_heap_inuse_bytes", "Number of heap bytes that are in use.", heap*1.1, "")
 	gauge("go_memstats_next_gc_bytes", "Number of heap bytes when next garbage collection will take place.", heap*(1+float64(r.GOGC)/100)/1.6, "")
 	gauge("go_memstats_sys_bytes", "Number of bytes obtained from system.", float64(memory)*0.95, "")
+	gauge("go_memstats_heap_released_bytes", "Number of heap bytes released to OS.", float64(memory)*0.02, "")
 	fmt.Fprintf(&b, "# HELP go_gc_duration_seconds A summary of the wall-time pause (stop-the-world) duration in garbage collection cycles.\n# TYPE go_gc_duration_seconds summary\n")
 	for _, q := range []struct {
 		q string

@@ -31,9 +31,12 @@ type Scenario struct {
 	// Expect lists the advice kinds (advisor.Kind values) a report must give
 	// for this workload once history has built up; NeedsRuntime marks the
 	// ones that rest on the Go runtime's /metrics page, which the sandbox's
-	// simulated pods cannot serve.
-	Expect       []string
-	NeedsRuntime []string
+	// simulated pods cannot serve, and NeedsWatching the ones that rest on
+	// each replica's usage watched over time, which the sandbox's one-shot
+	// report does not have.
+	Expect        []string
+	NeedsRuntime  []string
+	NeedsWatching []string
 }
 
 // Container is one container of a scenario's pod template.
@@ -63,6 +66,20 @@ type Container struct {
 	// Runtime is what the Go runtime's /metrics page says, nil for a
 	// container that serves none.
 	Runtime *Runtime
+	// Stopped, when set, is how the first replica's previous run ended,
+	// before the simulation starts: it restarted once.
+	Stopped *Stop
+	// Hot, when above 1, is how many times the others' CPU the first
+	// replica uses: clients pinned to it by long-lived connections.
+	Hot float64
+}
+
+// Stop is how a run ended: with Exit (and Reason) after Run, Ago before
+// the simulation starts. A program that ignores SIGTERM exits 143.
+type Stop struct {
+	Exit     int32
+	Reason   string
+	Run, Ago time.Duration
 }
 
 // Probe is an HTTP probe on the container's port.

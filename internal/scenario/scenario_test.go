@@ -30,9 +30,9 @@ func TestLibraryIsConsistent(t *testing.T) {
 				t.Errorf("%s/%s uses more than its memory limit without being the OOM story", s.Name, c.Name)
 			}
 		}
-		for _, k := range s.NeedsRuntime {
+		for _, k := range append(s.NeedsRuntime, s.NeedsWatching...) {
 			if !strings.Contains(strings.Join(s.Expect, " "), k) {
-				t.Errorf("%s: NeedsRuntime %s is not among Expect", s.Name, k)
+				t.Errorf("%s: NeedsRuntime or NeedsWatching %s is not among Expect", s.Name, k)
 			}
 		}
 		deploy, sts := s.Controller()

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kgotop/kgotop/internal/clip"
 )
@@ -97,7 +99,13 @@ func TestCopySnippets(t *testing.T) {
 	d.Copy, _ = localCopy(t, nil)
 	m := press(t, start(t, d, 120, 40), "enter") // thumbs: a patch, and a kubectl logs command and a Dockerfile
 	snips := m.detail.snippets
-	if len(snips) < 2 || !strings.Contains(screen(press(t, m, "G")), "[2] in the Dockerfile:") {
+	details := ansi.Strip(strings.Join(m.detail.lines, "\n"))
+	for i := range snips {
+		if !strings.Contains(details, fmt.Sprintf("    [%d] ", i+1)) {
+			t.Errorf("the details do not number snippet %d:\n%s", i+1, details)
+		}
+	}
+	if len(snips) < 2 {
 		t.Fatalf("thumbs' snippets: %+v", snips)
 	}
 	for i, s := range snips {

@@ -45,7 +45,7 @@ func res(reqCPU, reqMem, limCPU, limMem int64) model.Resources {
 	return model.Resources{Requests: model.ResourceList{CPU: reqCPU, Memory: reqMem}, Limits: model.ResourceList{CPU: limCPU, Memory: limMem}}
 }
 
-var httpProbe = &model.Probe{Handler: "http GET :8080/healthz", PeriodSeconds: 10, TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3}
+var httpProbe = &model.Probe{Handler: model.HTTPGet(8080, "/healthz"), PeriodSeconds: 10, TimeoutSeconds: 1, SuccessThreshold: 1, FailureThreshold: 3}
 
 func deploy(kind model.Kind, name string, ready, desired int32, cs ...model.Container) model.Workload {
 	w := model.Workload{Ref: model.WorkloadRef{Kind: kind, Namespace: "shop", Name: name}, Ready: ready, Desired: desired, Containers: cs}
@@ -76,7 +76,7 @@ func fixture() model.Snapshot {
 
 	mailer := model.Container{
 		Name: "mailer", Image: "registry.shop/mailer:2.1.0",
-		Resources: res(100, 512*mi, 500, 768*mi),
+		Resources: res(100, 512*mi, 500, 640*mi),
 		Probes:    model.Probes{Readiness: httpProbe, Liveness: httpProbe},
 		Instances: []model.ContainerInstance{instance("mailer-0", 60, 410*mi)},
 		Usage:     history(48*time.Hour, []string{"mailer-0"}, 60, 400*mi, 100),
@@ -132,7 +132,7 @@ func fixture() model.Snapshot {
 		Resources: res(1000, 2048*mi, 2000, 4096*mi),
 		Probes:    model.Probes{Readiness: httpProbe, Liveness: httpProbe},
 		Instances: []model.ContainerInstance{instance("accounts-0", 25, 70*mi)},
-		Usage:     history(48*time.Hour, []string{"accounts-0"}, 25, 70*mi, 1000),
+		Usage:     history(20*time.Hour, []string{"accounts-0"}, 25, 70*mi, 1000),
 		Go:        goConfirmed("1.25.4"),
 	}
 	ws := []model.Workload{

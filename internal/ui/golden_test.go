@@ -81,12 +81,12 @@ func TestColoursMeanSomething(t *testing.T) {
 		"a CPU past 90% of its limit":              opening(st.Warn, "372m/200m/400m"),
 		"OOMKilled restarts are red":               opening(st.Bad, "4 OOMKilled 3m"),
 		"an idle CPU is dim":                       opening(st.Dim, "25m/1/2"),
-		"critical advice counts are red":           opening(st.Bad, "●1 ▲3 ·2"),
+		"critical advice counts are red":           opening(st.Bad, "●1 ▲4 ·2"),
 		"crash looping is red":                     opening(st.Bad, "3 CrashLoop (exit 2)"),
 		"a workload with no ready pod is red":      opening(st.Bad, "0/1"),
 		"liveness kills are red":                   opening(st.Bad, "L✗9 k3"),
 		"an unknown share has a dim bar":           st.Dim.Render(padRight("?", bars+pctWidth)),
-		"warnings-only advice is yellow":           opening(st.Warn, "▲4 ·1"),
+		"warnings-only advice is yellow":           opening(st.Warn, "▲2 ·4"),
 		"the critical count in the header":         opening(st.Bad, "● 4 critical"),
 	} {
 		if !strings.Contains(v, want) {
@@ -110,7 +110,7 @@ func TestNoColour(t *testing.T) {
 	if loc := sgrColour.FindStringIndex(out.String()); loc != nil {
 		t.Fatalf("colour left under NO_COLOR: %q", out.String()[loc[0]:min(loc[1]+20, out.Len())])
 	}
-	for _, want := range []string{"●1 ▲3 ·2", "▉  99%", "\x1b[1;7m▌\x1b[m\x1b[1;7mthumbs"} {
+	for _, want := range []string{"●1 ▲4 ·2", "▉  99%", "\x1b[1;7m▌\x1b[m\x1b[1;7mthumbs"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("%q lost under NO_COLOR", want)
 		}

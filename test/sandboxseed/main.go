@@ -21,17 +21,20 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/kgotop/kgotop/internal/collect"
 	"github.com/kgotop/kgotop/internal/demo"
 	"github.com/kgotop/kgotop/internal/model"
 	"github.com/kgotop/kgotop/internal/scenario"
 	"github.com/kgotop/kgotop/internal/store"
+	"github.com/kgotop/kgotop/test/promhistory"
 )
 
 func main() {
@@ -41,9 +44,23 @@ func main() {
 	timeout := flag.Duration("timeout", 2*time.Minute, "how long to wait for the pods")
 	writeHistory := flag.Bool("write-history", false, "save the simulated usage history in kgotop's history cache for this cluster")
 	historyOnly := flag.Bool("history-only", false, "only save the history; create nothing in the cluster")
+	openMetrics := flag.String("openmetrics", "", "only write the scenarios' Prometheus history to this file (OpenMetrics, for promtool); create nothing")
+	span := flag.Duration("openmetrics-span", promhistory.DefaultSpan, "how far back the Prometheus history goes")
+	designed := flag.Bool("designed", false, "print what a client must recover from the Prometheus history (Markdown) and exit")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
+	if *designed {
+		promhistory.WriteDesigned(os.Stdout)
+		return
+	}
+	if *openMetrics != "" {
+		if err := writeOpenMetrics(ctx, *kubeconfig, *openMetrics, *span); err != nil {
+			fmt.Fprintf(os.Stderr, "sandboxseed: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, *kubeconfig, *seed, *warm, *writeHistory || *historyOnly, *historyOnly); err != nil {
 		fmt.Fprintf(os.Stderr, "sandboxseed: %v\n", err)
 		os.Exit(1)
@@ -122,6 +139,57 @@ func run(ctx context.Context, kubeconfig string, seed uint64, warm time.Duration
 	}
 	fmt.Printf("sandboxseed: %d scenarios, %d pods, %d events in namespace %s\n", len(scenario.All()), len(names), len(events), scenario.Namespace)
 	return nil
+}
+
+// writeOpenMetrics writes the scenarios' past, ending now, to file. The
+// newest old pods of a Deployment belonged to the ReplicaSet it has now.
+func writeOpenMetrics(ctx context.Context, kubeconfig, file string, span time.Duration) error {
+	hashes, err := templateHashes(ctx, kubeconfig)
+	if err != nil {
+		return err
+	}
+	tmp := file + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	o := promhistory.Options{End: time.Now(), Span: span, Hashes: hashes}
+	if err := promhistory.Write(f, o); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
+}
+
+// templateHashes returns the pod-template-hash of each Deployment's
+// ReplicaSet in the cluster (none without a kubeconfig).
+func templateHashes(ctx context.Context, kubeconfig string) (map[string]string, error) {
+	hashes := map[string]string{}
+	if kubeconfig == "" {
+		return hashes, nil
+	}
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+		&clientcmd.ClientConfigLoadingRules{ExplicitPath: kubeconfig}, &clientcmd.ConfigOverrides{}).ClientConfig()
+	if err != nil {
+		return nil, err
+	}
+	k, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rss, err := k.AppsV1().ReplicaSets(scenario.Namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	for _, rs := range rss.Items {
+		if c := metav1.GetControllerOf(&rs); c != nil && c.Kind == "Deployment" && rs.Spec.Replicas != nil && *rs.Spec.Replicas > 0 {
+			hashes[c.Name] = rs.Labels[appsv1.DefaultDeploymentUniqueLabelKey]
+		}
+	}
+	return hashes, nil
 }
 
 // saveHistory writes the collector's histories where kgotop looks for this
@@ -209,7 +277,24 @@ func waitForPods(ctx context.Context, k kubernetes.Interface, sc scenario.Scenar
 }
 
 // writeStatus writes the simulated status, shifted to now, as a kubelet would.
+// The sandbox's kubelet stand-in (test/kubeletresize) writes these pods'
+// statuses too (their resources); on a conflict the pod is read again and the
+// story written over what it has become, and the stand-in adds its part back.
 func writeStatus(ctx context.Context, k kubernetes.Interface, p corev1.Pod, st corev1.PodStatus, shift time.Duration) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cur, err := k.CoreV1().Pods(p.Namespace).Get(ctx, p.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		cur.Status = shifted(st, shift, cur.Status)
+		_, err = k.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, cur, metav1.UpdateOptions{})
+		return err
+	})
+}
+
+// shifted is the simulated status moved to now, at the addresses the cluster
+// gave the pod (cur).
+func shifted(st corev1.PodStatus, shift time.Duration, cur corev1.PodStatus) corev1.PodStatus {
 	st = *st.DeepCopy()
 	move := func(t *metav1.Time) {
 		if t != nil && !t.IsZero() {
@@ -230,13 +315,11 @@ func writeStatus(ctx context.Context, k kubernetes.Interface, p corev1.Pod, st c
 			move(&t.FinishedAt)
 		}
 	}
-	if p.Status.PodIP != "" { // keep the address the cluster gave it
-		st.PodIP, st.PodIPs = p.Status.PodIP, p.Status.PodIPs
+	if cur.PodIP != "" { // keep the address the cluster gave it
+		st.PodIP, st.PodIPs = cur.PodIP, cur.PodIPs
 	}
-	st.HostIP, st.HostIPs = p.Status.HostIP, p.Status.HostIPs
-	p.Status = st
-	_, err := k.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, &p, metav1.UpdateOptions{})
-	return err
+	st.HostIP, st.HostIPs = cur.HostIP, cur.HostIPs
+	return st
 }
 
 // writeEvent records a simulated event against the real pod.

@@ -1,0 +1,141 @@
+package advisor
+
+import (
+	"fmt"
+)
+
+// limitCause says why a CPU limit changes.
+type limitCause int
+
+const (
+	limKeep limitCause = iota
+	// limClose: the P99 with margin passes the limit, but usage does not
+	// sit at it: a step up of the margin covers it.
+	limClose
+	// limPinned: usage sits at the limit (censored): the demand is unknown,
+	// so the step is a real one (2x) or the limit goes, and one measures again.
+	limPinned
+	// limQoS: requests equal limits (Guaranteed) and the two move together.
+	limQoS
+)
+
+// cpuLimitVerdict is what the CPU limit rule decided.
+type cpuLimitVerdict struct {
+	cause     limitCause
+	lim, want int64
+	// remove says the limit goes (--cpu-limits remove); qos that the
+	// request is set to the same value (Guaranteed kept).
+	remove, qos bool
+	// pinned counts the metrics windows of the recent ring at or above
+	// throttledAt of the limit, out of windows.
+	pinned, windows int
+}
+
+// after returns the CPU limit in force after the verdict (0 for none).
+func (v cpuLimitVerdict) after() int64 {
+	switch {
+	case v.remove:
+		return 0
+	case v.cause != limKeep:
+		return v.want
+	}
+	return v.lim
+}
+
+// decideCPULimit judges a CPU limit against usage. A limit never comes down
+// (it only throttles) except to keep a Guaranteed container's request and
+// limit equal; where usage presses on it, it goes up by a real step or,
+// under --cpu-limits remove, goes.
+func decideCPULimit(x wctx, hs history, s cpuStats) cpuLimitVerdict {
+	v := cpuLimitVerdict{lim: positive(x.c.Resources.Limits.CPU)}
+	if v.lim == 0 {
+		return v
+	}
+	for _, p := range hs.h.Points() {
+		if p.Unix == 0 {
+			continue
+		}
+		v.windows++
+		if float64(p.CPU) >= throttledAt*float64(v.lim) {
+			v.pinned++
+		}
+	}
+	m := 1 + x.opts.SafetyMargin
+	if s.p99*m <= float64(v.lim) {
+		return v
+	}
+	req := positive(x.c.Resources.Requests.CPU)
+	if float64(s.peak) >= throttledAt*float64(v.lim) {
+		// Usage cannot pass the limit: a margin on it is no measurement of
+		// the demand and walks the limit up 15% a rollout.
+		v.cause, v.want = limPinned, max(2*v.lim, req)
+	} else {
+		v.cause, v.want = limClose, max(ceilTo(s.p99*m, 1), raiseStep(v.lim, x.opts.Noise, 1), req)
+	}
+	v.remove = x.opts.CPULimits == CPULimitsRemove
+	return v
+}
+
+// guaranteed keeps request = limit: the limit moves to want when the rule
+// did not move it already and want is a real change, but is not cut while it
+// is inside the bounds the usage supports (up to upper).
+func (v cpuLimitVerdict) guaranteed(x wctx, want, upper int64) cpuLimitVerdict {
+	v.qos = true
+	if v.cause != limKeep {
+		return v
+	}
+	want = applyFloor(want, v.lim, minCPU)
+	if differs(v.lim, want, cpuStep, x.opts.Noise) && !(want < v.lim && v.lim <= upper) {
+		v.cause, v.want = limQoS, want
+	}
+	return v
+}
+
+// write is the CPU limit advice for the verdict.
+func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
+	p99 := ceilTo(s.p99, 1)
+	seen := fmt.Sprintf("P99 usage %s is close to the %s limit", formatCPU(p99), formatCPU(v.lim))
+	if v.cause == limPinned {
+		seen = fmt.Sprintf("usage sits at the %s limit (peak %s): likely throttled, and usage cannot show how much more it wants", formatCPU(v.lim), formatCPU(s.peak))
+		if v.pinned > 0 {
+			seen = fmt.Sprintf("usage sat at %.0f%% or more of the %s limit in %d of the last %d metrics windows: likely throttled, and usage cannot show how much more it wants",
+				100*throttledAt, formatCPU(v.lim), v.pinned, v.windows)
+		}
+	}
+	var a Advice
+	switch {
+	case v.remove:
+		a = x.advice(KindCPULimit, Warning, seen+"; remove the CPU limit (as krr does: the request still reserves the CPU) and measure again")
+	case v.cause == limPinned:
+		a = x.advice(KindCPULimit, Warning, fmt.Sprintf("%s; raise it by a real step to %s and measure again", seen, formatCPU(v.want)))
+	case v.cause == limQoS:
+		a = x.advice(KindCPULimit, Info, fmt.Sprintf("requests equal limits (Guaranteed QoS): the limit moves with the request to %s (P99 usage %s + %.0f%%)",
+			formatCPU(v.want), formatCPU(p99), x.opts.SafetyMargin*100))
+	default:
+		a = x.advice(KindCPULimit, Warning, fmt.Sprintf("%s: raise it to %s so the Go runtime is not throttled", seen, formatCPU(v.want)))
+	}
+	a.Current = cpuValue(v.lim)
+	a.Evidence = []Evidence{cpuEv("P99", p99), cpuEv("peak", s.peak), cpuEv("limit", v.lim)}
+	if v.windows > 0 {
+		a.Evidence = append(a.Evidence, num(fmt.Sprintf("windows at >= %.0f%% of the limit", 100*throttledAt),
+			fmt.Sprintf("%d of %d", v.pinned, v.windows), float64(v.pinned), Count))
+	}
+	a.Evidence = append(a.Evidence, historyEvidence(hs)...)
+	a.Confidence = hs.conf
+	if v.remove {
+		a.Suggested = textValue("no limit")
+		a.Changes = []Change{{Container: x.c.Name, Resource: &ResourceChange{Section: Limits, Name: CPU, Remove: true}}}
+		a.Notes = append(a.Notes, "with no CPU limit, Go 1.25 and later set GOMAXPROCS from the node's CPUs, and a LimitRange's default limit, if the namespace has one, comes back at admission")
+		if v.qos {
+			a.Notes = append(a.Notes, "requests equal limits today (Guaranteed QoS): without a CPU limit the pods become Burstable")
+		}
+	} else {
+		a.Suggested = cpuValue(v.want)
+		a.Changes = []Change{setResource(x.c.Name, Limits, CPU, v.want)}
+	}
+	if v.cause == limPinned && !v.remove {
+		a.Notes = append(a.Notes, "or remove the CPU limit, as krr does (--cpu-limits remove): the request still reserves the CPU")
+	}
+	hs.hold(&a, v.cause == limPinned)
+	return &a
+}
