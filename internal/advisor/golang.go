@@ -202,13 +202,21 @@ func readGOGC(s string) (n int64, off, valid bool) {
 }
 
 // gomemlimitTooOld says that a GOMEMLIMIT in the env of a Go older than
-// 1.19 does nothing: the fix is a newer Go, not another value.
-func gomemlimitTooOld(x wctx) *Advice {
+// 1.19 does nothing: the fix is a newer Go, not another value. When the
+// memory limit changes, the env value still follows it: inert today, it is
+// what the runtime obeys once the program is built with a newer Go, and a
+// value left at or above a lowered limit would be wrong then (and the patch
+// refused now).
+func gomemlimitTooOld(x wctx, r resources) *Advice {
 	env, set := x.c.LookupEnv("GOMEMLIMIT")
 	if !set {
 		return nil
 	}
 	ma, mi, _ := goVersion(x)
+	newer := "a supported Go"
+	if !x.opts.Now.IsZero() {
+		newer = "Go " + supportOf(mi, x.opts.Now).newestName()
+	}
 	a := x.advice(KindGOMEMLIMIT, Info, fmt.Sprintf(
 		"Go %d.%d ignores GOMEMLIMIT (it arrived in Go 1.19): the GC does not know the memory limit until the program is built with a newer Go",
 		ma, mi))
@@ -216,9 +224,21 @@ func gomemlimitTooOld(x wctx) *Advice {
 	if env.From != nil {
 		a.Current = textValue("valueFrom " + env.From.String())
 	}
-	a.Suggested = textValue("build with a supported Go")
-	if !x.opts.Now.IsZero() {
-		a.Suggested = textValue("build with Go " + supportOf(mi, x.opts.Now).newestName())
+	a.Suggested = textValue("build with " + newer)
+	val, err := parseGoBytes(env.Value)
+	want := gomemlimitFor(r.mem.limit, r.heap.nonGo)
+	if env.From != nil || err != nil || r.mem.limitID == "" || want <= 0 || val == want {
+		return &a
 	}
+	a.Reason = fmt.Sprintf("the memory limit moves from %s to %s: GOMEMLIMIT %s follows it to %s; Go %d.%d ignores it today (it arrived in Go 1.19), so it follows the limit to be right once built with %s",
+		formatMemory(r.mem.current), formatMemory(r.mem.limit), env.Value, formatGoBytes(want), ma, mi, newer)
+	a.Current = Value{Display: env.Value, Set: true, Amount: val, Unit: Bytes}
+	a.Suggested = Value{Display: formatGoBytes(want), Set: true, Amount: want, Unit: Bytes}
+	a.Evidence = []Evidence{memEv("memory limit", r.mem.limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(r.mem.limit))}
+	a.Changes = []Change{setEnv(x.c.Name, "GOMEMLIMIT", formatGoBytes(want))}
+	a.Requires = []string{r.mem.limitID}
+	a.Confidence = r.limitConfidence() // as sure as the limit it is sized to
+	a.Alongside = true                 // inert today: it rides with the limit change, never alone
+	a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested memory limit %s: apply them together", formatMemory(r.mem.limit)))
 	return &a
 }

@@ -42,7 +42,7 @@ type gmlVerdict struct {
 // does not count, crowded by the live heap, or left behind by a limit change.
 func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 	if ok, known := goAtLeast(x, 19); known && !ok {
-		return gomemlimitTooOld(x) // GOMEMLIMIT arrived in Go 1.19
+		return gomemlimitTooOld(x, r) // GOMEMLIMIT arrived in Go 1.19
 	}
 	v := decideGOMEMLIMIT(x, r)
 	if v.cause == gmlNone {
@@ -217,11 +217,7 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 		}
 	}
 	if r.mem.limitID != "" {
-		for _, l := range r.advice {
-			if l.ID == r.mem.limitID {
-				a.Confidence = l.Confidence // as sure as the limit it is sized to
-			}
-		}
+		a.Confidence = r.limitConfidence() // as sure as the limit it is sized to
 		if a.Patchable() {
 			a.Requires = []string{r.mem.limitID}
 			a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested memory limit %s: apply them together", formatMemory(limit)))
@@ -268,4 +264,15 @@ func gomemlimitInForce(x wctx) int64 {
 		return rt.GOMEMLIMIT
 	}
 	return 0
+}
+
+// limitConfidence is the confidence of the advice that changes the memory
+// limit, which advice sized to the new limit shares.
+func (r resources) limitConfidence() Confidence {
+	for _, l := range r.advice {
+		if l.ID == r.mem.limitID {
+			return l.Confidence
+		}
+	}
+	return Confidence{Level: High, Score: 1}
 }
