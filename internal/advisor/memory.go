@@ -145,8 +145,8 @@ func (v *memoryVerdict) decideBurstable(x wctx, hs history, target int64) {
 		v.limit, v.limCause = max(v.need, v.request), memOOMNoLimit
 	case v.lim == 0 && v.sized && v.peak > 0 && hs.conf.Level == High:
 		v.limit, v.limCause = max(v.need, v.request), memCap
-	case v.lim > 0 && v.sized && v.peak > 0 && (v.request != v.req || v.lim > maxLimitRatio*v.request):
-		if l := max(v.request, v.need); differs(v.lim, l, memoryStep, x.opts.Noise) {
+	case v.lim > 0 && v.sized && v.peak > 0 && (v.request > v.lim || v.lim > maxLimitRatio*v.request):
+		if l := v.ratioLimit(); differs(v.lim, l, memoryStep, x.opts.Noise) {
 			v.limit, v.limCause = l, memRatio
 		}
 	}
@@ -158,6 +158,21 @@ func (v *memoryVerdict) decideBurstable(x wctx, hs history, target int64) {
 		}
 	}
 	v.fit()
+}
+
+// ratioLimit is where a Burstable limit goes when it must move with the
+// request: up to the request when the request passes it; down, when it is
+// more than maxLimitRatio times the request, only as far as the ratio asks
+// and never below what the evidence supports (the upper bound of the
+// range, Goldilocks' Burstable limit): a lower limit frees nothing on the
+// node, whose scheduler counts requests, and brings the OOM line closer.
+// Never below need.
+func (v memoryVerdict) ratioLimit() int64 {
+	l := max(v.request, v.need)
+	if ratio := maxLimitRatio * v.request; v.lim > ratio {
+		l = max(l, min(ratio, max(v.need, v.upper)))
+	}
+	return l
 }
 
 // fit keeps the request within the limit: a new limit never goes below the

@@ -2,7 +2,6 @@ package advisor
 
 import (
 	"fmt"
-	"strings"
 )
 
 // adviseMemory makes the memory request and limit advice.
@@ -78,16 +77,7 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 		a = x.advice(KindMemoryLimit, sev, fmt.Sprintf("peak %s is %.0f%% of the %s limit: raise it to %s before it is OOMKilled",
 			humanBytes(v.peak), 100*float64(v.peak)/float64(v.lim), formatMemory(v.lim), formatMemory(v.limit)))
 	case memRatio:
-		why := fmt.Sprintf("the memory request moves to %s", formatMemory(v.request))
-		if v.request == v.req {
-			why = fmt.Sprintf("the %s limit is %.1fx the %s request: a pod may grow far past what the scheduler reserved, and is evicted first when the node runs short",
-				formatMemory(v.lim), float64(v.lim)/float64(max(v.req, 1)), formatMemory(v.req))
-		}
-		a = x.advice(KindMemoryLimit, Info, fmt.Sprintf("%s; the limit moves with it to %s (the larger of the request and the peak %s + %.0f%%)",
-			why, formatMemory(v.limit), humanBytes(v.peak), x.opts.SafetyMargin*100))
-		if v.limit < v.lim {
-			a.Reason = strings.Replace(a.Reason, "the limit moves with it to", "lower the limit with it to", 1)
-		}
+		a = x.advice(KindMemoryLimit, Info, v.ratioReason(x))
 	case memCap:
 		a = x.advice(KindMemoryLimit, Info, fmt.Sprintf(
 			"no memory limit: a leak takes memory from the node's other pods, and GOMEMLIMIT needs a limit to follow; %s covers the peak with margin",
@@ -116,6 +106,40 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	a.Changes = []Change{setResource(x.c.Name, Limits, Memory, v.limit)}
 	hs.hold(&a, v.emergency())
 	return &a
+}
+
+// ratioReason says why a Burstable limit moves with the request, and why
+// it goes where it goes.
+func (v memoryVerdict) ratioReason(x wctx) string {
+	pct := x.opts.SafetyMargin * 100
+	if v.limit > v.lim {
+		return fmt.Sprintf("the memory request rises to %s, above the %s limit: the limit rises with it to %s (the larger of the request and the peak %s + %.0f%%)",
+			formatMemory(v.request), formatMemory(v.lim), formatMemory(v.limit), humanBytes(v.peak), pct)
+	}
+	why := fmt.Sprintf("the memory request moves to %s, and the %s limit would be %.1fx it", formatMemory(v.request), formatMemory(v.lim),
+		float64(v.lim)/float64(max(v.request, 1)))
+	if v.request == v.req {
+		why = fmt.Sprintf("the %s limit is %.1fx the %s request: a pod may grow far past what the scheduler reserved, and is evicted first when the node runs short",
+			formatMemory(v.lim), float64(v.lim)/float64(max(v.req, 1)), formatMemory(v.req))
+	}
+	var where string
+	switch l := v.limit; {
+	case l == maxLimitRatio*v.request:
+		where = fmt.Sprintf("%dx the request, the most a LimitRange commonly allows", maxLimitRatio)
+		if v.upper > l {
+			where += fmt.Sprintf(" (the usage supports up to %s)", formatMemory(v.upper))
+		}
+	case l == v.upper && l > v.need:
+		where = "the upper bound of what the usage supports"
+	case l == v.heapLimit && l > v.request:
+		where = "the room the live heap needs under GOMEMLIMIT"
+	case l == v.need && l > v.request:
+		where = fmt.Sprintf("the peak %s + %.0f%%", humanBytes(v.peak), pct)
+	default:
+		where = "the request"
+	}
+	return fmt.Sprintf("%s; lower the limit to %s, %s, and no further: a lower limit frees nothing on the node, whose scheduler counts requests, and brings the OOMKill closer",
+		why, formatMemory(v.limit), where)
 }
 
 // qosReason says why request and limit move together.

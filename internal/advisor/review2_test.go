@@ -47,3 +47,39 @@ func TestReviewOldGoGOMEMLIMITFollowsALoweredLimit(t *testing.T) {
 		t.Errorf("limit kept: %+v", g)
 	}
 }
+
+// Finding 2: a Burstable limit comes down only as far as the ratio to the
+// request asks, never below the range's upper bound (catalog: 2Gi ->
+// 274Mi, not 137Mi), and a request that rises does not drag a limit that
+// still covers it down.
+func TestReviewALimitComesDownNoFurtherThanTheEvidence(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		req, lim, used        int64
+		wantReq, wantLim, gml int64
+	}{
+		{name: "catalog", req: 1 << 30, lim: 2 << 30, used: 119 * mi, wantReq: 137 * mi, wantLim: 274 * mi, gml: 246 * mi},
+		{name: "a request that rises keeps a limit within 2x", req: 100 * mi, lim: 300 * mi, used: 200 * mi, wantReq: 230 * mi},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := model.Container{Resources: res(100, tc.req, 0, tc.lim), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(50, tc.used)),
+				Go: goRuntime("1.25.3", nil), Env: []model.EnvVar{{Name: "GOMEMLIMIT", Value: formatGoBytes(tc.lim * 9 / 10 / mi * mi)}}}
+			w := deployment(withProbes(c))
+			got := AdviseWorkload(w, Options{})
+			checkInvariants(t, w, got)
+			if r := find(got, KindMemoryRequest); r == nil || r.Suggested.Amount != tc.wantReq {
+				t.Errorf("request: %+v", r)
+			}
+			l := find(got, KindMemoryLimit)
+			switch {
+			case tc.wantLim == 0 && l != nil:
+				t.Errorf("the limit moves: %s", l.Reason)
+			case tc.wantLim != 0 && (l == nil || l.Suggested.Amount != tc.wantLim || !strings.Contains(l.Reason, "and no further")):
+				t.Errorf("limit: %+v", l)
+			}
+			if g := find(got, KindGOMEMLIMIT); tc.gml != 0 && (g == nil || g.Suggested.Amount != tc.gml) {
+				t.Errorf("GOMEMLIMIT: %+v", g)
+			}
+		})
+	}
+}

@@ -201,10 +201,13 @@ func TestItem5RequestAndLimitMoveTogether(t *testing.T) {
 		wantReq, wantLim     int64
 		wantGOMEMLIMIT, note string
 	}{
-		{name: "a request cut 4Gi -> 104Mi takes the 8Gi limit down", req: 4 << 30, lim: 8 << 30, used: 90 * mi,
-			wantReq: 104 * mi, wantLim: 104 * mi},
-		{name: "1Gi -> 137Mi takes the 2Gi limit and GOMEMLIMIT 1800MiB down", req: 1 << 30, lim: 2 << 30, used: 119 * mi,
-			wantReq: 137 * mi, wantLim: 137 * mi, wantGOMEMLIMIT: "123MiB"},
+		// A limit that comes down with the request goes to 2x the request
+		// while the upper bound (4 x 104Mi on 8 hours) is higher: no further.
+		{name: "a request cut 4Gi -> 104Mi takes the 8Gi limit down to 2x", req: 4 << 30, lim: 8 << 30, used: 90 * mi,
+			wantReq: 104 * mi, wantLim: 208 * mi},
+		// min(2 x 137Mi, max(need 137Mi, upper 548Mi)) = 274Mi; GOMEMLIMIT 274 - 10%.
+		{name: "1Gi -> 137Mi takes the 2Gi limit to 274Mi and GOMEMLIMIT 1800MiB down", req: 1 << 30, lim: 2 << 30, used: 119 * mi,
+			wantReq: 137 * mi, wantLim: 274 * mi, wantGOMEMLIMIT: "246MiB"},
 		{name: "an OOM bump takes the request up within 2x", req: 100 * mi, lim: 256 * mi, used: 100 * mi, oom: true,
 			wantReq: 178 * mi, wantLim: 356 * mi},
 		{name: "--memory-qos guaranteed: request = limit", req: 256 * mi, lim: 512 * mi, used: 200 * mi, opts: Options{MemoryQoS: MemoryGuaranteed},
