@@ -109,11 +109,9 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 	for _, c := range w.Containers {
 		wc := wctx{w: w, c: c, opts: opts}
 		res := adviseResources(wc)
-		goAdvice := adviseGo(wc, res)
-		if fixesGOMAXPROCS(goAdvice) && res.sizesCPU() {
-			// The GOMAXPROCS change changes how much CPU the runtime uses:
-			// usage measured before it says little of usage after.
-			res = res.withoutCPU(wc, "not in the patch: the GOMAXPROCS change alters how much CPU the runtime uses; apply it, then measure again")
+		goAdvice, pools := adviseGo(wc, res), adviseDBPools(wc)
+		if why := cpuHeldBack(wc, goAdvice, pools); why != "" && res.sizesCPU() {
+			res = res.withoutCPU(wc, why)
 			goAdvice = adviseGo(wc, res)
 		}
 		if res.cpu.suggested > 0 {
@@ -123,7 +121,7 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 			sizes[c.Name] = res.cpu
 		}
 		pairLimitWithGOMEMLIMIT(c, res, goAdvice)
-		parts = append(parts, holdWhatRestsOnHeld(res.advice, goAdvice), adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), adviseDBPools(wc))
+		parts = append(parts, holdWhatRestsOnHeld(res.advice, goAdvice), adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), pools)
 	}
 	parts = append(parts, adviseHPA(w, sizes), adviseReplicas(w, opts))
 	n := 0
@@ -236,6 +234,34 @@ func positive(v int64) int64 { return max(v, 0) }
 func fixesGOMAXPROCS(as []Advice) bool {
 	for _, a := range as {
 		if a.Kind == KindGOMAXPROCS && a.Patchable() && a.Severity.Rank() >= Warning.Rank() {
+			return true
+		}
+	}
+	return false
+}
+
+// cpuHeldBack says why a container's CPU sizing stays out of the patch, or
+// "": usage measured so far says little of the usage to come when a change
+// in the same patch alters how much CPU the program uses (GOMAXPROCS, a
+// pool that lets waiting callers work), or while one replica does the
+// others' work.
+func cpuHeldBack(x wctx, goAdvice, pools []Advice) string {
+	switch {
+	case fixesGOMAXPROCS(goAdvice):
+		return "not in the patch: the GOMAXPROCS change alters how much CPU the runtime uses; apply it, then measure again"
+	case raisesPool(pools):
+		return "not in the patch: the DB pool change lets waiting callers work, which alters how much CPU the program uses; apply it, then measure again"
+	}
+	if _, skewed := decideSkew(x); skewed {
+		return "not in the patch: one replica does the others' work (see the replica skew advice), so the usage mixes a hot replica with idle ones; spread the load first, then measure again"
+	}
+	return ""
+}
+
+// raisesPool reports whether the advice raises a pool's MaxOpen in the patch.
+func raisesPool(as []Advice) bool {
+	for _, a := range as {
+		if a.Kind == KindDBPoolWait && a.Patchable() && a.Suggested.Amount > a.Current.Amount {
 			return true
 		}
 	}

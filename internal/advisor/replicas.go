@@ -33,6 +33,7 @@ func adviseReplicas(w model.Workload, opts Options) []Advice {
 type skewVerdict struct {
 	hot                string
 	hotCPU, median     float64
+	mean               float64 // of the replicas compared
 	replicas           int
 	watched            time.Duration
 	throttled, scaling bool
@@ -80,6 +81,9 @@ func decideSkew(x wctx) (skewVerdict, bool) {
 		v.median = (pods[n/2-1].cpu + pods[n/2].cpu) / 2
 	}
 	v.hot, v.hotCPU, v.replicas = pods[n-1].name, pods[n-1].cpu, n
+	for _, p := range pods {
+		v.mean += p.cpu / float64(n)
+	}
 	if v.hotCPU <= 2*v.median || v.hotCPU-v.median < skewFloor {
 		return skewVerdict{}, false
 	}
@@ -122,7 +126,8 @@ func adviseReplicaSkew(x wctx) *Advice {
 	if v.scaling {
 		a.Notes = append(a.Notes, "the HPA scales on the average: it does not see one replica at its limit, and new replicas get no share of the pinned connections")
 	}
-	a.Notes = append(a.Notes, "the CPU request is sized from every replica's samples, the hot one's too: spread the load before right-sizing")
+	a.Notes = append(a.Notes, fmt.Sprintf("CPU sizing stays out of the patch until the load is spread: it rests on every replica's samples, the hot one's too; "+
+		"spread evenly, each replica would use about %s on average: measure again then", formatCPU(int64(v.mean+0.5))))
 	a.Code, a.CodeLang = fmt.Sprintf(skewSnippet, x.w.Ref.Name), "go"
 	return &a
 }

@@ -83,3 +83,52 @@ func TestReviewALimitComesDownNoFurtherThanTheEvidence(t *testing.T) {
 		})
 	}
 }
+
+// Finding 3: while one replica does the others' work, the CPU request sized
+// from every replica's samples stays out of the patch (stream: 250m ->
+// 429m on 4 x 429m reserved for 718m of use), and the skew advice says
+// what spreading would leave each replica.
+func TestReviewReplicaSkewHoldsCPUSizing(t *testing.T) {
+	h := model.NewHistory(model.DefaultHistoryConfig)
+	cpus := []int64{360, 120, 110, 130}
+	var pods []model.Pod
+	for i := range cpus {
+		pods = append(pods, model.Pod{Name: podName(i)})
+	}
+	for at := t0; !at.After(t0.Add(8 * time.Hour)); at = at.Add(time.Minute) {
+		for i, cpu := range cpus {
+			h.Add(pods[i].Name, model.Sample{Time: at, Window: time.Minute, CPU: cpu, Memory: 150 * mi}, 250)
+		}
+		h.AddPoint(model.Point{Unix: at.Unix(), CPU: 360, Memory: 150 * mi})
+	}
+	w := deployment(withProbes(model.Container{Resources: res(250, 200*mi, 2000, 400*mi), Usage: h}))
+	w.Pods, w.Desired = pods, 4
+	got := AdviseWorkload(w, Options{})
+	checkInvariants(t, w, got)
+	r := find(got, KindCPURequest)
+	if r == nil || r.Patchable() || r.Severity != Info || !strings.Contains(strings.Join(r.Notes, " "), "spread the load first") {
+		t.Errorf("CPU request beside replica skew: %+v", r)
+	}
+	if s := find(got, KindReplicaSkew); s == nil || !strings.Contains(strings.Join(s.Notes, " "), "each replica would use about 180m on average") {
+		t.Errorf("skew: %+v", s)
+	}
+}
+
+// Finding 22: a patch that raises a starved pool's MaxOpen does not size
+// CPU too: callers that waited for a connection start to work.
+func TestReviewAPoolRaiseHoldsCPUSizing(t *testing.T) {
+	db := watchedFor(model.DBStats{Name: "orders", MaxOpen: 5, Open: 5, InUse: 5, WaitCount: 500, WaitDuration: 5 * time.Minute,
+		MaxLifetimeClosed: -1, MaxIdleTimeClosed: -1}, 10*time.Minute, model.DBCounters{})
+	c := poolContainer(db)
+	c.Env = []model.EnvVar{{Name: "DB_MAX_OPEN_CONNS", Value: "5"}}
+	c.Resources, c.Usage = res(300, 320*mi, 1000, 640*mi), usage(8*time.Hour, time.Minute, 1, 300, steady(330, 280*mi))
+	w := deployment(c)
+	got := AdviseWorkload(w, Options{Now: t0})
+	checkInvariants(t, w, got)
+	if p := find(got, KindDBPoolWait); p == nil || !p.Patchable() {
+		t.Fatalf("pool: %+v", p)
+	}
+	if r := find(got, KindCPURequest); r == nil || r.Patchable() || !strings.Contains(strings.Join(r.Notes, " "), "the DB pool change") {
+		t.Errorf("CPU request beside a pool raise: %+v", r)
+	}
+}
