@@ -49,7 +49,7 @@ func restartAdvice(x wctx) *Advice {
 		why = explainExit(*last, x.w.Ref.Kind)
 	}
 	kills := probeFailure(x.c, model.Liveness).Kills
-	byProbe := kills > 0 && last != nil && (last.ExitCode == 137 || last.ExitCode == 143)
+	byProbe := kills > 0 && last != nil && killedBySignal(*last)
 	if byProbe {
 		why = fmt.Sprintf("its liveness probe killed it %s (exit %d); the probe advice says how to stop that", times(kills), last.ExitCode)
 	}
@@ -91,6 +91,10 @@ func restartAdvice(x wctx) *Advice {
 		a.Code = fmt.Sprintf("kubectl logs %s -n %s -c %s --previous", pod, x.w.Ref.Namespace, x.c.Name)
 		a.CodeLang = "shell"
 	}
+	if last != nil && killedBySignal(*last) {
+		// The log cannot say who sent the signal; the kubelet's events can.
+		a.Code += fmt.Sprintf("\nkubectl get events -n %s --field-selector involvedObject.name=%s,reason=Killing", x.w.Ref.Namespace, pod)
+	}
 	return &a
 }
 
@@ -106,12 +110,16 @@ func explainExit(t model.Termination, kind model.Kind) string {
 		return "exit 0: the program ended on its own, but a long-running workload's main must not return"
 	case c == 1:
 		return "exit 1: the program reported a failure (log.Fatal, os.Exit(1)); its log says why"
+	case c == 2 && panicked(t):
+		return "exit 2: a Go panic or fatal runtime error; its stack trace is in the previous run's log"
 	case c == 2:
-		return "exit 2: a Go panic or fatal runtime error (an unrecovered panic exits 2); the stack trace is in the log"
+		return "exit 2: a Go panic or fatal runtime error, whose stack trace is in the previous run's log; with none there, SIGTERM the program " +
+			"does not handle while it runs as PID 1 (the Go runtime then exits 2, not 143)"
 	case c == 137:
-		return "exit 137 = 128+9, SIGKILL: killed from outside (a failed liveness probe after the grace period, or the OOM killer)"
+		return "exit 137 = 128+9, SIGKILL: killed from outside (a liveness probe kill past the grace period, or the OOM killer)"
 	case c == 143:
-		return "exit 143 = 128+15, SIGTERM: asked to stop (a liveness kill or an eviction); a Go server that handles SIGTERM exits 0 after draining"
+		return "exit 143 = 128+15, SIGTERM not handled: asked to stop in place (a liveness probe kill, an in-place resize that restarts the container, " +
+			"or a signal from inside the pod); a Go server that handles SIGTERM exits 0 after draining"
 	case c == 139:
 		return "exit 139 = 128+11, SIGSEGV: a segmentation fault, usually in cgo code"
 	case c == 134:

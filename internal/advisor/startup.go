@@ -25,13 +25,13 @@ func worstStart(w model.Workload) time.Duration {
 }
 
 // longestKilledRun returns the longest run a probe ended while the program
-// was starting: the last terminations by a signal (exit 137 or 143, not
-// the OOM killer) that lasted less than maxStart. 0 when none is known.
+// was starting: the last terminations by a signal (killedBySignal) that
+// lasted less than maxStart. 0 when none is known.
 func longestKilledRun(c model.Container) time.Duration {
 	var d time.Duration
 	for _, in := range c.Instances {
 		t := in.LastTermination
-		if t == nil || t.Reason == "OOMKilled" || t.ExitCode != 137 && t.ExitCode != 143 || t.StartedAt.IsZero() {
+		if t == nil || !killedBySignal(*t) || t.StartedAt.IsZero() {
 			continue
 		}
 		if run := t.FinishedAt.Sub(t.StartedAt); run > 0 && run <= maxStart {
