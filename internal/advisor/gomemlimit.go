@@ -3,6 +3,7 @@ package advisor
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // gmlCause says what is wrong with a container's GOMEMLIMIT.
@@ -162,8 +163,8 @@ func (v gmlVerdict) reason(x wctx, r resources) string {
 		return fmt.Sprintf("GOMEMLIMIT %s leaves less than 5%% of the %s limit for memory the GC does not count: the container is OOMKilled before the GC reacts; set it to %s",
 			humanBytes(v.now), formatMemory(v.against), formatGoBytes(v.want))
 	case gmlLiveNear:
-		return fmt.Sprintf("the live heap of %s is %.0f%% of GOMEMLIMIT %s: the GC runs nearly all the time to stay under it",
-			humanBytes(h.live), 100*float64(h.live)/float64(v.now), humanBytes(v.now))
+		return fmt.Sprintf("the live heap of %s is %.0f%% of GOMEMLIMIT %s: %s",
+			humanBytes(h.live), 100*float64(h.live)/float64(v.now), humanBytes(v.now), h.gcPressure(v.now))
 	case gmlGCBusy:
 		return fmt.Sprintf("the GC takes %.0f%% of CPU holding the heap under GOMEMLIMIT %s, below the %s goal GOGC %d sets for a live heap of %s",
 			100*h.gcCPU, humanBytes(v.now), humanBytes(h.live+h.live*h.gogc/100), h.gogc, humanBytes(h.live))
@@ -201,6 +202,8 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 		if r.leaking && a.Severity == Warning { // an OOMKill confirmed it
 			a.Severity = Info
 		}
+		a.Reason = strings.Replace(a.Reason, "set it to", "once the growth is fixed, set it to", 1)
+		a.Suggested.Display += " once the growth is fixed"
 		a.Notes = append(a.Notes, "not in the patch: memory climbs steadily, and near the limit GOMEMLIMIT makes the GC run ever more often ("+
 			gcLimiter(x, r)+") before the OOMKill comes anyway; fix the growth first")
 	case raise:
@@ -233,6 +236,10 @@ func gcLimiter(x wctx, r resources) string {
 	if rt := x.runtime(); rt != nil && rt.GOMAXPROCS > 0 {
 		procs = rt.GOMAXPROCS
 	}
+	with := "with GOMAXPROCS %d"
+	if v, ok := decideGOMAXPROCS(x, r); ok && v.action == procsSet {
+		procs, with = v.want, "once the patch sets GOMAXPROCS %d" // what runs once it is applied
+	}
 	half := fmt.Sprintf("%s of CPU", formatCPU(procs*500))
 	if procs%2 == 0 {
 		half = fmt.Sprintf("%d cores", procs/2)
@@ -242,9 +249,9 @@ func gcLimiter(x wctx, r resources) string {
 	}
 	switch {
 	case procs > 0 && r.cpuLimit > 0 && procs*500 >= r.cpuLimit:
-		return fmt.Sprintf("%s: with GOMAXPROCS %d that is %s, the whole %s limit", s, procs, half, formatCPU(r.cpuLimit))
+		return fmt.Sprintf("%s: "+with+", that is %s, the whole %s limit", s, procs, half, formatCPU(r.cpuLimit))
 	case procs > 0:
-		return fmt.Sprintf("%s: with GOMAXPROCS %d, %s", s, procs, half)
+		return fmt.Sprintf("%s: "+with+", %s", s, procs, half)
 	case r.cpuLimit > 0:
 		return s + ", which under a CPU limit of fewer cores than GOMAXPROCS can be the whole quota"
 	}

@@ -82,7 +82,7 @@ func adviseGoSupport(x wctx) *Advice {
 	a.Evidence = []Evidence{ev("Go", trimGo(version)), ev("source", goEvidence(x)),
 		ev("supported", fmt.Sprintf("1.%d and 1.%d", s.newest, s.newest-1))}
 	a.Notes = append(a.Notes, "Go supports its two newest releases; a new one comes out each February and August")
-	a.Code, a.CodeLang = fmt.Sprintf("FROM golang:%s AS build   # the build stage; the go line of go.mod may stay", s.newestName()), "dockerfile"
+	a.Code, a.CodeLang = fmt.Sprintf("FROM golang:%s AS build   # the build stage; go.mod's go line may stay, but 1.25 or later there makes GOMAXPROCS follow the CPU limit", s.newestName()), "dockerfile"
 	return &a
 }
 

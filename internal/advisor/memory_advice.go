@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"strings"
 )
 
 // adviseMemory makes the memory request and limit advice.
@@ -67,8 +68,9 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	case memHeap:
 		g := gomemlimitFor(v.lim, heap.nonGo)
 		a = x.advice(KindMemoryLimit, Warning, fmt.Sprintf(
-			"the live heap of %s is %.0f%% of the %s GOMEMLIMIT the %s limit allows: the GC would run nearly all the time to stay under it; raise the limit to %s",
-			humanBytes(heap.live), 100*float64(heap.live)/float64(max(g, 1)), humanBytes(g), formatMemory(v.lim), formatMemory(v.limit)))
+			"the live heap of %s is %.0f%% of the %s GOMEMLIMIT the %s limit allows: %s; raise the limit to %s",
+			humanBytes(heap.live), 100*float64(heap.live)/float64(max(g, 1)), humanBytes(g), formatMemory(v.lim),
+			strings.Replace(heap.gcPressure(g), "the GC runs", "the GC would run", 1), formatMemory(v.limit)))
 	case memPeak:
 		sev := Warning
 		if v.peak >= v.lim {

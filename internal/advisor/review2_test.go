@@ -132,3 +132,29 @@ func TestReviewAPoolRaiseHoldsCPUSizing(t *testing.T) {
 		t.Errorf("CPU request beside a pool raise: %+v", r)
 	}
 }
+
+// Findings 5, 7 and 20: an old Go under a small CPU limit that leaks. The
+// GOMAXPROCS note and the Go version snippet name go.mod's go line, the
+// throttling is said as bursts (usage is a fifth of the limit), and
+// GOMEMLIMIT says "once the growth is fixed" with the limiter computed for
+// the GOMAXPROCS the patch sets.
+func TestReviewOldGoUnderASmallLimitThatLeaks(t *testing.T) {
+	h := ring(480, func(i int) int64 { return 120*mi + int64(i)*mi/4 })
+	c := model.Container{Resources: res(100, 200*mi, 500, 256*mi), Usage: h, Instances: []model.ContainerInstance{oomInstance("pod-a")},
+		Go: goRuntime("1.24.6", func(r *model.GoRuntime) { r.GOMAXPROCS = 8 })}
+	got := AdviseWorkload(deployment(withProbes(c)), Options{Now: t0.Add(24 * time.Hour)})
+	p := find(got, KindGOMAXPROCS)
+	if p == nil || !strings.Contains(strings.Join(p.Notes, " "), "once the program's go.mod says go 1.25 or later") ||
+		!strings.Contains(p.Reason, "run up to 8 threads against the 500m quota and can be throttled in bursts") {
+		t.Errorf("GOMAXPROCS: %+v", p)
+	}
+	if s := find(got, KindGoSupport); s == nil || !strings.Contains(s.Code, "1.25 or later there makes GOMAXPROCS follow the CPU limit") {
+		t.Errorf("Go support: %+v", s)
+	}
+	g := find(got, KindGOMEMLIMIT)
+	if g == nil || g.Patchable() || !strings.HasSuffix(g.Suggested.Display, "once the growth is fixed") ||
+		!strings.Contains(g.Reason, "once the growth is fixed, set it to") ||
+		!strings.Contains(strings.Join(g.Notes, " "), "once the patch sets GOMAXPROCS 2, that is a core, the whole 500m limit") {
+		t.Errorf("GOMEMLIMIT: %+v", g)
+	}
+}
