@@ -285,7 +285,7 @@ func holdWhatRestsOnHeld(sizing, goAdvice []Advice) []Advice {
 			if a.Held || !a.Patchable() || !slices.ContainsFunc(a.Requires, func(id string) bool { return held[id] }) {
 				continue
 			}
-			out[i].Held, held[a.ID], changed = true, true, true
+			out[i].Held, out[i].HeldWhy, held[a.ID], changed = true, HeldWithRequired, true, true
 			out[i].Notes = append(slices.Clip(a.Notes), "left out of the patch with the advice it is sized to, which rests on short history")
 		}
 	}

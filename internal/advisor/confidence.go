@@ -33,6 +33,9 @@ type history struct {
 	held   bool
 	conf   Confidence
 	min    time.Duration
+	// ask says the person asked for held sizing in patches
+	// (Options.PatchLowConfidence).
+	ask bool
 }
 
 // assess rates the container's history; h may be nil.
@@ -72,6 +75,7 @@ func assess(h *model.History, opts Options) history {
 		held:   low && !opts.PatchLowConfidence,
 		conf:   c,
 		min:    opts.SizingMin,
+		ask:    opts.PatchLowConfidence,
 	}
 }
 
@@ -82,9 +86,29 @@ func (hs history) hold(a *Advice, emergency bool) {
 	if !hs.held || emergency || !a.Patchable() {
 		return
 	}
-	a.Held = true
+	a.Held, a.HeldWhy = true, HeldShortHistory
 	a.Notes = append(a.Notes, fmt.Sprintf("left out of the patch: %s of history is under the %s minimum for a right-size "+
 		"(ask for it with --patch-low-confidence)", formatDuration(hs.conf.Span()), formatDuration(hs.min)))
+}
+
+// insideRangeFor is the history under which a request inside the range
+// the usage supports is left alone: the VPA's updater leaves a pod whose
+// request lies inside its bounds alone until the pod is 12h old (then it
+// applies a target more than 10% off).
+const insideRangeFor = 12 * time.Hour
+
+// holdInside holds a right-size whose current value already lies inside its
+// Range, on less than insideRangeFor of history: being inside the bounds is
+// not a problem, and not worth a rollout yet. An emergency is never held.
+func (hs history) holdInside(a *Advice, emergency bool) {
+	r := a.Range
+	if a.Held || hs.ask || emergency || !a.Patchable() || r == nil || !a.Current.Set || hs.conf.Span() >= insideRangeFor ||
+		a.Current.Amount < r.Lower.Amount || a.Current.Amount > r.Upper.Amount {
+		return
+	}
+	a.Held, a.HeldWhy = true, HeldInsideRange
+	a.Notes = append(a.Notes, fmt.Sprintf("left out of the patch: %s lies inside the range the usage supports (%s-%s), which the VPA leaves alone "+
+		"until it has %s of history (ask for it with --patch-low-confidence)", a.Current.Display, r.Lower.Display, r.Upper.Display, formatDuration(insideRangeFor)))
 }
 
 func joinNote(a, b string) string {

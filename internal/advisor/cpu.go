@@ -113,7 +113,9 @@ func writeCPURequest(x wctx, hs history, s cpuStats, req, target int64, lv cpuLi
 		a.Notes = append(a.Notes, "measure again once the CPU limit no longer cuts the usage: the request may need to grow")
 	}
 	hpaCaution(x, &a, "cpu")
-	hs.hold(&a, req == 0 && bestEffort(x.c) || lv.cause == limPinned && lv.qos)
+	emergency := req == 0 && bestEffort(x.c) || lv.cause == limPinned && lv.qos
+	hs.hold(&a, emergency)
+	hs.holdInside(&a, emergency)
 	return a
 }
 

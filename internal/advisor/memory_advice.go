@@ -25,8 +25,10 @@ func adviseMemory(x wctx, hs history, heap heapState, cpuLimit int64) (out []Adv
 		lim.Requires, req.Requires = []string{req.ID}, []string{lim.ID} // request = limit: together or not at all
 	case lim != nil && req != nil && v.request > v.lim && v.lim > 0:
 		req.Requires = []string{lim.ID} // above the limit in force until it is raised
-	case lim != nil && req != nil && v.limit < v.req:
-		lim.Requires = []string{req.ID} // below the request in force until it is lowered
+	case lim != nil && req != nil && (v.limit < v.req || v.limCause == memRatio && v.limit < v.lim):
+		// Below the request in force until it is lowered, or lowered only
+		// because the request is: the limit waits for it.
+		lim.Requires = []string{req.ID}
 	}
 	if req != nil && !req.Patchable() {
 		lim.dropRequire(req.ID)
@@ -173,6 +175,9 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 		reason = fmt.Sprintf("request %s is %.1fx the P90 peak of %s: lower it to %s", formatMemory(v.req),
 			float64(v.req)/float64(max(v.p90, 1)), humanBytes(v.p90), formatMemory(v.request))
 	}
+	if v.censored() && v.reqCause == memHistory {
+		reason += fmt.Sprintf("; a lower bound: the peaks sit at the %s limit the container was OOMKilled at, so what it would use above it is unseen", formatMemory(v.lim))
+	}
 	r := x.advice(KindMemoryRequest, Info, reason)
 	r.Current, r.Suggested = memValue(v.req), memValue(v.request)
 	if v.sized {
@@ -189,8 +194,14 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 	}
 	r.Confidence = hs.conf
 	r.Changes = []Change{setResource(x.c.Name, Requests, Memory, v.request)}
+	if v.censored() {
+		r.Notes = append(r.Notes, fmt.Sprintf("measure again once the raised limit no longer cuts the peaks: the request may need to grow (the VPA's OOM bump is %s)",
+			formatMemory(v.bump)))
+	}
 	hpaCaution(x, &r, "memory")
 	follows := v.reqCause != memHistory && v.emergency()
-	hs.hold(&r, follows || v.req == 0 && bestEffort(x.c) || v.oom && v.lim == 0)
+	emergency := follows || v.req == 0 && bestEffort(x.c) || v.oom && v.lim == 0
+	hs.hold(&r, emergency)
+	hs.holdInside(&r, emergency || v.reqCause != memHistory)
 	return &r
 }

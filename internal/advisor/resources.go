@@ -93,7 +93,7 @@ func (r resources) withoutCPU(x wctx, why string) resources {
 			if why == "" {
 				continue
 			}
-			a.Changes, a.Requires, a.Held, a.Severity = nil, nil, false, Info
+			a.Changes, a.Requires, a.Held, a.HeldWhy, a.Severity = nil, nil, false, "", Info
 			a.Notes = append(slices.Clip(a.Notes), why)
 		}
 		out = append(out, a)

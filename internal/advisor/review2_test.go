@@ -158,3 +158,51 @@ func TestReviewOldGoUnderASmallLimitThatLeaks(t *testing.T) {
 		t.Errorf("GOMEMLIMIT: %+v", g)
 	}
 }
+
+// Finding 6: after an OOMKill the peaks sit at the limit the kill came at:
+// the request sized from them says it is a lower bound, and names the bump.
+// (kgotop keeps no memory of the kill once the pods are replaced, so a
+// request raised to the bump would be cut back on the same data: a ratchet.)
+func TestReviewARequestFromCensoredPeaksIsALowerBound(t *testing.T) {
+	c := model.Container{Resources: res(100, 200*mi, 500, 256*mi), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 256*mi)),
+		Instances: []model.ContainerInstance{oomInstance("pod-a")}}
+	w := deployment(withProbes(c))
+	got := AdviseWorkload(w, Options{})
+	checkInvariants(t, w, got)
+	r := find(got, KindMemoryRequest)
+	if r == nil || r.Suggested.Display != "295Mi" || !strings.Contains(r.Reason, "a lower bound: the peaks sit at the 256Mi limit") ||
+		!strings.Contains(strings.Join(r.Notes, " "), "the VPA's OOM bump is 356Mi") {
+		t.Errorf("request after an OOMKill: %+v", r)
+	}
+}
+
+// Finding 8: a request inside the range the usage supports is shown but
+// held on less than 12h of history, as the VPA leaves it alone; asked for,
+// or on a day of history, it goes into the patch. A limit lowered only
+// because the request is waits for it.
+func TestReviewARequestInsideTheRangeIsHeld(t *testing.T) {
+	c := func(span time.Duration) model.Container {
+		return model.Container{Resources: res(250, 256*mi, 0, 1024*mi), Usage: usage(span, time.Minute, 1, 250, spiky(140, 160, 160*mi, 170*mi))}
+	}
+	w := deployment(withProbes(c(8 * time.Hour)))
+	got := AdviseWorkload(w, Options{})
+	checkInvariants(t, w, got)
+	for _, k := range []Kind{KindCPURequest, KindMemoryRequest, KindMemoryLimit} {
+		a := find(got, k)
+		if a == nil || !a.Held || a.Severity != Info {
+			t.Errorf("%s inside the range on 8h: %+v", k, a)
+		}
+	}
+	if r := find(got, KindCPURequest); r == nil || r.HeldWhy != HeldInsideRange || !strings.Contains(strings.Join(r.Notes, " "), "inside the range the usage supports") {
+		t.Errorf("held why: %+v", r)
+	}
+	if p := Patchable(got); len(p) != 0 {
+		t.Errorf("apply all: %v", kinds(p))
+	}
+	if p := Patchable(AdviseWorkload(w, Options{PatchLowConfidence: true})); len(p) != 3 {
+		t.Errorf("asked for: %v", kinds(p))
+	}
+	if a := find(AdviseWorkload(deployment(withProbes(c(25*time.Hour))), Options{}), KindCPURequest); a == nil || a.Held {
+		t.Errorf("on a day: %+v", a)
+	}
+}
