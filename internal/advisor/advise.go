@@ -286,7 +286,7 @@ func holdWhatRestsOnHeld(sizing, goAdvice []Advice) []Advice {
 				continue
 			}
 			out[i].Held, out[i].HeldWhy, held[a.ID], changed = true, HeldWithRequired, true, true
-			out[i].Notes = append(slices.Clip(a.Notes), "left out of the patch with the advice it is sized to, which rests on short history")
+			out[i].Notes = append(slices.Clip(a.Notes), heldNote+" it is sized to advice that is held")
 		}
 	}
 	return out

@@ -87,9 +87,12 @@ func (hs history) hold(a *Advice, emergency bool) {
 		return
 	}
 	a.Held, a.HeldWhy = true, HeldShortHistory
-	a.Notes = append(a.Notes, fmt.Sprintf("left out of the patch: %s of history is under the %s minimum for a right-size "+
+	a.Notes = append(a.Notes, fmt.Sprintf(heldNote+" %s of history is under the %s minimum for a right-size "+
 		"(ask for it with --patch-low-confidence)", formatDuration(hs.conf.Span()), formatDuration(hs.min)))
 }
+
+// heldNote begins the note of held advice.
+const heldNote = "left out of the patch:"
 
 // insideRangeFor is the history under which a request inside the range
 // the usage supports is left alone: the VPA's updater leaves a pod whose
@@ -107,7 +110,7 @@ func (hs history) holdInside(a *Advice, emergency bool) {
 		return
 	}
 	a.Held, a.HeldWhy = true, HeldInsideRange
-	a.Notes = append(a.Notes, fmt.Sprintf("left out of the patch: %s lies inside the range the usage supports (%s-%s), which the VPA leaves alone "+
+	a.Notes = append(a.Notes, fmt.Sprintf(heldNote+" %s lies inside the range the usage supports (%s-%s), which the VPA leaves alone "+
 		"until it has %s of history (ask for it with --patch-low-confidence)", a.Current.Display, r.Lower.Display, r.Upper.Display, formatDuration(insideRangeFor)))
 }
 

@@ -250,9 +250,9 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 // whatever the average usage shows.
 func burstThreads(f procsFacts) string {
 	if f.procs > 0 {
-		return fmt.Sprintf("so the GC and busy moments run up to %d threads against the %s quota and can be throttled in bursts", f.procs, formatCPU(f.limit))
+		return fmt.Sprintf("so the GC and busy moments run up to %d threads against a quota of %s CPU and can be throttled in bursts", f.procs, formatCPU(f.limit))
 	}
-	return fmt.Sprintf("so the GC and busy moments run one thread per node CPU against the %s quota and can be throttled in bursts", formatCPU(f.limit))
+	return fmt.Sprintf("so the GC and busy moments run one thread per node CPU against a quota of %s CPU and can be throttled in bursts", formatCPU(f.limit))
 }
 
 // limitText names the CPU limit a GOMAXPROCS reason speaks of: "1" when it

@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -94,7 +95,9 @@ func (r resources) withoutCPU(x wctx, why string) resources {
 				continue
 			}
 			a.Changes, a.Requires, a.Held, a.HeldWhy, a.Severity = nil, nil, false, "", Info
-			a.Notes = append(slices.Clip(a.Notes), why)
+			// Out of the patch for why alone: a hold's note would say it twice.
+			a.Notes = slices.DeleteFunc(slices.Clone(a.Notes), func(n string) bool { return strings.HasPrefix(n, heldNote) })
+			a.Notes = append(a.Notes, why)
 		}
 		out = append(out, a)
 	}

@@ -106,7 +106,8 @@ func TestReviewReplicaSkewHoldsCPUSizing(t *testing.T) {
 	got := AdviseWorkload(w, Options{})
 	checkInvariants(t, w, got)
 	r := find(got, KindCPURequest)
-	if r == nil || r.Patchable() || r.Severity != Info || !strings.Contains(strings.Join(r.Notes, " "), "spread the load first") {
+	if r == nil || r.Patchable() || r.Severity != Info || !strings.Contains(strings.Join(r.Notes, " "), "spread the load first") ||
+		strings.Contains(strings.Join(r.Notes, " "), heldNote) {
 		t.Errorf("CPU request beside replica skew: %+v", r)
 	}
 	if s := find(got, KindReplicaSkew); s == nil || !strings.Contains(strings.Join(s.Notes, " "), "each replica would use about 180m on average") {
@@ -145,7 +146,7 @@ func TestReviewOldGoUnderASmallLimitThatLeaks(t *testing.T) {
 	got := AdviseWorkload(deployment(withProbes(c)), Options{Now: t0.Add(24 * time.Hour)})
 	p := find(got, KindGOMAXPROCS)
 	if p == nil || !strings.Contains(strings.Join(p.Notes, " "), "once the program's go.mod says go 1.25 or later") ||
-		!strings.Contains(p.Reason, "run up to 8 threads against the 500m quota and can be throttled in bursts") {
+		!strings.Contains(p.Reason, "run up to 8 threads against a quota of 500m CPU and can be throttled in bursts") {
 		t.Errorf("GOMAXPROCS: %+v", p)
 	}
 	if s := find(got, KindGoSupport); s == nil || !strings.Contains(s.Code, "1.25 or later there makes GOMAXPROCS follow the CPU limit") {
