@@ -36,6 +36,12 @@ type history struct {
 	// ask says the person asked for held sizing in patches
 	// (Options.PatchLowConfidence).
 	ask bool
+	// floor is the VPA confidence at the sizing minimum: below it the
+	// bounds widen no further (a 30-second sample would otherwise span a
+	// thousandfold). firstLook says a container with no requests at all is
+	// sized from what it uses now, on less than Options.MinSpan.
+	floor     float64
+	firstLook bool
 }
 
 // assess rates the container's history; h may be nil.
@@ -76,7 +82,18 @@ func assess(h *model.History, opts Options) history {
 		conf:   c,
 		min:    opts.SizingMin,
 		ask:    opts.PatchLowConfidence,
+		floor:  math.Min(opts.SizingMin.Hours()/day.Hours(), float64(opts.SizingMinSamples)/samplesPerDay),
 	}
+}
+
+// firstRequest marks the history as a first look at a container with no
+// requests at all: any request beats none, so it is sized from what is seen
+// now, and its confidence says it will be refined.
+func (hs history) firstRequest() history {
+	hs.enough, hs.firstLook = true, true
+	hs.conf.Note = fmt.Sprintf("a first request from what it uses now (%s): any request beats none; kgotop refines it after %s",
+		formatDuration(hs.conf.Span()), formatDuration(hs.min))
+	return hs
 }
 
 // hold marks sizing advice that rests on less history than the sizing
@@ -123,9 +140,10 @@ func joinNote(a, b string) string {
 
 // bounds returns the VPA's lower and upper bounds around percentiles p50 and
 // p95 (already with the safety margin), widened by the confidence:
-// upper x (1 + 1/conf), lower x (1 + 0.001/conf)^-2.
+// upper x (1 + 1/conf), lower x (1 + 0.001/conf)^-2, with conf no lower
+// than at the sizing minimum.
 func (hs history) bounds(p50, p95 float64) (lower, upper float64) {
-	c := math.Max(hs.raw, 1e-3)
+	c := math.Max(math.Max(hs.raw, hs.floor), 1e-3)
 	return p50 * math.Pow(1+0.001/c, -2), p95 * (1 + 1/c)
 }
 

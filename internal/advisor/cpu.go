@@ -102,7 +102,9 @@ func writeCPURequest(x wctx, hs history, s cpuStats, req, target int64, lv cpuLi
 	lower, upper := hs.bounds(s.p50*m, s.p95*m)
 	a := x.advice(KindCPURequest, Info, reason)
 	a.Current, a.Suggested = cpuValue(req), cpuValue(target)
-	a.Range = &Range{Lower: cpuValue(max(ceilTo(lower, 1), 1)), Upper: cpuValue(max(ceilTo(upper, 1), target))}
+	if !hs.firstLook { // a range from seconds of use would say nothing
+		a.Range = &Range{Lower: cpuValue(max(ceilTo(lower, 1), 1)), Upper: cpuValue(max(ceilTo(upper, 1), target))}
+	}
 	a.Severity = sizingSeverity(CPU, req, target, a.Range, hs.conf)
 	a.Evidence = []Evidence{cpuEv("P50", ceilTo(s.p50, 1)), cpuEv("P90", p90), cpuEv("P95", ceilTo(s.p95, 1)), cpuEv("peak", s.peak)}
 	a.Evidence = append(a.Evidence, historyEvidence(hs)...)

@@ -183,7 +183,9 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 	if v.sized {
 		m := 1 + x.opts.SafetyMargin
 		lower, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
-		r.Range = &Range{Lower: memValue(max(ceilTo(lower, mib), mib)), Upper: memValue(max(ceilTo(upper, mib), v.request))}
+		if !hs.firstLook { // a range from seconds of use would say nothing
+			r.Range = &Range{Lower: memValue(max(ceilTo(lower, mib), mib)), Upper: memValue(max(ceilTo(upper, mib), v.request))}
+		}
 		r.Evidence = []Evidence{memEv("P50 peak", v.p50), memEv("P90 peak", v.p90), memEv("P95 peak", v.p95), memEv("peak", v.peak),
 			num("closed windows", fmt.Sprint(hs.h.Windows), float64(hs.h.Windows), Count)}
 		r.Evidence = append(r.Evidence, historyEvidence(hs)...)

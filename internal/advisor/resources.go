@@ -33,7 +33,7 @@ type resources struct {
 func adviseResources(x wctx) resources {
 	hs := assess(x.c.Usage, x.opts)
 	if hs.h != nil && !hs.enough && bestEffort(x.c) {
-		hs.enough = true // any request beats none: size from what is seen, at low confidence
+		hs = hs.firstRequest() // any request beats none: size from what is seen, at low confidence
 	}
 	r := resources{hist: hs, heap: readHeap(x)}
 	if hs.h != nil && !hs.enough {

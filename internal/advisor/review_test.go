@@ -264,6 +264,11 @@ func TestItem6ShortHistoryIsShownNotPatched(t *testing.T) {
 		if a == nil || !a.Held || !a.Patchable() || a.Confidence.Level != Low || a.Range == nil || a.Severity != Info {
 			t.Errorf("%s on 12 minutes: %+v", k, a)
 		}
+		// Review finding 10: below the sizing minimum the range widens no
+		// further than at it (about 15x the P95, not 120x).
+		if a != nil && a.Range != nil && a.Range.Upper.Amount > 16*a.Suggested.Amount {
+			t.Errorf("%s on 12 minutes: range %s-%s for %s", k, a.Range.Lower.Display, a.Range.Upper.Display, a.Suggested.Display)
+		}
 	}
 	if p := Patchable(got); len(p) != 0 {
 		t.Errorf("apply all on 12 minutes: %v", kinds(p))
@@ -307,6 +312,11 @@ func TestItem11BestEffortGetsRequestsAtOnce(t *testing.T) {
 		a := find(got, k)
 		if a == nil || a.Held || !a.Patchable() || a.Confidence.Level != Low || a.Severity != Warning || !strings.Contains(a.Reason, "evicted first") {
 			t.Errorf("%s for a BestEffort container: %+v", k, a)
+		}
+		// Review finding 10: the note agrees with the patch, and no range
+		// is drawn from 30 seconds.
+		if a != nil && (a.Range != nil || a.Confidence.Note != "a first request from what it uses now (30s): any request beats none; kgotop refines it after 3h") {
+			t.Errorf("%s: range %+v, note %q", k, a.Range, a.Confidence.Note)
 		}
 	}
 	if a := find(got, KindMemoryLimit); a != nil {
