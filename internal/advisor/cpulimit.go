@@ -26,6 +26,8 @@ type cpuLimitVerdict struct {
 	// remove says the limit goes (--cpu-limits remove); qos that the
 	// request is set to the same value (Guaranteed kept).
 	remove, qos bool
+	// qosFrom says what a Guaranteed pair's value comes from.
+	qosFrom string
 	// pinned counts the metrics windows of the recent ring at or above
 	// throttledAt of the limit, out of windows.
 	pinned, windows int
@@ -109,8 +111,8 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	case v.cause == limPinned:
 		a = x.advice(KindCPULimit, Warning, fmt.Sprintf("%s; raise it by a real step to %s and measure again", seen, formatCPU(v.want)))
 	case v.cause == limQoS:
-		a = x.advice(KindCPULimit, Info, fmt.Sprintf("requests equal limits (Guaranteed QoS): the limit moves with the request to %s (P99 usage %s + %.0f%%)",
-			formatCPU(v.want), formatCPU(p99), x.opts.SafetyMargin*100))
+		a = x.advice(KindCPULimit, Info, fmt.Sprintf("requests equal limits (Guaranteed QoS): the limit moves with the request to %s (%s)",
+			formatCPU(v.want), v.qosFrom))
 	default:
 		a = x.advice(KindCPULimit, Warning, fmt.Sprintf("%s: raise it to %s so the Go runtime is not throttled", seen, formatCPU(v.want)))
 	}
@@ -132,6 +134,10 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	} else {
 		a.Suggested = cpuValue(v.want)
 		a.Changes = []Change{setResource(x.c.Name, Limits, CPU, v.want)}
+	}
+	if v.cause == limQoS {
+		a.Notes = append(a.Notes, "metrics average over a minute and hide sub-second bursts (the GC runs on GOMAXPROCS threads): "+
+			"watch container_cpu_cfs_throttled_periods_total after the change")
 	}
 	if v.cause == limPinned && !v.remove {
 		a.Notes = append(a.Notes, "or remove the CPU limit, as krr does (--cpu-limits remove): the request still reserves the CPU")

@@ -207,3 +207,32 @@ func TestReviewARequestInsideTheRangeIsHeld(t *testing.T) {
 		t.Errorf("on a day: %+v", a)
 	}
 }
+
+// Finding 12: a Guaranteed container on whole cores stays on whole cores
+// (2 -> 1, not 368m: the static CPU manager pins only whole cores), and a
+// Guaranteed CPU pair covers the busiest window, not the P99.
+func TestReviewGuaranteedCPUKeepsWholeCores(t *testing.T) {
+	for _, tc := range []struct {
+		lim  int64
+		want int64
+		has  string
+	}{
+		{lim: 2000, want: 1000, has: "in whole cores as today"},
+		{lim: 1500, want: 460, has: "the busiest window 400m + 15%"}, // not the P99, 250m
+	} {
+		once := func(i int, _ time.Time) (int64, int64) { // one busy minute in 8 hours
+			if i == 100 {
+				return 400, 300 * mi
+			}
+			return 250, 300 * mi
+		}
+		c := model.Container{Resources: res(tc.lim, 1<<30, tc.lim, 1<<30), Usage: usage(8*time.Hour, time.Minute, 1, tc.lim, once)}
+		w := deployment(withProbes(c))
+		got := AdviseWorkload(w, Options{})
+		checkInvariants(t, w, got)
+		req, lim := find(got, KindCPURequest), find(got, KindCPULimit)
+		if req == nil || lim == nil || req.Suggested.Amount != tc.want || lim.Suggested.Amount != tc.want || !strings.Contains(req.Reason, tc.has) {
+			t.Errorf("limit %dm: request %+v\nlimit %+v", tc.lim, req, lim)
+		}
+	}
+}
