@@ -76,7 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.failOn, "fail-on", "", "with --report, exit 3 when advice of this severity or worse exists: info, warning or critical")
 	fs.Int64Var(&o.dbMaxConns, "db-max-connections", 0, "the database's connection limit, to check pool sizes across all replicas against")
 	fs.BoolVar(&o.adviseHPA, "advise-hpa-resources", false, "offer patches for the requests an HPA scales on (by default only said: changing them moves the HPA's threshold)")
-	fs.StringVar(&o.memoryQoS, "memory-qos", "", "how memory requests and limits move together: burstable (limit at most 2x the request) or guaranteed (request = limit); default burstable, a container Guaranteed today staying Guaranteed")
+	fs.StringVar(&o.memoryQoS, "memory-qos", string(advisor.MemoryAuto), "how memory requests and limits move together: auto (Burstable, but a container Guaranteed today keeps requests = limits), burstable (every container: limit at most 2x the request) or guaranteed (memory request = memory limit; CPU is left to --cpu-limits, so a pod is Guaranteed only if its CPU request equals its CPU limit too)")
 	fs.StringVar(&o.cpuLimits, "cpu-limits", string(advisor.CPULimitsKeep), "what to do with a CPU limit usage sits at: keep (raise it 2x and measure again) or remove (as krr does)")
 	fs.DurationVar(&o.sizingMin, "sizing-min", 3*time.Hour, "the least usage history (with at least 100 samples) a request or limit change goes into a patch on; with less it is shown, not patched")
 	fs.BoolVar(&o.patchLowConf, "patch-low-confidence", false, "put request and limit changes built on less than --sizing-min of history into patches too")

@@ -51,10 +51,11 @@ type Options struct {
 
 // DefaultOptions returns the defaults: a 15% safety margin and noise
 // threshold, sizing shown after 10 minutes and 10 samples and patched after
-// 3 hours and 100 samples, memory Burstable and CPU limits kept.
+// 3 hours and 100 samples, memory Burstable (a Guaranteed container kept
+// Guaranteed) and CPU limits kept.
 func DefaultOptions() Options {
 	return Options{SafetyMargin: 0.15, MinSpan: 10 * time.Minute, MinSamples: 10, Noise: 0.15,
-		SizingMin: defaultSizingMin, SizingMinSamples: defaultSizingMinSamples, CPULimits: CPULimitsKeep}
+		SizingMin: defaultSizingMin, SizingMinSamples: defaultSizingMinSamples, MemoryQoS: MemoryAuto, CPULimits: CPULimitsKeep}
 }
 
 func (o Options) withDefaults(now time.Time) Options {
@@ -82,6 +83,9 @@ func (o Options) withDefaults(now time.Time) Options {
 	}
 	if o.CPULimits == "" {
 		o.CPULimits = d.CPULimits
+	}
+	if o.MemoryQoS == "" {
+		o.MemoryQoS = d.MemoryQoS
 	}
 	return o
 }

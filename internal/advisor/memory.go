@@ -1,6 +1,8 @@
 package advisor
 
 import (
+	"fmt"
+
 	"github.com/kgotop/kgotop/internal/model"
 )
 
@@ -57,8 +59,10 @@ type memoryVerdict struct {
 	// need is the least safe limit: max(peak x margin, OOM bump, the limit
 	// the live heap needs); heapLimit is the last of these (0 when none).
 	need, heapLimit int64
-	// guaranteed says request = limit (the policy, or Guaranteed kept).
+	// guaranteed says request = limit (the policy, or Guaranteed kept), and
+	// qosFrom what the pair's value comes from, in words.
 	guaranteed bool
+	qosFrom    string
 }
 
 // oomKilled reports whether an instance of the container was last OOMKilled.
@@ -196,13 +200,22 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 	if !v.sized && !raise && !(v.oom && v.lim == 0) {
 		return
 	}
-	val := max(target, v.need)
+	pct := x.opts.SafetyMargin * 100
+	val, from := target, fmt.Sprintf("the P90 peak %s + %.0f%%", humanBytes(v.p90), pct)
+	if v.sized && target == minMemory && float64(v.p90)*(1+x.opts.SafetyMargin) < float64(minMemory) {
+		from = fmt.Sprintf("the %s floor", formatMemory(minMemory))
+	}
+	if v.need > val {
+		val, from = v.need, v.needFrom(pct)
+	}
 	switch {
 	case raise:
-		val = max(val, raiseStep(v.lim, x.opts.Noise, mib))
+		if step := raiseStep(v.lim, x.opts.Noise, mib); step > val {
+			val, from = step, fmt.Sprintf("a real step up from the %s limit, +%.0f%%", formatMemory(v.lim), 100*x.opts.Noise)
+		}
 	case v.lim > 0 && !differs(v.lim, val, memoryStep, x.opts.Noise),
 		v.lim > val && v.lim <= v.upper && v.req == v.lim:
-		val = v.lim // near, or a pair inside the bounds: it stays (the request joins the limit)
+		val, from = v.lim, "the limit, which the usage supports" // near, or a pair inside the bounds: it stays (the request joins the limit)
 	}
 	if val == 0 {
 		return
@@ -211,12 +224,24 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 	if raise || v.oom && v.lim == 0 {
 		cause = v.raiseCause()
 	}
+	v.qosFrom = from
 	if val != v.lim {
 		v.limit, v.limCause = val, cause
 	}
 	if val != v.req {
 		v.request, v.reqCause = val, memQoS
 	}
+}
+
+// needFrom says what the least safe limit comes from.
+func (v memoryVerdict) needFrom(pct float64) string {
+	switch {
+	case v.oom && v.need == v.bump:
+		return fmt.Sprintf("the VPA's bump after an OOMKill, max(used + 100MiB, used x 1.2) over %s used", humanBytes(v.used))
+	case v.heapLimit > 0 && v.need == v.heapLimit:
+		return "the room the live heap needs under GOMEMLIMIT"
+	}
+	return fmt.Sprintf("the peak %s + %.0f%%", humanBytes(v.peak), pct)
 }
 
 // emergency reports whether the limit change answers an emergency (an

@@ -87,8 +87,9 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 			"no memory limit: a leak takes memory from the node's other pods, and GOMEMLIMIT needs a limit to follow; %s covers the peak with margin",
 			formatMemory(v.limit)))
 	case memQoS:
+		// Graded like a Burstable limit that moves with its request: the
+		// request carries the size of the change.
 		a = x.advice(KindMemoryLimit, Info, v.qosReason(x))
-		a.Severity = sizingSeverity(Memory, v.lim, v.limit, nil, hs.conf)
 	}
 	a.Current, a.Suggested = memValue(v.lim), memValue(v.limit)
 	a.Evidence = append(a.Evidence, memEv("peak", v.peak))
@@ -146,14 +147,16 @@ func (v memoryVerdict) ratioReason(x wctx) string {
 		why, formatMemory(v.limit), where)
 }
 
-// qosReason says why request and limit move together.
+// qosReason says why request and limit move together, and from what.
 func (v memoryVerdict) qosReason(x wctx) string {
 	why := "requests equal limits (Guaranteed QoS) today"
 	if x.opts.MemoryQoS == MemoryGuaranteed {
-		why = "the memory policy is guaranteed"
+		why = "--memory-qos guaranteed sets the memory request to the limit"
+		if q := x.c.Resources; q.Limits.CPU <= 0 || q.Requests.CPU != q.Limits.CPU {
+			why += " (the pod stays Burstable: its CPU request is not its CPU limit)"
+		}
 	}
-	return fmt.Sprintf("%s: memory request and limit move together to %s (the largest of the P90 peak + %.0f%% and the peak + %.0f%%)",
-		why, formatMemory(v.limit), x.opts.SafetyMargin*100, x.opts.SafetyMargin*100)
+	return fmt.Sprintf("%s: memory request and limit move together to %s (%s)", why, formatMemory(v.limit), v.qosFrom)
 }
 
 // writeRequest is the advice that moves the memory request.

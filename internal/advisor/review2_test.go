@@ -236,3 +236,28 @@ func TestReviewGuaranteedCPUKeepsWholeCores(t *testing.T) {
 		}
 	}
 }
+
+// Finding 13: --memory-qos names its default (auto), guaranteed says what
+// it sets and that CPU decides the class, an OOM pair names the bump it
+// comes from, and a limit cut is graded as under the default policy.
+func TestReviewMemoryQoSSaysWhatItDoes(t *testing.T) {
+	for _, s := range []string{"", "auto"} {
+		if q, err := ParseMemoryQoS(s); err != nil || q != MemoryAuto {
+			t.Errorf("ParseMemoryQoS(%q) = %q, %v", s, q, err)
+		}
+	}
+	g := Options{MemoryQoS: MemoryGuaranteed}
+	oom := model.Container{Resources: res(100, 200*mi, 500, 256*mi), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 250*mi)),
+		Instances: []model.ContainerInstance{oomInstance("pod-a")}}
+	got := AdviseWorkload(deployment(withProbes(oom)), g)
+	if r := find(got, KindMemoryRequest); r == nil || r.Suggested.Display != "356Mi" || strings.Contains(r.Reason, "the largest of") ||
+		!strings.Contains(r.Reason, "the VPA's bump after an OOMKill") || !strings.Contains(r.Reason, "the pod stays Burstable") {
+		t.Errorf("OOM pair: %+v", r)
+	}
+	cut := model.Container{Resources: res(100, 1<<30, 500, 2<<30), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 119*mi))}
+	for _, opts := range []Options{{}, g} {
+		if l := find(AdviseWorkload(deployment(withProbes(cut)), opts), KindMemoryLimit); l == nil || l.Severity != Info {
+			t.Errorf("%q: limit cut %+v", opts.MemoryQoS, l)
+		}
+	}
+}
