@@ -261,3 +261,24 @@ func TestReviewMemoryQoSSaysWhatItDoes(t *testing.T) {
 		}
 	}
 }
+
+// Finding 14: a pool that churns connections for want of idle room says
+// nothing of ConnMaxLifetime (its connections live seconds), and a MaxOpen
+// raise the patch carries alone says to raise MaxIdle in code with it.
+func TestReviewAChurningPool(t *testing.T) {
+	db := watchedFor(model.DBStats{Name: "orders", MaxOpen: 5, Open: 5, InUse: 5, WaitCount: 180, WaitDuration: 27 * time.Second,
+		MaxIdleClosed: 15, MaxLifetimeClosed: 0, MaxIdleTimeClosed: 0}, 45*time.Second, model.DBCounters{})
+	c := poolContainer(db)
+	c.Env = []model.EnvVar{{Name: "DB_MAX_OPEN_CONNS", Value: "5"}}
+	got := AdviseWorkload(deployment(c), Options{Now: t0})
+	if a := find(got, KindDBPoolLifetime); a != nil {
+		t.Errorf("lifetime inferred from a churning pool: %s", a.Reason)
+	}
+	if i := find(got, KindDBPoolIdle); i == nil || i.Patchable() {
+		t.Fatalf("idle: %+v", i)
+	}
+	w := find(got, KindDBPoolWait)
+	if w == nil || !w.Patchable() || !strings.Contains(strings.Join(w.Notes, " "), "raise MaxIdle in code with it") {
+		t.Errorf("MaxOpen raise: %+v", w)
+	}
+}
