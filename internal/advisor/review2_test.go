@@ -282,3 +282,11 @@ func TestReviewAChurningPool(t *testing.T) {
 		t.Errorf("MaxOpen raise: %+v", w)
 	}
 }
+
+// Finding 23: a StatefulSet's patch replaces pods only under RollingUpdate.
+func TestReviewAStatefulSetPatchNamesItsStrategy(t *testing.T) {
+	tg, err := patchTarget(model.KindStatefulSet)
+	if err != nil || !strings.Contains(tg.effect, "with the RollingUpdate strategy (OnDelete replaces a pod only when it is deleted)") {
+		t.Errorf("effect %q, %v", tg.effect, err)
+	}
+}
