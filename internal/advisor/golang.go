@@ -130,7 +130,7 @@ func adviseGOGC(x wctx, r resources) *Advice {
 	}
 	a.Evidence = append(a.Evidence, ev("env GOGC", env.Value))
 	if limit > 0 {
-		a.Evidence = append(a.Evidence, memEv("memory limit", limit))
+		a.Evidence = append(a.Evidence, limitEv("memory limit", limit))
 	}
 	if peak > 0 {
 		a.Evidence = append(a.Evidence, memEv("peak", peak))
@@ -165,7 +165,7 @@ func gcCPU(x wctx, r resources, gogc int64, gmlSet bool) *Advice {
 			"the GC takes %.0f%% of CPU, but GOGC=200 needs about %s more heap (one more live heap) and the %s limit leaves %s over the peak of %s: raise the limit by that with it, or leave GOGC at %d",
 			100*rt.GCCPUFraction, humanBytes(extra), formatMemory(limit), humanBytes(max(room-peak, 0)), humanBytes(peak), gogc))
 		a.Current, a.Suggested = countValue(gogc, strconv.FormatInt(gogc, 10)), textValue("raise the memory limit, then GOGC=200")
-		a.Evidence = []Evidence{share, memEv("peak", peak), memEv("memory limit", limit), memEv("heap GOGC=200 adds", extra)}
+		a.Evidence = []Evidence{share, memEv("peak", peak), limitEv("memory limit", limit), memEv("heap GOGC=200 adds", extra)}
 		return &a
 	}
 	a := x.advice(KindGOGC, Info, fmt.Sprintf(
@@ -234,7 +234,7 @@ func gomemlimitTooOld(x wctx, r resources) *Advice {
 		formatMemory(r.mem.current), formatMemory(r.mem.limit), env.Value, formatGoBytes(want), ma, mi, newer)
 	a.Current = Value{Display: env.Value, Set: true, Amount: val, Unit: Bytes}
 	a.Suggested = Value{Display: formatGoBytes(want), Set: true, Amount: want, Unit: Bytes}
-	a.Evidence = []Evidence{memEv("memory limit", r.mem.limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(r.mem.limit))}
+	a.Evidence = []Evidence{limitEv("memory limit", r.mem.limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(r.mem.limit))}
 	a.Changes = []Change{setEnv(x.c.Name, "GOMEMLIMIT", formatGoBytes(want))}
 	a.Requires = []string{r.mem.limitID}
 	a.Confidence = r.limitConfidence() // as sure as the limit it is sized to

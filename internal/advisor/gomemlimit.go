@@ -187,7 +187,7 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 	a := x.advice(KindGOMEMLIMIT, v.severity(x, r), v.reason(x, r))
 	a.Current = v.current
 	a.Suggested = Value{Display: formatGoBytes(v.want), Set: true, Amount: v.want, Unit: Bytes}
-	a.Evidence = []Evidence{memEv("memory limit", limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(limit))}
+	a.Evidence = []Evidence{limitEv("memory limit", limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(limit))}
 	if peak := peakMemory(r); peak > 0 {
 		a.Evidence = append(a.Evidence, memEv("peak", peak))
 	}

@@ -95,7 +95,9 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	a.Evidence = append(a.Evidence, memEv("peak", v.peak))
 	if v.oom {
 		n := x.c.Terminations("OOMKilled")
-		a.Evidence = append(a.Evidence, num("OOMKilled instances", fmt.Sprint(n), float64(n), Count), memEv("OOM bump", v.bump))
+		restarts := x.c.RestartCount()
+		a.Evidence = append(a.Evidence, num("restarts", fmt.Sprint(restarts), float64(restarts), Count),
+			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count), memEv("OOM bump", v.bump))
 	}
 	if v.limCause == memHeap {
 		a.Evidence = append(a.Evidence, heap.evidence()...)
@@ -190,7 +192,7 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 			r.Range = &Range{Lower: memValue(max(ceilTo(lower, mib), mib)), Upper: memValue(max(ceilTo(upper, mib), v.request))}
 		}
 		r.Evidence = []Evidence{memEv("P50 peak", v.p50), memEv("P90 peak", v.p90), memEv("P95 peak", v.p95), memEv("peak", v.peak),
-			num("closed windows", fmt.Sprint(hs.h.Windows), float64(hs.h.Windows), Count)}
+			num("daily peaks", dailyPeaks(hs.h.Windows), float64(hs.h.Windows), Count)}
 		r.Evidence = append(r.Evidence, historyEvidence(hs)...)
 	}
 	r.Severity = sizingSeverity(Memory, v.req, v.request, r.Range, hs.conf)
@@ -209,4 +211,12 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 	hs.hold(&r, emergency)
 	hs.holdInside(&r, emergency || v.reqCause != memHistory)
 	return &r
+}
+
+// dailyPeaks says how many days' memory peaks the request rests on.
+func dailyPeaks(closed int) string {
+	if closed == 0 {
+		return "the current day only"
+	}
+	return fmt.Sprintf("%s and the current one", count(closed, "full day"))
 }

@@ -66,6 +66,8 @@ func decideSkew(x wctx) (skewVerdict, bool) {
 	if len(pods) < 3 {
 		return skewVerdict{}, false
 	}
+	// Samples sum whole windows; the history's span runs first to last.
+	v.watched = min(v.watched, h.Span())
 	slices.SortFunc(pods, func(a, b pod) int {
 		switch {
 		case a.cpu < b.cpu:
@@ -117,7 +119,7 @@ func adviseReplicaSkew(x wctx) *Advice {
 	a.Current = textValue(fmt.Sprintf("%s on one replica, median %s", formatCPU(int64(v.hotCPU+0.5)), formatCPU(int64(v.median+0.5))))
 	a.Suggested = textValue("spread the connections: a maximum connection age, or client-side balancing")
 	a.Evidence = []Evidence{ev("hot replica", v.hot), cpuEv("its mean CPU", int64(v.hotCPU+0.5)), cpuEv("median of the replicas", int64(v.median+0.5)),
-		num("replicas compared", fmt.Sprint(v.replicas), float64(v.replicas), Count), num("watched", formatDuration(v.watched), v.watched.Seconds(), Seconds)}
+		num("replicas compared", fmt.Sprint(v.replicas), float64(v.replicas), Count), num("history", formatDuration(v.watched), v.watched.Seconds(), Seconds)}
 	a.Confidence = Confidence{Level: Medium, Score: 0.5, SpanSeconds: int64(v.watched.Seconds()),
 		Note: "unless one replica does the work by design (a leader-elected controller, a consumer that owns a partition)"}
 	if v.throttled {

@@ -290,3 +290,41 @@ func TestReviewAStatefulSetPatchNamesItsStrategy(t *testing.T) {
 		t.Errorf("effect %q, %v", tg.effect, err)
 	}
 }
+
+// Finding 18: words a reader stumbles on.
+func TestReviewWords(t *testing.T) {
+	// An OOMKill counts restarts and names the last termination; the memory
+	// request names the days its peaks come from; a limit reads as the spec
+	// writes it.
+	c := model.Container{Resources: res(100, 200*mi, 500, 1<<30), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 1000*mi)),
+		Instances: []model.ContainerInstance{oomInstance("pod-a")}, Go: goRuntime("1.25.3", nil)}
+	got := AdviseWorkload(deployment(withProbes(c)), Options{})
+	if l := find(got, KindMemoryLimit); l == nil || evidence(l, "restarts") != "3" || evidence(l, "last termination") != "OOMKilled (1 of 1 pods)" {
+		t.Errorf("OOM evidence: %+v", l)
+	}
+	if r := find(got, KindMemoryRequest); r == nil || evidence(r, "daily peaks") != "the current day only" {
+		t.Errorf("request evidence: %+v", r)
+	}
+	if g := find(got, KindGOMEMLIMIT); g == nil || !strings.HasSuffix(evidence(g, "memory limit"), "Mi") {
+		t.Errorf("GOMEMLIMIT evidence: %+v", g)
+	}
+	// A single restart reads "restarts once", as "restarts 8 times".
+	one := withProbes(model.Container{Instances: []model.ContainerInstance{{Pod: "api-1", RestartCount: 1,
+		LastTermination: &model.Termination{ExitCode: 1, Reason: "Error", StartedAt: t0.Add(-time.Hour), FinishedAt: t0}}}})
+	if r := find(AdviseWorkload(deployment(one), Options{Now: t0}), KindRestarts); r == nil || r.Current.Display != "once" {
+		t.Errorf("restarts: %+v", r)
+	}
+	// CPU at its limit says the span of the windows, and why usage passes the limit.
+	pinned := model.Container{Resources: res(500, 0, 1000, 0), Usage: usage(8*time.Hour, time.Minute, 1, 500, spiky(990, 1009, 0, 0))}
+	l := find(AdviseWorkload(deployment(withProbes(pinned)), Options{}), KindCPULimit)
+	if l == nil || !strings.Contains(l.Reason, "metrics windows (the last 7h59m)") || !strings.Contains(strings.Join(l.Notes, " "), "usage of 1009m over the 1 limit is usage at it") {
+		t.Errorf("CPU at the limit: %+v", l)
+	}
+	// The HPA shift says where the HPA adds replicas.
+	web := model.Container{Resources: res(500, 0, 0, 0), Usage: usage(8*time.Hour, time.Minute, 1, 500, steady(105, 0))}
+	w := deployment(withProbes(web))
+	w.HPA = &model.HPA{Name: "web", MinReplicas: 3, MaxReplicas: 10, CurrentReplicas: 3, Metrics: []model.HPAMetric{{Resource: "cpu", TargetUtilization: 60, CurrentUtilization: 20}}}
+	if s := find(AdviseWorkload(w, Options{}), KindHPAShift); s == nil || !strings.HasPrefix(evidence(s, "the HPA adds replicas above"), "300m per pod now, ") {
+		t.Errorf("HPA shift: %+v", s)
+	}
+}
