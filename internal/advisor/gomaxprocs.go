@@ -100,6 +100,8 @@ func decideGOMAXPROCS(x wctx, r resources) (v procsVerdict, ok bool) {
 		v.conf = &Confidence{Level: Medium, Score: 0.5, Note: "Go version unknown; the runtime's own GOMAXPROCS shows the problem"}
 	case f.procs > 0:
 		return v, false
+	case crashLooping(x):
+		return v, false // a container that never runs long shows no Go version and wastes no CPU: fix the crash first
 	default:
 		// Not offered as a patch: on Go 1.25+ the setting does harm.
 		v.action, v.sev = procsInform, Info

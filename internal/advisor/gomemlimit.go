@@ -123,17 +123,32 @@ func (v gmlVerdict) severity(x wctx, r resources) Severity {
 	case gmlInvalid, gmlTiny, gmlDivisor:
 		return Critical
 	case gmlFollow:
-		if r.mem.limitSeverity == Critical {
+		return followSeverity(r)
+	case gmlUnset:
+		// Judged against the limit the container has: a condition only the
+		// advised limit creates is as urgent as that limit change.
+		limit := r.mem.limit
+		if r.mem.limitID != "" && r.mem.current > 0 {
+			limit = r.mem.current
+		}
+		if oomKilled(x.c) || peakMemory(r) >= limit*7/10 || r.heap.goal >= gomemlimitFor(limit, r.heap.nonGo) {
 			return Warning
 		}
-		return r.mem.limitSeverity
-	case gmlUnset:
-		if oomKilled(x.c) || peakMemory(r) >= r.mem.limit*7/10 || r.heap.goal >= v.want {
-			return Warning
+		if r.mem.limitID != "" {
+			return followSeverity(r)
 		}
 		return Info
 	}
 	return Warning
+}
+
+// followSeverity grades a GOMEMLIMIT that only follows a limit change: as
+// urgent as that change, at most a warning.
+func followSeverity(r resources) Severity {
+	if r.mem.limitSeverity == Critical {
+		return Warning
+	}
+	return r.mem.limitSeverity
 }
 
 // reason says the verdict in one line.

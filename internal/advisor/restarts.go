@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
@@ -61,6 +62,10 @@ func restartAdvice(x wctx) *Advice {
 	a.Current = countValue(int64(restarts), times(restarts)) // "restarts once", "restarts 8 times"
 	a.Suggested = textValue("find the cause in the previous run's log")
 	switch {
+	case says(last) != "":
+		// The program said why it stopped: that is the lead, the log the rest.
+		a.Suggested = textValue("fix what it says: " + says(last))
+		a.Reason += "; it says: " + says(last)
 	case byProbe:
 		a.Suggested = textValue("fix the liveness probe (see the probe advice)")
 	case oom:
@@ -159,4 +164,22 @@ func briefRun(in model.ContainerInstance, now time.Time) bool {
 	t := in.LastTermination
 	return in.RestartCount >= 3 && t != nil && t.ExitCode != 0 && !in.StartedAt.IsZero() && now.Sub(in.StartedAt) < crashWindow &&
 		!t.StartedAt.IsZero() && t.FinishedAt.Sub(t.StartedAt) < crashWindow && now.Sub(t.FinishedAt) < crashWindow
+}
+
+// says returns a termination message that tells why the program stopped in
+// its own words (log.Fatal's line, with terminationMessagePolicy
+// FallbackToLogsOnError or a termination log), shortened; "" for a panic's
+// stack, a kill, or none.
+func says(t *model.Termination) string {
+	if t == nil || t.Reason == "OOMKilled" || panicked(*t) || killedBySignal(*t) {
+		return ""
+	}
+	msg := strings.TrimSpace(t.Message)
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = strings.TrimSpace(msg[:i])
+	}
+	if r := []rune(msg); len(r) > 120 {
+		msg = string(r[:119]) + "…"
+	}
+	return msg
 }

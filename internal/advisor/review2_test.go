@@ -328,3 +328,31 @@ func TestReviewWords(t *testing.T) {
 		t.Errorf("HPA shift: %+v", s)
 	}
 }
+
+// Finding 19: a crash loop whose termination message says why leads with
+// it, and the GOMAXPROCS guess for a Go version unknown until it runs
+// stays out of the way.
+func TestReviewACrashLoopThatSaysWhy(t *testing.T) {
+	c := withProbes(model.Container{Resources: res(50, 64*mi, 200, 128*mi), Go: model.GoInfo{Detection: model.GoLikely},
+		Instances: []model.ContainerInstance{{Pod: "notifier-1", RestartCount: 103, Waiting: "CrashLoopBackOff",
+			LastTermination: &model.Termination{ExitCode: 1, Reason: "Error", Message: "config: SMTP_HOST is not set\n", StartedAt: t0.Add(-time.Second), FinishedAt: t0}}}})
+	got := AdviseWorkload(deployment(c), Options{Now: t0})
+	if r := find(got, KindRestarts); r == nil || r.Suggested.Display != "fix what it says: config: SMTP_HOST is not set" || !strings.Contains(r.Reason, "it says: config: SMTP_HOST is not set") {
+		t.Errorf("restarts: %+v", r)
+	}
+	if p := find(got, KindGOMAXPROCS); p != nil {
+		t.Errorf("GOMAXPROCS for a crash loop of unknown Go: %s", p.Reason)
+	}
+}
+
+// Finding 21: a GOMEMLIMIT the advice's own limit cut makes look urgent is
+// graded like that cut (info), not a warning.
+func TestReviewAGOMEMLIMITForALimitCutIsGradedLikeIt(t *testing.T) {
+	c := model.Container{Resources: res(100, 4<<30, 0, 8<<30), Usage: usage(week, 5*time.Minute, 1, 100, steady(50, 90*mi)),
+		Go: goRuntime("1.25.3", func(r *model.GoRuntime) { r.HeapLive = 80 * mi })}
+	got := AdviseWorkload(deployment(withProbes(c)), Options{})
+	l, g := find(got, KindMemoryLimit), find(got, KindGOMEMLIMIT)
+	if l == nil || g == nil || l.Severity != Info || g.Severity != Info {
+		t.Errorf("limit %+v\nGOMEMLIMIT %+v", l, g)
+	}
+}
