@@ -52,7 +52,9 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 	s := readCPU(hs)
 	lv := decideCPULimit(x, hs, s)
 	m := 1 + x.opts.SafetyMargin
-	target := applyFloor(ceilTo(s.p90*m, 1), req, minCPU)
+	// From the P90 as the evidence shows it (whole millicores), so that
+	// "P90 + 15%" recomputes from the numbers printed.
+	target := applyFloor(ceilTo(float64(ceilTo(s.p90, 1))*m, 1), req, minCPU)
 	if x.opts.keepsGuaranteed(guaranteed(x.c)) && !lv.remove {
 		// Requests equal limits today: both move to one value, which as a
 		// limit must not throttle what the request at the P90 would.

@@ -1,6 +1,8 @@
 package advisor
 
 import (
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -354,5 +356,22 @@ func TestReviewAGOMEMLIMITForALimitCutIsGradedLikeIt(t *testing.T) {
 	l, g := find(got, KindMemoryLimit), find(got, KindGOMEMLIMIT)
 	if l == nil || g == nil || l.Severity != Info || g.Severity != Info {
 		t.Errorf("limit %+v\nGOMEMLIMIT %+v", l, g)
+	}
+}
+
+// Finding 16: "P90 + 15%" recomputes from the P90 the evidence shows.
+func TestReviewTargetsRecomputeFromTheEvidence(t *testing.T) {
+	for _, u := range []struct{ cpu, peakCPU, mem, peakMem int64 }{{95, 121, 240 * mi, 257 * mi}, {900, 1009, 100 * mi, 119*mi + 400<<10}, {60, 102, 600 * mi, 700 * mi}} {
+		c := model.Container{Resources: res(3000, 3<<30, 0, 0), Usage: usage(8*time.Hour, time.Minute, 1, 3000, spiky(u.cpu, u.peakCPU, u.mem, u.peakMem))}
+		got := AdviseWorkload(deployment(withProbes(c)), Options{})
+		var p90 int64
+		r := find(got, KindCPURequest)
+		if _, err := fmt.Sscanf(evidence(r, "P90"), "%dm", &p90); err != nil || r.Suggested.Amount != int64(math.Ceil(float64(p90)*1.15)) {
+			t.Errorf("CPU: P90 %s, request %s", evidence(r, "P90"), r.Suggested.Display)
+		}
+		m := find(got, KindMemoryRequest)
+		if _, err := fmt.Sscanf(evidence(m, "P90 peak"), "%dMiB", &p90); err != nil || m.Suggested.Amount != int64(math.Ceil(float64(p90)*1.15))*mi {
+			t.Errorf("memory: P90 %s, request %s", evidence(m, "P90 peak"), m.Suggested.Display)
+		}
 	}
 }
