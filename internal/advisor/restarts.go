@@ -49,6 +49,9 @@ func restartAdvice(x wctx) *Advice {
 	if last != nil {
 		why = explainExit(*last, x.w.Ref.Kind)
 	}
+	if msg := says(last); msg != "" {
+		why = fmt.Sprintf("exit %d, and the program says why: %s", last.ExitCode, msg)
+	}
 	kills := probeFailure(x.c, model.Liveness).Kills
 	byProbe := kills > 0 && last != nil && killedBySignal(*last)
 	if byProbe {
@@ -65,9 +68,10 @@ func restartAdvice(x wctx) *Advice {
 	case says(last) != "":
 		// The program said why it stopped: that is the lead, the log the rest.
 		a.Suggested = textValue("fix what it says: " + says(last))
-		a.Reason += "; it says: " + says(last)
 	case byProbe:
 		a.Suggested = textValue("fix the liveness probe (see the probe advice)")
+	case last != nil && killedBySignal(*last):
+		a.Suggested = textValue("find who stopped it: the kubelet's Killing events")
 	case oom:
 		a.Suggested = textValue("more memory, or less use (see the memory advice)")
 		a.Notes = append(a.Notes, "the OOM killer's SIGKILL leaves nothing in the log: the memory limit advice sizes the fix, and a climb like a leak needs a heap profile")

@@ -339,7 +339,7 @@ func TestReviewACrashLoopThatSaysWhy(t *testing.T) {
 		Instances: []model.ContainerInstance{{Pod: "notifier-1", RestartCount: 103, Waiting: "CrashLoopBackOff",
 			LastTermination: &model.Termination{ExitCode: 1, Reason: "Error", Message: "config: SMTP_HOST is not set\n", StartedAt: t0.Add(-time.Second), FinishedAt: t0}}}})
 	got := AdviseWorkload(deployment(c), Options{Now: t0})
-	if r := find(got, KindRestarts); r == nil || r.Suggested.Display != "fix what it says: config: SMTP_HOST is not set" || !strings.Contains(r.Reason, "it says: config: SMTP_HOST is not set") {
+	if r := find(got, KindRestarts); r == nil || r.Suggested.Display != "fix what it says: config: SMTP_HOST is not set" || !strings.Contains(r.Reason, "exit 1, and the program says why: config: SMTP_HOST is not set") {
 		t.Errorf("restarts: %+v", r)
 	}
 	if p := find(got, KindGOMAXPROCS); p != nil {

@@ -75,7 +75,7 @@ func TestRestartsByASignal(t *testing.T) {
 	}{
 		{code: 2, want: []string{"SIGTERM the program does not handle while it runs as PID 1", "reason=Killing"}},
 		{code: 2, msg: "panic: boom", want: []string{"a Go panic"}, without: "reason=Killing"},
-		{code: 143, want: []string{"a liveness probe kill", "reason=Killing"}, without: "eviction"},
+		{code: 143, want: []string{"a liveness probe kill", "find who stopped it: the kubelet's Killing events", "reason=Killing"}, without: "eviction"},
 	} {
 		c := withProbes(model.Container{Instances: withMessage([]model.ContainerInstance{{Pod: "api-1", RestartCount: 1,
 			LastTermination: &model.Termination{ExitCode: tc.code, Reason: "Error", StartedAt: t0.Add(-6 * time.Hour), FinishedAt: t0}}}, tc.msg)})
@@ -83,7 +83,7 @@ func TestRestartsByASignal(t *testing.T) {
 		if a == nil {
 			t.Fatalf("exit %d: no restart advice", tc.code)
 		}
-		text := a.Reason + "\n" + a.Code
+		text := a.Reason + "\n" + a.Suggested.Display + "\n" + a.Code
 		for _, w := range tc.want {
 			if !strings.Contains(text, w) {
 				t.Errorf("exit %d %q: %q lacks %q", tc.code, tc.msg, text, w)
