@@ -91,13 +91,12 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 	v.sized = hs.enough && (!hs.h.Memory.Empty() || len(hs.h.WindowPeaks) > 0)
 	if v.sized {
 		peaks := hs.h.MemoryPeaks()
-		// To the nearest MiB, as the evidence shows them, so that "P90 +
-		// 15%" recomputes from the numbers printed.
-		pct := func(p float64) int64 {
-			return int64(math.Round(percentile(peaks, p, float64(v.peak))/float64(mib))) * mib
-		}
+		pct := func(p float64) int64 { return ceilTo(percentile(peaks, p, float64(v.peak)), 1) }
 		v.p50, v.p90, v.p95 = pct(0.5), pct(0.9), pct(0.95)
-		target = applyFloor(ceilTo(float64(v.p90)*m, mib), v.req, minMemory)
+		// From the P90 to the nearest MiB, as the evidence shows it, so
+		// that "P90 + 15%" recomputes from the numbers printed.
+		shown := math.Round(float64(v.p90)/float64(mib)) * float64(mib)
+		target = applyFloor(ceilTo(shown*m, mib), v.req, minMemory)
 		_, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
 		v.upper = ceilTo(upper, mib)
 	}
