@@ -285,10 +285,11 @@ func TestReviewAChurningPool(t *testing.T) {
 	}
 }
 
-// Finding 23: a StatefulSet's patch replaces pods only under RollingUpdate.
+// Finding 23: a StatefulSet's patch replaces pods only under RollingUpdate:
+// with OnDelete, the pods a person deletes.
 func TestReviewAStatefulSetPatchNamesItsStrategy(t *testing.T) {
 	tg, err := patchTarget(model.KindStatefulSet)
-	if err != nil || !strings.Contains(tg.effect, "with the RollingUpdate strategy (OnDelete replaces a pod only when it is deleted)") {
+	if err != nil || !strings.Contains(tg.effect, "(with OnDelete, only pods you delete)") {
 		t.Errorf("effect %q, %v", tg.effect, err)
 	}
 }
