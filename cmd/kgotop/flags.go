@@ -79,7 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.memoryQoS, "memory-qos", string(advisor.MemoryAuto), "how memory requests and limits move together: auto (Burstable, but a container Guaranteed today keeps requests = limits), burstable (every container: limit at most 2x the request) or guaranteed (memory request = memory limit; CPU is left to --cpu-limits, so a pod is Guaranteed only if its CPU request equals its CPU limit too)")
 	fs.StringVar(&o.cpuLimits, "cpu-limits", string(advisor.CPULimitsKeep), "what to do with a CPU limit usage sits at: keep (raise it 2x and measure again) or remove (as krr does)")
 	fs.DurationVar(&o.sizingMin, "sizing-min", 3*time.Hour, "the least usage history (with at least 100 samples) a request or limit change goes into a patch on; with less it is shown, not patched")
-	fs.BoolVar(&o.patchLowConf, "patch-low-confidence", false, "put request and limit changes built on less than --sizing-min of history into patches too")
+	fs.BoolVar(&o.patchLowConf, "patch-low-confidence", false, "put held sizing into patches too: built on less than --sizing-min of history, or a request already inside its range on less than 12h")
 	fs.StringSliceVar(&o.metricsPorts, "metrics-port", nil, "port numbers or names to read Go runtime /metrics from, on pods with neither prometheus.io annotations nor a port named metrics")
 	fs.StringVar(&o.metricsPath, "metrics-path", "/metrics", "the path of /metrics on the ports --metrics-port or a port named metrics gives")
 	fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor save the usage history kept between runs")
