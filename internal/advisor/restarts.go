@@ -76,19 +76,7 @@ func restartAdvice(x wctx) *Advice {
 		a.Suggested = textValue("more memory, or less use (see the memory advice)")
 		a.Notes = append(a.Notes, "the OOM killer's SIGKILL leaves nothing in the log: the memory limit advice sizes the fix, and a climb like a leak needs a heap profile")
 	}
-	a.Evidence = []Evidence{num("restarts", fmt.Sprint(restarts), float64(restarts), Count)}
-	if last != nil {
-		a.Evidence = append(a.Evidence, num("exit code", fmt.Sprint(last.ExitCode), float64(last.ExitCode), Count))
-		if last.Reason != "" {
-			a.Evidence = append(a.Evidence, ev("reason", last.Reason))
-		}
-		if last.Message != "" {
-			a.Evidence = append(a.Evidence, ev("message", last.Message))
-		}
-	}
-	if kills > 0 {
-		a.Evidence = append(a.Evidence, num("liveness kills", fmt.Sprint(kills), float64(kills), Count))
-	}
+	a.Evidence = restartEvidence(restarts, last, kills)
 	pod := "POD"
 	for _, in := range x.c.Instances {
 		if in.RestartCount > 0 {
@@ -105,6 +93,24 @@ func restartAdvice(x wctx) *Advice {
 		a.Code += fmt.Sprintf("\nkubectl get events -n %s --field-selector involvedObject.name=%s,reason=Killing", x.w.Ref.Namespace, pod)
 	}
 	return &a
+}
+
+// restartEvidence is the numbers restart advice rests on.
+func restartEvidence(restarts int32, last *model.Termination, kills int32) []Evidence {
+	out := []Evidence{num("restarts", fmt.Sprint(restarts), float64(restarts), Count)}
+	if last != nil {
+		out = append(out, num("exit code", fmt.Sprint(last.ExitCode), float64(last.ExitCode), Count))
+		if last.Reason != "" {
+			out = append(out, ev("reason", last.Reason))
+		}
+		if last.Message != "" {
+			out = append(out, ev("message", last.Message))
+		}
+	}
+	if kills > 0 {
+		out = append(out, num("liveness kills", fmt.Sprint(kills), float64(kills), Count))
+	}
+	return out
 }
 
 // explainExit says what an exit code means for a Go program in a pod.
