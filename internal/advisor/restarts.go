@@ -62,7 +62,7 @@ func restartAdvice(x wctx) *Advice {
 		reason = fmt.Sprintf("CrashLoopBackOff after %s: %s", count(restarts, "restart"), why)
 	}
 	a := x.advice(KindRestarts, sev, reason)
-	a.Current = countValue(int64(restarts), times(restarts)) // "restarts once", "restarts 8 times"
+	a.Current = countValue(int64(restarts), count(restarts, "restart"))
 	a.Suggested = textValue("find the cause in the previous run's log")
 	switch {
 	case says(last) != "":

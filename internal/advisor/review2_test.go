@@ -311,12 +311,6 @@ func TestReviewWords(t *testing.T) {
 	if g := find(got, KindGOMEMLIMIT); g == nil || !strings.HasSuffix(evidence(g, "memory limit"), "Mi") {
 		t.Errorf("GOMEMLIMIT evidence: %+v", g)
 	}
-	// A single restart reads "restarts once", as "restarts 8 times".
-	one := withProbes(model.Container{Instances: []model.ContainerInstance{{Pod: "api-1", RestartCount: 1,
-		LastTermination: &model.Termination{ExitCode: 1, Reason: "Error", StartedAt: t0.Add(-time.Hour), FinishedAt: t0}}}})
-	if r := find(AdviseWorkload(deployment(one), Options{Now: t0}), KindRestarts); r == nil || r.Current.Display != "once" {
-		t.Errorf("restarts: %+v", r)
-	}
 	// CPU at its limit says the span of the windows, and why usage passes the limit.
 	pinned := model.Container{Resources: res(500, 0, 1000, 0), Usage: usage(8*time.Hour, time.Minute, 1, 500, spiky(990, 1009, 0, 0))}
 	l := find(AdviseWorkload(deployment(withProbes(pinned)), Options{}), KindCPULimit)
