@@ -181,8 +181,8 @@ func TestApplyErrorsShownPlainly(t *testing.T) {
 func TestStaleApplyReplyDropped(t *testing.T) {
 	f := &fakeApply{}
 	m := start(t, deps(fixture(), f), 120, 30)
-	m, first := pressCmd(t, press(t, m, "down"), "a")     // orders
-	m = press(t, m, "esc", "esc", "down", "down", "down") // leave, then payments
+	m, first := pressCmd(t, press(t, m, "down"), "a") // orders
+	m = press(t, m, "esc", "esc", "down", "down")     // leave, then payments
 	if selected(m) != "payments" {
 		t.Fatalf("on %q", selected(m))
 	}
