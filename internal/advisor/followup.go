@@ -147,6 +147,7 @@ func afterChange(w model.Workload) []Advice {
 	}
 	reason := fmt.Sprintf("%s since kgotop %s it (%s)", s.Trouble(), ch.Way.Past(), strings.Join(changed, ", "))
 	a := workloadAdvice(w, KindAfterChange, Critical, reason)
+	a.Current, a.Suggested = textValue(s.Trouble()), Value{Display: "undo it (u)"}
 	a.Evidence = []Evidence{
 		{Label: "changed at", Value: ch.At.UTC().Format(time.RFC3339)},
 		{Label: "restarts since", Value: fmt.Sprint(s.Restarts)},

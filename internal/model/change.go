@@ -15,13 +15,19 @@ const (
 	// ChangeResize: the pods were resized in place (pods/resize), and the
 	// template patch followed unless Template says otherwise.
 	ChangeResize ChangeWay = "resize"
+	// ChangeTemplate: a template patch that replaces no running pod (an
+	// OnDelete StatefulSet or DaemonSet, a ReplicaSet, a CronJob).
+	ChangeTemplate ChangeWay = "template"
 )
 
 // Past returns the word for a change of this way that happened: "resized",
-// "rolled out".
+// "rolled out", "patched".
 func (w ChangeWay) Past() string {
-	if w == ChangeResize {
+	switch w {
+	case ChangeResize:
 		return "resized"
+	case ChangeTemplate:
+		return "patched"
 	}
 	return "rolled out"
 }
