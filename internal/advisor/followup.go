@@ -27,12 +27,13 @@ type Since struct {
 	// others with what holds it ("Deferred: ...", "gone"), in pod order.
 	Resized int
 	Waiting []string
-	// Restarts are the restarts since the change, across pods; OOMKilled
-	// counts the containers whose last end since it was an OOMKill;
-	// CrashLoop names a container in CrashLoopBackOff after restarting since.
-	Restarts  int32
-	OOMKilled int
-	CrashLoop string
+	// Restarts are the restarts since the change, across pods;
+	// OOMKilledPods counts the pods a container of which last ended in an
+	// OOMKill since it; CrashLoop names a container in CrashLoopBackOff
+	// after restarting since.
+	Restarts      int32
+	OOMKilledPods int
+	CrashLoop     string
 	// Throttled counts the metrics windows since the change in which a
 	// container the change set the CPU of used 95% or more of its limit.
 	Throttled int
@@ -46,12 +47,12 @@ func FollowUp(w model.Workload) (Since, bool) {
 	}
 	ch := w.Changes[0]
 	s := Since{Change: ch}
-	restarts := map[string]int32{}
+	restarts, oom := map[string]int32{}, map[string]bool{}
 	for _, c := range w.Containers {
 		for _, in := range c.Instances {
 			restarts[in.Pod] += in.RestartCount
 			if t := in.LastTermination; t != nil && t.Reason == "OOMKilled" && t.FinishedAt.After(ch.At) {
-				s.OOMKilled++
+				oom[in.Pod] = true
 			}
 			if in.Waiting == "CrashLoopBackOff" && s.CrashLoop == "" && in.LastTermination != nil && in.LastTermination.FinishedAt.After(ch.At) {
 				s.CrashLoop = c.Name
@@ -65,6 +66,7 @@ func FollowUp(w model.Workload) (Since, bool) {
 			}
 		}
 	}
+	s.OOMKilledPods = len(oom)
 	pods := map[string]model.Pod{}
 	for _, p := range w.Pods {
 		pods[p.Name] = p
@@ -115,11 +117,11 @@ func changesCPU(ch model.AppliedChange, container string) bool {
 }
 
 // Trouble says in a few words what went wrong since the change ("OOMKilled
-// in 2 containers, 3 restarts"), or "" when nothing did.
+// in 2 pods, 3 restarts"), or "" when nothing did.
 func (s Since) Trouble() string {
 	var out []string
-	if s.OOMKilled > 0 {
-		out = append(out, "OOMKilled "+times(s.OOMKilled))
+	if s.OOMKilledPods > 0 {
+		out = append(out, "OOMKilled in "+count(s.OOMKilledPods, "pod"))
 	}
 	if s.CrashLoop != "" {
 		out = append(out, s.CrashLoop+" in CrashLoopBackOff")
@@ -147,15 +149,15 @@ func afterChange(w model.Workload) []Advice {
 	}
 	reason := fmt.Sprintf("%s since kgotop %s it (%s)", s.Trouble(), ch.Way.Past(), strings.Join(changed, ", "))
 	a := workloadAdvice(w, KindAfterChange, Critical, reason)
-	a.Current, a.Suggested = textValue(s.Trouble()), Value{Display: "undo it (u)"}
+	a.Current, a.Suggested = textValue(s.Trouble()), Value{Display: "undo the change"}
 	a.Evidence = []Evidence{
 		{Label: "changed at", Value: ch.At.UTC().Format(time.RFC3339)},
 		{Label: "restarts since", Value: fmt.Sprint(s.Restarts)},
-		{Label: "OOMKilled since", Value: fmt.Sprint(s.OOMKilled)},
+		{Label: "pods OOMKilled since", Value: fmt.Sprint(s.OOMKilledPods)},
 	}
 	if undo, err := UndoPatch(w, ch); err == nil {
 		a.Code, a.CodeLang = undo.Command, "shell"
-		a.Notes = append(a.Notes, "u opens the undo patch: it puts the values from before the change back")
+		a.Notes = append(a.Notes, "the command puts the template's values from before the change back; in the dashboard, u opens it and can resize the running pods back in place too")
 	} else {
 		a.Notes = append(a.Notes, "no undo patch: "+err.Error())
 	}

@@ -111,7 +111,7 @@ func TestAfterChange(t *testing.T) {
 	if a == nil || a.Severity != Critical {
 		t.Fatalf("an OOMKill after the cut is critical: %+v", a)
 	}
-	for _, want := range []string{"OOMKilled once", "app in CrashLoopBackOff", "2 restarts", "since kgotop resized it", "memory limit 1Gi → 192Mi"} {
+	for _, want := range []string{"OOMKilled in 1 pod", "app in CrashLoopBackOff", "2 restarts", "since kgotop resized it", "memory limit 1Gi → 192Mi"} {
 		if !strings.Contains(a.Reason, want) {
 			t.Errorf("reason lacks %q: %s", want, a.Reason)
 		}

@@ -50,7 +50,7 @@ func TestChangedWorkloadIsFollowedUp(t *testing.T) {
 		t.Errorf("no mark in the table:\n%s", v)
 	}
 	m = selectRow(t, m, "mailer")
-	if v := flat(m); !strings.Contains(v, "OOMKilled once, 2 restarts since kgotop resized it (memory request 512Mi → 320Mi, memory limit 640Mi → 420Mi)") {
+	if v := flat(m); !strings.Contains(v, "OOMKilled in 1 pod, 2 restarts since kgotop resized it (memory request 512Mi → 320Mi, memory limit 640Mi → 420Mi)") {
 		t.Errorf("the panel lacks the critical follow-up:\n%s", screen(m))
 	}
 	if !strings.Contains(footer(m), "u undo the change") {
@@ -59,7 +59,7 @@ func TestChangedWorkloadIsFollowedUp(t *testing.T) {
 	m = press(t, m, "enter")
 	v := flat(m)
 	for _, want := range []string{"since kgotop resized it 12m ago", "CHANGED mailer resources.requests.memory 512Mi → 320Mi · mailer resources.limits.memory 640Mi → 420Mi; the template carries it",
-		"RESIZED 1 of 1 pod in place", "SINCE OOMKilled once, 2 restarts", "USAGE mailer uses CPU 60m/100m/500m, memory 410Mi/320Mi/420Mi",
+		"RESIZED 1 of 1 pod in place", "SINCE OOMKilled in 1 pod, 2 restarts", "USAGE mailer uses CPU 60m/100m/500m, memory 410Mi/320Mi/420Mi",
 		"UNDO u opens the patch"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("details lack %q", want)
