@@ -238,3 +238,23 @@ func TestInPlaceResizeStoppedByHand(t *testing.T) {
 		t.Error("esc after the stop should leave the view")
 	}
 }
+
+// A pod that restarted while it was resized is marked so, and the cause is
+// said only when its resizePolicy asked for it.
+func TestInPlaceResizeSaysARestart(t *testing.T) {
+	for _, policy := range []bool{false, true} {
+		s := resizable()
+		workloadOf(&s, "orders").Containers[0].RestartOnResize.Memory = policy
+		m := confirmed(t, start(t, resizeDeps(s, &fakeApply{}, &fakeResize{}, &recorder{}), 160, 40))
+		done := resizable()
+		o := workloadOf(&done, "orders")
+		o.Pods[0].Resize = model.PodResize{Generation: 2, ObservedGeneration: 2}
+		o.Containers[0].Instances[0].RestartCount = 5
+		v := flat(refreshWith(t, m, done))
+		want := map[bool]string{false: "✓! orders-0 done, but it restarted meanwhile, restarts 4 → 5",
+			true: "✓! orders-0 done, its containers restarted as their resizePolicy RestartContainer asks, restarts 4 → 5"}[policy]
+		if !strings.Contains(v, want) {
+			t.Errorf("RestartContainer %v: no %q in\n%s", policy, want, v)
+		}
+	}
+}

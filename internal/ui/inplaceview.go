@@ -25,7 +25,7 @@ func (p patchModel) inPlaceStatus() []model.Cell {
 		return []model.Cell{{Text: "… server-side dry run of the template patch (nothing changes)", Level: model.Idle}}
 	case ipConfirm:
 		return []model.Cell{
-			{Text: fmt.Sprintf("✓ dry runs passed: %s and the template patch (%s)", plural(n, "pod's resize"), p.result), Level: model.Good},
+			{Text: fmt.Sprintf("✓ dry runs passed: the resize of %s and the template patch (%s)", plural(n, "pod"), p.result), Level: model.Good},
 			{Text: fmt.Sprintf("Resize %s in place, one at a time, then patch %s? Press Y; n or esc cancels.", plural(n, "running pod"), patchName(p.patch)), Level: model.Near},
 		}
 	case ipResizing, ipWaiting, ipPause:
@@ -70,7 +70,7 @@ func (p patchModel) podCells() []model.Cell {
 		out = append([]model.Cell{{Text: "  ✓ " + podList(done) + " done: same " + ifElse(len(done) == 1, "pod", "pods") + ", running with the new values", Level: model.Good}}, out...)
 	}
 	if len(waiting) > 0 {
-		out = append(out, model.Cell{Text: "  · " + podList(waiting) + " wait" + ifElse(len(waiting) == 1, "s", "") + " their turn", Level: model.Idle})
+		out = append(out, model.Cell{Text: "  · " + podList(waiting) + ifElse(len(waiting) == 1, " waits its turn", " wait their turn"), Level: model.Idle})
 	}
 	return out
 }
@@ -114,7 +114,7 @@ func (p patchModel) inPlaceLines(width int) []string {
 		head = "  the order, and why"
 	}
 	out = append(out, st.Emphasis.Render(" IN PLACE")+st.Dim.Render(head))
-	order := fmt.Sprintf("1. the pods one at a time (%s), each a server-side dry run first, then for real; the next once the kubelet has applied it to the last", podNames(ip.plan.Steps))
+	order := fmt.Sprintf("1. the pods one at a time (%s), each a server-side dry run first, then for real, the next only once the kubelet has applied the one before", podNames(ip.plan.Steps))
 	if ip.plan.Order != "" {
 		order += "; " + ip.plan.Order
 	}
@@ -149,17 +149,18 @@ func (p patchModel) podProgress(i int, s resize.Step) (string, string, model.Lev
 	if was, ok := ip.record.Restarts[s.Pod]; ok && pr.Restarts != was {
 		restarts = fmt.Sprintf(", restarts %d → %d", was, pr.Restarts)
 	}
-	switch pr.State {
-	case resize.Done:
-		if restarts != "" {
-			return "✓!", "done, restarted (resizePolicy RestartContainer)" + restarts, model.Near
-		}
+	switch {
+	case pr.State == resize.Done && restarts != "" && len(s.Restarts) > 0:
+		return "✓!", "done, its containers restarted as their resizePolicy RestartContainer asks" + restarts, model.Near
+	case pr.State == resize.Done && restarts != "":
+		return "✓!", "done, but it restarted meanwhile" + restarts + ": the details say why", model.Near
+	case pr.State == resize.Done:
 		return "✓", "", model.Good
-	case resize.Deferred:
+	case pr.State == resize.Deferred:
 		return "⏸", "deferred: " + pr.Message + " (the kubelet retries when room frees up; esc stops waiting, the pod's spec keeps asking)", model.Near
-	case resize.Infeasible, resize.Failed, resize.Gone:
+	case pr.State.Stops():
 		return "✗", pr.State.String() + ": " + pr.Message, model.Over
-	case resize.Applying:
+	case pr.State == resize.Applying:
 		return "…", "being applied by the kubelet" + p.waited(), model.Idle
 	}
 	return "…", "sent; waiting for the kubelet" + p.waited(), model.Idle
