@@ -11,7 +11,9 @@
 //     workload container and each pod's newest sample;
 //   - the scraper (scraper.go, scrape_*.go): Go programs' /metrics pages
 //     read through the pod proxy at the same pace, within a budget;
-//   - the patcher (patcher.go): patches sent with the few clients they need;
+//   - the patcher (patcher.go, resize.go, changelog.go): template patches
+//     and in-place resizes (pods/resize) sent with the few clients they
+//     need, and the log of the changes applied from kgotop;
 //   - the API server's health (health.go), which every caller reports to.
 //
 // Each part gives a generation of each workload that changes whenever what
