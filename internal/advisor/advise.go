@@ -127,7 +127,7 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 		pairLimitWithGOMEMLIMIT(c, res, goAdvice)
 		parts = append(parts, holdWhatRestsOnHeld(res.advice, goAdvice), adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), pools)
 	}
-	parts = append(parts, adviseHPA(w, sizes), adviseReplicas(w, opts))
+	parts = append(parts, adviseHPA(w, sizes), adviseReplicas(w, opts), afterChange(w))
 	n := 0
 	for _, p := range parts {
 		n += len(p)

@@ -11,7 +11,9 @@
 //     workload container and each pod's newest sample;
 //   - the scraper (scraper.go, scrape_*.go): Go programs' /metrics pages
 //     read through the pod proxy at the same pace, within a budget;
-//   - the patcher (patcher.go): patches sent with the few clients they need;
+//   - the patcher (patcher.go, resize.go, changelog.go): template patches
+//     and in-place resizes (pods/resize) sent with the few clients they
+//     need, and the log of the changes applied from kgotop;
 //   - the API server's health (health.go), which every caller reports to.
 //
 // Each part gives a generation of each workload that changes whenever what
@@ -121,7 +123,7 @@ func New(c Clients, opts Options) *Collector {
 		usage:   store,
 		poller:  &poller{src: metrics, store: store},
 		scraper: newScraper(c, opts),
-		patcher: newPatcher(c.Kube.AppsV1(), health),
+		patcher: newPatcher(c.Kube.AppsV1(), c.Kube.CoreV1(), c.Discovery, health),
 		memo:    newMemo(),
 	}
 }
@@ -170,6 +172,7 @@ func (c *Collector) Run(ctx context.Context, onPoll func()) {
 // until just after the next metrics window should be ready, never sooner
 // than the pipeline refreshes.
 func (c *Collector) Poll(ctx context.Context) time.Duration {
+	c.patcher.discover()
 	pods := c.watch.index()
 	scraped := c.scraper.start(ctx, pods, c.opts.Now(), c.metrics.window())
 	d := c.poller.poll(ctx, pods)
@@ -191,7 +194,7 @@ func (c *Collector) PollMetrics(ctx context.Context) time.Duration {
 
 // Sources returns the current status of the data sources.
 func (c *Collector) Sources() model.Sources {
-	s := model.Sources{API: c.health.get(), Metrics: c.metrics.get(), Synced: c.watch.synced()}
+	s := model.Sources{API: c.health.get(), Metrics: c.metrics.get(), Synced: c.watch.synced(), InPlaceResize: c.patcher.supported()}
 	s.Metrics.Newest, s.Metrics.Windows = c.usage.progress()
 	s.Unavailable = append(c.scraper.unavailable(), c.watch.unavailable()...)
 	s.Unavailable = dedupUnavailable(s.Unavailable)

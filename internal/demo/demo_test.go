@@ -25,18 +25,8 @@ func deploymentPatch(name, data string) advisor.Patch {
 // warm runs a demo collector over hours of simulated time.
 func warm(t *testing.T, seed uint64, d time.Duration) (*Sim, model.Snapshot) {
 	t.Helper()
-	s := New(seed)
-	c := collect.New(s.Clients(), s.Options())
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	c.Start(ctx)
-	if err := c.WaitForSync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.WarmUp(ctx, c, d); err != nil {
-		t.Fatal(err)
-	}
-	settleCtx, settleCancel := context.WithTimeout(ctx, 10*time.Second)
+	s, c := startSim(t, seed, d)
+	settleCtx, settleCancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer settleCancel()
 	if err := s.Settle(settleCtx, c); err != nil {
 		t.Fatal(err)

@@ -25,6 +25,9 @@ type Sources struct {
 	Metrics MetricsStatus
 	// Unavailable lists what kgotop may not read, and why.
 	Unavailable []Unavailable
+	// InPlaceResize is true when the API server serves the pods/resize
+	// subresource: running pods' CPU and memory can change in place.
+	InPlaceResize bool
 }
 
 // APIStatus is the health of the connection to the API server.

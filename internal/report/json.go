@@ -27,7 +27,10 @@ type JSONReport struct {
 	Selector      string         `json:"selector,omitempty"`
 	Sources       JSONSources    `json:"sources"`
 	Workloads     []JSONWorkload `json:"workloads"`
-	Summary       JSONSummary    `json:"summary"`
+	// AppliedChanges are the changes kgotop applied from the dashboard
+	// that it still keeps, newest first (changes.go).
+	AppliedChanges []JSONChange `json:"applied_changes,omitempty"`
+	Summary        JSONSummary  `json:"summary"`
 }
 
 // JSONSummary counts what the report holds.
@@ -199,6 +202,7 @@ func NewJSONReport(s model.Snapshot, advice []advisor.Advice) JSONReport {
 			}
 		}
 	}
+	r.AppliedChanges = jsonChanges(s)
 	r.Summary.Workloads, r.Summary.Containers = s.Counts()
 	r.Summary.Critical, r.Summary.Warning, r.Summary.Info = severityCounts(advice)
 	return r

@@ -33,6 +33,16 @@ type Deps struct {
 	// Errors wrapping advisor's apply error kinds (advisor.ErrConflict,
 	// ErrForbidden, ErrInvalid, ErrNotFound) are explained in plain words.
 	Apply func(ctx context.Context, p advisor.Patch, dryRun bool) (string, error)
+	// Resize changes one running pod's CPU and memory in place through the
+	// pods/resize subresource (a server-side dry run when dryRun is set)
+	// and returns the pod's generation after it, which the kubelet's
+	// observedGeneration must reach. It may block; nil offers no in-place
+	// resize. Errors wrap advisor's apply error kinds (ErrNodeCapacity too).
+	Resize func(ctx context.Context, namespace, pod string, body []byte, dryRun bool) (int64, error)
+	// Record files a change applied from the dashboard (a rollout or an
+	// in-place resize) where snapshots and later runs find it, for its
+	// follow-up. It may block (a file is written); nil files nothing.
+	Record func(model.AppliedChange)
 	// Advisor tunes the advice made from each snapshot.
 	Advisor advisor.Options
 	// ReadOnly turns applying off (dry runs included); copying stays.
@@ -107,9 +117,6 @@ type Model struct {
 	command filterInput
 	// mouseOff is whether :mouse gave the mouse back to the terminal.
 	mouseOff bool
-	// applied holds when a patch that rolls pods was applied to each
-	// workload, for the details to show the rollout.
-	applied map[model.WorkloadRef]time.Time
 }
 
 // New returns the dashboard's model for the given dependencies.
@@ -135,7 +142,6 @@ func New(d Deps) Model {
 		prepared: d.Load == nil,
 		seq:      1,
 		table:    newTable(),
-		applied:  map[model.WorkloadRef]time.Time{},
 	}
 }
 
