@@ -137,6 +137,10 @@ type Container struct {
 	Usage *History
 	// Go is what kgotop knows about the Go runtime inside the container.
 	Go GoInfo
+	// Past is what a store of metrics (Prometheus) tells of the
+	// container's past beyond usage: OOM kills, restarts, throttling. Nil
+	// when none was read.
+	Past *PastEvents
 }
 
 // Resources are a container's requests and limits. CPU is in millicores,

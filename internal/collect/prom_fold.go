@@ -1,0 +1,260 @@
+package collect
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	prommodel "github.com/prometheus/common/model"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// pastFold gathers the answers of one history read into the live
+// workloads' containers as they arrive, so that no answer is kept past its
+// own folding: each set of pods goes to the workload that owns it now, each
+// chunk's samples into the histograms (model.Histogram.AddBucket), each
+// container's events into its model.PastEvents.
+type pastFold struct {
+	plan   pastPlan
+	source string
+	cfg    model.HistoryConfig
+	// live are the workloads that have pods now, with each container's
+	// CPU request in millicores (the weight of its CPU samples, as the
+	// live ones have); rsOwner is the watcher's ReplicaSets' owners.
+	live    map[model.WorkloadRef]map[string]int64
+	rsOwner map[string]model.WorkloadRef
+	// saved returns the span of history an earlier run saved: chunks
+	// that overlap it are not counted again.
+	saved func(model.WorkloadRef, string) span
+	// podKind and rsDeployment are what kube-state-metrics says of sets:
+	// "namespace/set" -> the kind of the pods' owner, and a ReplicaSet's
+	// Deployment.
+	podKind      map[string]string
+	rsDeployment map[string]string
+
+	acc map[histKey]*pastAcc
+}
+
+// pastAcc is one workload container's past while it is being folded.
+type pastAcc struct {
+	usage model.PastUsage
+	// coverage is, per chunk (its end, unix seconds), how many steps of
+	// it had a pod; memChunks the chunks with memory peaks.
+	coverage  map[int64]float64
+	memChunks map[int64]bool
+	events    model.PastEvents
+	throttle  model.Throttling
+	throttled float64
+}
+
+func newPastFold(plan pastPlan, source string, cfg model.HistoryConfig) *pastFold {
+	return &pastFold{plan: plan, source: source, cfg: model.NewHistory(cfg).Config(),
+		podKind: map[string]string{}, rsDeployment: map[string]string{}, acc: map[histKey]*pastAcc{}}
+}
+
+// add folds one query's answer.
+func (f *pastFold) add(name string, v prommodel.Value) {
+	switch v := v.(type) {
+	case prommodel.Vector:
+		for _, s := range v {
+			f.instant(name, s.Metric, float64(s.Value))
+		}
+	case prommodel.Matrix:
+		for _, s := range v {
+			f.ranged(name, s)
+		}
+	}
+}
+
+// owners files kube-state-metrics' owners of sets.
+func (f *pastFold) owners(m prommodel.Metric) {
+	ns, kind, owner := string(m["namespace"]), string(m["owner_kind"]), string(m["owner_name"])
+	if rs := string(m["replicaset"]); rs != "" {
+		if kind == string(model.KindDeployment) {
+			f.rsDeployment[ns+"/"+rs] = owner
+		}
+		return
+	}
+	f.podKind[ns+"/"+owner] = kind
+}
+
+// instant folds one series of an instant query.
+func (f *pastFold) instant(name string, m prommodel.Metric, v float64) {
+	if name == qOwners {
+		f.owners(m)
+		return
+	}
+	_, a := f.accOf(m)
+	if a == nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return
+	}
+	at := f.plan.end
+	switch name {
+	case qCPUPeak:
+		if mc := int64(math.Round(v * 1000)); mc > a.usage.CPUPeak.Value {
+			a.usage.CPUPeak = model.Peak{Value: mc, Time: at}
+		}
+	case qMemoryPeak:
+		if b := int64(v); b > a.usage.MemoryPeak.Value {
+			a.usage.MemoryPeak = model.Peak{Value: b, Time: at}
+		}
+	case qOOM:
+		a.events.OOMKills += int64(math.Round(v))
+	case qRestarts:
+		a.events.Restarts += int64(math.Round(v))
+	case qReasons:
+		if a.events.LastReasons == nil {
+			a.events.LastReasons = map[string]int64{}
+		}
+		a.events.LastReasons[string(m["reason"])] += int64(math.Round(v))
+	case qThrottled:
+		a.throttled += v
+	case qPeriods:
+		a.throttle.Periods += v
+	case qThrottledP95:
+		a.throttle.P95 = max(a.throttle.P95, min(v, 1))
+	}
+}
+
+// ranged folds one series of a range query: one point per chunk, at its end.
+func (f *pastFold) ranged(name string, s *prommodel.SampleStream) {
+	hk, a := f.accOf(s.Metric)
+	if a == nil {
+		return
+	}
+	saved := f.saved(hk.ref, hk.container)
+	bucket, _ := strconv.Atoi(string(s.Metric["bucket"]))
+	for _, p := range s.Values {
+		v, end := float64(p.Value), p.Timestamp.Time()
+		start := end.Add(-f.plan.chunk)
+		if !(v > 0) || math.IsInf(v, 0) || saved.overlaps(start, end) {
+			continue
+		}
+		switch name {
+		case qCPUBuckets:
+			// A chunk's samples weigh as live ones do, at its middle.
+			a.usage.CPU.AddBucket(bucket, v*f.cpuWeight(hk), start.Add(f.plan.chunk/2))
+			a.usage.Samples += int64(math.Round(v))
+		case qMemoryBuckets:
+			// One peak per pod per chunk, at its start, as History's windows.
+			a.usage.Memory.AddBucket(bucket, v, start)
+			a.memChunks[end.Unix()] = true
+		case qCoverage:
+			a.coverage[end.Unix()] += v
+		}
+	}
+}
+
+// cpuWeight is the weight of a CPU sample of the container: its request
+// in cores, at least 0.1 (model.History.Add).
+func (f *pastFold) cpuWeight(hk histKey) float64 {
+	return max(float64(f.live[hk.ref][hk.container])/1000, 0.1)
+}
+
+// accOf returns the workload container a series is about and its
+// accumulator, nil when no live workload owns the series' set.
+func (f *pastFold) accOf(m prommodel.Metric) (histKey, *pastAcc) {
+	ref, ok := f.resolve(string(m["namespace"]), string(m[setLabel]))
+	hk := histKey{ref, string(m["container"])}
+	if !ok {
+		return hk, nil
+	}
+	if _, ok := f.live[ref][hk.container]; !ok {
+		return hk, nil // a container the template no longer has
+	}
+	a := f.acc[hk]
+	if a == nil {
+		a = &pastAcc{coverage: map[int64]float64{}, memChunks: map[int64]bool{}}
+		a.usage.CPU = model.NewCPUHistogram(f.cfg.HalfLife)
+		a.usage.Memory = model.NewMemoryHistogram(f.cfg.HalfLife)
+		f.acc[hk] = a
+	}
+	return hk, a
+}
+
+// resolve returns the live workload that owns a set of pods: what
+// kube-state-metrics says its owner was, else the controllers' naming rules
+// matched against the workloads there are now (a ReplicaSet's name is its
+// Deployment's and a hash; a StatefulSet's, DaemonSet's or Job's pods
+// carry its own name).
+func (f *pastFold) resolve(ns, set string) (model.WorkloadRef, bool) {
+	if set == "" {
+		return model.WorkloadRef{}, false
+	}
+	key := ns + "/" + set
+	ref := func(k model.Kind, name string) model.WorkloadRef {
+		return model.WorkloadRef{Kind: k, Namespace: ns, Name: name}
+	}
+	var candidates []model.WorkloadRef
+	kind := f.podKind[key]
+	if kind == "" || kind == string(model.KindReplicaSet) {
+		if d := f.rsDeployment[key]; d != "" {
+			candidates = append(candidates, ref(model.KindDeployment, d))
+		}
+		if up, ok := f.rsOwner[key]; ok && up.Kind != "" {
+			candidates = append(candidates, up)
+		}
+		if i := strings.LastIndexByte(set, '-'); i > 0 {
+			candidates = append(candidates, ref(model.KindDeployment, set[:i]))
+		}
+		candidates = append(candidates, ref(model.KindReplicaSet, set))
+	}
+	for _, k := range []model.Kind{model.KindStatefulSet, model.KindDaemonSet, model.KindJob} {
+		if kind == "" || kind == string(k) {
+			candidates = append(candidates, ref(k, set))
+		}
+	}
+	if i := strings.LastIndexByte(set, '-'); i > 0 && (kind == "" || kind == string(model.KindJob)) {
+		candidates = append(candidates, ref(model.KindCronJob, set[:i])) // <cronjob>-<scheduled minute>
+	}
+	for _, c := range candidates {
+		if _, ok := f.live[c]; ok {
+			return c, true
+		}
+	}
+	return model.WorkloadRef{}, false
+}
+
+// pastResult is one workload container's folded past.
+type pastResult struct {
+	hk     histKey
+	usage  model.PastUsage
+	events *model.PastEvents
+}
+
+// results finishes the fold: each container's span from its chunks'
+// coverage, its throttling share, its events.
+func (f *pastFold) results() []pastResult {
+	out := make([]pastResult, 0, len(f.acc))
+	for hk, a := range f.acc {
+		u := a.usage
+		u.Source, u.Windows = f.source, len(a.memChunks)
+		ends := make([]int64, 0, len(a.coverage))
+		for end := range a.coverage {
+			ends = append(ends, end)
+		}
+		slices.Sort(ends)
+		for _, end := range ends {
+			watched := min(f.plan.chunk, time.Duration(a.coverage[end])*f.plan.step)
+			if u.First.IsZero() {
+				u.First = time.Unix(end, 0).Add(-watched)
+			}
+			u.Last = time.Unix(end, 0)
+			u.Watched += watched
+		}
+		ev := a.events
+		ev.Source, ev.Range = f.source, f.plan.span()
+		ev.MemoryPeak = u.MemoryPeak.Value
+		ev.OOMKills = max(ev.OOMKills, ev.LastReasons["OOMKilled"])
+		if a.throttle.Periods > 0 {
+			t := a.throttle
+			t.Share = min(a.throttled/t.Periods, 1)
+			ev.Throttling = &t
+		}
+		out = append(out, pastResult{hk: hk, usage: u, events: &ev})
+	}
+	return out
+}
