@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +20,8 @@ type PastOptions struct {
 	// Off reads no past at all.
 	Off bool
 	// URL is the store's API; "" looks for a Service in the cluster
-	// (findStore) and reaches it through Clients.ServiceProxy.
+	// (findStore) and reaches it through Clients.ServiceProxy, and reads
+	// nothing without one.
 	URL string
 	// Range is how far back to read (default 8 days: the VPA's eight
 	// daily memory peaks); it is rounded up to whole days.
@@ -73,6 +75,9 @@ type pastReader struct {
 func newPastReader(c Clients, o Options, store *usage) *pastReader {
 	r := &pastReader{opts: o.Past, namespace: o.Namespace, proxy: c.ServiceProxy, usage: store, now: o.Now, log: o.Log}
 	r.opts.defaults()
+	if r.opts.URL == "" && c.ServiceProxy == nil {
+		r.opts.Off = true // nothing to reach a store through (the demo, tests)
+	}
 	if c.Kube != nil {
 		r.services = c.Kube.CoreV1()
 	}
@@ -150,7 +155,8 @@ func (r *pastReader) load(ctx context.Context, ix podIndex) error {
 		st.State, st.Reason = model.PastLoading, fmt.Sprintf("reading %s of history from %s", model.FormatAge(plan.span()), s.name)
 	})
 	fold := newPastFold(plan, s.name, r.usage.config())
-	fold.live, fold.rsOwner, fold.saved = liveContainers(ix), ix.own.rsOwner, r.usage.savedSpan
+	fold.live, fold.liveSets = liveContainers(ix)
+	fold.rsOwner, fold.saved = ix.own.rsOwner, r.usage.savedSpan
 	warnings, err := r.read(ctx, s, plan, fold)
 	if err != nil {
 		r.set(func(st *model.PastStatus) {
@@ -255,9 +261,10 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // liveContainers returns the workloads that have pods now, each with its
-// containers' CPU requests (millicores, the largest of its pods').
-func liveContainers(ix podIndex) map[model.WorkloadRef]map[string]int64 {
-	out := map[model.WorkloadRef]map[string]int64{}
+// containers' CPU requests (millicores, the largest of its pods'), and the
+// sets of pods there are now ("namespace/set", prom_query.go).
+func liveContainers(ix podIndex) (map[model.WorkloadRef]map[string]int64, map[string]bool) {
+	out, sets := map[model.WorkloadRef]map[string]int64{}, map[string]bool{}
 	for _, p := range ix.watch.allPods() {
 		ref := ix.own.workloadOf(p)
 		cs := out[ref]
@@ -268,6 +275,9 @@ func liveContainers(ix podIndex) map[model.WorkloadRef]map[string]int64 {
 		for _, ct := range p.Spec.Containers {
 			cs[ct.Name] = max(cs[ct.Name], ct.Resources.Requests.Cpu().MilliValue())
 		}
+		if i := strings.LastIndexByte(p.Name, '-'); i > 0 {
+			sets[p.Namespace+"/"+p.Name[:i]] = true
+		}
 	}
-	return out
+	return out, sets
 }

@@ -26,6 +26,10 @@ type pastFold struct {
 	// live ones have); rsOwner is the watcher's ReplicaSets' owners.
 	live    map[model.WorkloadRef]map[string]int64
 	rsOwner map[string]model.WorkloadRef
+	// liveSets are the sets ("namespace/set") that have pods now: they run
+	// the pod template in force, so only their throttling is evidence
+	// about the CPU limit in force (a new template makes a new set).
+	liveSets map[string]bool
 	// saved returns the span of history an earlier run saved: chunks
 	// that overlap it are not counted again.
 	saved func(model.WorkloadRef, string) span
@@ -92,6 +96,12 @@ func (f *pastFold) instant(name string, m prommodel.Metric, v float64) {
 		return
 	}
 	at := f.plan.end
+	switch name {
+	case qThrottled, qPeriods, qThrottledP95:
+		if !f.liveSets[string(m["namespace"])+"/"+string(m[setLabel])] {
+			return
+		}
+	}
 	switch name {
 	case qCPUPeak:
 		if mc := int64(math.Round(v * 1000)); mc > a.usage.CPUPeak.Value {

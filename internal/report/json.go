@@ -51,6 +51,38 @@ type JSONSources struct {
 	MetricsWindowS float64   `json:"metrics_window_seconds,omitempty"`
 	MetricsWindows int       `json:"metrics_windows"`
 	Forbidden      []string  `json:"forbidden,omitempty"` // "list events"
+	// History is the store of metrics the past was read from (Prometheus);
+	// absent when none was asked for (the demo).
+	History *JSONHistory `json:"history,omitempty"`
+}
+
+// JSONHistory is the state of the store of metrics kgotop reads the past from.
+type JSONHistory struct {
+	State      string    `json:"state"`            // off, loading, loaded, unavailable
+	Source     string    `json:"source,omitempty"` // "Prometheus (monitoring/prometheus-operated)"
+	Reason     string    `json:"reason,omitempty"`
+	RangeS     float64   `json:"range_seconds,omitempty"`
+	Containers int       `json:"containers"`
+	Live       bool      `json:"live"`
+	StaleSince time.Time `json:"stale_since,omitzero"`
+	Error      string    `json:"error,omitempty"`
+	Warnings   []string  `json:"warnings,omitempty"`
+	Queries    int       `json:"queries"`
+	Bytes      int64     `json:"bytes"`
+}
+
+// jsonHistory converts the history store's status, nil when it is off
+// with nothing to say.
+func jsonHistory(p model.PastStatus) *JSONHistory {
+	state := string(p.State)
+	if p.State == model.PastOff {
+		if p.Reason == "" {
+			return nil
+		}
+		state = "off"
+	}
+	return &JSONHistory{State: state, Source: p.Source, Reason: p.Reason, RangeS: p.Range.Seconds(), Containers: p.Containers,
+		Live: p.Live, StaleSince: p.StaleSince, Error: p.Error, Warnings: p.Warnings, Queries: p.Queries, Bytes: p.Bytes}
 }
 
 // JSONWorkload is one workload.
@@ -163,6 +195,7 @@ func NewJSONReport(s model.Snapshot, advice []advisor.Advice) JSONReport {
 		Sources: JSONSources{
 			Synced: s.Sources.Synced, APILive: s.Sources.API.Live, APIStaleSince: s.Sources.API.StaleSince, APIError: s.Sources.API.Error,
 			Metrics: string(m.State), MetricsReason: m.Reason, MetricsNewest: m.Newest, MetricsWindowS: m.Window.Seconds(), MetricsWindows: m.Windows,
+			History: jsonHistory(s.Sources.Past),
 		},
 		Workloads: []JSONWorkload{},
 	}
