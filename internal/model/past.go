@@ -13,6 +13,9 @@ type Past struct {
 	Last    time.Time     `json:"last"`
 	Watched time.Duration `json:"watched_ns"`
 	Samples int64         `json:"samples"`
+	// Join is the gap between the past and the history kgotop watched,
+	// counted as watched when it is short (MaxSampleGap).
+	Join time.Duration `json:"join_ns,omitempty"`
 }
 
 // PastUsage is a workload container's usage read from a store of metrics,
@@ -44,8 +47,10 @@ func (h *History) Backfill(p PastUsage) {
 	h.Windows += p.Windows
 	h.Samples += p.Samples
 	h.Watched += p.Watched
+	past := p.Past
 	if !h.First.IsZero() && !p.Last.After(h.First) && h.First.Sub(p.Last) <= MaxSampleGap {
-		h.Watched += h.First.Sub(p.Last) // the past joins the present
+		past.Join = h.First.Sub(p.Last) // the past joins the present
+		h.Watched += past.Join
 	}
 	if h.First.IsZero() || p.First.Before(h.First) {
 		h.First = p.First
@@ -59,11 +64,11 @@ func (h *History) Backfill(p PastUsage) {
 	if p.MemoryPeak.Value > h.MemoryPeak.Value {
 		h.MemoryPeak = p.MemoryPeak
 	}
-	past := p.Past
 	if h.Past != nil { // a second past (read again after a failure) widens the first
 		past.First, past.Last = minTime(h.Past.First, p.First), maxTime(h.Past.Last, p.Last)
 		past.Watched += h.Past.Watched
 		past.Samples += h.Past.Samples
+		past.Join += h.Past.Join
 	}
 	h.Past = &past
 }
@@ -76,7 +81,7 @@ func (h *History) Provenance() string {
 		return ""
 	}
 	s := FormatAge(h.Past.Watched) + " from " + h.Past.Source
-	if live := h.Span() - h.Past.Watched; live > 0 && h.Last.After(h.Past.Last) {
+	if live := h.Span() - h.Past.Watched - h.Past.Join; live > 0 && h.Last.After(h.Past.Last) {
 		s += ", then " + FormatAge(live) + " live"
 	}
 	return s
