@@ -182,7 +182,7 @@ func (r *pastReader) read(ctx context.Context, s *promStore, plan pastPlan, fold
 	var warnings []string
 	for _, q := range plan.queries() {
 		qctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-		v, warn, err := s.query(qctx, plan, q)
+		warn, err := s.query(qctx, plan, q, fold.sink(q.name))
 		cancel()
 		r.set(func(st *model.PastStatus) { st.Queries++ })
 		for _, w := range warn {
@@ -191,8 +191,7 @@ func (r *pastReader) read(ctx context.Context, s *promStore, plan pastPlan, fold
 		if err != nil {
 			return warnings, err
 		}
-		fold.add(q.name, v)
-		r.log.Debug("history query", "query", q.name, "bytes", s.bytes.Load())
+		r.log.Debug("history query", "query", q.name, "answered bytes so far", s.bytes.Load())
 	}
 	return warnings, nil
 }

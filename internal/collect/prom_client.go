@@ -8,13 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	promapi "github.com/prometheus/client_golang/api"
 	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	prommodel "github.com/prometheus/common/model"
 )
 
 // promStore is one store of metrics kgotop reads history from, with
@@ -22,8 +22,9 @@ import (
 // or a Service reached through the API server's service proxy.
 type promStore struct {
 	// name says which store, for people: "Prometheus (monitoring/prometheus-operated)".
-	name string
-	api  promv1.API
+	name   string
+	client promapi.Client
+	api    promv1.API
 	// bytes counts the bytes of every answer's body.
 	bytes *atomic.Int64
 }
@@ -39,26 +40,48 @@ func newPromStore(name, address string, rt http.RoundTripper) (*promStore, error
 	if err != nil {
 		return nil, fmt.Errorf("history store %s: %w", address, err)
 	}
-	return &promStore{name: name, api: promv1.NewAPI(getOnly{c}), bytes: n}, nil
+	get := getOnly{c}
+	return &promStore{name: name, client: get, api: promv1.NewAPI(get), bytes: n}, nil
 }
 
-// query runs one query of a history read: a range query over the plan's
-// chunks, or an instant query at its end.
-func (s *promStore) query(ctx context.Context, p pastPlan, q pastQuery) (prommodel.Value, promv1.Warnings, error) {
-	var (
-		v    prommodel.Value
-		warn promv1.Warnings
-		err  error
-	)
-	if q.ranged {
-		v, warn, _, err = s.api.QueryRange(ctx, q.promQL, promv1.Range{Start: p.start(), End: p.end, Step: p.chunk})
-	} else {
-		v, warn, _, err = s.api.Query(ctx, q.promQL, p.end)
-	}
+// query runs one query of a history read, a range query over the plan's
+// chunks or an instant query at its end, and decodes its answer into sink
+// (prom_decode.go) as client_golang's v1 API would send and check it.
+func (s *promStore) query(ctx context.Context, p pastPlan, q pastQuery, sink sampleSink) (promv1.Warnings, error) {
+	ep, args := p.request(q)
+	u := s.client.URL(ep, nil)
+	u.RawQuery = args.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, warn, fmt.Errorf("%s: %w", q.name, err)
+		return nil, err
 	}
-	return v, warn, nil
+	_, body, err := s.client.Do(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", q.name, err)
+	}
+	warn, err := decodeAnswer(body, sink)
+	if err != nil {
+		return warn, fmt.Errorf("%s: %w", q.name, err)
+	}
+	return warn, nil
+}
+
+// request returns the API endpoint and parameters of one of the plan's queries.
+func (p pastPlan) request(q pastQuery) (string, url.Values) {
+	args := url.Values{"query": {q.promQL}}
+	if !q.ranged {
+		args.Set("time", unixTime(p.end))
+		return "/api/v1/query", args
+	}
+	args.Set("start", unixTime(p.start()))
+	args.Set("end", unixTime(p.end))
+	args.Set("step", strconv.FormatFloat(p.chunk.Seconds(), 'f', -1, 64))
+	return "/api/v1/query_range", args
+}
+
+// unixTime writes a time as the API takes it: unix seconds.
+func unixTime(t time.Time) string {
+	return strconv.FormatFloat(float64(t.UnixMilli())/1000, 'f', -1, 64)
 }
 
 // ping asks the store the cheapest question there is.

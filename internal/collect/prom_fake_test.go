@@ -2,6 +2,7 @@ package collect
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -35,6 +36,9 @@ type fakeStore struct {
 
 	served atomic.Int64 // bytes of answers written
 	srv    *httptest.Server
+	// cache keeps every answer made, when set (benchmarks: the fake's
+	// own work then stays out of what they measure).
+	cache map[string][]byte
 }
 
 // fakeSet is one set of pods (a ReplicaSet) in the fake past.
@@ -45,8 +49,10 @@ type fakeSet struct {
 	days []int
 	// cpu is the share of each day's samples at each usage (cores).
 	cpu map[float64]float64
-	// memPeak is each pod's daily working-set peak, bytes.
+	// memPeak is each pod's daily working-set peak, bytes; memSpread,
+	// when more than 1, spreads the pods' peaks over that many buckets.
 	memPeak                 float64
+	memSpread               int
 	oom, restarts           float64
 	throttled, periods, p95 float64
 	reason                  string
@@ -101,6 +107,16 @@ func (f *fakeStore) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"status":"error","errorType":"bad_data","error":"unexpected query %q"}`, q)
 		return
 	}
+	key := r.URL.Path + "?" + r.Form.Encode()
+	f.mu.Lock()
+	cached, ok := f.cache[key]
+	f.mu.Unlock()
+	if ok {
+		w.Header().Set("Content-Type", "application/json")
+		n, _ := w.Write(cached)
+		f.served.Add(int64(n))
+		return
+	}
 	b := make([]byte, 0, 1<<16)
 	b = append(b, `{"status":"success","data":{`...)
 	if r.URL.Path == "/api/v1/query_range" {
@@ -127,6 +143,11 @@ func (f *fakeStore) serve(w http.ResponseWriter, r *http.Request) {
 		b = append(b, ']')
 	}
 	b = append(b, '}')
+	f.mu.Lock()
+	if f.cache != nil {
+		f.cache[key] = b
+	}
+	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	n, _ := w.Write(b)
 	f.served.Add(int64(n))
@@ -141,7 +162,7 @@ func formSeconds(r *http.Request, key string) float64 { return formTime(r, key) 
 
 // series appends one series' labels.
 func series(b []byte, s fakeSet, extra ...string) []byte {
-	b = append(b, `{"metric":{"namespace":"`+ns+`","`+setLabel+`":"`...)
+	b = append(b, `{"metric":{"`+setLabel+`":"`...)
 	b = append(b, s.name...)
 	b = append(b, `","container":"`...)
 	b = append(b, s.container...)
@@ -194,7 +215,11 @@ func (f *fakeStore) matrix(b []byte, name string, start, end, step float64) []by
 				emit(s, func(int) float64 { return math.Round(share * perDay * float64(s.pods)) }, "bucket", bucket)
 			}
 		case qMemoryBuckets:
-			emit(s, func(int) float64 { return float64(s.pods) }, "bucket", strconv.Itoa(mem.BucketOf(s.memPeak)))
+			n := max(s.memSpread, 1)
+			for k := range n {
+				bucket := strconv.Itoa(mem.BucketOf(s.memPeak * math.Pow(1.05, float64(k))))
+				emit(s, func(int) float64 { return float64(s.pods / n) }, "bucket", bucket)
+			}
 		case qCoverage:
 			emit(s, func(int) float64 { return perDay })
 		}
@@ -224,10 +249,10 @@ func (f *fakeStore) vector(b []byte, name string, at float64) []byte {
 		switch name {
 		case qOwners:
 			b = emit(b, func(b []byte) []byte {
-				return append(b, `{"metric":{"namespace":"`+ns+`","owner_kind":"ReplicaSet","owner_name":"`+s.name+`"}`...)
+				return append(b, `{"metric":{"owner_kind":"ReplicaSet","owner_name":"`+s.name+`"}`...)
 			}, float64(s.pods))
 			b = emit(b, func(b []byte) []byte {
-				return append(b, `{"metric":{"namespace":"`+ns+`","replicaset":"`+s.name+`","owner_kind":"Deployment","owner_name":"`+s.deployment+`"}`...)
+				return append(b, `{"metric":{"replicaset":"`+s.name+`","owner_kind":"Deployment","owner_name":"`+s.deployment+`"}`...)
 			}, 1)
 		case qCPUPeak:
 			peak := 0.0
@@ -252,4 +277,21 @@ func (f *fakeStore) vector(b []byte, name string, at float64) []byte {
 		}
 	}
 	return b
+}
+
+// prepare makes and keeps the answers to a plan's queries, so that serving
+// them later costs the fake nothing but the writes.
+func (f *fakeStore) prepare(t testing.TB, p pastPlan) {
+	t.Helper()
+	f.set(func(f *fakeStore) { f.cache = map[string][]byte{} })
+	for _, q := range p.queries() {
+		path, v := p.request(q)
+		resp, err := http.Get(f.srv.URL + path + "?" + v.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	f.served.Store(0)
 }

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	prommodel "github.com/prometheus/common/model"
-
 	"github.com/kgotop/kgotop/internal/model"
 )
 
@@ -40,6 +38,8 @@ type pastFold struct {
 	rsDeployment map[string]string
 
 	acc map[histKey]*pastAcc
+	// owned memoizes resolve: every query names the same sets.
+	owned map[[2]string]model.WorkloadRef
 }
 
 // pastAcc is one workload container's past while it is being folded.
@@ -56,53 +56,86 @@ type pastAcc struct {
 
 func newPastFold(plan pastPlan, source string, cfg model.HistoryConfig) *pastFold {
 	return &pastFold{plan: plan, source: source, cfg: model.NewHistory(cfg).Config(),
-		podKind: map[string]string{}, rsDeployment: map[string]string{}, acc: map[histKey]*pastAcc{}}
+		podKind: map[string]string{}, rsDeployment: map[string]string{}, acc: map[histKey]*pastAcc{}, owned: map[[2]string]model.WorkloadRef{}}
 }
 
-// add folds one query's answer.
-func (f *pastFold) add(name string, v prommodel.Value) {
-	switch v := v.(type) {
-	case prommodel.Vector:
-		for _, s := range v {
-			f.instant(name, s.Metric, float64(s.Value))
-		}
-	case prommodel.Matrix:
-		for _, s := range v {
-			f.ranged(name, s)
-		}
+// namespaceOf is a series' namespace: its label, which the queries of
+// one namespace leave out.
+func (f *pastFold) namespaceOf(ls labels) string {
+	if ns := ls.get("namespace"); ns != nil {
+		return string(ns)
 	}
+	return f.plan.namespace
 }
 
 // owners files kube-state-metrics' owners of sets.
-func (f *pastFold) owners(m prommodel.Metric) {
-	ns, kind, owner := string(m["namespace"]), string(m["owner_kind"]), string(m["owner_name"])
-	if rs := string(m["replicaset"]); rs != "" {
+func (f *pastFold) owners(ls labels) {
+	ns, kind, owner := f.namespaceOf(ls), string(ls.get("owner_kind")), string(ls.get("owner_name"))
+	if rs := ls.get("replicaset"); rs != nil {
 		if kind == string(model.KindDeployment) {
-			f.rsDeployment[ns+"/"+rs] = owner
+			f.rsDeployment[ns+"/"+string(rs)] = owner
 		}
 		return
 	}
 	f.podKind[ns+"/"+owner] = kind
 }
 
-// instant folds one series of an instant query.
-func (f *pastFold) instant(name string, m prommodel.Metric, v float64) {
-	if name == qOwners {
-		f.owners(m)
+// sink returns where the answer of the named query goes.
+func (f *pastFold) sink(name string) sampleSink { return &foldSink{f: f, name: name} }
+
+// foldSink folds one query's answer as it is decoded.
+type foldSink struct {
+	f    *pastFold
+	name string
+	// Of the series being decoded: its workload container and accumulator
+	// (nil: not folded), its bucket, its saved span, its termination reason.
+	hk     histKey
+	a      *pastAcc
+	bucket int
+	saved  span
+	reason string
+}
+
+func (s *foldSink) series(ls labels) {
+	f := s.f
+	if s.name == qOwners {
+		f.owners(ls)
+		s.a = nil
 		return
 	}
-	_, a := f.accOf(m)
-	if a == nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+	s.hk, s.a = f.accOf(ls)
+	if s.a == nil {
 		return
 	}
-	at := f.plan.end
-	switch name {
+	switch s.name {
 	case qThrottled, qPeriods, qThrottledP95:
-		if !f.liveSets[string(m["namespace"])+"/"+string(m[setLabel])] {
-			return
+		if !f.liveSets[f.namespaceOf(ls)+"/"+string(ls.get(setLabel))] {
+			s.a = nil // an older template's throttling says nothing of the limit now
 		}
+	case qReasons:
+		s.reason = string(ls.get("reason"))
+	case qCPUBuckets, qMemoryBuckets:
+		s.bucket, _ = strconv.Atoi(string(ls.get("bucket")))
 	}
-	switch name {
+	s.saved = f.saved(s.hk.ref, s.hk.container)
+}
+
+func (s *foldSink) point(unix, v float64) {
+	if s.a == nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return
+	}
+	switch s.name {
+	case qCPUBuckets, qMemoryBuckets, qCoverage:
+		s.ranged(time.Unix(int64(math.Round(unix)), 0), v)
+	default:
+		s.instant(v)
+	}
+}
+
+// instant folds the one sample of an instant query's series.
+func (s *foldSink) instant(v float64) {
+	a, at := s.a, s.f.plan.end
+	switch s.name {
 	case qCPUPeak:
 		if mc := int64(math.Round(v * 1000)); mc > a.usage.CPUPeak.Value {
 			a.usage.CPUPeak = model.Peak{Value: mc, Time: at}
@@ -119,7 +152,7 @@ func (f *pastFold) instant(name string, m prommodel.Metric, v float64) {
 		if a.events.LastReasons == nil {
 			a.events.LastReasons = map[string]int64{}
 		}
-		a.events.LastReasons[string(m["reason"])] += int64(math.Round(v))
+		a.events.LastReasons[s.reason] += int64(math.Round(v))
 	case qThrottled:
 		a.throttled += v
 	case qPeriods:
@@ -129,32 +162,24 @@ func (f *pastFold) instant(name string, m prommodel.Metric, v float64) {
 	}
 }
 
-// ranged folds one series of a range query: one point per chunk, at its end.
-func (f *pastFold) ranged(name string, s *prommodel.SampleStream) {
-	hk, a := f.accOf(s.Metric)
-	if a == nil {
+// ranged folds one point of a range query: a chunk, ending at end.
+func (s *foldSink) ranged(end time.Time, v float64) {
+	f, a := s.f, s.a
+	start := end.Add(-f.plan.chunk)
+	if v == 0 || s.saved.overlaps(start, end) {
 		return
 	}
-	saved := f.saved(hk.ref, hk.container)
-	bucket, _ := strconv.Atoi(string(s.Metric["bucket"]))
-	for _, p := range s.Values {
-		v, end := float64(p.Value), p.Timestamp.Time()
-		start := end.Add(-f.plan.chunk)
-		if !(v > 0) || math.IsInf(v, 0) || saved.overlaps(start, end) {
-			continue
-		}
-		switch name {
-		case qCPUBuckets:
-			// A chunk's samples weigh as live ones do, at its middle.
-			a.usage.CPU.AddBucket(bucket, v*f.cpuWeight(hk), start.Add(f.plan.chunk/2))
-			a.usage.Samples += int64(math.Round(v))
-		case qMemoryBuckets:
-			// One peak per pod per chunk, at its start, as History's windows.
-			a.usage.Memory.AddBucket(bucket, v, start)
-			a.memChunks[end.Unix()] = true
-		case qCoverage:
-			a.coverage[end.Unix()] += v
-		}
+	switch s.name {
+	case qCPUBuckets:
+		// A chunk's samples weigh as live ones do, at its middle.
+		a.usage.CPU.AddBucket(s.bucket, v*f.cpuWeight(s.hk), start.Add(f.plan.chunk/2))
+		a.usage.Samples += int64(math.Round(v))
+	case qMemoryBuckets:
+		// One peak per pod per chunk, at its start, as History's windows.
+		a.usage.Memory.AddBucket(s.bucket, v, start)
+		a.memChunks[end.Unix()] = true
+	case qCoverage:
+		a.coverage[end.Unix()] += v
 	}
 }
 
@@ -166,15 +191,21 @@ func (f *pastFold) cpuWeight(hk histKey) float64 {
 
 // accOf returns the workload container a series is about and its
 // accumulator, nil when no live workload owns the series' set.
-func (f *pastFold) accOf(m prommodel.Metric) (histKey, *pastAcc) {
-	ref, ok := f.resolve(string(m["namespace"]), string(m[setLabel]))
-	hk := histKey{ref, string(m["container"])}
+func (f *pastFold) accOf(ls labels) (histKey, *pastAcc) {
+	key := [2]string{f.namespaceOf(ls), string(ls.get(setLabel))}
+	ref, ok := f.owned[key]
 	if !ok {
-		return hk, nil
+		ref, _ = f.resolve(key[0], key[1])
+		f.owned[key] = ref
 	}
-	if _, ok := f.live[ref][hk.container]; !ok {
-		return hk, nil // a container the template no longer has
+	container := ls.get("container")
+	if ref.Kind == "" {
+		return histKey{}, nil
 	}
+	if _, ok := f.live[ref][string(container)]; !ok {
+		return histKey{}, nil // a container the template no longer has
+	}
+	hk := histKey{ref, string(container)}
 	a := f.acc[hk]
 	if a == nil {
 		a = &pastAcc{coverage: map[int64]float64{}, memChunks: map[int64]bool{}}

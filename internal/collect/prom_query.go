@@ -98,9 +98,12 @@ func (p pastPlan) start() time.Time { return p.end.Add(-time.Duration(p.chunks-1
 
 // queries returns the history read's queries.
 func (p pastPlan) queries() []pastQuery {
-	ns := `namespace="` + escapeLabel(p.namespace) + `"`
+	// Each series is a set's, labelled with its namespace only when the
+	// read spans namespaces: a label less per series is a quarter less to
+	// decode.
+	ns, by := `namespace="`+escapeLabel(p.namespace)+`"`, ""
 	if p.namespace == "" {
-		ns = `namespace!=""`
+		ns, by = `namespace!=""`, "namespace, "
 	}
 	sel := func(metric string) string { return metric + "{" + ns + `, container!=""}` }
 	span, chunk, step := promDuration(p.span()), promDuration(p.chunk), promDuration(p.step)
@@ -112,25 +115,25 @@ func (p pastPlan) queries() []pastQuery {
 	// One series per set, container and bucket; at each chunk's end, the
 	// pods' samples in the chunk (CPU) or pods' peaks of the chunk (memory).
 	buckets := func(h *model.Histogram, v string) string {
-		return fmt.Sprintf(`count_values by (namespace, %s, container) ("bucket", floor(ln(1 + %s * %s) / %s))`,
-			setLabel, formatFloat((h.Ratio-1)/h.First), bySet(v), formatFloat(math.Log(h.Ratio)))
+		return fmt.Sprintf(`count_values by (%s%s, container) ("bucket", floor(ln(1 + %s * %s) / %s))`,
+			by, setLabel, formatFloat((h.Ratio-1)/h.First), bySet(v), formatFloat(math.Log(h.Ratio)))
 	}
 	return []pastQuery{
-		{qOwners, fmt.Sprintf(`count by (namespace, owner_kind, owner_name) (last_over_time(kube_pod_owner{%s}[%s]))`+
-			` or max by (namespace, replicaset, owner_kind, owner_name) (last_over_time(kube_replicaset_owner{%s}[%s]))`, ns, span, ns, span), false},
+		{qOwners, fmt.Sprintf(`count by (%sowner_kind, owner_name) (last_over_time(kube_pod_owner{%s}[%s]))`+
+			` or max by (%sreplicaset, owner_kind, owner_name) (last_over_time(kube_replicaset_owner{%s}[%s]))`, by, ns, span, by, ns, span), false},
 		{qCPUBuckets, fmt.Sprintf(`sum_over_time((%s)[%s:%s])`, buckets(cpu, rate("container_cpu_usage_seconds_total")), chunk, step), true},
 		{qMemoryBuckets, buckets(mem, fmt.Sprintf("max by (namespace, pod, container) (max_over_time(%s[%s]))", sel("container_memory_working_set_bytes"), chunk)), true},
-		{qCoverage, fmt.Sprintf(`count_over_time((count by (namespace, %s, container) (%s))[%s:%s])`,
-			setLabel, bySet(sel("container_memory_working_set_bytes")), chunk, step), true},
-		{qCPUPeak, fmt.Sprintf(`max by (namespace, %s, container) (max_over_time(%s[%s:%s]))`, setLabel, bySet(rate("container_cpu_usage_seconds_total")), span, step), false},
-		{qMemoryPeak, fmt.Sprintf(`max by (namespace, %s, container) (%s)`, setLabel, bySet(fmt.Sprintf("max_over_time(%s[%s])", sel("container_memory_working_set_bytes"), span))), false},
-		{qOOM, increase(sel("container_oom_events_total"), span), false},
-		{qRestarts, increase(sel("kube_pod_container_status_restarts_total"), span), false},
-		{qReasons, fmt.Sprintf(`count by (namespace, %s, container, reason) (%s)`, setLabel,
+		{qCoverage, fmt.Sprintf(`count_over_time((count by (%s%s, container) (%s))[%s:%s])`,
+			by, setLabel, bySet(sel("container_memory_working_set_bytes")), chunk, step), true},
+		{qCPUPeak, fmt.Sprintf(`max by (%s%s, container) (max_over_time(%s[%s:%s]))`, by, setLabel, bySet(rate("container_cpu_usage_seconds_total")), span, step), false},
+		{qMemoryPeak, fmt.Sprintf(`max by (%s%s, container) (%s)`, by, setLabel, bySet(fmt.Sprintf("max_over_time(%s[%s])", sel("container_memory_working_set_bytes"), span))), false},
+		{qOOM, increase(by, sel("container_oom_events_total"), span), false},
+		{qRestarts, increase(by, sel("kube_pod_container_status_restarts_total"), span), false},
+		{qReasons, fmt.Sprintf(`count by (%s%s, container, reason) (%s)`, by, setLabel,
 			bySet(fmt.Sprintf("last_over_time(%s[%s])", sel("kube_pod_container_status_last_terminated_reason"), span))), false},
-		{qThrottled, increase(sel("container_cpu_cfs_throttled_periods_total"), span), false},
-		{qPeriods, increase(sel("container_cpu_cfs_periods_total"), span), false},
-		{qThrottledP95, fmt.Sprintf(`max by (namespace, %s, container) (quantile_over_time(0.95, %s[%s:%s]))`, setLabel,
+		{qThrottled, increase(by, sel("container_cpu_cfs_throttled_periods_total"), span), false},
+		{qPeriods, increase(by, sel("container_cpu_cfs_periods_total"), span), false},
+		{qThrottledP95, fmt.Sprintf(`max by (%s%s, container) (quantile_over_time(0.95, %s[%s:%s]))`, by, setLabel,
 			bySet(rate("container_cpu_cfs_throttled_periods_total")+" / "+rate("container_cpu_cfs_periods_total")), span, promDuration(throttleStep)), false},
 	}
 }
@@ -141,8 +144,8 @@ func bySet(v string) string {
 }
 
 // increase sums a counter's growth over the range per set and container.
-func increase(sel, span string) string {
-	return fmt.Sprintf(`sum by (namespace, %s, container) (%s)`, setLabel, bySet(fmt.Sprintf("increase(%s[%s])", sel, span)))
+func increase(by, sel, span string) string {
+	return fmt.Sprintf(`sum by (%s%s, container) (%s)`, by, setLabel, bySet(fmt.Sprintf("increase(%s[%s])", sel, span)))
 }
 
 // promDuration writes a duration as PromQL does: whole units, largest first ("8d", "1d", "2m", "90m").
