@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/advisor"
@@ -144,6 +145,14 @@ type JSONUsage struct {
 	MemoryPeak    int64   `json:"memory_peak_bytes"`
 	Samples       int64   `json:"samples"`
 	SpanSeconds   float64 `json:"span_seconds"`
+	// CPU percentiles and the P90 of the memory peaks (one per replica per
+	// day), as the advice reads them; Source says where the history came
+	// from when part of it was read from Prometheus.
+	CPUP50        int64  `json:"cpu_p50_millicores,omitempty"`
+	CPUP90        int64  `json:"cpu_p90_millicores,omitempty"`
+	CPUP95        int64  `json:"cpu_p95_millicores,omitempty"`
+	MemoryPeakP90 int64  `json:"memory_peak_p90_bytes,omitempty"`
+	Source        string `json:"history_source,omitempty"`
 }
 
 // JSONGo is what kgotop knows of the Go runtime.
@@ -266,6 +275,7 @@ func jsonContainer(c model.Container) JSONContainer {
 		}
 		if h := c.Usage; h != nil {
 			u.CPUPeak, u.MemoryPeak, u.Samples, u.SpanSeconds = h.CPUPeak.Value, h.MemoryPeak.Value, h.Samples, h.Span().Seconds()
+			u.percentiles(h)
 		}
 		jc.Usage = u
 	}
@@ -290,4 +300,14 @@ func writeJSON(w io.Writer, s model.Snapshot, advice []advisor.Advice) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(NewJSONReport(s, advice))
+}
+
+// percentiles fills in the usage's percentiles from its history.
+func (u *JSONUsage) percentiles(h *model.History) {
+	cpu := func(p float64) int64 {
+		return int64(math.Ceil(h.CPU.CappedPercentile(p, float64(h.CPUPeak.Value)/1000) * 1000))
+	}
+	u.CPUP50, u.CPUP90, u.CPUP95 = cpu(0.5), cpu(0.9), cpu(0.95)
+	u.MemoryPeakP90 = int64(math.Ceil(h.MemoryPeaks().CappedPercentile(0.9, float64(h.MemoryPeak.Value))))
+	u.Source = h.Provenance()
 }
