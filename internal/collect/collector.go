@@ -9,6 +9,10 @@
 //     (metrics.go), polled no faster than the metrics pipeline refreshes,
 //     which feed the usage store (usage.go): a bounded history per
 //     workload container and each pod's newest sample;
+//   - the history reader (past.go, prom_*.go): the workloads' past read
+//     from a store of metrics (Prometheus) with a fixed handful of
+//     aggregated queries, in the background, and folded into the usage
+//     store's histories (usage_past.go);
 //   - the scraper (scraper.go, scrape_*.go): Go programs' /metrics pages
 //     read through the pod proxy at the same pace, within a budget;
 //   - the patcher (patcher.go): patches sent with the few clients they need;

@@ -2,6 +2,8 @@ package collect
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -237,5 +239,21 @@ func TestAStoreThatStopsAnsweringIsStaleUntilItAnswers(t *testing.T) {
 	}
 	if apiHistory(t, c).Usage.Past == nil {
 		t.Error("the outage lost the past")
+	}
+}
+
+func TestTheREADMEShowsTheQueries(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, shown, _ := strings.Cut(string(b), "<!-- queries:")
+	shown, _, _ = strings.Cut(shown, "<!-- end queries -->")
+	var want strings.Builder
+	for _, q := range planPast("shop", week, t0).queries() {
+		fmt.Fprintf(&want, "# %s\n%s\n", q.name, q.promQL)
+	}
+	if !strings.Contains(shown, want.String()) {
+		t.Errorf("README.md shows other queries than kgotop sends; these are sent:\n%s", want.String())
 	}
 }
