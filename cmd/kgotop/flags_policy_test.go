@@ -27,6 +27,9 @@ func TestPolicyFlags(t *testing.T) {
 		!a.PatchLowConfidence || a.DBMaxConnections != 100 {
 		t.Errorf("set: %+v", a)
 	}
+	if o, err := parseFlags([]string{"--report", "--memory-qos", "auto"}, io.Discard); err != nil || o.advisorOptions().MemoryQoS != advisor.MemoryAuto {
+		t.Errorf("--memory-qos auto, the default named: %v", err)
+	}
 	for _, bad := range [][]string{{"--memory-qos", "besteffort"}, {"--cpu-limits", "drop"}, {"--sizing-min", "0s"}} {
 		_, err := parseFlags(append([]string{"--report"}, bad...), io.Discard)
 		if _, usage := err.(usageError); !usage || !strings.Contains(err.Error(), bad[0]) {

@@ -110,16 +110,30 @@ type Advice struct {
 	// Requires lists the IDs of advice this one assumes is applied too
 	// (GOMEMLIMIT sized to a raised memory limit).
 	Requires []string `json:"requires,omitempty"`
-	// Held says the changes rest on less history than the sizing minimum
-	// (Options.SizingMin): the advice shows what they would be, but
-	// Patchable leaves it out of "apply all"; PatchableWithHeld takes it
-	// too, for a person who asks for it (--patch-low-confidence).
-	Held bool `json:"held,omitempty"`
+	// Held says the changes are shown but not yet worth applying: Patchable
+	// leaves them out of "apply all"; PatchableWithHeld takes them too, for
+	// a person who asks for them (--patch-low-confidence, or the
+	// dashboard's key). HeldWhy says why, in a few words: HeldShortHistory,
+	// HeldInsideRange or HeldWithRequired.
+	Held    bool   `json:"held,omitempty"`
+	HeldWhy string `json:"held_why,omitempty"`
 	// Alongside says the change is worth making only with others: alone it
 	// changes nothing the running program does, so it is not worth a
 	// rollout of its own (BuildPatch makes no patch of such changes alone).
 	Alongside bool `json:"alongside,omitempty"`
 }
+
+// Why advice is Held.
+const (
+	// HeldShortHistory: the change rests on less history than the sizing
+	// minimum (Options.SizingMin, krr's 3h and 100 samples).
+	HeldShortHistory = "short history"
+	// HeldInsideRange: the current value lies inside the range the usage
+	// supports, which the VPA leaves alone on less than 12h of history.
+	HeldInsideRange = "inside the range"
+	// HeldWithRequired: the change is sized to held advice it requires.
+	HeldWithRequired = "rests on held advice"
+)
 
 // Patchable reports whether the advice carries changes BuildPatch can apply.
 func (a Advice) Patchable() bool { return len(a.Changes) > 0 }

@@ -51,10 +51,11 @@ type Options struct {
 
 // DefaultOptions returns the defaults: a 15% safety margin and noise
 // threshold, sizing shown after 10 minutes and 10 samples and patched after
-// 3 hours and 100 samples, memory Burstable and CPU limits kept.
+// 3 hours and 100 samples, memory Burstable (a Guaranteed container kept
+// Guaranteed) and CPU limits kept.
 func DefaultOptions() Options {
 	return Options{SafetyMargin: 0.15, MinSpan: 10 * time.Minute, MinSamples: 10, Noise: 0.15,
-		SizingMin: defaultSizingMin, SizingMinSamples: defaultSizingMinSamples, CPULimits: CPULimitsKeep}
+		SizingMin: defaultSizingMin, SizingMinSamples: defaultSizingMinSamples, MemoryQoS: MemoryAuto, CPULimits: CPULimitsKeep}
 }
 
 func (o Options) withDefaults(now time.Time) Options {
@@ -83,6 +84,9 @@ func (o Options) withDefaults(now time.Time) Options {
 	if o.CPULimits == "" {
 		o.CPULimits = d.CPULimits
 	}
+	if o.MemoryQoS == "" {
+		o.MemoryQoS = d.MemoryQoS
+	}
 	return o
 }
 
@@ -109,11 +113,9 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 	for _, c := range w.Containers {
 		wc := wctx{w: w, c: c, opts: opts}
 		res := adviseResources(wc)
-		goAdvice := adviseGo(wc, res)
-		if fixesGOMAXPROCS(goAdvice) && res.sizesCPU() {
-			// The GOMAXPROCS change changes how much CPU the runtime uses:
-			// usage measured before it says little of usage after.
-			res = res.withoutCPU(wc, "not in the patch: the GOMAXPROCS change alters how much CPU the runtime uses; apply it, then measure again")
+		goAdvice, pools := adviseGo(wc, res), adviseDBPools(wc)
+		if why := cpuHeldBack(wc, goAdvice, pools); why != "" && res.sizesCPU() {
+			res = res.withoutCPU(wc, why)
 			goAdvice = adviseGo(wc, res)
 		}
 		if res.cpu.suggested > 0 {
@@ -123,7 +125,7 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 			sizes[c.Name] = res.cpu
 		}
 		pairLimitWithGOMEMLIMIT(c, res, goAdvice)
-		parts = append(parts, holdWhatRestsOnHeld(res.advice, goAdvice), adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), adviseDBPools(wc))
+		parts = append(parts, holdWhatRestsOnHeld(res.advice, goAdvice), adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), pools)
 	}
 	parts = append(parts, adviseHPA(w, sizes), adviseReplicas(w, opts))
 	n := 0
@@ -242,6 +244,34 @@ func fixesGOMAXPROCS(as []Advice) bool {
 	return false
 }
 
+// cpuHeldBack says why a container's CPU sizing stays out of the patch, or
+// "": usage measured so far says little of the usage to come when a change
+// in the same patch alters how much CPU the program uses (GOMAXPROCS, a
+// pool that lets waiting callers work), or while one replica does the
+// others' work.
+func cpuHeldBack(x wctx, goAdvice, pools []Advice) string {
+	switch {
+	case fixesGOMAXPROCS(goAdvice):
+		return "not in the patch: the GOMAXPROCS change alters how much CPU the runtime uses; apply it, then measure again"
+	case raisesPool(pools):
+		return "not in the patch: the DB pool change lets waiting callers work, which alters how much CPU the program uses; apply it, then measure again"
+	}
+	if _, skewed := decideSkew(x); skewed {
+		return "not in the patch: one replica does the others' work (see the replica skew advice), so the usage mixes a hot replica with idle ones; spread the load first, then measure again"
+	}
+	return ""
+}
+
+// raisesPool reports whether the advice raises a pool's MaxOpen in the patch.
+func raisesPool(as []Advice) bool {
+	for _, a := range as {
+		if a.Kind == KindDBPoolWait && a.Patchable() && a.Suggested.Amount > a.Current.Amount {
+			return true
+		}
+	}
+	return false
+}
+
 // holdWhatRestsOnHeld returns the sizing and Go advice of a container, with
 // advice that requires Held advice held too (a GOMEMLIMIT sized to a limit
 // built on short history): "apply all" then leaves both out, quietly.
@@ -259,8 +289,8 @@ func holdWhatRestsOnHeld(sizing, goAdvice []Advice) []Advice {
 			if a.Held || !a.Patchable() || !slices.ContainsFunc(a.Requires, func(id string) bool { return held[id] }) {
 				continue
 			}
-			out[i].Held, held[a.ID], changed = true, true, true
-			out[i].Notes = append(slices.Clip(a.Notes), "left out of the patch with the advice it is sized to, which rests on short history")
+			out[i].Held, out[i].HeldWhy, held[a.ID], changed = true, HeldWithRequired, true, true
+			out[i].Notes = append(slices.Clip(a.Notes), heldNote+" it is sized to advice that is held")
 		}
 	}
 	return out

@@ -33,6 +33,15 @@ type history struct {
 	held   bool
 	conf   Confidence
 	min    time.Duration
+	// ask says the person asked for held sizing in patches
+	// (Options.PatchLowConfidence).
+	ask bool
+	// floor is the VPA confidence at the sizing minimum: below it the
+	// bounds widen no further (a 30-second sample would otherwise span a
+	// thousandfold). firstLook says a container with no requests at all is
+	// sized from what it uses now, on less than Options.MinSpan.
+	floor     float64
+	firstLook bool
 }
 
 // assess rates the container's history; h may be nil.
@@ -75,7 +84,19 @@ func assess(h *model.History, opts Options) history {
 		held:   low && !opts.PatchLowConfidence,
 		conf:   c,
 		min:    opts.SizingMin,
+		ask:    opts.PatchLowConfidence,
+		floor:  math.Min(opts.SizingMin.Hours()/day.Hours(), float64(opts.SizingMinSamples)/samplesPerDay),
 	}
+}
+
+// firstRequest marks the history as a first look at a container with no
+// requests at all: any request beats none, so it is sized from what is seen
+// now, and its confidence says it will be refined.
+func (hs history) firstRequest() history {
+	hs.enough, hs.firstLook = true, true
+	hs.conf.Note = fmt.Sprintf("a first request from what it uses now (%s): any request beats none; kgotop refines it after %s",
+		formatDuration(hs.conf.Span()), formatDuration(hs.min))
+	return hs
 }
 
 // hold marks sizing advice that rests on less history than the sizing
@@ -85,9 +106,32 @@ func (hs history) hold(a *Advice, emergency bool) {
 	if !hs.held || emergency || !a.Patchable() {
 		return
 	}
-	a.Held = true
-	a.Notes = append(a.Notes, fmt.Sprintf("left out of the patch: %s of history is under the %s minimum for a right-size "+
+	a.Held, a.HeldWhy = true, HeldShortHistory
+	a.Notes = append(a.Notes, fmt.Sprintf(heldNote+" %s of history is under the %s minimum for a right-size "+
 		"(ask for it with --patch-low-confidence)", formatDuration(hs.conf.Span()), formatDuration(hs.min)))
+}
+
+// heldNote begins the note of held advice.
+const heldNote = "left out of the patch:"
+
+// insideRangeFor is the history under which a request inside the range
+// the usage supports is left alone: the VPA's updater leaves a pod whose
+// request lies inside its bounds alone until the pod is 12h old (then it
+// applies a target more than 10% off).
+const insideRangeFor = 12 * time.Hour
+
+// holdInside holds a right-size whose current value already lies inside its
+// Range, on less than insideRangeFor of history: being inside the bounds is
+// not a problem, and not worth a rollout yet. An emergency is never held.
+func (hs history) holdInside(a *Advice, emergency bool) {
+	r := a.Range
+	if a.Held || hs.ask || emergency || !a.Patchable() || r == nil || !a.Current.Set || hs.conf.Span() >= insideRangeFor ||
+		a.Current.Amount < r.Lower.Amount || a.Current.Amount > r.Upper.Amount {
+		return
+	}
+	a.Held, a.HeldWhy = true, HeldInsideRange
+	a.Notes = append(a.Notes, fmt.Sprintf(heldNote+" %s lies inside the range the usage supports (%s-%s), which the VPA leaves alone "+
+		"until it has %s of history (ask for it with --patch-low-confidence)", a.Current.Display, r.Lower.Display, r.Upper.Display, formatDuration(insideRangeFor)))
 }
 
 func joinNote(a, b string) string {
@@ -99,9 +143,10 @@ func joinNote(a, b string) string {
 
 // bounds returns the VPA's lower and upper bounds around percentiles p50 and
 // p95 (already with the safety margin), widened by the confidence:
-// upper x (1 + 1/conf), lower x (1 + 0.001/conf)^-2.
+// upper x (1 + 1/conf), lower x (1 + 0.001/conf)^-2, with conf no lower
+// than at the sizing minimum.
 func (hs history) bounds(p50, p95 float64) (lower, upper float64) {
-	c := math.Max(hs.raw, 1e-3)
+	c := math.Max(math.Max(hs.raw, hs.floor), 1e-3)
 	return p50 * math.Pow(1+0.001/c, -2), p95 * (1 + 1/c)
 }
 

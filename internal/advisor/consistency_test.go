@@ -73,8 +73,8 @@ func TestProbeChangesClaimTheirFields(t *testing.T) {
 // Item 5: a container Guaranteed today (requests = limits) stays so when
 // resized, unless the person picks Burstable, and is then told what it costs.
 func TestGuaranteedStaysGuaranteed(t *testing.T) {
-	week := usage(84*time.Hour, 5*time.Minute, 1, 1000, steady(50, 50*mi))
-	c := model.Container{Resources: res(1000, 1<<30, 1000, 1<<30), Usage: week}
+	week := usage(84*time.Hour, 5*time.Minute, 1, 1500, steady(50, 50*mi))
+	c := model.Container{Resources: res(1500, 1<<30, 1500, 1<<30), Usage: week}
 	w := deployment(withProbes(c))
 	got := AdviseWorkload(w, Options{})
 	checkInvariants(t, w, got)

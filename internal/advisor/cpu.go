@@ -52,12 +52,16 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 	s := readCPU(hs)
 	lv := decideCPULimit(x, hs, s)
 	m := 1 + x.opts.SafetyMargin
-	target := applyFloor(ceilTo(s.p90*m, 1), req, minCPU)
+	// From the P90 as the evidence shows it (whole millicores), so that
+	// "P90 + 15%" recomputes from the numbers printed.
+	target := applyFloor(ceilTo(float64(ceilTo(s.p90, 1))*m, 1), req, minCPU)
 	if x.opts.keepsGuaranteed(guaranteed(x.c)) && !lv.remove {
-		// Requests equal limits today: both move to one value that also
-		// covers the P99 (a limit at the P90 would throttle).
+		// Requests equal limits today: both move to one value, which as a
+		// limit must not throttle what the request at the P90 would.
 		_, upper := hs.bounds(s.p50*m, s.p95*m)
-		lv = lv.guaranteed(x, max(target, ceilTo(s.p99*m, 1)), ceilTo(upper, 1))
+		want, from := guaranteedCPU(x, s, target)
+		lv = lv.guaranteed(x, want, ceilTo(upper, 1))
+		lv.qosFrom = from
 		target = lv.after()
 	}
 	if after := lv.after(); after > 0 {
@@ -93,8 +97,7 @@ func writeCPURequest(x wctx, hs history, s cpuStats, req, target int64, lv cpuLi
 		reason = fmt.Sprintf("no CPU request: the scheduler places the pod blind and it is evicted first; request %s from the P90 usage of %s (+ %.0f%%)",
 			formatCPU(target), formatCPU(p90), x.opts.SafetyMargin*100)
 	case lv.qos:
-		reason = fmt.Sprintf("requests equal limits (Guaranteed QoS): request and limit move together to %s (P99 usage %s + %.0f%%)",
-			formatCPU(target), formatCPU(ceilTo(s.p99, 1)), x.opts.SafetyMargin*100)
+		reason = fmt.Sprintf("requests equal limits (Guaranteed QoS): request and limit move together to %s (%s)", formatCPU(target), lv.qosFrom)
 	case target < req:
 		reason = fmt.Sprintf("request %s is %.1fx the P90 usage of %s: lower it to %s", formatCPU(req),
 			float64(req)/math.Max(s.p90, 1), formatCPU(p90), formatCPU(target))
@@ -102,7 +105,9 @@ func writeCPURequest(x wctx, hs history, s cpuStats, req, target int64, lv cpuLi
 	lower, upper := hs.bounds(s.p50*m, s.p95*m)
 	a := x.advice(KindCPURequest, Info, reason)
 	a.Current, a.Suggested = cpuValue(req), cpuValue(target)
-	a.Range = &Range{Lower: cpuValue(max(ceilTo(lower, 1), 1)), Upper: cpuValue(max(ceilTo(upper, 1), target))}
+	if !hs.firstLook { // a range from seconds of use would say nothing
+		a.Range = &Range{Lower: cpuValue(max(ceilTo(lower, 1), 1)), Upper: cpuValue(max(ceilTo(upper, 1), target))}
+	}
 	a.Severity = sizingSeverity(CPU, req, target, a.Range, hs.conf)
 	a.Evidence = []Evidence{cpuEv("P50", ceilTo(s.p50, 1)), cpuEv("P90", p90), cpuEv("P95", ceilTo(s.p95, 1)), cpuEv("peak", s.peak)}
 	a.Evidence = append(a.Evidence, historyEvidence(hs)...)
@@ -113,8 +118,26 @@ func writeCPURequest(x wctx, hs history, s cpuStats, req, target int64, lv cpuLi
 		a.Notes = append(a.Notes, "measure again once the CPU limit no longer cuts the usage: the request may need to grow")
 	}
 	hpaCaution(x, &a, "cpu")
-	hs.hold(&a, req == 0 && bestEffort(x.c) || lv.cause == limPinned && lv.qos)
+	emergency := req == 0 && bestEffort(x.c) || lv.cause == limPinned && lv.qos
+	hs.hold(&a, emergency)
+	hs.holdInside(&a, emergency)
 	return a
+}
+
+// guaranteedCPU is where a Guaranteed container's CPU request and limit go
+// together, and from what: as a limit it must not throttle the busiest
+// window seen (the P90 a request takes would, and Go's GC runs in bursts
+// on GOMAXPROCS threads), so the peak with margin; in whole cores when it
+// has whole cores today, since the static CPU manager gives exclusive
+// cores only to whole-core requests, a reason to be Guaranteed at all.
+func guaranteedCPU(x wctx, s cpuStats, target int64) (int64, string) {
+	want := max(target, ceilTo(float64(s.peak)*(1+x.opts.SafetyMargin), 1))
+	from := fmt.Sprintf("the busiest window %s + %.0f%%", formatCPU(s.peak), x.opts.SafetyMargin*100)
+	if lim := positive(x.c.Resources.Limits.CPU); lim > 0 && lim%1000 == 0 {
+		want = ceilTo(float64(want), 1000)
+		from += ", in whole cores as today: the static CPU manager gives exclusive cores only to whole-core requests"
+	}
+	return want, from
 }
 
 // bestEffort reports whether the container sets no request and no limit at

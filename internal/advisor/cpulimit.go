@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -28,9 +29,13 @@ type cpuLimitVerdict struct {
 	// remove says the limit goes (--cpu-limits remove); qos that the
 	// request is set to the same value (Guaranteed kept).
 	remove, qos bool
+	// qosFrom says what a Guaranteed pair's value comes from.
+	qosFrom string
 	// pinned counts the metrics windows of the recent ring at or above
 	// throttledAt of the limit, out of windows.
 	pinned, windows int
+	// span is the time those windows cover.
+	span time.Duration
 	// throttling is cAdvisor's count of throttled CFS periods under the
 	// limit in force (model.PastEvents), nil when no store had it: where
 	// it is known it replaces the guess from usage sitting at the limit.
@@ -62,15 +67,21 @@ func decideCPULimit(x wctx, hs history, s cpuStats) cpuLimitVerdict {
 	if v.lim == 0 {
 		return v
 	}
+	var first, last int64
 	for _, p := range hs.h.Points() {
 		if p.Unix == 0 {
 			continue
 		}
+		if v.windows == 0 {
+			first = p.Unix
+		}
+		last = p.Unix
 		v.windows++
 		if float64(p.CPU) >= throttledAt*float64(v.lim) {
 			v.pinned++
 		}
 	}
+	v.span = time.Duration(last-first) * time.Second
 	if x.c.Past != nil {
 		v.throttling = x.c.Past.Throttling
 	}
@@ -120,8 +131,8 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	} else if v.cause == limPinned {
 		seen = fmt.Sprintf("usage sits at the %s limit (peak %s): likely throttled, and usage cannot show how much more it wants", formatCPU(v.lim), formatCPU(s.peak))
 		if v.pinned > 0 {
-			seen = fmt.Sprintf("usage sat at %.0f%% or more of the %s limit in %d of the last %d metrics windows: likely throttled, and usage cannot show how much more it wants",
-				100*throttledAt, formatCPU(v.lim), v.pinned, v.windows)
+			seen = fmt.Sprintf("usage sat at %.0f%% or more of the %s limit in %d of the last %d metrics windows (the last %s): likely throttled, and usage cannot show how much more it wants",
+				100*throttledAt, formatCPU(v.lim), v.pinned, v.windows, formatDuration(v.span))
 		}
 	}
 	var a Advice
@@ -131,8 +142,8 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	case v.cause == limPinned:
 		a = x.advice(KindCPULimit, Warning, fmt.Sprintf("%s; raise it by a real step to %s and measure again", seen, formatCPU(v.want)))
 	case v.cause == limQoS:
-		a = x.advice(KindCPULimit, Info, fmt.Sprintf("requests equal limits (Guaranteed QoS): the limit moves with the request to %s (P99 usage %s + %.0f%%)",
-			formatCPU(v.want), formatCPU(p99), x.opts.SafetyMargin*100))
+		a = x.advice(KindCPULimit, Info, fmt.Sprintf("requests equal limits (Guaranteed QoS): the limit moves with the request to %s (%s)",
+			formatCPU(v.want), v.qosFrom))
 	default:
 		a = x.advice(KindCPULimit, Warning, fmt.Sprintf("%s: raise it to %s so the Go runtime is not throttled", seen, formatCPU(v.want)))
 	}
@@ -157,6 +168,14 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	} else {
 		a.Suggested = cpuValue(v.want)
 		a.Changes = []Change{setResource(x.c.Name, Limits, CPU, v.want)}
+	}
+	if s.peak > v.lim {
+		a.Notes = append(a.Notes, fmt.Sprintf("usage of %s over the %s limit is usage at it: metrics average a window's CPU time, which can overshoot the quota slightly",
+			formatCPU(s.peak), formatCPU(v.lim)))
+	}
+	if v.cause == limQoS {
+		a.Notes = append(a.Notes, "metrics average over a minute and hide sub-second bursts (the GC runs on GOMAXPROCS threads): "+
+			"watch container_cpu_cfs_throttled_periods_total after the change")
 	}
 	if v.cause == limPinned && !v.remove {
 		a.Notes = append(a.Notes, "or remove the CPU limit, as krr does (--cpu-limits remove): the request still reserves the CPU")

@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
@@ -61,21 +62,40 @@ func adviseDBPools(x wctx) []Advice {
 			}
 		}
 		idle := poolIdle(x, p, newOpen)
-		if idle == nil && db.MaxOpen > 0 && newOpen > db.MaxOpen {
-			for _, a := range open {
-				if a != nil && a.Suggested.Amount == newOpen {
-					a.Notes = append(a.Notes, fmt.Sprintf("raise MaxIdle with it: database/sql keeps 2 idle connections unless told and closes the rest when they are returned, "+
-						"so a busier pool churns (db.SetMaxIdleConns(%d))", min(newOpen, maxIdle)))
-				}
-			}
-		}
+		var done []Advice
 		for _, a := range append(open, idle, poolLifetime(x, p)) {
 			if a != nil {
-				out = append(out, finishPool(x, p, *a))
+				done = append(done, finishPool(x, p, *a))
 			}
 		}
+		if db.MaxOpen > 0 && newOpen > db.MaxOpen {
+			withIdle(done, newOpen)
+		}
+		out = append(out, done...)
 	}
 	return out
+}
+
+// withIdle tells the advice that raises MaxOpen to newOpen to raise MaxIdle
+// with it, unless its patch does: database/sql keeps 2 idle connections
+// unless told and closes the rest when they are returned, so applying the
+// larger pool alone churns more connections, not fewer.
+func withIdle(pool []Advice, newOpen int64) {
+	idle := slices.IndexFunc(pool, func(a Advice) bool { return a.Kind == KindDBPoolIdle })
+	if idle >= 0 && pool[idle].Patchable() {
+		return
+	}
+	for i, a := range pool {
+		if a.Kind == KindDBPoolIdle || a.Suggested.Amount != newOpen {
+			continue
+		}
+		note := fmt.Sprintf("raise MaxIdle with it: database/sql keeps 2 idle connections unless told and closes the rest when they are returned, "+
+			"so a busier pool churns (db.SetMaxIdleConns(%d))", min(newOpen, maxIdle))
+		if idle >= 0 && a.Patchable() {
+			note = "raise MaxIdle in code with it (see the idle advice): the patch changes MaxOpen only, and a larger pool with MaxIdle at 2 closes and reopens more connections"
+		}
+		pool[i].Notes = append(pool[i].Notes, note)
+	}
 }
 
 // finishPool adds what every piece of pool advice carries: the pool's name
@@ -258,6 +278,11 @@ func poolIdle(x wctx, p poolFacts, newOpen int64) *Advice {
 func poolLifetime(x wctx, p poolFacts) *Advice {
 	db := p.db
 	if db.Open <= 0 || db.MaxLifetimeClosed != 0 || db.MaxIdleTimeClosed != 0 || envLifetime(x.c, db) > 0 {
+		return nil
+	}
+	if p.win.churns() {
+		// Connections closed for want of idle room live seconds: no lifetime
+		// would have closed one, so zero closes say nothing of it.
 		return nil
 	}
 	a := x.advice(KindDBPoolLifetime, Info, fmt.Sprintf(

@@ -46,9 +46,9 @@ func Example() {
 	fmt.Println("restarts pods:", p.RestartsPods)
 	// Output:
 	// critical cpu-request: 1 -> 115m (high confidence)
-	// warning gomemlimit: not set -> 310MiB (high confidence)
-	// info memory-limit: 1Gi -> 345Mi (high confidence)
+	// info memory-limit: 1Gi -> 518Mi (high confidence)
 	// info memory-request: 512Mi -> 345Mi (high confidence)
-	// kubectl patch deployment api -n shop --type=strategic -p '{"spec":{"template":{"spec":{"containers":[{"env":[{"name":"GOMEMLIMIT","value":"310MiB"}],"name":"app","resources":{"limits":{"memory":"345Mi"},"requests":{"cpu":"115m","memory":"345Mi"}}}]}}}}'
+	// info gomemlimit: not set -> 466MiB (high confidence)
+	// kubectl patch deployment api -n shop --type=strategic -p '{"spec":{"template":{"spec":{"containers":[{"env":[{"name":"GOMEMLIMIT","value":"466MiB"}],"name":"app","resources":{"limits":{"memory":"518Mi"},"requests":{"cpu":"115m","memory":"345Mi"}}}]}}}}'
 	// restarts pods: true
 }

@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,7 +15,8 @@ import (
 // no panic, the invariants every output keeps, and each rule's own promise
 // (a pool never cut below its use, a startup probe never shorter than the
 // liveness budget, a Go advised that is supported). Then it applies the
-// patch and advises again on the same data: the rules change nothing twice.
+// patch and advises again on the same data: the rules change nothing twice,
+// and every patch of its own advice builds.
 func FuzzRules(f *testing.F) {
 	type seed struct {
 		version                            string
@@ -47,7 +49,13 @@ func FuzzRules(f *testing.F) {
 		as := AdviseWorkload(w, opts)
 		checkInvariants(t, w, as)
 		checkRulePromises(t, w, as, now)
-		again := AdviseWorkload(applyPatch(w, as), opts)
+		// The advisor's own advice always makes a patch, held advice taken too.
+		if _, err := BuildPatch(w, PatchableWithHeld(as)); err != nil && !errors.Is(err, ErrNoChanges) {
+			t.Fatalf("the patch of the advisor's own advice, held advice included: %v\n%s", err, describeAll(as))
+		}
+		patched := applyPatch(w, as)
+		again := AdviseWorkload(patched, opts)
+		checkInvariants(t, patched, again)
 		checkNoSecondChange(t, as, again)
 	})
 }

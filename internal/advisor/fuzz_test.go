@@ -34,6 +34,8 @@ func FuzzAdvise(f *testing.F) {
 		{1 << 62, 1 << 62, 1 << 62, 1 << 62, 1 << 61, 1 << 62, 1 << 61, 1 << 62, 3000, 2, true, "go1.25.1", "junk", "50", 1 << 62, 1 << 40},
 		{-5, -5, -5, -5, -5, -5, -5, -5, 30, 1, false, "x.y", "off", "-3", -7, 0},
 		{250, 64 * mi, 0, 64 * mi, 10, 20, 60 * mi, 70 * mi, 24 * 60, 2, false, "1.26", "60MiB", "100", 40 * mi, 2},
+		// Go 1.16 ignores an env GOMEMLIMIT, which must still follow a lowered limit.
+		{100, 1024 * mi, 500, 2048 * mi, 80, 90, 105 * mi, 105 * mi, 8 * 60, 1, false, "1.16.15", "1800MiB", "", -1, 8},
 	} {
 		f.Add(s.reqCPU, s.reqMem, s.limCPU, s.limMem, s.cpu, s.peakCPU, s.mem, s.peakMem, s.minutes, s.pods, s.oom,
 			s.version, s.gomemlimit, s.gogc, s.heapLive, s.procs)

@@ -130,7 +130,7 @@ func adviseGOGC(x wctx, r resources) *Advice {
 	}
 	a.Evidence = append(a.Evidence, ev("env GOGC", env.Value))
 	if limit > 0 {
-		a.Evidence = append(a.Evidence, memEv("memory limit", limit))
+		a.Evidence = append(a.Evidence, limitEv("memory limit", limit))
 	}
 	if peak > 0 {
 		a.Evidence = append(a.Evidence, memEv("peak", peak))
@@ -165,7 +165,7 @@ func gcCPU(x wctx, r resources, gogc int64, gmlSet bool) *Advice {
 			"the GC takes %.0f%% of CPU, but GOGC=200 needs about %s more heap (one more live heap) and the %s limit leaves %s over the peak of %s: raise the limit by that with it, or leave GOGC at %d",
 			100*rt.GCCPUFraction, humanBytes(extra), formatMemory(limit), humanBytes(max(room-peak, 0)), humanBytes(peak), gogc))
 		a.Current, a.Suggested = countValue(gogc, strconv.FormatInt(gogc, 10)), textValue("raise the memory limit, then GOGC=200")
-		a.Evidence = []Evidence{share, memEv("peak", peak), memEv("memory limit", limit), memEv("heap GOGC=200 adds", extra)}
+		a.Evidence = []Evidence{share, memEv("peak", peak), limitEv("memory limit", limit), memEv("heap GOGC=200 adds", extra)}
 		return &a
 	}
 	a := x.advice(KindGOGC, Info, fmt.Sprintf(
@@ -202,13 +202,21 @@ func readGOGC(s string) (n int64, off, valid bool) {
 }
 
 // gomemlimitTooOld says that a GOMEMLIMIT in the env of a Go older than
-// 1.19 does nothing: the fix is a newer Go, not another value.
-func gomemlimitTooOld(x wctx) *Advice {
+// 1.19 does nothing: the fix is a newer Go, not another value. When the
+// memory limit changes, the env value still follows it: inert today, it is
+// what the runtime obeys once the program is built with a newer Go, and a
+// value left at or above a lowered limit would be wrong then (and the patch
+// refused now).
+func gomemlimitTooOld(x wctx, r resources) *Advice {
 	env, set := x.c.LookupEnv("GOMEMLIMIT")
 	if !set {
 		return nil
 	}
 	ma, mi, _ := goVersion(x)
+	newer := "a supported Go"
+	if !x.opts.Now.IsZero() {
+		newer = "Go " + supportOf(mi, x.opts.Now).newestName()
+	}
 	a := x.advice(KindGOMEMLIMIT, Info, fmt.Sprintf(
 		"Go %d.%d ignores GOMEMLIMIT (it arrived in Go 1.19): the GC does not know the memory limit until the program is built with a newer Go",
 		ma, mi))
@@ -216,9 +224,21 @@ func gomemlimitTooOld(x wctx) *Advice {
 	if env.From != nil {
 		a.Current = textValue("valueFrom " + env.From.String())
 	}
-	a.Suggested = textValue("build with a supported Go")
-	if !x.opts.Now.IsZero() {
-		a.Suggested = textValue("build with Go " + supportOf(mi, x.opts.Now).newestName())
+	a.Suggested = textValue("build with " + newer)
+	val, err := parseGoBytes(env.Value)
+	want := gomemlimitFor(r.mem.limit, r.heap.nonGo)
+	if env.From != nil || err != nil || r.mem.limitID == "" || want <= 0 || val == want {
+		return &a
 	}
+	a.Reason = fmt.Sprintf("the memory limit moves from %s to %s: GOMEMLIMIT %s follows it to %s; Go %d.%d ignores it today (it arrived in Go 1.19), so it follows the limit to be right once built with %s",
+		formatMemory(r.mem.current), formatMemory(r.mem.limit), env.Value, formatGoBytes(want), ma, mi, newer)
+	a.Current = Value{Display: env.Value, Set: true, Amount: val, Unit: Bytes}
+	a.Suggested = Value{Display: formatGoBytes(want), Set: true, Amount: want, Unit: Bytes}
+	a.Evidence = []Evidence{limitEv("memory limit", r.mem.limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(r.mem.limit))}
+	a.Changes = []Change{setEnv(x.c.Name, "GOMEMLIMIT", formatGoBytes(want))}
+	a.Requires = []string{r.mem.limitID}
+	a.Confidence = r.limitConfidence() // as sure as the limit it is sized to
+	a.Alongside = true                 // inert today: it rides with the limit change, never alone
+	a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested memory limit %s: apply them together", formatMemory(r.mem.limit)))
 	return &a
 }

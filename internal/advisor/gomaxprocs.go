@@ -91,14 +91,17 @@ func decideGOMAXPROCS(x wctx, r resources) (v procsVerdict, ok bool) {
 		if f.procs > 0 && f.procs <= f.want {
 			return v, false // set in code already (automaxprocs, runtime.GOMAXPROCS)
 		}
-		v.reason = fmt.Sprintf("Go %d.%d ignores the CPU limit (%s): GOMAXPROCS defaults to the node's CPUs and the cgroup throttles the extra threads",
-			f.major, f.minor, limitText(x, r))
-		v.notes = []string{"Go 1.25 and later size GOMAXPROCS from the limit by themselves; go.uber.org/automaxprocs does too, rounding down (at least 1)"}
+		v.reason = fmt.Sprintf("Go %d.%d ignores the CPU limit (%s): GOMAXPROCS defaults to the node's CPUs, %s",
+			f.major, f.minor, limitText(x, r), burstThreads(f))
+		v.notes = []string{"Go 1.25 and later size GOMAXPROCS from the limit by themselves once the program's go.mod says go 1.25 or later; " +
+			"go.uber.org/automaxprocs does too, rounding down (at least 1)"}
 	case f.procs > f.want:
-		v.reason = fmt.Sprintf("the runtime runs GOMAXPROCS=%d under a %s CPU limit: the cgroup throttles the extra threads", f.procs, formatCPU(f.limit))
+		v.reason = fmt.Sprintf("the runtime runs GOMAXPROCS=%d under a %s CPU limit: %s", f.procs, formatCPU(f.limit), burstThreads(f))
 		v.conf = &Confidence{Level: Medium, Score: 0.5, Note: "Go version unknown; the runtime's own GOMAXPROCS shows the problem"}
 	case f.procs > 0:
 		return v, false
+	case crashLooping(x):
+		return v, false // a container that never runs long shows no Go version and wastes no CPU: fix the crash first
 	default:
 		// Not offered as a patch: on Go 1.25+ the setting does harm.
 		v.action, v.sev = procsInform, Info
@@ -158,8 +161,8 @@ func procsMismatch(x wctx, f procsFacts, v procsVerdict) (procsVerdict, bool) {
 		if e, ok := x.c.LookupEnv("GODEBUG"); ok && strings.Contains(e.Value, "containermaxprocs=0") {
 			cause = "GODEBUG=" + e.Value + " turns it off"
 		}
-		v.reason = fmt.Sprintf("Go %d.%d runs GOMAXPROCS=%d under a %s CPU limit, where it would pick %d: the runtime ignores the limit and the cgroup throttles the extra threads; %s",
-			f.major, f.minor, f.procs, formatCPU(positive(x.c.Resources.Limits.CPU)), f.predicted, cause)
+		v.reason = fmt.Sprintf("Go %d.%d runs GOMAXPROCS=%d under a %s CPU limit, where it would pick %d: the runtime ignores the limit, %s; %s",
+			f.major, f.minor, f.procs, formatCPU(positive(x.c.Resources.Limits.CPU)), f.predicted, burstThreads(f), cause)
 		v.notes = []string{"a go 1.25 (or later) directive in the program's go.mod makes the runtime follow the limit by itself"}
 	case f.procs == 1 && f.limit <= 1000:
 		return v, false // one thread under a core or less, set in code: a choice
@@ -242,6 +245,16 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 		}
 	}
 	return &a
+}
+
+// burstThreads says what more threads than the CPU limit does: the GC and
+// busy moments run them all against the quota and are throttled in bursts,
+// whatever the average usage shows.
+func burstThreads(f procsFacts) string {
+	if f.procs > 0 {
+		return fmt.Sprintf("so the GC and busy moments run up to %d threads against a quota of %s CPU and can be throttled in bursts", f.procs, formatCPU(f.limit))
+	}
+	return fmt.Sprintf("so the GC and busy moments run one thread per node CPU against a quota of %s CPU and can be throttled in bursts", formatCPU(f.limit))
 }
 
 // limitText names the CPU limit a GOMAXPROCS reason speaks of: "1" when it

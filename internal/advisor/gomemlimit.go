@@ -3,6 +3,7 @@ package advisor
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // gmlCause says what is wrong with a container's GOMEMLIMIT.
@@ -42,7 +43,7 @@ type gmlVerdict struct {
 // does not count, crowded by the live heap, or left behind by a limit change.
 func adviseGOMEMLIMIT(x wctx, r resources) *Advice {
 	if ok, known := goAtLeast(x, 19); known && !ok {
-		return gomemlimitTooOld(x) // GOMEMLIMIT arrived in Go 1.19
+		return gomemlimitTooOld(x, r) // GOMEMLIMIT arrived in Go 1.19
 	}
 	v := decideGOMEMLIMIT(x, r)
 	if v.cause == gmlNone {
@@ -122,17 +123,32 @@ func (v gmlVerdict) severity(x wctx, r resources) Severity {
 	case gmlInvalid, gmlTiny, gmlDivisor:
 		return Critical
 	case gmlFollow:
-		if r.mem.limitSeverity == Critical {
+		return followSeverity(r)
+	case gmlUnset:
+		// Judged against the limit the container has: a condition only the
+		// advised limit creates is as urgent as that limit change.
+		limit := r.mem.limit
+		if r.mem.limitID != "" && r.mem.current > 0 {
+			limit = r.mem.current
+		}
+		if oomKilled(x.c) || peakMemory(r) >= limit*7/10 || r.heap.goal >= gomemlimitFor(limit, r.heap.nonGo) {
 			return Warning
 		}
-		return r.mem.limitSeverity
-	case gmlUnset:
-		if oomKilled(x.c) || peakMemory(r) >= r.mem.limit*7/10 || r.heap.goal >= v.want {
-			return Warning
+		if r.mem.limitID != "" {
+			return followSeverity(r)
 		}
 		return Info
 	}
 	return Warning
+}
+
+// followSeverity grades a GOMEMLIMIT that only follows a limit change: as
+// urgent as that change, at most a warning.
+func followSeverity(r resources) Severity {
+	if r.mem.limitSeverity == Critical {
+		return Warning
+	}
+	return r.mem.limitSeverity
 }
 
 // reason says the verdict in one line.
@@ -162,8 +178,8 @@ func (v gmlVerdict) reason(x wctx, r resources) string {
 		return fmt.Sprintf("GOMEMLIMIT %s leaves less than 5%% of the %s limit for memory the GC does not count: the container is OOMKilled before the GC reacts; set it to %s",
 			humanBytes(v.now), formatMemory(v.against), formatGoBytes(v.want))
 	case gmlLiveNear:
-		return fmt.Sprintf("the live heap of %s is %.0f%% of GOMEMLIMIT %s: the GC runs nearly all the time to stay under it",
-			humanBytes(h.live), 100*float64(h.live)/float64(v.now), humanBytes(v.now))
+		return fmt.Sprintf("the live heap of %s is %.0f%% of GOMEMLIMIT %s: %s",
+			humanBytes(h.live), 100*float64(h.live)/float64(v.now), humanBytes(v.now), h.gcPressure(v.now))
 	case gmlGCBusy:
 		return fmt.Sprintf("the GC takes %.0f%% of CPU holding the heap under GOMEMLIMIT %s, below the %s goal GOGC %d sets for a live heap of %s",
 			100*h.gcCPU, humanBytes(v.now), humanBytes(h.live+h.live*h.gogc/100), h.gogc, humanBytes(h.live))
@@ -186,7 +202,7 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 	a := x.advice(KindGOMEMLIMIT, v.severity(x, r), v.reason(x, r))
 	a.Current = v.current
 	a.Suggested = Value{Display: formatGoBytes(v.want), Set: true, Amount: v.want, Unit: Bytes}
-	a.Evidence = []Evidence{memEv("memory limit", limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(limit))}
+	a.Evidence = []Evidence{limitEv("memory limit", limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(limit))}
 	if peak := peakMemory(r); peak > 0 {
 		a.Evidence = append(a.Evidence, memEv("peak", peak))
 	}
@@ -201,6 +217,8 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 		if r.leaking && a.Severity == Warning { // an OOMKill confirmed it
 			a.Severity = Info
 		}
+		a.Reason = strings.Replace(a.Reason, "set it to", "once the growth is fixed, set it to", 1)
+		a.Suggested.Display += " once the growth is fixed"
 		a.Notes = append(a.Notes, "not in the patch: memory climbs steadily, and near the limit GOMEMLIMIT makes the GC run ever more often ("+
 			gcLimiter(x, r)+") before the OOMKill comes anyway; fix the growth first")
 	case raise:
@@ -217,11 +235,7 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 		}
 	}
 	if r.mem.limitID != "" {
-		for _, l := range r.advice {
-			if l.ID == r.mem.limitID {
-				a.Confidence = l.Confidence // as sure as the limit it is sized to
-			}
-		}
+		a.Confidence = r.limitConfidence() // as sure as the limit it is sized to
 		if a.Patchable() {
 			a.Requires = []string{r.mem.limitID}
 			a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested memory limit %s: apply them together", formatMemory(limit)))
@@ -237,6 +251,10 @@ func gcLimiter(x wctx, r resources) string {
 	if rt := x.runtime(); rt != nil && rt.GOMAXPROCS > 0 {
 		procs = rt.GOMAXPROCS
 	}
+	with := "with GOMAXPROCS %d"
+	if v, ok := decideGOMAXPROCS(x, r); ok && v.action == procsSet {
+		procs, with = v.want, "once the patch sets GOMAXPROCS %d" // what runs once it is applied
+	}
 	half := fmt.Sprintf("%s of CPU", formatCPU(procs*500))
 	if procs%2 == 0 {
 		half = fmt.Sprintf("%d cores", procs/2)
@@ -246,9 +264,9 @@ func gcLimiter(x wctx, r resources) string {
 	}
 	switch {
 	case procs > 0 && r.cpuLimit > 0 && procs*500 >= r.cpuLimit:
-		return fmt.Sprintf("%s: with GOMAXPROCS %d that is %s, the whole %s limit", s, procs, half, formatCPU(r.cpuLimit))
+		return fmt.Sprintf("%s: "+with+", that is %s, the whole %s limit", s, procs, half, formatCPU(r.cpuLimit))
 	case procs > 0:
-		return fmt.Sprintf("%s: with GOMAXPROCS %d, %s", s, procs, half)
+		return fmt.Sprintf("%s: "+with+", %s", s, procs, half)
 	case r.cpuLimit > 0:
 		return s + ", which under a CPU limit of fewer cores than GOMAXPROCS can be the whole quota"
 	}
@@ -268,4 +286,15 @@ func gomemlimitInForce(x wctx) int64 {
 		return rt.GOMEMLIMIT
 	}
 	return 0
+}
+
+// limitConfidence is the confidence of the advice that changes the memory
+// limit, which advice sized to the new limit shares.
+func (r resources) limitConfidence() Confidence {
+	for _, l := range r.advice {
+		if l.ID == r.mem.limitID {
+			return l.Confidence
+		}
+	}
+	return Confidence{Level: High, Score: 1}
 }

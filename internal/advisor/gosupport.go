@@ -11,7 +11,22 @@ import (
 
 // goReleaseMonth returns the month Go 1.minor came out (or comes out).
 func goReleaseMonth(minor int) time.Time {
+	if m, ok := offCadence[minor]; ok {
+		return m
+	}
 	return time.Date(2024, time.February+time.Month(6*(minor-22)), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// offCadence holds the releases that came out off the February and August
+// cadence, which holds for every release since Go 1.19.
+var offCadence = map[int]time.Time{
+	18: time.Date(2022, time.March, 1, 0, 0, 0, 0, time.UTC),
+	13: time.Date(2019, time.September, 1, 0, 0, 0, 0, time.UTC),
+	4:  time.Date(2014, time.December, 1, 0, 0, 0, 0, time.UTC),
+	3:  time.Date(2014, time.June, 1, 0, 0, 0, 0, time.UTC),
+	2:  time.Date(2013, time.December, 1, 0, 0, 0, 0, time.UTC),
+	1:  time.Date(2013, time.May, 1, 0, 0, 0, 0, time.UTC),
+	0:  time.Date(2012, time.March, 1, 0, 0, 0, 0, time.UTC),
 }
 
 // newestGo returns the minor version of the newest Go release at now. A
@@ -82,7 +97,7 @@ func adviseGoSupport(x wctx) *Advice {
 	a.Evidence = []Evidence{ev("Go", trimGo(version)), ev("source", goEvidence(x)),
 		ev("supported", fmt.Sprintf("1.%d and 1.%d", s.newest, s.newest-1))}
 	a.Notes = append(a.Notes, "Go supports its two newest releases; a new one comes out each February and August")
-	a.Code, a.CodeLang = fmt.Sprintf("FROM golang:%s AS build   # the build stage; the go line of go.mod may stay", s.newestName()), "dockerfile"
+	a.Code, a.CodeLang = fmt.Sprintf("FROM golang:%s AS build   # the build stage; go.mod's go line may stay, but 1.25 or later there makes GOMAXPROCS follow the CPU limit", s.newestName()), "dockerfile"
 	return &a
 }
 

@@ -21,7 +21,9 @@ func TestGoSupportFromTheClock(t *testing.T) {
 	}{
 		{now: day(2026, 11, 30), newest: 27, minor: 26, supported: true},
 		{now: day(2026, 11, 30), newest: 27, minor: 25, ended: "August 2026"},
-		{now: day(2026, 11, 30), newest: 27, minor: 16, ended: "February 2022"},
+		// Go 1.18 came out on 15 March 2022, off the cadence.
+		{now: day(2026, 11, 30), newest: 27, minor: 16, ended: "March 2022"},
+		{now: day(2026, 11, 30), newest: 27, minor: 11, ended: "September 2019"},
 		// A release counts from the month after it, so a late one is never assumed out.
 		{now: day(2027, 2, 27), newest: 27, minor: 26, supported: true},
 		{now: day(2027, 3, 1), newest: 28, minor: 26, ended: "February 2027"},
@@ -59,7 +61,7 @@ func TestGoSupportAdvice(t *testing.T) {
 		{name: "supported", goi: confirmed("1.26.1"), now: now},
 		{name: "newer than the clock knows", goi: confirmed("1.28.0"), now: now},
 		{name: "from a golang image's tag", image: "golang:1.16", goi: model.DetectGo(model.Container{Image: "golang:1.16"}), now: now, sev: Warning,
-			words: []string{"Go 1.16 is out of support since February 2022", "image golang:1.16"}},
+			words: []string{"Go 1.16 is out of support since March 2022", "image golang:1.16"}},
 		{name: "version unknown", goi: model.GoInfo{Detection: model.GoConfirmed}, now: now},
 		{name: "no clock, no judgement", goi: confirmed("1.16.15")},
 	} {

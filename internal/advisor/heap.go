@@ -13,7 +13,8 @@ const (
 	// of the limit (the GC guide asks for 5-10% headroom).
 	nonGoMargin = 0.05
 	// liveShare is how much of GOMEMLIMIT the live heap may take before the
-	// GC runs nearly all the time to stay under it.
+	// GC runs several times as often as GOGC asks to stay under it (and
+	// more as the heap grows, until the GC CPU limiter steps in).
 	liveShare = 0.8
 )
 
@@ -103,7 +104,7 @@ func limitForLive(live, nonGo int64) int64 {
 }
 
 // liveNear reports whether the live heap takes more than liveShare of a
-// GOMEMLIMIT: the GC then runs nearly all the time to stay under it.
+// GOMEMLIMIT: the GC then runs several times as often as GOGC asks.
 func (h heapState) liveNear(gomemlimit int64) bool {
 	return h.live > 0 && float64(h.live) > liveShare*float64(gomemlimit)
 }
@@ -127,4 +128,18 @@ func (h heapState) evidence() []Evidence {
 		out = append(out, num("outside the Go runtime", humanBytes(h.nonGo)+" = "+h.nonGoFrom, float64(h.nonGo), Bytes))
 	}
 	return out
+}
+
+// gcPressure says how much more often the GC runs to keep the live heap
+// under a GOMEMLIMIT than GOGC asks: GOGC lets the heap grow by live x
+// GOGC/100 between collections, the limit by what it leaves over the live
+// heap (the memory outside the heap aside).
+func (h heapState) gcPressure(gomemlimit int64) string {
+	room := float64(gomemlimit - h.live)
+	n := float64(h.live) * float64(h.gogc) / 100 / max(room, 1)
+	const more = ", and more as the heap grows; near the limit the GC CPU limiter caps it at about half of GOMAXPROCS x wall time"
+	if n < 1.5 {
+		return fmt.Sprintf("the GC runs more often than GOGC %d asks to stay under it%s", h.gogc, more)
+	}
+	return fmt.Sprintf("the GC runs about %.1f times as often as GOGC %d asks to stay under it%s", n, h.gogc, more)
 }

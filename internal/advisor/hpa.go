@@ -94,7 +94,7 @@ func hpaShift(w model.Workload, m model.HPAMetric, oldSum, newSum int64, require
 	a.Evidence = []Evidence{
 		num("target utilization", fmt.Sprintf("%d%%", m.TargetUtilization), target, Percent),
 		cpuEv("requests now", oldSum), cpuEv("requests suggested", newSum),
-		cpuEv("scale-out usage per pod now", perPodOld), cpuEv("scale-out usage per pod after", perPodNew),
+		num("the HPA adds replicas above", fmt.Sprintf("%s per pod now, %s after", formatCPU(perPodOld), formatCPU(perPodNew)), float64(perPodNew), Millicores),
 		num("replicas", fmt.Sprintf("%d (min %d, max %d)", h.CurrentReplicas, h.MinReplicas, h.MaxReplicas), float64(h.CurrentReplicas), Count),
 	}
 	a.Notes = []string{"apply the request change and watch the HPA's next decisions; adjust its target if the new utilization is not what you want"}
@@ -188,8 +188,8 @@ func hpaPinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64) *Advic
 		return nil
 	}
 	h := w.HPA
-	reason := fmt.Sprintf("HPA %s sits at its minimum of %d replicas at %d%% CPU utilization, against a %d%% target: the load needs %d",
-		h.Name, h.MinReplicas, m.CurrentUtilization, m.TargetUtilization, v.needed)
+	reason := fmt.Sprintf("HPA %s sits at its minimum of %d replicas at %d%% CPU utilization, against a %d%% target: at the %s request the load needs %s",
+		h.Name, h.MinReplicas, m.CurrentUtilization, m.TargetUtilization, formatCPU(oldSum), count(v.needed, "replica"))
 	if v.neededP95 > 0 {
 		reason += fmt.Sprintf(" (%d at the P95 of the %s watched)", v.neededP95, formatDuration(v.history))
 	}

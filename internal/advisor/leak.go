@@ -155,7 +155,7 @@ func adviseLeak(x wctx, l leak) *Advice {
 		num("run watched", formatDuration(l.span), l.span.Seconds(), Seconds),
 	}
 	if limit > 0 {
-		a.Evidence = append(a.Evidence, memEv("memory limit", limit))
+		a.Evidence = append(a.Evidence, limitEv("memory limit", limit))
 	}
 	pod := "POD"
 	if len(x.c.Instances) > 0 {

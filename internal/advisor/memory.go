@@ -1,6 +1,9 @@
 package advisor
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/kgotop/kgotop/internal/model"
 )
 
@@ -61,8 +64,10 @@ type memoryVerdict struct {
 	// need is the least safe limit: max(peak x margin, OOM bump, the limit
 	// the live heap needs); heapLimit is the last of these (0 when none).
 	need, heapLimit int64
-	// guaranteed says request = limit (the policy, or Guaranteed kept).
+	// guaranteed says request = limit (the policy, or Guaranteed kept), and
+	// qosFrom what the pair's value comes from, in words.
 	guaranteed bool
+	qosFrom    string
 }
 
 // oomKilled reports whether an instance of the container was last OOMKilled.
@@ -93,7 +98,10 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 		peaks := hs.h.MemoryPeaks()
 		pct := func(p float64) int64 { return ceilTo(percentile(peaks, p, float64(v.peak)), 1) }
 		v.p50, v.p90, v.p95 = pct(0.5), pct(0.9), pct(0.95)
-		target = applyFloor(ceilTo(float64(v.p90)*m, mib), v.req, minMemory)
+		// From the P90 to the nearest MiB, as the evidence shows it, so
+		// that "P90 + 15%" recomputes from the numbers printed.
+		shown := math.Round(float64(v.p90)/float64(mib)) * float64(mib)
+		target = applyFloor(ceilTo(shown*m, mib), v.req, minMemory)
 		_, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
 		v.upper = ceilTo(upper, mib)
 	}
@@ -168,8 +176,8 @@ func (v *memoryVerdict) decideBurstable(x wctx, hs history, target int64) {
 		v.limit, v.limCause = max(v.need, v.request), memOOMNoLimit
 	case v.lim == 0 && v.sized && v.peak > 0 && hs.conf.Level == High:
 		v.limit, v.limCause = max(v.need, v.request), memCap
-	case v.lim > 0 && v.sized && v.peak > 0 && (v.request != v.req || v.lim > maxLimitRatio*v.request):
-		if l := max(v.request, v.need); differs(v.lim, l, memoryStep, x.opts.Noise) {
+	case v.lim > 0 && v.sized && v.peak > 0 && (v.request > v.lim || v.lim > maxLimitRatio*v.request):
+		if l := v.ratioLimit(); differs(v.lim, l, memoryStep, x.opts.Noise) {
 			v.limit, v.limCause = l, memRatio
 		}
 	}
@@ -181,6 +189,21 @@ func (v *memoryVerdict) decideBurstable(x wctx, hs history, target int64) {
 		}
 	}
 	v.fit()
+}
+
+// ratioLimit is where a Burstable limit goes when it must move with the
+// request: up to the request when the request passes it; down, when it is
+// more than maxLimitRatio times the request, only as far as the ratio asks
+// and never below what the evidence supports (the upper bound of the
+// range, Goldilocks' Burstable limit): a lower limit frees nothing on the
+// node, whose scheduler counts requests, and brings the OOM line closer.
+// Never below need.
+func (v memoryVerdict) ratioLimit() int64 {
+	l := max(v.request, v.need)
+	if ratio := maxLimitRatio * v.request; v.lim > ratio {
+		l = max(l, min(ratio, max(v.need, v.upper)))
+	}
+	return l
 }
 
 // fit keeps the request within the limit: a new limit never goes below the
@@ -204,13 +227,22 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 	if !v.sized && !raise && !(v.oom && v.lim == 0) {
 		return
 	}
-	val := max(target, v.need)
+	pct := x.opts.SafetyMargin * 100
+	val, from := target, fmt.Sprintf("the P90 peak %s + %.0f%%", humanBytes(v.p90), pct)
+	if v.sized && target == minMemory && float64(v.p90)*(1+x.opts.SafetyMargin) < float64(minMemory) {
+		from = fmt.Sprintf("the %s floor", formatMemory(minMemory))
+	}
+	if v.need > val {
+		val, from = v.need, v.needFrom(pct)
+	}
 	switch {
 	case raise:
-		val = max(val, raiseStep(v.lim, x.opts.Noise, mib))
+		if step := raiseStep(v.lim, x.opts.Noise, mib); step > val {
+			val, from = step, fmt.Sprintf("a real step up from the %s limit, +%.0f%%", formatMemory(v.lim), 100*x.opts.Noise)
+		}
 	case v.lim > 0 && !differs(v.lim, val, memoryStep, x.opts.Noise),
 		v.lim > val && v.lim <= v.upper && v.req == v.lim:
-		val = v.lim // near, or a pair inside the bounds: it stays (the request joins the limit)
+		val, from = v.lim, "the limit, which the usage supports" // near, or a pair inside the bounds: it stays (the request joins the limit)
 	}
 	if val == 0 {
 		return
@@ -219,12 +251,24 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 	if raise || v.oom && v.lim == 0 {
 		cause = v.raiseCause()
 	}
+	v.qosFrom = from
 	if val != v.lim {
 		v.limit, v.limCause = val, cause
 	}
 	if val != v.req {
 		v.request, v.reqCause = val, memQoS
 	}
+}
+
+// needFrom says what the least safe limit comes from.
+func (v memoryVerdict) needFrom(pct float64) string {
+	switch {
+	case v.oom && v.need == v.bump:
+		return fmt.Sprintf("the VPA's bump after an OOMKill, max(used + 100MiB, used x 1.2) over %s used", humanBytes(v.used))
+	case v.heapLimit > 0 && v.need == v.heapLimit:
+		return "the room the live heap needs under GOMEMLIMIT"
+	}
+	return fmt.Sprintf("the peak %s + %.0f%%", humanBytes(v.peak), pct)
 }
 
 // emergency reports whether the limit change answers an emergency (an
@@ -235,6 +279,13 @@ func (v memoryVerdict) emergency() bool {
 		return true
 	}
 	return false
+}
+
+// censored reports whether the memory peaks the request is sized from sit
+// at the limit the container was OOMKilled at: they show a lower bound of
+// what it would use, as CPU usage at its limit does.
+func (v memoryVerdict) censored() bool {
+	return v.oom && v.lim > 0 && v.sized && float64(v.p90) >= throttledAt*float64(v.lim)
 }
 
 // raiseStep is the least raised limit worth advising: the limit plus the

@@ -25,8 +25,10 @@ func adviseMemory(x wctx, hs history, heap heapState, cpuLimit int64) (out []Adv
 		lim.Requires, req.Requires = []string{req.ID}, []string{lim.ID} // request = limit: together or not at all
 	case lim != nil && req != nil && v.request > v.lim && v.lim > 0:
 		req.Requires = []string{lim.ID} // above the limit in force until it is raised
-	case lim != nil && req != nil && v.limit < v.req:
-		lim.Requires = []string{req.ID} // below the request in force until it is lowered
+	case lim != nil && req != nil && (v.limit < v.req || v.limCause == memRatio && v.limit < v.lim):
+		// Below the request in force until it is lowered, or lowered only
+		// because the request is: the limit waits for it.
+		lim.Requires = []string{req.ID}
 	}
 	if req != nil && !req.Patchable() {
 		lim.dropRequire(req.ID)
@@ -72,8 +74,9 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	case memHeap:
 		g := gomemlimitFor(v.lim, heap.nonGo)
 		a = x.advice(KindMemoryLimit, Warning, fmt.Sprintf(
-			"the live heap of %s is %.0f%% of the %s GOMEMLIMIT the %s limit allows: the GC would run nearly all the time to stay under it; raise the limit to %s",
-			humanBytes(heap.live), 100*float64(heap.live)/float64(max(g, 1)), humanBytes(g), formatMemory(v.lim), formatMemory(v.limit)))
+			"the live heap of %s is %.0f%% of the %s GOMEMLIMIT the %s limit allows: %s; raise the limit to %s",
+			humanBytes(heap.live), 100*float64(heap.live)/float64(max(g, 1)), humanBytes(g), formatMemory(v.lim),
+			strings.Replace(heap.gcPressure(g), "the GC runs", "the GC would run", 1), formatMemory(v.limit)))
 	case memPeak:
 		sev := Warning
 		if v.peak >= v.lim {
@@ -82,23 +85,15 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 		a = x.advice(KindMemoryLimit, sev, fmt.Sprintf("peak %s is %.0f%% of the %s limit: raise it to %s before it is OOMKilled",
 			humanBytes(v.peak), 100*float64(v.peak)/float64(v.lim), formatMemory(v.lim), formatMemory(v.limit)))
 	case memRatio:
-		why := fmt.Sprintf("the memory request moves to %s", formatMemory(v.request))
-		if v.request == v.req {
-			why = fmt.Sprintf("the %s limit is %.1fx the %s request: a pod may grow far past what the scheduler reserved, and is evicted first when the node runs short",
-				formatMemory(v.lim), float64(v.lim)/float64(max(v.req, 1)), formatMemory(v.req))
-		}
-		a = x.advice(KindMemoryLimit, Info, fmt.Sprintf("%s; the limit moves with it to %s (the larger of the request and the peak %s + %.0f%%)",
-			why, formatMemory(v.limit), humanBytes(v.peak), x.opts.SafetyMargin*100))
-		if v.limit < v.lim {
-			a.Reason = strings.Replace(a.Reason, "the limit moves with it to", "lower the limit with it to", 1)
-		}
+		a = x.advice(KindMemoryLimit, Info, v.ratioReason(x))
 	case memCap:
 		a = x.advice(KindMemoryLimit, Info, fmt.Sprintf(
 			"no memory limit: a leak takes memory from the node's other pods, and GOMEMLIMIT needs a limit to follow; %s covers the peak with margin",
 			formatMemory(v.limit)))
 	case memQoS:
+		// Graded like a Burstable limit that moves with its request: the
+		// request carries the size of the change.
 		a = x.advice(KindMemoryLimit, Info, v.qosReason(x))
-		a.Severity = sizingSeverity(Memory, v.lim, v.limit, nil, hs.conf)
 	}
 	a.Current, a.Suggested = memValue(v.lim), memValue(v.limit)
 	a.Evidence = append(a.Evidence, memEv("peak", v.peak))
@@ -107,7 +102,9 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 		a.Evidence = append(a.Evidence, num("OOM kills, past "+formatDuration(x.c.Past.Range), fmt.Sprint(v.pastOOM), float64(v.pastOOM), Count), memEv("OOM bump", v.bump))
 	case v.oom:
 		n := x.c.Terminations("OOMKilled")
-		a.Evidence = append(a.Evidence, num("OOMKilled instances", fmt.Sprint(n), float64(n), Count), memEv("OOM bump", v.bump))
+		restarts := x.c.RestartCount()
+		a.Evidence = append(a.Evidence, num("restarts", fmt.Sprint(restarts), float64(restarts), Count),
+			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count), memEv("OOM bump", v.bump))
 	}
 	if v.limCause == memHeap {
 		a.Evidence = append(a.Evidence, heap.evidence()...)
@@ -125,14 +122,50 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	return &a
 }
 
-// qosReason says why request and limit move together.
+// ratioReason says why a Burstable limit moves with the request, and why
+// it goes where it goes.
+func (v memoryVerdict) ratioReason(x wctx) string {
+	pct := x.opts.SafetyMargin * 100
+	if v.limit > v.lim {
+		return fmt.Sprintf("the memory request rises to %s, above the %s limit: the limit rises with it to %s (the larger of the request and the peak %s + %.0f%%)",
+			formatMemory(v.request), formatMemory(v.lim), formatMemory(v.limit), humanBytes(v.peak), pct)
+	}
+	why := fmt.Sprintf("the memory request moves to %s, and the %s limit would be %.1fx it", formatMemory(v.request), formatMemory(v.lim),
+		float64(v.lim)/float64(max(v.request, 1)))
+	if v.request == v.req {
+		why = fmt.Sprintf("the %s limit is %.1fx the %s request: a pod may grow far past what the scheduler reserved, and is evicted first when the node runs short",
+			formatMemory(v.lim), float64(v.lim)/float64(max(v.req, 1)), formatMemory(v.req))
+	}
+	var where string
+	switch l := v.limit; {
+	case l == maxLimitRatio*v.request:
+		where = fmt.Sprintf("%dx the request, the most a LimitRange commonly allows", maxLimitRatio)
+		if v.upper > l {
+			where += fmt.Sprintf(" (the usage supports up to %s)", formatMemory(v.upper))
+		}
+	case l == v.upper && l > v.need:
+		where = "the upper bound of what the usage supports"
+	case l == v.heapLimit && l > v.request:
+		where = "the room the live heap needs under GOMEMLIMIT"
+	case l == v.need && l > v.request:
+		where = fmt.Sprintf("the peak %s + %.0f%%", humanBytes(v.peak), pct)
+	default:
+		where = "the request"
+	}
+	return fmt.Sprintf("%s; lower the limit to %s, %s, and no further: a lower limit frees nothing on the node, whose scheduler counts requests, and brings the OOMKill closer",
+		why, formatMemory(v.limit), where)
+}
+
+// qosReason says why request and limit move together, and from what.
 func (v memoryVerdict) qosReason(x wctx) string {
 	why := "requests equal limits (Guaranteed QoS) today"
 	if x.opts.MemoryQoS == MemoryGuaranteed {
-		why = "the memory policy is guaranteed"
+		why = "--memory-qos guaranteed sets the memory request to the limit"
+		if q := x.c.Resources; q.Limits.CPU <= 0 || q.Requests.CPU != q.Limits.CPU {
+			why += " (the pod stays Burstable: its CPU request is not its CPU limit)"
+		}
 	}
-	return fmt.Sprintf("%s: memory request and limit move together to %s (the largest of the P90 peak + %.0f%% and the peak + %.0f%%)",
-		why, formatMemory(v.limit), x.opts.SafetyMargin*100, x.opts.SafetyMargin*100)
+	return fmt.Sprintf("%s: memory request and limit move together to %s (%s)", why, formatMemory(v.limit), v.qosFrom)
 }
 
 // writeRequest is the advice that moves the memory request.
@@ -154,14 +187,19 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 		reason = fmt.Sprintf("request %s is %.1fx the P90 peak of %s: lower it to %s", formatMemory(v.req),
 			float64(v.req)/float64(max(v.p90, 1)), humanBytes(v.p90), formatMemory(v.request))
 	}
+	if v.censored() && v.reqCause == memHistory {
+		reason += fmt.Sprintf("; a lower bound: the peaks sit at the %s limit the container was OOMKilled at, so what it would use above it is unseen", formatMemory(v.lim))
+	}
 	r := x.advice(KindMemoryRequest, Info, reason)
 	r.Current, r.Suggested = memValue(v.req), memValue(v.request)
 	if v.sized {
 		m := 1 + x.opts.SafetyMargin
 		lower, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
-		r.Range = &Range{Lower: memValue(max(ceilTo(lower, mib), mib)), Upper: memValue(max(ceilTo(upper, mib), v.request))}
+		if !hs.firstLook { // a range from seconds of use would say nothing
+			r.Range = &Range{Lower: memValue(max(ceilTo(lower, mib), mib)), Upper: memValue(max(ceilTo(upper, mib), v.request))}
+		}
 		r.Evidence = []Evidence{memEv("P50 peak", v.p50), memEv("P90 peak", v.p90), memEv("P95 peak", v.p95), memEv("peak", v.peak),
-			num("closed windows", fmt.Sprint(hs.h.Windows), float64(hs.h.Windows), Count)}
+			num("daily peaks", dailyPeaks(hs.h.Windows), float64(hs.h.Windows), Count)}
 		r.Evidence = append(r.Evidence, historyEvidence(hs)...)
 	}
 	r.Severity = sizingSeverity(Memory, v.req, v.request, r.Range, hs.conf)
@@ -170,8 +208,22 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 	}
 	r.Confidence = hs.conf
 	r.Changes = []Change{setResource(x.c.Name, Requests, Memory, v.request)}
+	if v.censored() {
+		r.Notes = append(r.Notes, fmt.Sprintf("measure again once the raised limit no longer cuts the peaks: the request may need to grow (the VPA's OOM bump is %s)",
+			formatMemory(v.bump)))
+	}
 	hpaCaution(x, &r, "memory")
 	follows := v.reqCause != memHistory && v.emergency()
-	hs.hold(&r, follows || v.req == 0 && bestEffort(x.c) || v.oom && v.lim == 0)
+	emergency := follows || v.req == 0 && bestEffort(x.c) || v.oom && v.lim == 0
+	hs.hold(&r, emergency)
+	hs.holdInside(&r, emergency || v.reqCause != memHistory)
 	return &r
+}
+
+// dailyPeaks says how many days' memory peaks the request rests on.
+func dailyPeaks(closed int) string {
+	if closed == 0 {
+		return "the current day only"
+	}
+	return fmt.Sprintf("%s and the current one", count(closed, "full day"))
 }

@@ -77,7 +77,7 @@ func patchTarget(k model.Kind) (target, error) {
 	case model.KindDeployment:
 		return target{"apps", "deployments", tmpl, true, "rolls out new pods (a rolling update)"}, nil
 	case model.KindStatefulSet:
-		return target{"apps", "statefulsets", tmpl, true, "replaces the pods one by one, highest ordinal first"}, nil
+		return target{"apps", "statefulsets", tmpl, true, "replaces the pods one by one, highest ordinal first (with OnDelete, only pods you delete)"}, nil
 	case model.KindDaemonSet:
 		return target{"apps", "daemonsets", tmpl, true, "replaces the pod on every node (a rolling update)"}, nil
 	case model.KindReplicaSet:

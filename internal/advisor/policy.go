@@ -10,13 +10,18 @@ type MemoryQoS string
 
 // The memory policies.
 const (
-	// MemoryAuto is the default: Burstable, except that a container whose
-	// requests equal its limits today (Guaranteed) keeps them equal.
-	MemoryAuto MemoryQoS = ""
-	// MemoryBurstable sizes the limit at max(request, peak x 1.15, OOM bump)
-	// with at most maxLimitRatio times the request, for every container.
+	// MemoryAuto is the default (also the zero value ""): Burstable, except
+	// that a container whose requests equal its limits today for CPU and
+	// memory (Guaranteed) keeps both equal: the QoS class is a choice.
+	MemoryAuto MemoryQoS = "auto"
+	// MemoryBurstable makes every container Burstable: the limit at least
+	// max(request, peak x 1.15, OOM bump) and at most maxLimitRatio times
+	// the request, a Guaranteed container's requests included.
 	MemoryBurstable MemoryQoS = "burstable"
-	// MemoryGuaranteed sets request = limit (krr's choice).
+	// MemoryGuaranteed sets the memory request equal to the memory limit
+	// for every container (krr's choice). It leaves CPU to the CPU rules
+	// (--cpu-limits): a pod is Guaranteed only if its CPU request equals its
+	// CPU limit too, and a pod without a CPU limit stays Burstable.
 	MemoryGuaranteed MemoryQoS = "guaranteed"
 )
 
@@ -45,14 +50,16 @@ const (
 	defaultSizingMinSamples = 100
 )
 
-// ParseMemoryQoS parses a --memory-qos value: "burstable" or "guaranteed"
-// ("" keeps the default).
+// ParseMemoryQoS parses a --memory-qos value: "auto" (or ""), "burstable"
+// or "guaranteed".
 func ParseMemoryQoS(s string) (MemoryQoS, error) {
 	switch q := MemoryQoS(s); q {
-	case MemoryAuto, MemoryBurstable, MemoryGuaranteed:
+	case "", MemoryAuto:
+		return MemoryAuto, nil
+	case MemoryBurstable, MemoryGuaranteed:
 		return q, nil
 	}
-	return "", fmt.Errorf("memory QoS %q: want burstable or guaranteed", s)
+	return "", fmt.Errorf("memory QoS %q: want auto, burstable or guaranteed", s)
 }
 
 // ParseCPULimits parses a --cpu-limits value: "keep" or "remove".

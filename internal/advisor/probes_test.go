@@ -59,6 +59,17 @@ func TestProbeRules(t *testing.T) {
 					LastTermination: &model.Termination{Reason: "Error", ExitCode: 137, StartedAt: t0, FinishedAt: t0.Add(50 * time.Second)}}},
 				ProbeFailures: []model.ProbeFailure{{Probe: model.Liveness, Count: 30, Kills: 5}}},
 			set: map[string]any{"httpGet": map[string]any{"port": 8080, "path": "/healthz"}, "periodSeconds": int32(10), "failureThreshold": int32(15)}},
+		// Review finding 11: the slowest start seen (45s) is the longest
+		// run the probe killed: slower starts were cut before they could
+		// finish, so it is a lower bound: three times it, not twice.
+		{name: "a slowest start the kills censor", want: KindStartupProbe, sev: Warning,
+			pods:   []model.Pod{{Name: "a", Started: t0, ReadySince: t0.Add(45 * time.Second)}},
+			reason: "allows 2m20s (three times the slowest start, which the kills cut: starts slower than the kill were never seen to finish)",
+			c: model.Container{Ports: http, Probes: model.Probes{Liveness: live, Readiness: live},
+				Instances: []model.ContainerInstance{{Pod: "a", RestartCount: 8,
+					LastTermination: &model.Termination{Reason: "Error", ExitCode: 143, StartedAt: t0.Add(-time.Hour), FinishedAt: t0.Add(-time.Hour + 45*time.Second)}}},
+				ProbeFailures: []model.ProbeFailure{{Probe: model.Liveness, Count: 24, Kills: 8}}},
+			set: map[string]any{"httpGet": map[string]any{"port": 8080, "path": "/healthz"}, "periodSeconds": int32(10), "failureThreshold": int32(14)}},
 		{name: "an exec liveness probe is copied whole", want: KindStartupProbe, sev: Warning, pods: slowPods,
 			c: model.Container{Probes: model.Probes{Liveness: &model.Probe{Handler: model.ProbeHandler{Exec: &model.ExecAction{Command: []string{"/bin/check", "--live"}}},
 				PeriodSeconds: 10, TimeoutSeconds: 5, FailureThreshold: 3}},

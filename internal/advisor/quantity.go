@@ -197,6 +197,9 @@ func cpuEv(label string, m int64) Evidence {
 
 func memEv(label string, b int64) Evidence { return num(label, humanBytes(b), float64(b), Bytes) }
 
+// limitEv is a memory request or limit, written as the spec writes it ("1Gi").
+func limitEv(label string, b int64) Evidence { return num(label, formatMemory(b), float64(b), Bytes) }
+
 // count says n of a thing in English: "1 restart", "3 restarts".
 func count[N ~int32 | ~int64 | ~int](n N, thing string) string {
 	if n == 1 {

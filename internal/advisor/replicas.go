@@ -33,6 +33,7 @@ func adviseReplicas(w model.Workload, opts Options) []Advice {
 type skewVerdict struct {
 	hot                string
 	hotCPU, median     float64
+	mean               float64 // of the replicas compared
 	replicas           int
 	watched            time.Duration
 	throttled, scaling bool
@@ -65,6 +66,8 @@ func decideSkew(x wctx) (skewVerdict, bool) {
 	if len(pods) < 3 {
 		return skewVerdict{}, false
 	}
+	// Samples sum whole windows; the history's span runs first to last.
+	v.watched = min(v.watched, h.Span())
 	slices.SortFunc(pods, func(a, b pod) int {
 		switch {
 		case a.cpu < b.cpu:
@@ -80,6 +83,9 @@ func decideSkew(x wctx) (skewVerdict, bool) {
 		v.median = (pods[n/2-1].cpu + pods[n/2].cpu) / 2
 	}
 	v.hot, v.hotCPU, v.replicas = pods[n-1].name, pods[n-1].cpu, n
+	for _, p := range pods {
+		v.mean += p.cpu / float64(n)
+	}
 	if v.hotCPU <= 2*v.median || v.hotCPU-v.median < skewFloor {
 		return skewVerdict{}, false
 	}
@@ -113,7 +119,7 @@ func adviseReplicaSkew(x wctx) *Advice {
 	a.Current = textValue(fmt.Sprintf("%s on one replica, median %s", formatCPU(int64(v.hotCPU+0.5)), formatCPU(int64(v.median+0.5))))
 	a.Suggested = textValue("spread the connections: a maximum connection age, or client-side balancing")
 	a.Evidence = []Evidence{ev("hot replica", v.hot), cpuEv("its mean CPU", int64(v.hotCPU+0.5)), cpuEv("median of the replicas", int64(v.median+0.5)),
-		num("replicas compared", fmt.Sprint(v.replicas), float64(v.replicas), Count), num("watched", formatDuration(v.watched), v.watched.Seconds(), Seconds)}
+		num("replicas compared", fmt.Sprint(v.replicas), float64(v.replicas), Count), num("history", formatDuration(v.watched), v.watched.Seconds(), Seconds)}
 	a.Confidence = Confidence{Level: Medium, Score: 0.5, SpanSeconds: int64(v.watched.Seconds()),
 		Note: "unless one replica does the work by design (a leader-elected controller, a consumer that owns a partition)"}
 	if v.throttled {
@@ -122,7 +128,8 @@ func adviseReplicaSkew(x wctx) *Advice {
 	if v.scaling {
 		a.Notes = append(a.Notes, "the HPA scales on the average: it does not see one replica at its limit, and new replicas get no share of the pinned connections")
 	}
-	a.Notes = append(a.Notes, "the CPU request is sized from every replica's samples, the hot one's too: spread the load before right-sizing")
+	a.Notes = append(a.Notes, fmt.Sprintf("CPU sizing stays out of the patch until the load is spread: it rests on every replica's samples, the hot one's too; "+
+		"spread evenly, each replica would use about %s on average: measure again then", formatCPU(int64(v.mean+0.5))))
 	a.Code, a.CodeLang = fmt.Sprintf(skewSnippet, x.w.Ref.Name), "go"
 	return &a
 }

@@ -86,7 +86,7 @@ func TestHPAPinnedAtItsMinimum(t *testing.T) {
 		min   int64    // the minimum advised, 0 = none
 	}{
 		{name: "6 replicas at 10% of a 60% target: the load needs 1", c: model.Container{Resources: res(100, 0, 0, 0)}, hpa: hpa(6, 6, 10),
-			words: []string{"minimum of 6 replicas at 10% CPU utilization, against a 60% target: the load needs 1", "lower it to 2"}, min: 2},
+			words: []string{"minimum of 6 replicas at 10% CPU utilization, against a 60% target: at the 100m request the load needs 1 replica", "lower it to 2"}, min: 2},
 		// P95 35% of the request: 4 replicas at the target; the suggested request (41m) lifts utilization only to 24%.
 		{name: "the P95 of the watched usage keeps more", c: model.Container{Resources: res(100, 0, 0, 0),
 			Usage: usage(26*time.Hour, 5*time.Minute, 1, 100, steady(35, 100*mi))}, hpa: hpa(6, 6, 10),

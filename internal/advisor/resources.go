@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -32,7 +33,7 @@ type resources struct {
 func adviseResources(x wctx) resources {
 	hs := assess(x.c.Usage, x.opts)
 	if hs.h != nil && !hs.enough && bestEffort(x.c) {
-		hs.enough = true // any request beats none: size from what is seen, at low confidence
+		hs = hs.firstRequest() // any request beats none: size from what is seen, at low confidence
 	}
 	r := resources{hist: hs, heap: readHeap(x)}
 	if hs.h != nil && !hs.enough {
@@ -93,8 +94,10 @@ func (r resources) withoutCPU(x wctx, why string) resources {
 			if why == "" {
 				continue
 			}
-			a.Changes, a.Requires, a.Held, a.Severity = nil, nil, false, Info
-			a.Notes = append(slices.Clip(a.Notes), why)
+			a.Changes, a.Requires, a.Held, a.HeldWhy, a.Severity = nil, nil, false, "", Info
+			// Out of the patch for why alone: a hold's note would say it twice.
+			a.Notes = slices.DeleteFunc(slices.Clone(a.Notes), func(n string) bool { return strings.HasPrefix(n, heldNote) })
+			a.Notes = append(a.Notes, why)
 		}
 		out = append(out, a)
 	}

@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
@@ -48,8 +49,11 @@ func restartAdvice(x wctx) *Advice {
 	if last != nil {
 		why = explainExit(*last, x.w.Ref.Kind)
 	}
+	if msg := says(last); msg != "" {
+		why = fmt.Sprintf("exit %d, and the program says why: %s", last.ExitCode, msg)
+	}
 	kills := probeFailure(x.c, model.Liveness).Kills
-	byProbe := kills > 0 && last != nil && (last.ExitCode == 137 || last.ExitCode == 143)
+	byProbe := kills > 0 && last != nil && killedBySignal(*last)
 	if byProbe {
 		why = fmt.Sprintf("its liveness probe killed it %s (exit %d); the probe advice says how to stop that", times(kills), last.ExitCode)
 	}
@@ -61,25 +65,18 @@ func restartAdvice(x wctx) *Advice {
 	a.Current = countValue(int64(restarts), count(restarts, "restart"))
 	a.Suggested = textValue("find the cause in the previous run's log")
 	switch {
+	case says(last) != "":
+		// The program said why it stopped: that is the lead, the log the rest.
+		a.Suggested = textValue("fix what it says: " + says(last))
 	case byProbe:
 		a.Suggested = textValue("fix the liveness probe (see the probe advice)")
+	case last != nil && killedBySignal(*last):
+		a.Suggested = textValue("find who stopped it: the kubelet's Killing events")
 	case oom:
 		a.Suggested = textValue("more memory, or less use (see the memory advice)")
 		a.Notes = append(a.Notes, "the OOM killer's SIGKILL leaves nothing in the log: the memory limit advice sizes the fix, and a climb like a leak needs a heap profile")
 	}
-	a.Evidence = []Evidence{num("restarts", fmt.Sprint(restarts), float64(restarts), Count)}
-	if last != nil {
-		a.Evidence = append(a.Evidence, num("exit code", fmt.Sprint(last.ExitCode), float64(last.ExitCode), Count))
-		if last.Reason != "" {
-			a.Evidence = append(a.Evidence, ev("reason", last.Reason))
-		}
-		if last.Message != "" {
-			a.Evidence = append(a.Evidence, ev("message", last.Message))
-		}
-	}
-	if kills > 0 {
-		a.Evidence = append(a.Evidence, num("liveness kills", fmt.Sprint(kills), float64(kills), Count))
-	}
+	a.Evidence = restartEvidence(restarts, last, kills)
 	pod := "POD"
 	for _, in := range x.c.Instances {
 		if in.RestartCount > 0 {
@@ -91,7 +88,29 @@ func restartAdvice(x wctx) *Advice {
 		a.Code = fmt.Sprintf("kubectl logs %s -n %s -c %s --previous", pod, x.w.Ref.Namespace, x.c.Name)
 		a.CodeLang = "shell"
 	}
+	if last != nil && killedBySignal(*last) {
+		// The log cannot say who sent the signal; the kubelet's events can.
+		a.Code += fmt.Sprintf("\nkubectl get events -n %s --field-selector involvedObject.name=%s,reason=Killing", x.w.Ref.Namespace, pod)
+	}
 	return &a
+}
+
+// restartEvidence is the numbers restart advice rests on.
+func restartEvidence(restarts int32, last *model.Termination, kills int32) []Evidence {
+	out := []Evidence{num("restarts", fmt.Sprint(restarts), float64(restarts), Count)}
+	if last != nil {
+		out = append(out, num("exit code", fmt.Sprint(last.ExitCode), float64(last.ExitCode), Count))
+		if last.Reason != "" {
+			out = append(out, ev("reason", last.Reason))
+		}
+		if last.Message != "" {
+			out = append(out, ev("message", last.Message))
+		}
+	}
+	if kills > 0 {
+		out = append(out, num("liveness kills", fmt.Sprint(kills), float64(kills), Count))
+	}
+	return out
 }
 
 // explainExit says what an exit code means for a Go program in a pod.
@@ -106,12 +125,16 @@ func explainExit(t model.Termination, kind model.Kind) string {
 		return "exit 0: the program ended on its own, but a long-running workload's main must not return"
 	case c == 1:
 		return "exit 1: the program reported a failure (log.Fatal, os.Exit(1)); its log says why"
+	case c == 2 && panicked(t):
+		return "exit 2: a Go panic or fatal runtime error; its stack trace is in the previous run's log"
 	case c == 2:
-		return "exit 2: a Go panic or fatal runtime error (an unrecovered panic exits 2); the stack trace is in the log"
+		return "exit 2: a Go panic or fatal runtime error, whose stack trace is in the previous run's log; with none there, SIGTERM the program " +
+			"does not handle while it runs as PID 1 (the Go runtime then exits 2, not 143)"
 	case c == 137:
-		return "exit 137 = 128+9, SIGKILL: killed from outside (a failed liveness probe after the grace period, or the OOM killer)"
+		return "exit 137 = 128+9, SIGKILL: killed from outside (a liveness probe kill past the grace period, or the OOM killer)"
 	case c == 143:
-		return "exit 143 = 128+15, SIGTERM: asked to stop (a liveness kill or an eviction); a Go server that handles SIGTERM exits 0 after draining"
+		return "exit 143 = 128+15, SIGTERM not handled: asked to stop in place (a liveness probe kill, an in-place resize that restarts the container, " +
+			"or a signal from inside the pod); a Go server that handles SIGTERM exits 0 after draining"
 	case c == 139:
 		return "exit 139 = 128+11, SIGSEGV: a segmentation fault, usually in cgo code"
 	case c == 134:
@@ -151,4 +174,22 @@ func briefRun(in model.ContainerInstance, now time.Time) bool {
 	t := in.LastTermination
 	return in.RestartCount >= 3 && t != nil && t.ExitCode != 0 && !in.StartedAt.IsZero() && now.Sub(in.StartedAt) < crashWindow &&
 		!t.StartedAt.IsZero() && t.FinishedAt.Sub(t.StartedAt) < crashWindow && now.Sub(t.FinishedAt) < crashWindow
+}
+
+// says returns a termination message that tells why the program stopped in
+// its own words (log.Fatal's line, with terminationMessagePolicy
+// FallbackToLogsOnError or a termination log), shortened; "" for a panic's
+// stack, a kill, or none.
+func says(t *model.Termination) string {
+	if t == nil || t.Reason == "OOMKilled" || panicked(*t) || killedBySignal(*t) {
+		return ""
+	}
+	msg := strings.TrimSpace(t.Message)
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = strings.TrimSpace(msg[:i])
+	}
+	if r := []rune(msg); len(r) > 120 {
+		msg = string(r[:119]) + "…"
+	}
+	return msg
 }

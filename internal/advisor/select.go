@@ -62,8 +62,9 @@ func Patchable(as []Advice) []Advice {
 
 // PatchableWithHeld returns the advice that carries template changes, Held
 // or not: what "apply all" passes to BuildPatch once the person has asked
-// for sizing built on less than the sizing minimum too (the dashboard's
-// key for it, or --patch-low-confidence, which holds nothing back).
+// for held advice too (a dashboard key that says so; --patch-low-confidence
+// instead holds nothing back in the first place). Advice.HeldWhy says what
+// each held piece waits for.
 func PatchableWithHeld(as []Advice) []Advice {
 	var out []Advice
 	for _, a := range as {

@@ -45,8 +45,9 @@ func TestSizing(t *testing.T) {
 				// 1885m and 1.8Gi less: krr's critical bands.
 				{kind: KindCPURequest, lo: 115, hi: 121, sev: Critical, level: High, patchable: true, reasonHas: "lower it"},
 				{kind: KindMemoryRequest, lo: 230 * mi, hi: 242 * mi, sev: Critical, level: High, patchable: true},
-				// The 4Gi limit comes down with the request.
-				{kind: KindMemoryLimit, lo: 230 * mi, hi: 242 * mi, sev: Info, patchable: true, reasonHas: "lower the limit with it"},
+				// The 4Gi limit comes down with the request, to the upper
+				// bound of the range (under 2x the request on a week).
+				{kind: KindMemoryLimit, lo: 280 * mi, hi: 290 * mi, sev: Info, patchable: true, reasonHas: "lower the limit to 285Mi, the upper bound"},
 			},
 		},
 		{

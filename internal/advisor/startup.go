@@ -25,13 +25,13 @@ func worstStart(w model.Workload) time.Duration {
 }
 
 // longestKilledRun returns the longest run a probe ended while the program
-// was starting: the last terminations by a signal (exit 137 or 143, not
-// the OOM killer) that lasted less than maxStart. 0 when none is known.
+// was starting: the last terminations by a signal (killedBySignal) that
+// lasted less than maxStart. 0 when none is known.
 func longestKilledRun(c model.Container) time.Duration {
 	var d time.Duration
 	for _, in := range c.Instances {
 		t := in.LastTermination
-		if t == nil || t.Reason == "OOMKilled" || t.ExitCode != 137 && t.ExitCode != 143 || t.StartedAt.IsZero() {
+		if t == nil || !killedBySignal(*t) || t.StartedAt.IsZero() {
 			continue
 		}
 		if run := t.FinishedAt.Sub(t.StartedAt); run > 0 && run <= maxStart {
@@ -62,7 +62,10 @@ type startupVerdict struct {
 // kill says a start takes longer than the run it ended, and than the
 // probe's budget. With a start seen to finish: about twice the slowest
 // start, counting a killed one as that lower bound. With none: three times
-// the lower bound. Never less than the liveness probe allows already.
+// the lower bound; and so too when the slowest start seen ends within a
+// probe period of the kill: only starts faster than the kill can be seen
+// to finish, so the slowest seen is censored by it, as CPU usage is by its
+// limit. Never less than the liveness probe allows already.
 func startupCover(v startupVerdict, live time.Duration) (time.Duration, string) {
 	killedStart, from := v.killedRun, "the longest run the probe killed"
 	if v.fails.Kills > 0 && v.budget > killedStart {
@@ -72,7 +75,10 @@ func startupCover(v startupVerdict, live time.Duration) (time.Duration, string) 
 		killedStart = 0
 	}
 	var cover time.Duration
+	period := time.Duration(v.period) * time.Second
 	switch {
+	case killedStart > 0 && v.worst >= killedStart && v.worst <= killedStart+period:
+		cover, from = 3*v.worst, "three times the slowest start, which the kills cut: starts slower than the kill were never seen to finish"
 	case v.worst >= killedStart:
 		cover, from = 2*v.worst, "twice the slowest start"
 	case v.worst > 0:

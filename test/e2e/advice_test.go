@@ -3,11 +3,15 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kgotop/kgotop/internal/report"
 	"github.com/kgotop/kgotop/internal/scenario"
@@ -27,6 +31,25 @@ func TestSandboxGivesTheDemosAdvice(t *testing.T) {
 	if out, err := seed.CombinedOutput(); err != nil {
 		t.Fatalf("saving the simulated history: %v\n%s", err, out)
 	}
+	// Advice on an HPA reads its current utilization, which the HPA
+	// controller reports a sync period or two after metrics arrive.
+	k := kube(t)
+	eventually(t, "every HPA to report its current utilization", 2*time.Minute, func() bool {
+		hpas, err := k.AutoscalingV2().HorizontalPodAutoscalers(ns).List(context.Background(), metav1.ListOptions{})
+		if err != nil {
+			return false
+		}
+		for _, h := range hpas.Items {
+			measured := false
+			for _, m := range h.Status.CurrentMetrics {
+				measured = measured || m.Resource != nil && m.Resource.Current.AverageUtilization != nil
+			}
+			if !measured {
+				return false
+			}
+		}
+		return true
+	})
 	// The demo's history is simulated, not Prometheus': the sandbox's past
 	// from Prometheus stays out of this comparison (history_test.go reads it).
 	sandbox := parseReport(t, cache, "--kubeconfig", kubeconfig(), "-n", ns, "--report", "-o", "json", "--prometheus", "off")
