@@ -33,6 +33,12 @@ func runDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
 		defer close(polling)
 		c.Run(ctx, nil)
 	}()
+	// The past comes when it comes: the first screen never waits for it.
+	reading := make(chan struct{})
+	go func() {
+		defer close(reading)
+		c.RunHistory(ctx)
+	}()
 	err = ui.Run(ctx, ui.Deps{
 		Context:   t.context,
 		Namespace: t.namespace,
@@ -45,6 +51,7 @@ func runDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
 	})
 	cancel()
 	<-polling
+	<-reading
 	if serr := hist.save(c); serr != nil {
 		logger.Warn("history not saved", "err", serr)
 	}

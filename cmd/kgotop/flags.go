@@ -11,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/collect"
 	"github.com/kgotop/kgotop/internal/report"
 )
 
@@ -43,6 +44,8 @@ type options struct {
 	readOnly      bool
 	metricsPorts  []string
 	metricsPath   string
+	historyFlags
+	past collect.PastOptions
 }
 
 // usageError is bad usage: kgotop exits 2.
@@ -83,6 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringSliceVar(&o.metricsPorts, "metrics-port", nil, "port numbers or names to read Go runtime /metrics from, on pods with neither prometheus.io annotations nor a port named metrics")
 	fs.StringVar(&o.metricsPath, "metrics-path", "/metrics", "the path of /metrics on the ports --metrics-port or a port named metrics gives")
 	fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor save the usage history kept between runs")
+	addHistoryFlags(fs, &o.historyFlags)
 	fs.BoolVar(&o.readOnly, "read-only", false, "turn applying patches off in the dashboard (copying the kubectl command still works)")
 	fs.DurationVar(&o.syncTimeout, "sync-timeout", 30*time.Second, "how long to wait for the first list of pods and workloads")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -113,6 +117,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 	}
 	if o.advisor, err = o.policies(); err != nil {
+		return nil, err
+	}
+	if o.past, err = o.pastOptions(); err != nil {
 		return nil, err
 	}
 	if !strings.HasPrefix(o.metricsPath, "/") {

@@ -57,6 +57,10 @@ type memoryVerdict struct {
 	// value inside the bounds is left alone rather than cut.
 	upper              int64
 	sized, oom, locked bool
+	// pastOOM counts OOM kills a store of metrics saw, when no pod there
+	// now was OOMKilled (model.PastEvents): the bump then rests on the
+	// memory the pods were killed at, not on today's limit.
+	pastOOM int64
 	// need is the least safe limit: max(peak x margin, OOM bump, the limit
 	// the live heap needs); heapLimit is the last of these (0 when none).
 	need, heapLimit int64
@@ -87,6 +91,7 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 	v.oom = oomKilled(x.c)
 	v.used = max(v.req, v.peak, v.lim)
 	v.bump = ceilTo(max(float64(v.used+oomExtra), float64(v.used)*oomFactor), mib)
+	v.pastOOMs(x.c)
 	var target int64 // the request the history supports
 	v.sized = hs.enough && (!hs.h.Memory.Empty() || len(hs.h.WindowPeaks) > 0)
 	if v.sized {
@@ -122,6 +127,24 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 		v.decideBurstable(x, hs, target)
 	}
 	return v, true
+}
+
+// pastOOMs keeps an OOM kill alive after its pods were replaced: when a
+// store of metrics saw kills and no pod there now was OOMKilled, the VPA's
+// bump over the memory they were killed at (their peak) counts while the
+// limit is below it. Once the limit covers it, the kills are answered, so
+// advising again on the same past changes nothing.
+func (v *memoryVerdict) pastOOMs(c model.Container) {
+	p := c.Past
+	if v.oom || p == nil || p.OOMKills <= 0 || p.MemoryPeak <= 0 {
+		return
+	}
+	used := max(v.req, p.MemoryPeak)
+	bump := ceilTo(max(float64(used+oomExtra), float64(used)*oomFactor), mib)
+	if v.lim > 0 && v.lim >= bump {
+		return
+	}
+	v.oom, v.pastOOM, v.used, v.bump = true, p.OOMKills, used, bump
 }
 
 // raiseCause names why the limit must go up to need.

@@ -63,6 +63,10 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 		a = x.advice(KindMemoryLimit, Critical, fmt.Sprintf(
 			"OOMKilled at the %s limit: raise it to %s (max(used + 100MiB, used x 1.2), used = max(request, peak, limit))",
 			formatMemory(v.lim), formatMemory(v.limit)))
+		if v.pastOOM > 0 {
+			a.Reason = fmt.Sprintf("OOMKilled %s in the last %s (%s), pods since replaced: raise the %s limit to %s (max(used + 100MiB, used x 1.2), used = max(request, the peak %s))",
+				count(int(v.pastOOM), "time"), formatDuration(x.c.Past.Range), x.c.Past.Source, formatMemory(v.lim), formatMemory(v.limit), humanBytes(v.used))
+		}
 	case memOOMNoLimit:
 		a = x.advice(KindMemoryLimit, Warning, fmt.Sprintf(
 			"OOMKilled with no memory limit: the node ran out of memory; cap the container at %s and reserve it with the request",
@@ -93,7 +97,10 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	}
 	a.Current, a.Suggested = memValue(v.lim), memValue(v.limit)
 	a.Evidence = append(a.Evidence, memEv("peak", v.peak))
-	if v.oom {
+	switch {
+	case v.pastOOM > 0:
+		a.Evidence = append(a.Evidence, num("OOM kills, past "+formatDuration(x.c.Past.Range), fmt.Sprint(v.pastOOM), float64(v.pastOOM), Count), memEv("OOM bump", v.bump))
+	case v.oom:
 		n := x.c.Terminations("OOMKilled")
 		restarts := x.c.RestartCount()
 		a.Evidence = append(a.Evidence, num("restarts", fmt.Sprint(restarts), float64(restarts), Count),

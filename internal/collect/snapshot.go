@@ -50,6 +50,7 @@ func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild, now 
 		if h := c.usage.history(ref, ct.Name); h != nil {
 			mc.Usage = h
 		}
+		mc.Past = c.usage.pastEvents(ref, ct.Name)
 		w.Containers = append(w.Containers, mc)
 	}
 	for _, p := range wb.pods {

@@ -153,6 +153,10 @@ type Container struct {
 	// RestartOnResize marks the resources whose resizePolicy is
 	// RestartContainer: resizing them in place restarts the container.
 	RestartOnResize ResourceFlags
+	// Past is what a store of metrics (Prometheus) tells of the
+	// container's past beyond usage: OOM kills, restarts, throttling. Nil
+	// when none was read.
+	Past *PastEvents
 }
 
 // Resources are a container's requests and limits. CPU is in millicores,
