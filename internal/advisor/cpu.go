@@ -8,7 +8,7 @@ import (
 )
 
 const (
-	// minCPU is the floor of a CPU request (krr: 10m).
+	// minCPU is the default floor of a CPU request (krr: 10m; Options.CPUFloor).
 	minCPU = 10
 	// cpuStep is the least change in millicores worth advising.
 	cpuStep = 5
@@ -52,7 +52,7 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 	s := readCPU(hs)
 	lv := decideCPULimit(x, hs, s)
 	m := 1 + x.opts.SafetyMargin
-	target := applyFloor(ceilTo(s.p90*m, 1), req, minCPU)
+	target := applyFloor(ceilTo(s.p90*m, 1), req, x.opts.CPUFloor)
 	if x.opts.keepsGuaranteed(guaranteed(x.c)) && !lv.remove {
 		// Requests equal limits today: both move to one value that also
 		// covers the P99 (a limit at the P90 would throttle).

@@ -5,7 +5,7 @@ import (
 )
 
 const (
-	// minMemory is the floor of a memory request (krr: 100Mi).
+	// minMemory is the default floor of a memory request (krr: 100Mi; Options.MemoryFloor).
 	minMemory = 100 * mib
 	// memoryStep is the least change worth advising.
 	memoryStep = 16 * mib
@@ -88,7 +88,7 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 		peaks := hs.h.MemoryPeaks()
 		pct := func(p float64) int64 { return ceilTo(percentile(peaks, p, float64(v.peak)), 1) }
 		v.p50, v.p90, v.p95 = pct(0.5), pct(0.9), pct(0.95)
-		target = applyFloor(ceilTo(float64(v.p90)*m, mib), v.req, minMemory)
+		target = applyFloor(ceilTo(float64(v.p90)*m, mib), v.req, x.opts.MemoryFloor)
 		_, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
 		v.upper = ceilTo(upper, mib)
 	}
