@@ -2,20 +2,22 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/report"
+	"github.com/kgotop/kgotop/internal/ui"
 )
 
-// options are kgotop's flags after parsing.
+// options are kgotop's settings after parsing: the flags, with the
+// environment and the config file under them (settings.go).
 type options struct {
+	name          string // how kgotop was called: "kgotop", or "kubectl gotop" as a kubectl plugin
 	kube          *genericclioptions.ConfigFlags
 	allNamespaces bool
 	selector      string
@@ -31,126 +33,151 @@ type options struct {
 	failOn        string
 	failOnSev     advisor.Severity
 	noHistory     bool
-	dbMaxConns    int64
-	adviseHPA     bool
 	memoryQoS     string
 	cpuLimits     string
-	sizingMin     time.Duration
-	patchLowConf  bool
+	cpuFloor      string
+	memoryFloor   string
 	advisor       advisor.Options
 	demo          bool
 	seed          uint64
 	readOnly      bool
+	theme         string
 	metricsPorts  []string
 	metricsPath   string
+	config        string
+
+	// sources says where each setting's value came from, and cfg is the
+	// config file read (settings.go).
+	sources map[string]source
+	cfg     *configFile
 }
 
-// usageError is bad usage: kgotop exits 2.
-type usageError struct{ err error }
+// settings are all of kgotop's flags, in the order --help lists them: the
+// one place a flag is declared.
+//
+// To add a flag, add a row: its name (and shorthand), its help, the field
+// it sets with the default (bind), and, when its text needs checking or
+// turning into what kgotop uses, a parse func that returns a plain error
+// (the caller names the flag, variable or file key it came from). Give it
+// a key ("advisor.fooBar", documented in the README's config section, which
+// a test checks) and a team can set it in the config file too, and
+// KGOTOP_<FLAG_NAME> in the environment; `kgotop config view` then shows
+// it. choices are the values shell completion offers.
+func (o *options) settings() []setting {
+	return []setting{
+		{name: "all-namespaces", short: "A", usage: "watch every namespace", bind: boolVar(&o.allNamespaces)},
+		{name: "selector", short: "l", usage: "label selector for pods (app=api,tier!=cache)", bind: stringVar(&o.selector, "")},
+		{name: "report", usage: "print a report and exit instead of opening the dashboard", bind: boolVar(&o.report)},
+		{name: "demo", usage: "show a simulated cluster: no cluster needed", bind: boolVar(&o.demo)},
+		{name: "seed", usage: "with --demo, the seed of the simulation (the same seed gives the same demo)", bind: uint64Var(&o.seed, 1)},
+		{name: "output", short: "o", usage: "report format: text, json or markdown", bind: stringVar(&o.output, "text"),
+			choices: []string{"text", "json", "markdown"},
+			parse:   func(o *options) (err error) { o.format, err = report.ParseFormat(o.output); return err }},
+		{name: "window", usage: "how long --report samples metrics (default: the newest metrics window only)", bind: durationVar(&o.window, 0),
+			parse: func(o *options) error { return notNegative(o.window) }},
+		{name: "width", usage: "width the text report must fit (default: the terminal's, or $COLUMNS, or 120)", bind: intVar(&o.width, 0)},
+		{name: "log-file", usage: "write diagnostics to this file (the terminal stays clean)", bind: stringVar(&o.logFile, "")},
+		{name: "fail-on", usage: "with --report, exit 3 when advice of this severity or worse exists: info, warning or critical",
+			bind: stringVar(&o.failOn, ""), choices: []string{"info", "warning", "critical"}, parse: parseFailOn},
+		{name: "db-max-connections", key: "advisor.dbMaxConnections", usage: "the database's connection limit, to check pool sizes across all replicas against",
+			bind: int64Var(&o.advisor.DBMaxConnections, 0), parse: func(o *options) error { return notNegative(o.advisor.DBMaxConnections) }},
+		{name: "advise-hpa-resources", key: "advisor.adviseHPAResources", usage: "offer patches for the requests an HPA scales on (by default only said: changing them moves the HPA's threshold)",
+			bind: boolVar(&o.advisor.AdviseHPAResources)},
+		{name: "memory-qos", key: "advisor.memoryQoS", usage: "how memory requests and limits move together: burstable (limit at most 2x the request) or guaranteed (request = limit); default burstable, a container Guaranteed today staying Guaranteed",
+			bind: stringVar(&o.memoryQoS, ""), choices: []string{string(advisor.MemoryBurstable), string(advisor.MemoryGuaranteed)},
+			parse: func(o *options) (err error) { o.advisor.MemoryQoS, err = advisor.ParseMemoryQoS(o.memoryQoS); return err }},
+		{name: "cpu-limits", key: "advisor.cpuLimits", usage: "what to do with a CPU limit usage sits at: keep (raise it 2x and measure again) or remove (as krr does)",
+			bind: stringVar(&o.cpuLimits, string(advisor.CPULimitsKeep)), choices: []string{string(advisor.CPULimitsKeep), string(advisor.CPULimitsRemove)},
+			parse: func(o *options) (err error) { o.advisor.CPULimits, err = advisor.ParseCPULimits(o.cpuLimits); return err }},
+		{name: "sizing-min", key: "advisor.sizingMin", usage: "the least usage history (with at least 100 samples) a request or limit change goes into a patch on; with less it is shown, not patched",
+			bind: durationVar(&o.advisor.SizingMin, 3*time.Hour), parse: func(o *options) error { return positive(o.advisor.SizingMin) }},
+		{name: "patch-low-confidence", key: "advisor.patchLowConfidence", usage: "put request and limit changes built on less than --sizing-min of history into patches too",
+			bind: boolVar(&o.advisor.PatchLowConfidence)},
+		{name: "safety-margin", key: "advisor.safetyMargin", usage: "the headroom added to the usage percentiles requests and limits are sized from, as a fraction (the VPA's 0.15 is 15%)",
+			bind: float64Var(&o.advisor.SafetyMargin, 0.15), parse: parseSafetyMargin},
+		{name: "cpu-floor", key: "advisor.cpuFloor", usage: "the least CPU request advice sizes to (krr's 10m)", bind: stringVar(&o.cpuFloor, "10m"),
+			parse: func(o *options) (err error) { o.advisor.CPUFloor, err = parseFloor(o.cpuFloor, true); return err }},
+		{name: "memory-floor", key: "advisor.memoryFloor", usage: "the least memory request advice sizes to (krr's 100Mi)", bind: stringVar(&o.memoryFloor, "100Mi"),
+			parse: func(o *options) (err error) { o.advisor.MemoryFloor, err = parseFloor(o.memoryFloor, false); return err }},
+		{name: "metrics-port", key: "metrics.port", usage: "port numbers or names to read Go runtime /metrics from, on pods with neither prometheus.io annotations nor a port named metrics",
+			bind: stringsVar(&o.metricsPorts), parse: parseMetricsPorts},
+		{name: "metrics-path", key: "metrics.path", usage: "the path of /metrics on the ports --metrics-port or a port named metrics gives",
+			bind: stringVar(&o.metricsPath, "/metrics"), parse: parseMetricsPath},
+		{name: "no-history", usage: "neither read nor save the usage history kept between runs", bind: boolVar(&o.noHistory)},
+		{name: "read-only", key: "dashboard.readOnly", usage: "turn applying patches off in the dashboard (copying the kubectl command still works)", bind: boolVar(&o.readOnly)},
+		{name: "theme", key: "dashboard.theme", usage: "the dashboard's colours: default, or light for a light terminal background",
+			bind: stringVar(&o.theme, "default"), choices: ui.Themes(), parse: func(o *options) error { _, err := ui.StylesFor(o.theme); return err }},
+		{name: "sync-timeout", usage: "how long to wait for the first list of pods and workloads", bind: durationVar(&o.syncTimeout, 30*time.Second)},
+		{name: "config", usage: "the config file of a team's defaults (default $XDG_CONFIG_HOME/kgotop/config.yaml; KGOTOP_CONFIG)", bind: stringVar(&o.config, "")},
+		{name: "version", usage: "print the version and exit", bind: boolVar(&o.version)},
+		{name: "help", short: "h", usage: "show this help", bind: boolVar(&o.help)},
+	}
+}
 
-func (e usageError) Error() string { return e.err.Error() }
+// advisorOptions are the advisor's options the settings set.
+func (o *options) advisorOptions() advisor.Options { return o.advisor }
 
-const usageHead = `kgotop: a live dashboard and tuning advice for Go workloads on Kubernetes.
+// check is what no single setting can say: settings that exclude each other.
+func (o *options) check() error {
+	if o.allNamespaces && o.kube.Namespace != nil && *o.kube.Namespace != "" {
+		return usageError{fmt.Errorf("-n and -A exclude each other")}
+	}
+	return nil
+}
 
-Usage:
-  kgotop [-n NAMESPACE | -A] [-l SELECTOR]          open the dashboard
-  kgotop --report [-o text|json|markdown] [--window 2m]   print a report and exit
+func parseFailOn(o *options) (err error) {
+	if o.failOn == "" {
+		return nil
+	}
+	o.failOnSev, err = advisor.ParseSeverity(o.failOn)
+	return err
+}
 
-Flags:
-`
+func parseSafetyMargin(o *options) error {
+	if m := o.advisor.SafetyMargin; m <= 0 || m > 1 {
+		return fmt.Errorf("want a fraction above 0 and at most 1 (0.15 is 15%%), got %v", m)
+	}
+	return nil
+}
 
-func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	o := &options{kube: genericclioptions.NewConfigFlags(true)}
-	fs := pflag.NewFlagSet("kgotop", pflag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.SortFlags = false
-	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "watch every namespace")
-	fs.StringVarP(&o.selector, "selector", "l", "", "label selector for pods (app=api,tier!=cache)")
-	fs.BoolVar(&o.report, "report", false, "print a report and exit instead of opening the dashboard")
-	fs.BoolVar(&o.demo, "demo", false, "show a simulated cluster: no cluster needed")
-	fs.Uint64Var(&o.seed, "seed", 1, "with --demo, the seed of the simulation (the same seed gives the same demo)")
-	fs.StringVarP(&o.output, "output", "o", "text", "report format: text, json or markdown")
-	fs.DurationVar(&o.window, "window", 0, "how long --report samples metrics (default: the newest metrics window only)")
-	fs.IntVar(&o.width, "width", 0, "width the text report must fit (default: the terminal's, or $COLUMNS, or 120)")
-	fs.StringVar(&o.logFile, "log-file", "", "write diagnostics to this file (the terminal stays clean)")
-	fs.StringVar(&o.failOn, "fail-on", "", "with --report, exit 3 when advice of this severity or worse exists: info, warning or critical")
-	fs.Int64Var(&o.dbMaxConns, "db-max-connections", 0, "the database's connection limit, to check pool sizes across all replicas against")
-	fs.BoolVar(&o.adviseHPA, "advise-hpa-resources", false, "offer patches for the requests an HPA scales on (by default only said: changing them moves the HPA's threshold)")
-	fs.StringVar(&o.memoryQoS, "memory-qos", "", "how memory requests and limits move together: burstable (limit at most 2x the request) or guaranteed (request = limit); default burstable, a container Guaranteed today staying Guaranteed")
-	fs.StringVar(&o.cpuLimits, "cpu-limits", string(advisor.CPULimitsKeep), "what to do with a CPU limit usage sits at: keep (raise it 2x and measure again) or remove (as krr does)")
-	fs.DurationVar(&o.sizingMin, "sizing-min", 3*time.Hour, "the least usage history (with at least 100 samples) a request or limit change goes into a patch on; with less it is shown, not patched")
-	fs.BoolVar(&o.patchLowConf, "patch-low-confidence", false, "put request and limit changes built on less than --sizing-min of history into patches too")
-	fs.StringSliceVar(&o.metricsPorts, "metrics-port", nil, "port numbers or names to read Go runtime /metrics from, on pods with neither prometheus.io annotations nor a port named metrics")
-	fs.StringVar(&o.metricsPath, "metrics-path", "/metrics", "the path of /metrics on the ports --metrics-port or a port named metrics gives")
-	fs.BoolVar(&o.noHistory, "no-history", false, "neither read nor save the usage history kept between runs")
-	fs.BoolVar(&o.readOnly, "read-only", false, "turn applying patches off in the dashboard (copying the kubectl command still works)")
-	fs.DurationVar(&o.syncTimeout, "sync-timeout", 30*time.Second, "how long to wait for the first list of pods and workloads")
-	fs.BoolVar(&o.version, "version", false, "print the version and exit")
-	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
-	o.kube.AddFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageHead)
-		fs.PrintDefaults()
+// parseFloor reads a floor as a Kubernetes quantity: millicores for CPU, bytes for memory.
+func parseFloor(s string, cpu bool) (int64, error) {
+	q, err := resource.ParseQuantity(s)
+	if err != nil || q.Sign() <= 0 {
+		return 0, fmt.Errorf("want a positive quantity (10m of CPU, 100Mi of memory), got %q", s)
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, usageError{err}
+	if cpu {
+		return q.MilliValue(), nil
 	}
-	if fs.NArg() > 0 {
-		return nil, usageError{fmt.Errorf("unexpected argument %q (kgotop takes flags only; see --help)", fs.Arg(0))}
-	}
-	if o.help {
-		fs.Usage()
-		return o, nil
-	}
-	f, err := report.ParseFormat(o.output)
-	if err != nil {
-		return nil, usageError{err}
-	}
-	o.format = f
-	if o.failOn != "" {
-		if o.failOnSev, err = advisor.ParseSeverity(o.failOn); err != nil {
-			return nil, usageError{fmt.Errorf("--fail-on: %w", err)}
-		}
-	}
-	if o.advisor, err = o.policies(); err != nil {
-		return nil, err
-	}
-	if !strings.HasPrefix(o.metricsPath, "/") {
-		return nil, usageError{fmt.Errorf("--metrics-path must start with /, got %q", o.metricsPath)}
-	}
+	return q.Value(), nil
+}
+
+func parseMetricsPorts(o *options) error {
 	for _, p := range o.metricsPorts {
 		if n, err := strconv.Atoi(p); err == nil && (n < 1 || n > 65535) || p == "" {
-			return nil, usageError{fmt.Errorf("--metrics-port %q is neither a port number (1-65535) nor a port name", p)}
+			return fmt.Errorf("%q is neither a port number (1-65535) nor a port name", p)
 		}
 	}
-	if o.window < 0 {
-		return nil, usageError{fmt.Errorf("--window must not be negative")}
-	}
-	if o.allNamespaces && o.kube.Namespace != nil && *o.kube.Namespace != "" {
-		return nil, usageError{fmt.Errorf("-n and -A exclude each other")}
-	}
-	return o, nil
+	return nil
 }
 
-// policies reads the advisor's policy flags.
-func (o *options) policies() (advisor.Options, error) {
-	qos, err := advisor.ParseMemoryQoS(o.memoryQoS)
-	if err != nil {
-		return advisor.Options{}, usageError{fmt.Errorf("--memory-qos: %w", err)}
+func parseMetricsPath(o *options) error {
+	if !strings.HasPrefix(o.metricsPath, "/") {
+		return fmt.Errorf("must start with /, got %q", o.metricsPath)
 	}
-	cpu, err := advisor.ParseCPULimits(o.cpuLimits)
-	if err != nil {
-		return advisor.Options{}, usageError{fmt.Errorf("--cpu-limits: %w", err)}
-	}
-	if o.sizingMin <= 0 {
-		return advisor.Options{}, usageError{fmt.Errorf("--sizing-min must be positive, got %s", o.sizingMin)}
-	}
-	return advisor.Options{MemoryQoS: qos, CPULimits: cpu, SizingMin: o.sizingMin, PatchLowConfidence: o.patchLowConf}, nil
+	return nil
 }
 
-// advisorOptions are the advisor's options the flags set.
-func (o *options) advisorOptions() advisor.Options {
-	a := o.advisor
-	a.DBMaxConnections, a.AdviseHPAResources = o.dbMaxConns, o.adviseHPA
-	return a
+func notNegative[T int64 | time.Duration](v T) error {
+	if v < 0 {
+		return fmt.Errorf("must not be negative, got %v", v)
+	}
+	return nil
+}
+
+func positive(d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("must be positive, got %s", d)
+	}
+	return nil
 }
