@@ -85,10 +85,16 @@ func (o *options) settings() []setting {
 			bind: boolVar(&o.advisor.AdviseHPAResources)},
 		{name: "memory-qos", key: "advisor.memoryQoS", usage: "how memory requests and limits move together: burstable (limit at most 2x the request) or guaranteed (request = limit); default burstable, a container Guaranteed today staying Guaranteed",
 			bind: stringVar(&o.memoryQoS, ""), choices: []string{string(advisor.MemoryBurstable), string(advisor.MemoryGuaranteed)},
-			parse: func(o *options) (err error) { o.advisor.MemoryQoS, err = advisor.ParseMemoryQoS(o.memoryQoS); return err }},
+			parse: func(o *options) (err error) {
+				o.advisor.MemoryQoS, err = advisor.ParseMemoryQoS(o.memoryQoS)
+				return err
+			}},
 		{name: "cpu-limits", key: "advisor.cpuLimits", usage: "what to do with a CPU limit usage sits at: keep (raise it 2x and measure again) or remove (as krr does)",
 			bind: stringVar(&o.cpuLimits, string(advisor.CPULimitsKeep)), choices: []string{string(advisor.CPULimitsKeep), string(advisor.CPULimitsRemove)},
-			parse: func(o *options) (err error) { o.advisor.CPULimits, err = advisor.ParseCPULimits(o.cpuLimits); return err }},
+			parse: func(o *options) (err error) {
+				o.advisor.CPULimits, err = advisor.ParseCPULimits(o.cpuLimits)
+				return err
+			}},
 		{name: "sizing-min", key: "advisor.sizingMin", usage: "the least usage history (with at least 100 samples) a request or limit change goes into a patch on; with less it is shown, not patched",
 			bind: durationVar(&o.advisor.SizingMin, 3*time.Hour), parse: func(o *options) error { return positive(o.advisor.SizingMin) }},
 		{name: "patch-low-confidence", key: "advisor.patchLowConfidence", usage: "put request and limit changes built on less than --sizing-min of history into patches too",
@@ -98,7 +104,10 @@ func (o *options) settings() []setting {
 		{name: "cpu-floor", key: "advisor.cpuFloor", usage: "the least CPU request advice sizes to (krr's 10m)", bind: stringVar(&o.cpuFloor, "10m"),
 			parse: func(o *options) (err error) { o.advisor.CPUFloor, err = parseFloor(o.cpuFloor, true); return err }},
 		{name: "memory-floor", key: "advisor.memoryFloor", usage: "the least memory request advice sizes to (krr's 100Mi)", bind: stringVar(&o.memoryFloor, "100Mi"),
-			parse: func(o *options) (err error) { o.advisor.MemoryFloor, err = parseFloor(o.memoryFloor, false); return err }},
+			parse: func(o *options) (err error) {
+				o.advisor.MemoryFloor, err = parseFloor(o.memoryFloor, false)
+				return err
+			}},
 		{name: "metrics-port", key: "metrics.port", usage: "port numbers or names to read Go runtime /metrics from, on pods with neither prometheus.io annotations nor a port named metrics",
 			bind: stringsVar(&o.metricsPorts), parse: parseMetricsPorts},
 		{name: "metrics-path", key: "metrics.path", usage: "the path of /metrics on the ports --metrics-port or a port named metrics gives",
