@@ -215,16 +215,92 @@ func TestRolledPodsRunTheNewEnv(t *testing.T) {
 	if _, err := c.Apply(ctx, patch, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Step(ctx, Window); err != nil {
-		t.Fatal(err)
+	for range 5 {
+		if err := s.Step(ctx, Window); err != nil {
+			t.Fatal(err)
+		}
 	}
+	pods := 0
 	for _, st := range s.PodStates() {
 		if st.Scenario != "pricing" {
 			continue
 		}
+		pods++
 		page, ok := s.MetricsPage(scenario.Namespace, st.Name)
 		if !ok || !strings.Contains(page, "go_sched_gomaxprocs_threads 2\n") {
 			t.Errorf("%s after the patch: %q", st.Name, page)
+		}
+	}
+	if pods != 2 {
+		t.Errorf("after the rollout pricing has %d pods, want its 2 replicas", pods)
+	}
+}
+
+// A patch rolls a Deployment as its controller would: new pods of a new
+// ReplicaSet, one more than the replicas at most, the old ones gone only
+// once new ones are ready, so a person watching sees new names and ages.
+// A StatefulSet's pods keep their names and start anew, the highest first.
+func TestARolloutReplacesPodsOneAtATime(t *testing.T) {
+	s := New(1)
+	ctx := context.Background()
+	c := collect.New(s.Clients(), s.Options())
+	names := func(sc string) (all []string, ready int) {
+		for _, st := range s.PodStates() {
+			if st.Scenario == sc {
+				all = append(all, st.Name)
+				if st.Status.ContainerStatuses[0].Ready {
+					ready++
+				}
+			}
+		}
+		return all, ready
+	}
+	before, _ := names("pricing")
+	patch := deploymentPatch("pricing", `{"spec":{"template":{"spec":{"containers":[{"name":"pricing","env":[{"name":"GOMAXPROCS","value":"2"}]}]}}}}`)
+	if _, err := c.Apply(ctx, patch, false); err != nil {
+		t.Fatal(err)
+	}
+	applied := s.Now()
+	var steps []int
+	for range 6 {
+		if err := s.Step(ctx, Window); err != nil {
+			t.Fatal(err)
+		}
+		now, ready := names("pricing")
+		steps = append(steps, len(now))
+		if len(now) > 3 || ready < 2 {
+			t.Fatalf("mid-rollout pricing has pods %v, %d ready: at most 3, at least 2 ready", now, ready)
+		}
+	}
+	after, _ := names("pricing")
+	if len(after) != 2 || slices.Contains(before, after[0]) || slices.Contains(before, after[1]) || !slices.Contains(steps, 3) {
+		t.Fatalf("pods %v became %v (counts %v): want two new names, one surge pod on the way", before, after, steps)
+	}
+	pods, err := s.Kube.CoreV1().Pods(scenario.Namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pods.Items {
+		if slices.Contains(after, p.Name) && p.CreationTimestamp.Time.Before(applied) {
+			t.Errorf("%s was created %s, before the patch at %s", p.Name, p.CreationTimestamp, applied)
+		}
+	}
+
+	// orders is a StatefulSet: the same names, made again.
+	sts := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"orders","resources":{"limits":{"memory":"700Mi"}}}]}}}}`)
+	stsPatch := advisor.Patch{Kind: model.KindStatefulSet, Group: "apps", Resource: "statefulsets", Namespace: scenario.Namespace, Name: "orders", Data: sts}
+	if _, err := c.Apply(ctx, stsPatch, false); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if err := s.Step(ctx, Window); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"orders-0", "orders-1"} {
+		p, err := s.Kube.CoreV1().Pods(scenario.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil || !p.CreationTimestamp.Time.After(applied) || p.Spec.Containers[0].Resources.Limits.Memory().String() != "700Mi" {
+			t.Errorf("%s after the patch: %v, %v", name, p, err)
 		}
 	}
 }

@@ -47,8 +47,13 @@ type Sim struct {
 	rng  *rand.Rand
 	pods []*pod
 	// changed is set when a Deployment or StatefulSet may have a new pod
-	// template (a patch or update went through): the next step rolls pods.
+	// template (a patch or update went through): the next step starts a
+	// rollout of each scenario whose pods run another template.
 	changed atomic.Bool
+	// rolling are the rollouts under way, by scenario (see rollout.go).
+	rolling map[string]*rollout
+	// podsMade counts the pods made, to give each its own IP.
+	podsMade int
 }
 
 // New builds the simulated namespace at Start, with noise drawn from seed.
@@ -59,7 +64,7 @@ func NewAt(start time.Time, seed uint64) *Sim {
 	// Pods' start times draw from one source and the run from another, so
 	// that a scenario added to the library leaves the others' stories as
 	// they were.
-	s := &Sim{now: start, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	s := &Sim{now: start, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), rolling: map[string]*rollout{}}
 	var objs []runtime.Object
 	objs = append(objs, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: scenario.Namespace}})
 	for _, sc := range scenario.All() {
@@ -127,21 +132,9 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 	}
 	tmpl := sc.PodTemplate()
 	for i, name := range names {
-		labels := map[string]string{}
-		for k, v := range tmpl.Labels {
-			labels[k] = v
-		}
-		for k, v := range podLabels {
-			labels[k] = v
-		}
 		// Pods started at different times before the demo, so waves differ.
 		started := s.now.Add(-time.Duration(2+i*7) * time.Hour).Add(-time.Duration(s.rng.IntN(120)) * time.Second)
-		p := &pod{sc: sc, name: name, index: int(i), ip: fmt.Sprintf("10.244.%d.%d", 1+i%3, 10+len(s.pods)), started: started, runStart: started, creepStart: started}
-		p.spec = &corev1.Pod{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: scenario.Namespace, Labels: labels, Annotations: tmpl.Annotations,
-				UID: types.UID("pod-" + name), OwnerReferences: []metav1.OwnerReference{owner}, CreationTimestamp: metav1.Time{Time: started}},
-			Spec: corev1.PodSpec{Containers: tmpl.Spec.Containers, NodeName: fmt.Sprintf("kwok-node-%d", i%3)},
-		}
+		p := s.newPod(sc, name, int(i), owner, podLabels, tmpl.Spec.Containers, started)
 		p.ready, p.readySince = true, started.Add(5*time.Second)
 		if c := p.main(); c.CrashExit != 0 {
 			// It never got past its start: crashed, backing off.
@@ -172,6 +165,28 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 		objs = append(objs, p.spec)
 	}
 	return objs
+}
+
+// newPod makes the simulated pod name of a scenario, its index-th (which
+// picks its node), owned by owner, with the template's labels and extra,
+// created at created.
+func (s *Sim) newPod(sc scenario.Scenario, name string, index int, owner metav1.OwnerReference, extra map[string]string, containers []corev1.Container, created time.Time) *pod {
+	tmpl := sc.PodTemplate()
+	labels := map[string]string{}
+	for k, v := range tmpl.Labels {
+		labels[k] = v
+	}
+	for k, v := range extra {
+		labels[k] = v
+	}
+	p := &pod{sc: sc, name: name, index: index, ip: fmt.Sprintf("10.244.%d.%d", 1+index%3, 10+s.podsMade), started: created, runStart: created, creepStart: created}
+	s.podsMade++
+	p.spec = &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: scenario.Namespace, Labels: labels, Annotations: tmpl.Annotations,
+			UID: types.UID("pod-" + name), OwnerReferences: []metav1.OwnerReference{owner}, CreationTimestamp: metav1.Time{Time: created}},
+		Spec: corev1.PodSpec{Containers: containers, NodeName: fmt.Sprintf("kwok-node-%d", index%3)},
+	}
+	return p
 }
 
 func withKind(o metav1.OwnerReference, kind, name string, uid types.UID) metav1.OwnerReference {

@@ -257,15 +257,19 @@ func (h *History) Span() time.Duration {
 	return min(h.Watched, h.Last.Sub(h.First))
 }
 
-// Watching says how long the history was watched: "8h3m of history", or
-// "20m watched over 7h59m" when gaps (a crash loop's back-offs, kgotop not
-// running) leave most of the span unwatched.
+// Watching says how long the history was watched: "8h3m of history";
+// "20m of history spread over 7h59m" when gaps (a crash loop's back-offs,
+// kgotop not running) leave most of the span unwatched; "samples scattered
+// over 7h57m" when no two of them are close enough to count as watched.
 func (h *History) Watching() string {
 	span := h.Last.Sub(h.First)
-	if h.First.IsZero() || span <= h.Span()+MaxSampleGap {
+	switch {
+	case h.First.IsZero() || span <= h.Span()+MaxSampleGap:
 		return FormatAge(h.Span()) + " of history"
+	case h.Span() < time.Minute:
+		return "samples scattered over " + FormatAge(span)
 	}
-	return FormatAge(h.Span()) + " watched over " + FormatAge(span)
+	return FormatAge(h.Span()) + " of history spread over " + FormatAge(span)
 }
 
 // Clone returns a copy, safe to read while the original keeps growing. The

@@ -144,8 +144,16 @@ func TestWatchingSaysWhenGapsLeaveMostUnwatched(t *testing.T) {
 		t.Errorf("continuous: %q", got)
 	}
 	h.Add("a", Sample{Time: t0.Add(3 * time.Hour), CPU: 1, Memory: 1}, 100)
-	if got := h.Watching(); got != "10m watched over 3h" {
+	if got := h.Watching(); got != "10m of history spread over 3h" {
 		t.Errorf("with a gap: %q", got)
+	}
+	// A crash loop's runs, each too short and too far apart to count.
+	scattered := NewHistory(DefaultHistoryConfig)
+	for i := range 19 {
+		scattered.Add("a", Sample{Time: t0.Add(time.Duration(i) * 10 * time.Minute), CPU: 1, Memory: 1}, 100)
+	}
+	if got := scattered.Watching(); got != "samples scattered over 3h" {
+		t.Errorf("scattered: %q", got)
 	}
 }
 

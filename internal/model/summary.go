@@ -219,3 +219,20 @@ func (u Usage) Summary(f func(int64) string) Cell {
 	}
 	return Cell{Text: used + "/" + f(u.Request) + "/" + f(u.Limit), Level: u.Level()}
 }
+
+// Labelled joins a label and its value with sep ("peak 379Mi"), or gives
+// the value alone when it names the label already: "1 restart", not
+// "restarts 1 restart".
+func Labelled(label, value, sep string) string {
+	stem := strings.TrimSuffix(strings.ToLower(label), "s")
+	if stem != "" && strings.Contains(strings.ToLower(value), stem) {
+		return value
+	}
+	return label + sep + value
+}
+
+// RangeWords says what a sizing advice's range is: the recommender's lower
+// and upper bounds, between which a request needs no change.
+func RangeWords(lower, upper string) string {
+	return "a request anywhere from " + lower + " to " + upper + " would do (the recommender's lower and upper bounds)"
+}

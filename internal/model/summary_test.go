@@ -113,3 +113,16 @@ func TestRuntimeSummary(t *testing.T) {
 		t.Errorf("a page without go_gc_gomemlimit_bytes: %s", got)
 	}
 }
+
+func TestLabelled(t *testing.T) {
+	for _, c := range []struct{ label, value, want string }{
+		{"peak", "379Mi", "peak 379Mi"},
+		{"restarts", "1 restart", "1 restart"},
+		{"restarts", "7", "restarts 7"},
+		{"OOMKilled instances", "1", "OOMKilled instances 1"},
+	} {
+		if got := Labelled(c.label, c.value, " "); got != c.want {
+			t.Errorf("Labelled(%q, %q) = %q, want %q", c.label, c.value, got, c.want)
+		}
+	}
+}

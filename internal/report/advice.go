@@ -77,7 +77,7 @@ var severityLevel = map[advisor.Severity]model.Level{advisor.Critical: model.Ove
 
 // adviceHeadline is "memory limit 256Mi -> 376Mi", or the label alone when
 // nothing is suggested as a value. A current value that names the label
-// already ("103 restarts") stands alone.
+// already ("103 restarts", "1 restart") stands alone.
 func adviceHeadline(a advisor.Advice) string {
 	s := a.Kind.Label()
 	if a.Suggested.Display != "" {
@@ -85,7 +85,7 @@ func adviceHeadline(a advisor.Advice) string {
 		switch {
 		case cur == "":
 			s += " not set"
-		case strings.Contains(cur, s):
+		case model.Labelled(s, cur, " ") == cur:
 			s = cur
 		default:
 			s += " " + cur
@@ -97,7 +97,7 @@ func adviceHeadline(a advisor.Advice) string {
 
 // adviceParas renders one workload's advice as indented text: prose that
 // wraps, and code and the patch command that never do.
-func adviceParas(wa workloadAdvice, namespaced bool) []para {
+func adviceParas(wa workloadAdvice, namespaced bool, width int) []para {
 	name := wa.w.Ref.Kind.Short() + "/" + wa.w.Ref.Name
 	if namespaced {
 		name = wa.w.Ref.Namespace + "/" + name
@@ -115,23 +115,25 @@ func adviceParas(wa workloadAdvice, namespaced bool) []para {
 			out = append(out, prose("      evidence: "+ev))
 		}
 		conf := "      confidence " + string(a.Confidence.Level)
-		if a.Range != nil {
-			conf += fmt.Sprintf(", range %s-%s", a.Range.Lower.Display, a.Range.Upper.Display)
-		}
 		if a.Confidence.Note != "" {
 			conf += ": " + a.Confidence.Note
 		}
 		out = append(out, prose(conf).styled(styleLevel[model.Idle]))
+		if a.Range != nil {
+			out = append(out, prose("      "+model.RangeWords(a.Range.Lower.Display, a.Range.Upper.Display)).styled(styleLevel[model.Idle]))
+		}
 		for _, n := range a.Notes {
 			out = append(out, prose("      note: "+n))
 		}
 		if a.Code != "" && !a.Patchable() {
-			out = append(out, codeParas(a.Code, a.CodeLang)...)
+			out = append(out, codeParas(a.Code, a.CodeLang, width)...)
 		}
 	}
 	switch {
 	case wa.patch != nil:
-		out = append(out, para{text: "  $ " + wa.patch.Command, verbatim: true})
+		for i, l := range model.BreakCode(wa.patch.Command, "shell", width-4) {
+			out = append(out, para{text: ifElse(i == 0, "  $ ", "    ") + l, verbatim: true})
+		}
 		out = append(out, prose("    "+wa.patch.Effect))
 		for _, w := range wa.patch.Warnings {
 			out = append(out, prose("    warning: "+w))
@@ -142,10 +144,11 @@ func adviceParas(wa workloadAdvice, namespaced bool) []para {
 	return out
 }
 
-// codeParas is a snippet under its heading, line for line: a shell snippet
-// is a command to run, YAML a change to the manifest, anything else a
-// change in code.
-func codeParas(code, lang string) []para {
+// codeParas is a snippet under its heading, line for line, each broken to
+// width where its language allows (model.BreakCode): a shell snippet is a
+// command to run, YAML a change to the manifest, anything else a change in
+// code.
+func codeParas(code, lang string, width int) []para {
 	head, prompt := "      change in code ("+lang+"):", ""
 	switch lang {
 	case "shell", "sh":
@@ -155,12 +158,23 @@ func codeParas(code, lang string) []para {
 	}
 	out := []para{prose(head)}
 	for _, l := range strings.Split(strings.TrimRight(code, "\n"), "\n") {
-		if l != "" {
-			l = prompt + l
+		if l == "" {
+			out = append(out, para{verbatim: true})
+			continue
 		}
-		out = append(out, para{text: "        " + l, verbatim: true})
+		for i, part := range model.BreakCode(l, lang, width-8-len(prompt)) {
+			out = append(out, para{text: "        " + ifElse(i == 0, prompt, strings.Repeat(" ", len(prompt))) + part, verbatim: true})
+		}
 	}
 	return out
+}
+
+// ifElse is a when cond holds, else b.
+func ifElse[T any](cond bool, a, b T) T {
+	if cond {
+		return a
+	}
+	return b
 }
 
 func hpaNote(w model.Workload) string {
@@ -175,7 +189,7 @@ func hpaNote(w model.Workload) string {
 func evidenceLine(evs []advisor.Evidence, sep string) string {
 	parts := make([]string, 0, len(evs))
 	for _, e := range evs {
-		parts = append(parts, e.Label+sep+e.Value)
+		parts = append(parts, model.Labelled(e.Label, e.Value, sep))
 	}
 	return strings.Join(parts, " · ")
 }

@@ -25,7 +25,7 @@ func TestGoColumnAndDetails(t *testing.T) {
 		{Ref: model.WorkloadRef{Kind: model.KindDeployment, Namespace: "shop", Name: "api"}, Desired: 1, Containers: []model.Container{api, web, nginx}}}}
 
 	var cells []string
-	for _, r := range rows(s) {
+	for _, r := range rows(s, nil) {
 		cells = append(cells, r.golang.Text)
 	}
 	if strings.Join(cells, " ") != "1.26.8 go? ?" {

@@ -14,14 +14,14 @@ import (
 // a GitHub-flavoured table and the same details as text.
 func writeMarkdown(w io.Writer, s model.Snapshot, advice []advisor.Advice) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## kgotop report\n\n%s · %s · %s\n\n", scope(s), s.Taken.UTC().Format(time.DateTime+"Z"), metricsSpan(s))
+	fmt.Fprintf(&b, "## kgotop report\n\n%s · %s · %s\n\n**%s**\n\n", scope(s), s.Taken.UTC().Format(time.DateTime+"Z"), metricsSpan(s), summary(s, advice))
 	for _, l := range statusLines(s) {
 		fmt.Fprintf(&b, "> %s\n", mdEscape(l))
 	}
 	if len(statusLines(s)) > 0 {
 		b.WriteString("\n")
 	}
-	rs := rows(s)
+	rs := rows(s, advice)
 	if len(rs) == 0 {
 		b.WriteString("No pods or workloads found.\n")
 	} else {
@@ -52,7 +52,6 @@ func writeMarkdown(w io.Writer, s model.Snapshot, advice []advisor.Advice) error
 			writeMarkdownAdvice(&b, wa)
 		}
 	}
-	b.WriteString("\n" + summary(s, advice) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -66,7 +65,7 @@ func writeMarkdownAdvice(b *strings.Builder, wa workloadAdvice) {
 		}
 		fmt.Fprintf(b, "- **%s** %s%s: %s (confidence %s", a.Severity, who, mdEscape(adviceHeadline(a)), mdEscape(a.Reason), a.Confidence.Level)
 		if a.Range != nil {
-			fmt.Fprintf(b, ", range %s-%s", a.Range.Lower.Display, a.Range.Upper.Display)
+			b.WriteString("; " + model.RangeWords(a.Range.Lower.Display, a.Range.Upper.Display))
 		}
 		if a.Confidence.Note != "" {
 			b.WriteString(": " + mdEscape(a.Confidence.Note))

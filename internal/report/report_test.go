@@ -99,7 +99,7 @@ func TestTextGolden(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		width int
-	}{{"wide", 160}, {"80", 80}} {
+	}{{"160", 160}, {"80", 80}, {"60", 60}} {
 		t.Run(c.name, func(t *testing.T) {
 			out := render(t, fixture(), Options{Width: c.width}, colorprofile.NoTTY)
 			for _, line := range overWidth(out, c.width) {

@@ -1,25 +1,47 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
+	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
 )
 
 // row is one workload container in the table.
 type row struct {
-	workload, container, ready model.Cell
-	golang                     model.Cell
-	cpu, cpuPct, mem, memPct   model.Cell
-	restarts, probes, warnings model.Cell
-	firstOfWorkload            bool
+	severity, workload, container, ready model.Cell
+	golang                               model.Cell
+	cpu, cpuPct, mem, memPct             model.Cell
+	restarts, probes, events             model.Cell
+	firstOfWorkload                      bool
 }
 
-func rows(s model.Snapshot) []row {
+// rows are the table's rows, a workload's containers together, the
+// workloads with the most urgent advice first (the snapshot's order, by
+// name, among equals).
+func rows(s model.Snapshot, advice []advisor.Advice) []row {
+	worst := map[model.WorkloadRef]advisor.Severity{}
+	for _, a := range advice {
+		ref := a.Target.Ref()
+		if cur, ok := worst[ref]; !ok || a.Severity.Rank() > cur.Rank() {
+			worst[ref] = a.Severity
+		}
+	}
+	ws := slices.Clone(s.Workloads)
+	slices.SortStableFunc(ws, func(a, b model.Workload) int {
+		return cmp.Compare(rankOf(worst, b.Ref), rankOf(worst, a.Ref))
+	})
 	var out []row
-	for _, w := range s.Workloads {
+	for _, w := range ws {
+		sev := model.Cell{Text: "-", Level: model.Idle}
+		if s, ok := worst[w.Ref]; ok {
+			sev = model.Cell{Text: string(s), Level: severityLevel[s]}
+		}
 		for i, c := range w.Containers {
 			r := row{
+				severity:        sev,
 				workload:        model.Cell{Text: w.Ref.Kind.Short() + "/" + w.Ref.Name},
 				container:       model.Cell{Text: c.Name},
 				ready:           model.Cell{Text: fmt.Sprintf("%d/%d", w.Ready, w.Desired)},
@@ -35,7 +57,7 @@ func rows(s model.Snapshot) []row {
 			r.cpu, r.cpuPct, r.mem, r.memPct = usageCells(c)
 			r.restarts = c.RestartSummary(s.Taken, false)
 			r.probes = c.ProbeSummary()
-			r.warnings = warningCell(w, c, i == 0)
+			r.events = eventsCell(w, c, i == 0)
 			out = append(out, r)
 		}
 	}
@@ -64,9 +86,17 @@ func pctCell(u model.Usage) model.Cell {
 	return model.Cell{Text: p(model.Percent(u.Used, u.Request)) + "/" + p(model.Percent(u.Used, u.Limit)), Level: u.Level()}
 }
 
-// warningCell names the newest warning of the container, and on a workload's
-// first row the newest warning of the workload itself.
-func warningCell(w model.Workload, c model.Container, first bool) model.Cell {
+// rankOf is the rank of a workload's worst advice, -1 when it has none.
+func rankOf(worst map[model.WorkloadRef]advisor.Severity, ref model.WorkloadRef) int {
+	if s, ok := worst[ref]; ok {
+		return s.Rank()
+	}
+	return -1
+}
+
+// eventsCell names the newest warning event of the container, and on a
+// workload's first row the newest of the workload itself.
+func eventsCell(w model.Workload, c model.Container, first bool) model.Cell {
 	var evs []model.Event
 	evs = append(evs, c.Events...)
 	if first {

@@ -22,30 +22,38 @@ type column struct {
 	// when nothing else fits; numbers never are.
 	clip bool
 	get  func(row) model.Cell
+	// perWorkload marks a workload's cells: said on its first row only.
+	perWorkload bool
 }
 
 // The legends, in the order the legend line gives them.
 const (
-	legendUsage  = "used now by the busiest replica / request / limit"
-	legendPct    = "used now as a share of request / of limit"
-	legendGo     = "the version go_info gives, 1.16? from the image, go? likely Go (env), ? unknown"
-	legendProbes = "L✗3 k1 = liveness failed 3 times, killed once (R readiness, S startup)"
+	legendUsage    = "used now by the busiest replica / request / limit"
+	legendPct      = "used now as a share of request / of limit"
+	legendGo       = "the version go_info gives, 1.16? from the image, go? likely Go (env), ? unknown"
+	legendProbes   = "L✗3 k1 = liveness failed 3 times, killed once (R readiness, S startup)"
+	legendSeverity = "the most urgent advice on the workload, which the table is sorted by"
+	legendEvents   = "the newest warning event, and +N others"
 )
 
-var legendOrder = []string{legendUsage, legendPct, legendGo, legendProbes}
+var legendOrder = []string{legendSeverity, legendUsage, legendPct, legendGo, legendProbes, legendEvents}
 
+// The columns, in order; at any width the table keeps what says how bad a
+// workload is (its severity, readiness and restarts: an OOMKill shows at
+// 60 columns) before what says how much it uses.
 var columns = []column{
-	{"WORKLOAD", 10, "", true, func(r row) model.Cell { return r.workload }},
-	{"CONTAINER", 9, "", true, func(r row) model.Cell { return r.container }},
-	{"READY", 8, "", false, func(r row) model.Cell { return r.ready }}, // 0/1 is news at any width
-	{"GO", 5, legendGo, false, func(r row) model.Cell { return r.golang }},
-	{"CPU", 8, legendUsage, false, func(r row) model.Cell { return r.cpu }},
-	{"CPU%", 3, legendPct, false, func(r row) model.Cell { return r.cpuPct }},
-	{"MEM", 8, legendUsage, false, func(r row) model.Cell { return r.mem }},
-	{"MEM%", 4, legendPct, false, func(r row) model.Cell { return r.memPct }},
-	{"RESTARTS", 7, "", true, func(r row) model.Cell { return r.restarts }},
-	{"PROBES", 6, legendProbes, true, func(r row) model.Cell { return r.probes }},
-	{"WARNINGS", 2, "", true, func(r row) model.Cell { return r.warnings }},
+	{"SEVERITY", 95, legendSeverity, false, func(r row) model.Cell { return r.severity }, true},
+	{"WORKLOAD", 100, "", true, func(r row) model.Cell { return r.workload }, true},
+	{"CONTAINER", 80, "", true, func(r row) model.Cell { return r.container }, false},
+	{"READY", 90, "", false, func(r row) model.Cell { return r.ready }, false}, // 0/1 is news at any width
+	{"GO", 40, legendGo, false, func(r row) model.Cell { return r.golang }, false},
+	{"CPU", 65, legendUsage, false, func(r row) model.Cell { return r.cpu }, false},
+	{"CPU%", 20, legendPct, false, func(r row) model.Cell { return r.cpuPct }, false},
+	{"MEM", 70, legendUsage, false, func(r row) model.Cell { return r.mem }, false},
+	{"MEM%", 30, legendPct, false, func(r row) model.Cell { return r.memPct }, false},
+	{"RESTARTS", 85, "", false, func(r row) model.Cell { return r.restarts }, false}, // "CrashLoopBackOff" whole
+	{"PROBES", 45, legendProbes, true, func(r row) model.Cell { return r.probes }, false},
+	{"EVENTS", 50, legendEvents, true, func(r row) model.Cell { return r.events }, false},
 }
 
 // minColumns is how many columns a narrow table keeps before it wraps cells
@@ -78,8 +86,8 @@ func legendFor(cols []column) string {
 
 // cellText is what a row shows in a column: a workload's further
 // containers sit under its name.
-func cellText(r row, i int, c column) string {
-	if i == 0 && !r.firstOfWorkload {
+func cellText(r row, c column) string {
+	if c.perWorkload && !r.firstOfWorkload {
 		return ""
 	}
 	return c.get(r).Text
@@ -120,7 +128,7 @@ func measure(rs []row, cols []column) (natural, least []int) {
 		natural[i] = lipgloss.Width(c.title)
 		least[i] = natural[i]
 		for _, r := range rs {
-			t := cellText(r, i, c)
+			t := cellText(r, c)
 			natural[i] = max(natural[i], lipgloss.Width(t))
 			for _, w := range strings.Split(t, " ") {
 				least[i] = max(least[i], lipgloss.Width(w))
@@ -197,7 +205,7 @@ func renderTable(rs []row, width int) (string, []column) {
 	for j, r := range rs {
 		cells[j] = make([]string, len(cols))
 		for i, c := range cols {
-			cells[j][i] = fit(cellText(r, i, c), i)
+			cells[j][i] = fit(cellText(r, c), i)
 		}
 	}
 	t := table.New().Headers(titles...).Rows(cells...).Wrap(true).
@@ -206,7 +214,10 @@ func renderTable(rs []row, width int) (string, []column) {
 		StyleFunc(func(row, col int) lipgloss.Style {
 			st := styleHeader
 			if row != table.HeaderRow {
-				st = styleLevel[cols[col].get(rs[row]).Level]
+				st = styleLevel[model.Normal]
+				if cellText(rs[row], cols[col]) != "" {
+					st = styleLevel[cols[col].get(rs[row]).Level]
+				}
 			}
 			if col < len(cols)-1 {
 				return st.Width(ws[col] + 1).PaddingRight(1)

@@ -34,9 +34,10 @@ func writeText(w io.Writer, s model.Snapshot, advice []advisor.Advice, width int
 	for _, l := range statusLines(s) {
 		ps = append(ps, prose(l).styled(styleLevel[model.Near]))
 	}
+	ps = append(ps, prose(summary(s, advice)).styled(styleHeader))
 	writeParas(&b, ps, width)
 	b.WriteString("\n")
-	if rs := rows(s); len(rs) == 0 {
+	if rs := rows(s, advice); len(rs) == 0 {
 		b.WriteString("No pods or workloads found.\n")
 	} else {
 		table, cols := renderTable(rs, width)
@@ -56,14 +57,13 @@ func writeText(w io.Writer, s model.Snapshot, advice []advisor.Advice, width int
 	}
 	if was := adviceByWorkload(s, advice); len(was) > 0 {
 		b.WriteString("\n" + styleHeader.Render("ADVICE") + "\n")
-		for _, wa := range was {
-			writeParas(&b, adviceParas(wa, s.Namespace == ""), width)
-			b.WriteString("\n")
+		for i, wa := range was {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			writeParas(&b, adviceParas(wa, s.Namespace == "", width), width)
 		}
-	} else {
-		b.WriteString("\n")
 	}
-	writeParas(&b, []para{prose(summary(s, advice))}, width)
 	_, err := io.WriteString(w, trimLines(b.String()))
 	return err
 }

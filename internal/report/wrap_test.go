@@ -63,7 +63,7 @@ func TestCommandAndCodeStayWhole(t *testing.T) {
 
 func TestTableWrapsCellsAtSpacesAndKeepsNumbers(t *testing.T) {
 	s := fixture()
-	rs := rows(s)
+	rs := rows(s, nil)
 	for _, width := range []int{40, 60, 80, 100, 160} {
 		out, cols := renderTable(rs, width)
 		legend := legendFor(cols)
@@ -73,9 +73,17 @@ func TestTableWrapsCellsAtSpacesAndKeepsNumbers(t *testing.T) {
 				t.Errorf("width %d: legend explains %s, which is not shown: %s", width, c.title, legend)
 			}
 		}
-		for _, want := range []string{"CrashLoopBackOff", "379Mi/300Mi/384Mi"} {
-			if (want != "CrashLoopBackOff" || strings.Contains(out, "RESTARTS")) && !strings.Contains(out, want) {
+		head := strings.SplitN(out, "\n", 2)[0]
+		for want, col := range map[string]string{"CrashLoopBackOff": "RESTARTS", "OOMKilled": "RESTARTS", "379Mi/300Mi/384Mi": "MEM"} {
+			if strings.Contains(head, col) && !strings.Contains(out, want) {
 				t.Errorf("width %d: table lacks %q whole:\n%s", width, want, out)
+			}
+		}
+		// What says how bad a workload is stays at 60 columns: an OOMKill
+		// must not hide behind its memory numbers.
+		for _, col := range []string{"SEVERITY", "WORKLOAD", "READY", "RESTARTS"} {
+			if width >= 60 && !strings.Contains(head, col) {
+				t.Errorf("width %d: no %s column:\n%s", width, col, out)
 			}
 		}
 		if width >= 80 {
@@ -92,9 +100,9 @@ func TestTableCutsNamesOnlyAsALastResort(t *testing.T) {
 	rs := []row{{workload: model.Cell{Text: "deploy/a-very-long-workload-name"}, container: model.Cell{Text: "a-long-container"},
 		ready: model.Cell{Text: "1/1"}, golang: model.Cell{Text: "1.25.3"}, cpu: model.Cell{Text: "184m/200m/1"}, cpuPct: model.Cell{Text: "92%/18%"},
 		mem: model.Cell{Text: "211Mi/256Mi/512Mi"}, memPct: model.Cell{Text: "82%/41%"}, restarts: model.Cell{Text: "0"}, probes: model.Cell{Text: "-"},
-		warnings: model.Cell{Text: "-"}, firstOfWorkload: true}}
-	out, cols := renderTable(rs, 50)
-	if len(cols) != floorColumns || !strings.Contains(out, "…") || !strings.Contains(out, "184m/200m/1") || !strings.Contains(out, "211Mi/256Mi/512Mi") {
+		events: model.Cell{Text: "-"}, severity: model.Cell{Text: "warning"}, firstOfWorkload: true}}
+	out, cols := renderTable(rs, 36)
+	if len(cols) != floorColumns || !strings.Contains(out, "…") || !strings.Contains(out, "warning") || !strings.Contains(out, "1/1") {
 		t.Errorf("got %d columns:\n%s", len(cols), out)
 	}
 }

@@ -1,9 +1,8 @@
 package ui
 
 import (
-	"strings"
-
 	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // kindLabel names a kind of advice.
@@ -11,15 +10,14 @@ func kindLabel(k advisor.Kind) string { return k.Label() }
 
 // adviceChange says what a piece of advice changes: "memory limit 384Mi →
 // 484Mi", or only its label when it names no value. A current value that
-// names itself ("107 restarts") is not labelled twice.
+// names itself ("107 restarts", "1 restart") is not labelled twice.
 func adviceChange(a advisor.Advice) string {
 	s := kindLabel(a.Kind)
-	if a.Current.Display != "" && strings.Contains(strings.ToLower(a.Current.Display), strings.ToLower(s)) {
-		s, a.Current.Display = a.Current.Display, ""
+	if cur := a.Current.Display; cur != "" && model.Labelled(s, cur, " ") == cur {
 		if a.Suggested.Display == "" {
-			return s
+			return cur
 		}
-		return s + " → " + a.Suggested.Display
+		return cur + " → " + a.Suggested.Display
 	}
 	switch {
 	case a.Suggested.Display == "":

@@ -19,11 +19,16 @@ type detailModel struct {
 	ref    model.WorkloadRef
 	focus  string // the container to scroll to when the view opens
 	placed bool   // whether the view scrolled to focus already
+	// applied is when this dashboard applied a patch that rolls the
+	// workload's pods; zero when it did not.
+	applied time.Time
 
 	w      *model.Workload // nil once the workload is gone
 	advice []advisor.Advice
 	now    time.Time
 	patch  patchAvail // what p, a and y would find
+	// snippets are the advice's commands and code, numbered as shown.
+	snippets []snippet
 
 	title   string
 	lines   []string
@@ -32,14 +37,15 @@ type detailModel struct {
 	height  int
 }
 
-func newDetail(ref model.WorkloadRef, focus string) detailModel {
-	return detailModel{ref: ref, focus: focus}
+func newDetail(ref model.WorkloadRef, focus string, applied time.Time) detailModel {
+	return detailModel{ref: ref, focus: focus, applied: applied}
 }
 
 // refresh takes the workload's newest state, with its advice and whether
 // that makes a patch (w is nil when it is gone); resize then builds the lines.
 func (d detailModel) refresh(w *model.Workload, advice []advisor.Advice, patch patchAvail, now time.Time) detailModel {
 	d.w, d.advice, d.patch, d.now = w, advice, patch, now
+	d.snippets = snippets(w, advice)
 	return d
 }
 
@@ -51,7 +57,7 @@ func (d detailModel) resize(width, height int, st Styles) detailModel {
 		d.lines, d.anchors = nil, nil
 		return d.scrollTo(0)
 	}
-	d.title, d.lines, d.anchors = detailLines(d.w, d.advice, d.now, width, st)
+	d.title, d.lines, d.anchors = detailLines(d.w, d.advice, d.patch, rollout{d.applied, d.now}, width, st)
 	if !d.placed && width > 0 {
 		d.placed = true
 		return d.scrollTo(d.anchors[d.focus])

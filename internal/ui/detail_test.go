@@ -64,31 +64,41 @@ func TestDetailP90IsTheAdvicesP90(t *testing.T) {
 
 // detailText is a workload's detail view as text.
 func detailText(w model.Workload, as []advisor.Advice, width int) (string, map[string]int) {
-	_, lines, anchors := detailLines(&w, as, t0, width, DefaultStyles())
+	_, lines, anchors := detailLines(&w, as, availability(w, as), rollout{now: t0}, width, DefaultStyles())
 	return ansi.Strip(strings.Join(lines, "\n")), anchors
 }
 
-// CPU sparklines show how usage varies (they are not scaled to a limit far
-// above it), and the caption says what one bar stands for.
+// Sparklines are scaled as the table's bars are, for how close usage comes
+// to the edge: full at the limit, or at the request when there is no limit;
+// the key after ┤ says which, and the caption what one bar stands for.
 func TestSparklines(t *testing.T) {
 	s := fixture()
-	orders, mailer := s.Workloads[6], s.Workloads[2]
-	text, _ := detailText(orders, nil, 160)
-	var cpuBars string
-	for _, l := range strings.Split(text, "\n") {
-		if strings.Contains(l, "┤") {
-			cpuBars = l
-			break
+	orders, mailer, web := s.Workloads[6], s.Workloads[2], s.Workloads[5]
+	keyed := func(text, label string) string {
+		lines := strings.Split(text, "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(l, " "+label+"  now") && i+1 < len(lines) {
+				return lines[i+1]
+			}
 		}
+		t.Fatalf("no %s sparkline in\n%s", label, text)
+		return ""
 	}
-	if bars, _, _ := strings.Cut(strings.TrimSpace(cpuBars), " ┤"); len(distinct(bars)) < 3 {
-		t.Errorf("CPU bars do not vary: %q", cpuBars)
+	text, _ := detailText(orders, nil, 160)
+	cpu := keyed(text, "CPU") // about 190m of a 1-core limit: a fifth of the height
+	bars, key, _ := strings.Cut(strings.TrimSpace(cpu), " ┤")
+	if strings.ContainsAny(bars, "▄▅▆▇█") || !strings.Contains(bars, "▂") || key != " limit 1" {
+		t.Errorf("a CPU at a fifth of its limit should draw low bars keyed to the limit: %q", cpu)
 	}
-	if !strings.Contains(cpuBars, "· limit 1") {
-		t.Errorf("the CPU key should still name the limit: %q", cpuBars)
+	if mem := keyed(text, "MEM"); !strings.ContainsAny(mem, "▇█") || !strings.HasSuffix(mem, "┤ limit 384Mi") {
+		t.Errorf("a memory near its limit should draw full bars: %q", mem)
 	}
 	if !strings.Contains(text, "one per metrics window") {
 		t.Errorf("28 points in 160 columns are one bar each:\n%s", text)
+	}
+	webText, _ := detailText(web, nil, 160)
+	if cpu := keyed(webText, "CPU"); !strings.HasSuffix(cpu, "┤ request 300m (no limit)") {
+		t.Errorf("without a limit the bars are scaled to the request: %q", cpu)
 	}
 	text, _ = detailText(mailer, nil, 80)
 	if !strings.Contains(strings.ReplaceAll(text, "\n      ", " "), "each the highest of ~4 metrics windows") {
@@ -103,4 +113,21 @@ func distinct(s string) map[rune]bool {
 		out[r] = true
 	}
 	return out
+}
+
+// A current value that names its label says it once: "1 restart", not
+// "restarts 1 restart".
+func TestAdviceChangeSaysALabelOnce(t *testing.T) {
+	for _, c := range []struct {
+		cur, sug, want string
+	}{
+		{"1 restart", "fix the liveness probe", "1 restart → fix the liveness probe"},
+		{"107 restarts", "", "107 restarts"},
+		{"", "2", "restarts → 2"},
+	} {
+		a := advisor.Advice{Kind: advisor.KindRestarts, Current: advisor.Value{Display: c.cur}, Suggested: advisor.Value{Display: c.sug}}
+		if got := adviceChange(a); got != c.want {
+			t.Errorf("adviceChange(%q, %q) = %q, want %q", c.cur, c.sug, got, c.want)
+		}
+	}
 }

@@ -14,7 +14,8 @@ import (
 // detailLines builds the detail view of a workload: a title, then one
 // section per container and one for the workload itself. anchors holds the
 // first line of each container's section.
-func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, width int, st Styles) (string, []string, map[string]int) {
+func detailLines(w *model.Workload, advice []advisor.Advice, patch patchAvail, ro rollout, width int, st Styles) (string, []string, map[string]int) {
+	now := ro.now
 	b := &textBlock{width: width, st: st}
 	title := fmt.Sprintf(" %s · %s %s/%s · %d/%d ready", w.Ref.Name, w.Ref.Kind, w.Ref.Namespace, w.Ref.Name, w.Ready, w.Desired)
 	if h := w.HPA; h != nil {
@@ -32,28 +33,43 @@ func detailLines(w *model.Workload, advice []advisor.Advice, now time.Time, widt
 		containerSection(b, c, forContainer(advice, c.Name), now)
 		b.blank()
 	}
-	b.add(st.Emphasis.Render("▌workload"))
-	podLines(b, w.Pods, now)
+	b.heading("workload")
+	rolloutLines(b, w, ro)
+	podLines(b, w.Pods, ro)
 	eventLines(b, w.Events, now)
 	if own := forContainer(advice, ""); len(own) > 0 {
 		adviceLines(b, own)
 	}
-	b.blank()
-	if n := len(advisor.Patchable(advice)); n > 0 {
-		b.wrap(" ", st.Dim.Render(plural(n, "piece")+" of advice "+ifElse(n == 1, "changes", "change")+" the pod template: p shows the patch, a dry-runs it, y copies the kubectl command"), model.Normal)
-	}
+	patchLines(b, w.Ref.Kind, advice, patch)
 	return st.Emphasis.Render(truncate(title, width-12)) + "  " + st.render(counts.Level, counts.Text), b.lines, anchors
+}
+
+// patchLines writes the workload's patch command, whole, broken where the
+// shell allows, or why its advice makes none.
+func patchLines(b *textBlock, kind model.Kind, advice []advisor.Advice, patch patchAvail) {
+	st := b.st
+	n := len(advisor.Patchable(advice))
+	if n == 0 {
+		return
+	}
+	b.blank()
+	if !patch.ready() {
+		b.wrap(" PATCH  ", "none: "+patch.hint(kind), model.Idle)
+		return
+	}
+	first := len(b.lines)
+	b.wrap(" PATCH  ", "y copies it, p shows what it changes, a dry-runs it ("+plural(n, "piece")+" of advice)", model.Idle)
+	b.lines[first] = st.Emphasis.Render(" PATCH") + strings.TrimPrefix(b.lines[first], " PATCH")
+	for _, l := range model.BreakCode(patch.command, "shell", b.width-4) {
+		b.add("   " + st.Code.Render(l))
+	}
 }
 
 // containerSection writes one container: usage history, Go runtime, probes,
 // restarts, events and advice.
 func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, now time.Time) {
 	st := b.st
-	first := len(b.lines)
-	b.wrap("▌", "container "+c.Name+" · image "+c.Image+" · "+c.Go.Description(), model.Normal)
-	for i := first; i < len(b.lines); i++ {
-		b.lines[i] = st.Emphasis.Render(b.lines[i])
-	}
+	b.heading("container " + c.Name + " · image " + c.Image + " · " + c.Go.Description())
 	cpu, mem := c.UsageNow()
 	var cpuPts, memPts []int64
 	var cpuHist, memHist stats
@@ -68,8 +84,8 @@ func containerSection(b *textBlock, c model.Container, advice []advisor.Advice, 
 		}
 		cpuHist, memHist = historyStats(h)
 	}
-	cpuBars := usageLines(b, "CPU", cpu, cpuPts, cpuHist, model.FormatCPU, false)
-	memBars := usageLines(b, "MEM", mem, memPts, memHist, model.FormatBytes, true)
+	cpuBars := usageLines(b, "CPU", cpu, cpuPts, cpuHist, model.FormatCPU)
+	memBars := usageLines(b, "MEM", mem, memPts, memHist, model.FormatBytes)
 	if h := c.Usage; h != nil && h.Samples > 0 {
 		b.wrap("      ", fmt.Sprintf("P90 and peak: %s, %s (as the advice reads them); bars: %s", h.Watching(), plural(int(h.Samples), "sample"), barCaption(len(cpuPts), max(cpuBars, memBars), span)), model.Idle)
 	} else {
@@ -167,9 +183,11 @@ func restartLines(b *textBlock, c model.Container, now time.Time) {
 	}
 }
 
-// podLines writes the workload's pods: phase, readiness, node and how long
-// each took from start to ready, at most five.
-func podLines(b *textBlock, pods []model.Pod, now time.Time) {
+// podLines writes the workload's pods: phase, readiness, node, age, how
+// long each took from start to ready, and whether a rollout made it; at
+// most five.
+func podLines(b *textBlock, pods []model.Pod, ro rollout) {
+	now := ro.now
 	for i, p := range pods {
 		if i == 5 {
 			b.add(b.st.Dim.Render("      and " + plural(len(pods)-5, "more pod")))
@@ -191,6 +209,9 @@ func podLines(b *textBlock, pods []model.Pod, now time.Time) {
 		}
 		if d := p.StartToReady(); d > 0 {
 			text += ", ready " + model.FormatAge(d) + " after start"
+		}
+		if ro.isNew(p) {
+			text += " · new since the patch"
 		}
 		b.wrap(" POD  ", text, lvl)
 	}
@@ -233,20 +254,23 @@ func adviceLines(b *textBlock, as []advisor.Advice) {
 		if len(a.Evidence) > 0 {
 			var ev []string
 			for _, e := range a.Evidence {
-				ev = append(ev, e.Label+" "+e.Value)
+				ev = append(ev, model.Labelled(e.Label, e.Value, " "))
 			}
 			b.wrap("    evidence: ", strings.Join(ev, " · "), model.Idle)
 		}
 		if r := a.Range; r != nil {
-			b.add(st.Dim.Render("    range " + r.Lower.Display + " to " + r.Upper.Display))
+			b.wrap("    ", model.RangeWords(r.Lower.Display, r.Upper.Display), model.Idle)
 		}
 		for _, n := range a.Notes {
 			b.wrap("    note: ", n, model.Idle)
 		}
 		if a.Code != "" {
-			b.add(st.Dim.Render("    " + codeLabel(a.CodeLang) + ":"))
+			b.snippets++
+			b.add("    " + st.Key.Render(fmt.Sprintf("[%d]", b.snippets)) + st.Dim.Render(" "+codeLabel(a.CodeLang)+":"))
 			for _, l := range strings.Split(strings.TrimRight(a.Code, "\n"), "\n") {
-				b.add("      " + st.Code.Render(truncate(l, b.width-7)))
+				for _, part := range model.BreakCode(l, a.CodeLang, b.width-7) {
+					b.add("      " + st.Code.Render(part))
+				}
 			}
 		}
 	}
@@ -274,10 +298,22 @@ type textBlock struct {
 	width int
 	st    Styles
 	lines []string
+	// snippets counts the code written so far, to number it.
+	snippets int
 }
 
 func (b *textBlock) add(s string) { b.lines = append(b.lines, s) }
 func (b *textBlock) blank()       { b.lines = append(b.lines, "") }
+
+// heading starts a section: "── container api · image …", in bold, a
+// rule rather than the table's cursor mark.
+func (b *textBlock) heading(text string) {
+	first := len(b.lines)
+	b.wrap("── ", text, model.Normal)
+	for i := first; i < len(b.lines); i++ {
+		b.lines[i] = b.st.Emphasis.Render(b.lines[i])
+	}
+}
 
 // wrap adds text after a label, wrapped to the width with continuation
 // lines indented under the text, at a level.
@@ -291,4 +327,38 @@ func (b *textBlock) wrap(label, text string, lvl model.Level) {
 		}
 		b.add(prefix + b.st.render(lvl, l))
 	}
+}
+
+// rollout is what the details know of a rollout: when this dashboard
+// applied a patch that rolls the pods (zero: it did not), and the time now.
+type rollout struct{ applied, now time.Time }
+
+// isNew reports whether a pod was made since the patch went in.
+func (ro rollout) isNew(p model.Pod) bool {
+	return !ro.applied.IsZero() && !p.Created.Before(ro.applied)
+}
+
+// rolloutLines says how far the rollout of the patch applied has come: how
+// many pods are new since, how many of them ready, how many old still run.
+func rolloutLines(b *textBlock, w *model.Workload, ro rollout) {
+	if ro.applied.IsZero() {
+		return
+	}
+	var fresh, ready, old int
+	for _, p := range w.Pods {
+		switch {
+		case !ro.isNew(p):
+			old++
+		case p.Ready:
+			fresh, ready = fresh+1, ready+1
+		default:
+			fresh++
+		}
+	}
+	ago := model.FormatAge(ro.now.Sub(ro.applied))
+	if old == 0 && ready >= int(w.Desired) {
+		b.wrap(" ROLLOUT ", fmt.Sprintf("done: %s new and ready since the patch %s ago", plural(fresh, "pod"), ago), model.Good)
+		return
+	}
+	b.wrap(" ROLLOUT ", fmt.Sprintf("rolling: %d of %d pods new (%d ready), %d old still running; the patch went in %s ago", fresh, w.Desired, ready, old, ago), model.Near)
 }

@@ -57,6 +57,50 @@ func printable(r rune) rune {
 	return -1
 }
 
+// query is a filter parsed: words a workload's or a container's name must
+// hold, and kinds ("kind:sts") and namespaces ("ns:shop") it must be of.
+// Every part must match; a kind is never matched by a plain word, so that
+// "/o" does not keep every Deployment for the "o" in "deploy".
+type query struct {
+	words, kinds, namespaces []string
+}
+
+// parseFilter reads the filter's text, case aside.
+func parseFilter(text string) query {
+	var q query
+	for _, f := range strings.Fields(strings.ToLower(text)) {
+		switch {
+		case strings.HasPrefix(f, "kind:"):
+			q.kinds = append(q.kinds, strings.TrimPrefix(f, "kind:"))
+		case strings.HasPrefix(f, "ns:"):
+			q.namespaces = append(q.namespaces, strings.TrimPrefix(f, "ns:"))
+		default:
+			q.words = append(q.words, f)
+		}
+	}
+	return q
+}
+
+// matches reports whether a row is one the query asks for.
+func (q query) matches(r *workloadRow) bool {
+	for _, w := range q.words {
+		if !strings.Contains(r.search, w) {
+			return false
+		}
+	}
+	for _, k := range q.kinds {
+		if !strings.HasPrefix(r.ref.Kind.Short(), k) && !strings.HasPrefix(strings.ToLower(string(r.ref.Kind)), k) {
+			return false
+		}
+	}
+	for _, ns := range q.namespaces {
+		if !strings.Contains(strings.ToLower(r.ref.Namespace), ns) {
+			return false
+		}
+	}
+	return true
+}
+
 // view renders "/text█" while typing and "/text" otherwise.
 func (f filterInput) view(st Styles) string {
 	s := "/" + string(f.value)

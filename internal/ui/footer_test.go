@@ -46,7 +46,7 @@ func TestTooSmallIgnoresKeys(t *testing.T) {
 		}
 		words = append(words, strings.Fields(l)...)
 	}
-	if got := strings.Join(words, " "); got != "kgotop needs at least 80x24; this terminal is 40x10. Enlarge it, or press q to quit." {
+	if got := strings.Join(words, " "); got != "kgotop needs at least 60x15; this terminal is 40x10. Enlarge it, or press q to quit; kgotop --report prints the same as text." {
 		t.Fatalf("too-small message: %q", got)
 	}
 	for _, k := range []string{"q", "ctrl+c"} {
@@ -62,12 +62,14 @@ func TestTooSmallIgnoresKeys(t *testing.T) {
 }
 
 // TestFooterKeepsQuit: at the smallest size, every view's footer keeps
-// "? help" and "q quit" whole, leaving out lesser keys instead.
+// "? help", and the way out whole: "q quit" in the table, "q/esc back" in
+// a view; it leaves out lesser keys instead.
 func TestFooterKeepsQuit(t *testing.T) {
 	for _, keys := range [][]string{nil, {"down", "enter"}, {"down", "enter", "G"}, {"down", "p"}, {"G", "p"}, {"down", "a"}} {
-		m := press(t, start(t, deps(fixture(), &fakeApply{}), 80, 24), keys...)
+		m := press(t, start(t, deps(fixture(), &fakeApply{}), minWidth, minHeight), keys...)
 		f := footer(m)
-		if !strings.Contains(f, "? help") || !strings.HasSuffix(f, "q quit") || strings.Contains(f, "…") {
+		out := ifElse(len(keys) == 0, "q quit", "q/esc back")
+		if !strings.Contains(f, "? help") || !strings.Contains(f, out) || strings.Contains(f, "…") {
 			t.Errorf("after %v the footer is %q", keys, f)
 		}
 	}
@@ -93,7 +95,7 @@ func TestFooterOnlyOffersWhatWorks(t *testing.T) {
 	}
 
 	// The details say where they are scrolled to, and offer only the ways to go.
-	d := press(t, start(t, deps(fixture(), &fakeApply{}), 80, 24), "down", "enter")
+	d := press(t, start(t, deps(fixture(), &fakeApply{}), 110, 24), "down", "enter")
 	if v, f := screen(d), footer(d); !strings.Contains(v, "more lines below") || strings.Contains(v, "above") || strings.Contains(f, "↑") || !strings.Contains(f, "↓/j down") {
 		t.Errorf("details at the top:\n%s", v)
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,28 +25,34 @@ func TestGolden(t *testing.T) {
 	problems.Sources.API = model.APIStatus{Live: false, StaleSince: t0.Add(-2 * time.Minute)}
 	problems.Sources.Metrics = model.MetricsStatus{State: model.MetricsUnavailable, Reason: "the metrics API (metrics.k8s.io) is not served: install metrics-server"}
 	problems.Sources.Unavailable = []model.Unavailable{{Resource: "events", Verb: "list"}}
-	cases := []struct {
+	type goldenCase struct {
 		name string
 		snap model.Snapshot
 		w, h int
 		keys []string
-	}{
-		{"main_80x24", fixture(), 80, 24, nil},
-		{"main_160x48", fixture(), 160, 48, nil},
+	}
+	// Every view at the four sizes a newcomer's terminal has: the smallest
+	// drawn, the classic, a laptop's and a wide monitor's.
+	var cases []goldenCase
+	for _, size := range [][2]int{{60, 15}, {80, 24}, {120, 32}, {200, 50}} {
+		for _, v := range []struct {
+			name string
+			keys []string
+		}{{"main", nil}, {"detail", []string{"down", "enter"}}, {"patch", []string{"down", "p"}}, {"help", []string{"?"}}} {
+			cases = append(cases, goldenCase{fmt.Sprintf("%s_%dx%d", v.name, size[0], size[1]), fixture(), size[0], size[1], v.keys})
+		}
+	}
+	cases = append(cases, []goldenCase{
 		{"expanded_160x48", fixture(), 160, 48, []string{"down", "down", "right", "down"}},
-		{"detail_80x24", fixture(), 80, 24, []string{"down", "enter"}},
-		{"detail_160x48", fixture(), 160, 48, []string{"down", "enter"}},
-		{"patch_80x24", fixture(), 80, 24, []string{"down", "p"}},
-		{"patch_160x48", fixture(), 160, 48, []string{"down", "p"}},
 		{"patch_left_out_80x24", fixture(), 80, 24, []string{"down", "p", "space"}},
-		{"help_80x24", fixture(), 80, 24, []string{"?"}},
-		{"main_200x50", fixture(), 200, 50, nil},
 		{"detail_bottom_80x24", fixture(), 80, 24, []string{"down", "enter", "G"}},
+		{"detail_snippets_80x24", fixture(), 80, 24, []string{"enter", "pgdown", "pgdown"}},
 		{"nothing_to_patch_80x24", fixture(), 80, 24, []string{"G", "p"}},
 		{"help_patch_80x24", fixture(), 80, 24, []string{"down", "p", "?"}},
+		{"help_detail_80x24", fixture(), 80, 24, []string{"down", "enter", "?"}},
 		{"problems_80x24", problems, 80, 24, nil},
-		{"tiny_60x20", fixture(), 60, 20, nil},
-	}
+		{"too_small_50x12", fixture(), 50, 12, nil},
+	}...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			m := press(t, start(t, deps(c.snap, &fakeApply{}), c.w, c.h), c.keys...)
@@ -103,7 +110,7 @@ func TestNoColour(t *testing.T) {
 	if loc := sgrColour.FindStringIndex(out.String()); loc != nil {
 		t.Fatalf("colour left under NO_COLOR: %q", out.String()[loc[0]:min(loc[1]+20, out.Len())])
 	}
-	for _, want := range []string{"●1 ▲4 ·2", "▉  99%", "\x1b[1;7m▌thumbs"} {
+	for _, want := range []string{"●1 ▲4 ·2", "▉  99%", "\x1b[1;7m▌\x1b[m\x1b[1;7mthumbs"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("%q lost under NO_COLOR", want)
 		}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,14 +11,30 @@ import (
 	"github.com/kgotop/kgotop/internal/model"
 )
 
-// segment is a piece of the header; the lowest priority goes first when
-// the terminal is narrow.
+// segment is a piece of the header. When the terminal is narrow, the
+// header shortens segments to their short text and drops them, lowest
+// priority first: a segment shortens at shortPrio and goes at prio.
 type segment struct {
-	text string
-	lvl  model.Level
-	prio int
-	glue bool // joined to the one before with a single space
+	text, short string
+	lvl         model.Level
+	prio        int
+	shortPrio   int
+	glue        bool // joined to the one before with a single space
 }
+
+// Header priorities: what stays longest on a narrow terminal.
+const (
+	prioNamespace = 90
+	prioCounts    = 85
+	prioMetrics   = 80
+	prioContext   = 70
+	prioShortCtx  = 55
+	prioShortNums = 50
+	prioAPI       = 45
+	prioWindow    = 30
+	prioHelpHint  = 20
+	prioRefresh   = 10
+)
 
 // headerView renders the top line: where kgotop looks, how fresh its data
 // is, and how much advice there is.
@@ -28,27 +45,25 @@ func headerView(d *Deps, snap *model.Snapshot, loaded bool, counts adviceCounts,
 	} else {
 		ns = "ns " + ns
 	}
-	left := []segment{{text: "ctx " + orDash(d.Context), prio: 5}, {text: ns, prio: 9}}
+	ctx := orDash(d.Context)
+	left := []segment{{text: "ctx " + ctx, short: ctx, prio: prioContext, shortPrio: prioShortCtx}, {text: ns, prio: prioNamespace}}
 	src := snap.Sources
 	if loaded {
 		left = append(left, metricsSegments(src.Metrics, now)...)
 		if src.API.Live {
-			left = append(left, segment{text: "api live", prio: 6})
+			left = append(left, segment{text: "api live", prio: prioAPI})
 		} else {
-			left = append(left, segment{text: "api stale " + model.FormatAge(now.Sub(src.API.StaleSince)), lvl: model.Over, prio: 8})
+			left = append(left, segment{text: "api stale " + model.FormatAge(now.Sub(src.API.StaleSince)), lvl: model.Over, prio: prioMetrics})
 		}
 		if src.Metrics.Interval > 0 {
 			refresh = src.Metrics.Interval
 		}
 	}
-	left = append(left, segment{text: "refresh " + model.FormatAge(refresh), lvl: model.Idle, prio: 1})
+	left = append(left, segment{text: "refresh " + model.FormatAge(refresh), lvl: model.Idle, prio: prioRefresh})
 
-	right := []segment{{text: "? help", lvl: model.Idle, prio: 2}}
+	right := []segment{{text: "? help", lvl: model.Idle, prio: prioHelpHint}}
 	if loaded {
-		right = append([]segment{
-			{text: fmt.Sprintf("● %d critical", counts.crit), lvl: ifElse(counts.crit > 0, model.Over, model.Idle), prio: 7},
-			{text: fmt.Sprintf("▲ %d warning", counts.warn), lvl: ifElse(counts.warn > 0, model.Near, model.Idle), prio: 7},
-		}, right...)
+		right = append([]segment{{text: countsText(counts, false, st), short: countsText(counts, true, st), prio: prioCounts, shortPrio: prioShortNums}}, right...)
 	}
 	title := st.Title.Render(" kgotop ")
 	avail := width - ansi.StringWidth(title) - 1
@@ -58,26 +73,36 @@ func headerView(d *Deps, snap *model.Snapshot, loaded bool, counts adviceCounts,
 		if gap >= 2 || len(left)+len(right) <= 2 {
 			return truncate(title+" "+l+strings.Repeat(" ", max(gap, 1))+r, width)
 		}
-		left, right = dropLowest(left, right)
+		left, right = narrower(left, right)
 	}
+}
+
+// countsText says how much critical and warning advice there is: "● 2
+// critical  ▲ 16 warning", or short "●2 ▲16".
+func countsText(n adviceCounts, short bool, st Styles) string {
+	crit, warn, sep := fmt.Sprintf("● %d critical", n.crit), fmt.Sprintf("▲ %d warning", n.warn), "  "
+	if short {
+		crit, warn, sep = fmt.Sprintf("●%d", n.crit), fmt.Sprintf("▲%d", n.warn), " "
+	}
+	return st.render(ifElse(n.crit > 0, model.Over, model.Idle), crit) + sep + st.render(ifElse(n.warn > 0, model.Near, model.Idle), warn)
 }
 
 // metricsSegments say whether metrics flow and how old the newest sample is.
 func metricsSegments(m model.MetricsStatus, now time.Time) []segment {
 	switch {
 	case m.State == model.MetricsUnavailable:
-		return []segment{{text: "metrics unavailable", lvl: model.Over, prio: 8}}
+		return []segment{{text: "metrics unavailable", lvl: model.Over, prio: prioMetrics}}
 	case m.Newest.IsZero():
-		return []segment{{text: "metrics waiting", lvl: model.Idle, prio: 8}}
+		return []segment{{text: "metrics waiting", lvl: model.Idle, prio: prioMetrics}}
 	}
 	age := now.Sub(m.Newest)
 	lvl := model.Normal
 	if m.Window > 0 && age > 4*m.Window {
 		lvl = model.Near
 	}
-	out := []segment{{text: "metrics " + model.FormatAge(age) + " ago", lvl: lvl, prio: 8}}
+	out := []segment{{text: "metrics " + model.FormatAge(age) + " ago", lvl: lvl, prio: prioMetrics}}
 	if m.Window > 0 {
-		out = append(out, segment{text: "(" + model.FormatAge(m.Window) + " window)", lvl: model.Idle, prio: 3, glue: true})
+		out = append(out, segment{text: "(" + model.FormatAge(m.Window) + " window)", lvl: model.Idle, prio: prioWindow, glue: true})
 	}
 	return out
 }
@@ -96,23 +121,31 @@ func joinSegments(ss []segment, sep string, st Styles) string {
 	return b.String()
 }
 
-// dropLowest removes the segment of lowest priority from either side.
-func dropLowest(left, right []segment) ([]segment, []segment) {
-	side, at, lowest := 0, -1, 1<<30
-	for i, s := range left {
-		if s.prio < lowest {
-			side, at, lowest = 0, i, s.prio
+// narrower takes the step of lowest priority on either side: it shortens
+// a segment that has a short text, or drops one.
+func narrower(left, right []segment) ([]segment, []segment) {
+	side, at, lowest, shorten := 0, -1, 1<<30, false
+	for n, ss := range [][]segment{left, right} {
+		for i, s := range ss {
+			if s.short != "" && s.shortPrio < lowest {
+				side, at, lowest, shorten = n, i, s.shortPrio, true
+			}
+			if s.prio < lowest {
+				side, at, lowest, shorten = n, i, s.prio, false
+			}
 		}
 	}
-	for i, s := range right {
-		if s.prio < lowest {
-			side, at, lowest = 1, i, s.prio
-		}
+	ss := [][]segment{left, right}[side]
+	ss = slices.Clone(ss)
+	if shorten {
+		ss[at].text, ss[at].short = ss[at].short, ""
+	} else {
+		ss = slices.Delete(ss, at, at+1)
 	}
 	if side == 0 {
-		return append(left[:at:at], left[at+1:]...), right
+		return ss, right
 	}
-	return left, append(right[:at:at], right[at+1:]...)
+	return left, ss
 }
 
 // statusView renders the line under the header: problems with the data

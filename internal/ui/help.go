@@ -1,142 +1,12 @@
 package ui
 
 import (
-	"errors"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/kgotop/kgotop/internal/advisor"
 )
-
-// footerKey is a key the footer offers; when the line is too narrow, the
-// keys of lowest prio go first, so quit and help stay.
-type footerKey struct {
-	b    key.Binding
-	prio int
-}
-
-// Footer priorities: what stays longest on a narrow terminal.
-const (
-	prioQuit = 100
-	prioHelp = 90
-	prioBack = 80
-	prioMain = 70 // the key the view is for: enter, Y, space
-	prioAct  = 60 // p, a, y
-	prioMove = 30
-	prioMore = 20
-)
-
-// footerView is the bottom line: the filter being typed, a notice, or the
-// keys that work in the view shown.
-func (m Model) footerView() string {
-	switch {
-	case m.view == viewTable && m.table.filtering():
-		f := m.keys.Filtering
-		return truncate(m.table.filter.view(m.styles)+m.styles.Dim.Render("   "+helpText(f.Keep)+" · "+helpText(f.Clear)), m.width)
-	case m.notice.Text != "":
-		return truncate(" "+m.styles.render(m.notice.Level, m.notice.Text), m.width)
-	}
-	return " " + footerLine(m.footerKeys(), m.width-1, m.styles)
-}
-
-// footerKeys are the keys that do something in the view shown now.
-func (m Model) footerKeys() []footerKey {
-	k := m.keys
-	help, quit := footerKey{k.Help, prioHelp}, footerKey{k.Quit, prioQuit}
-	switch {
-	case m.showHelp:
-		return []footerKey{{helpEntry("any key", "closes this help"), prioMain}, quit}
-	case m.view == viewDetail:
-		out := scrollKeys(m.detail.offset > 0, m.detail.offset < m.detail.maxOffset())
-		switch {
-		case m.detail.patch.ready():
-			out = append(out, footerKey{k.Patch, prioAct}, footerKey{k.Apply, prioAct - 5}, footerKey{k.Copy, prioAct - 10})
-		case m.detail.patch.changes:
-			out = append(out, footerKey{relabel(k.Patch, "why no patch"), prioAct})
-		}
-		return append(out, footerKey{k.Back, prioBack}, help, quit)
-	case m.view == viewPatch:
-		return append(m.patch.footerKeys(k), help, quit)
-	}
-	return []footerKey{
-		{helpEntry("↑↓", "move"), prioMove}, {helpEntry("→", "containers"), prioMore}, {k.Details, prioMain},
-		{k.Filter, prioAct - 10}, {k.Sort, prioAct - 15}, {k.Patch, prioAct}, {k.Apply, prioAct - 5}, {k.Copy, prioAct - 20}, help, quit,
-	}
-}
-
-// scrollKeys are the keys that scroll a view, in the directions it can go.
-func scrollKeys(up, down bool) []footerKey {
-	switch {
-	case up && down:
-		return []footerKey{{helpEntry("↑↓", "scroll"), prioMove}, {helpEntry("pgup/pgdn", "page"), prioMore}}
-	case down:
-		return []footerKey{{helpEntry("↓/j", "down"), prioMove}, {helpEntry("pgdn", "page down"), prioMore}}
-	case up:
-		return []footerKey{{helpEntry("↑/k", "up"), prioMove}, {helpEntry("pgup", "page up"), prioMore}}
-	}
-	return nil
-}
-
-// footerKeys are the patch view's keys in the state it is in.
-func (p patchModel) footerKeys(k KeyMap) []footerKey {
-	back := footerKey{k.Back, prioBack}
-	choose := []footerKey{{helpEntry("↑↓", "choose"), prioMove}, {k.Toggle, prioMain - 5}}
-	switch {
-	case p.busy():
-		return []footerKey{back}
-	case p.err != nil && (len(p.advice) == 0 || errors.Is(p.err, advisor.ErrNotPatchable)):
-		return []footerKey{back}
-	case p.err != nil:
-		return append(choose, back)
-	case p.state == patchConfirm:
-		return []footerKey{{k.Confirm, prioMain}, {relabel(k.Back, "cancel"), prioBack}, {k.Copy, prioAct - 10}}
-	case p.state == patchApplied:
-		return []footerKey{{k.Copy, prioAct - 10}, back}
-	}
-	out := choose
-	out = append(out, footerKey{k.Copy, prioAct - 10})
-	if !p.readOnly {
-		apply := k.Apply
-		if p.state == patchFailed {
-			apply = relabel(apply, "dry run again")
-		}
-		out = append(out, footerKey{apply, prioAct})
-	}
-	return append(out, back)
-}
-
-// footerLine joins keys as "enter details • q quit" in width cells,
-// leaving out the keys of lowest prio (the last of them first) until it fits.
-func footerLine(keys []footerKey, width int, st Styles) string {
-	sep := " • "
-	item := func(f footerKey) string { return helpText(f.b) }
-	for len(keys) > 1 {
-		w := ansi.StringWidth(sep) * (len(keys) - 1)
-		for _, f := range keys {
-			w += ansi.StringWidth(item(f))
-		}
-		if w <= width {
-			break
-		}
-		low := len(keys) - 1
-		for i := len(keys) - 1; i >= 0; i-- {
-			if keys[i].prio < keys[low].prio {
-				low = i
-			}
-		}
-		keys = append(keys[:low:low], keys[low+1:]...)
-	}
-	parts := make([]string, len(keys))
-	for i, f := range keys {
-		parts[i] = st.Key.Render(f.b.Help().Key) + " " + f.b.Help().Desc
-	}
-	return truncate(strings.Join(parts, st.Dim.Render(sep)), width)
-}
-
-// helpText is a binding's help: "enter keep".
-func helpText(b key.Binding) string { return b.Help().Key + " " + b.Help().Desc }
 
 // helpView is the help of the view under it: its keys, and what its
 // symbols and colours mean.
@@ -146,29 +16,32 @@ func (m Model) helpView() []string {
 	var title string
 	var groups [][]key.Binding
 	var legend []string
+	back := helpEntry("q/esc/←", "")
 	switch m.view {
 	case viewDetail:
 		title = "Keys in the details"
 		groups = [][]key.Binding{
 			{relabel(k.Up, "scroll up"), relabel(k.Down, "scroll down"), helpEntry("pgup/pgdn", "page"), helpEntry("g/G", "top, bottom")},
-			{relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies")},
-			{relabel(k.Back, "back to the table"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit")},
+			{relabel(k.Copy, "copy the patch's command, or [1]"), relabel(k.CopyBlock, "copy that command or code"), relabel(k.Patch, "show the patch"), relabel(k.Apply, "dry run; Y applies")},
+			{relabel(back, "back to the table"), relabel(k.Command, "command (:q :NAME)"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Interrupt, "quit")},
 		}
 		legend = []string{
-			"CPU, MEM: now, P90 and peak of the busiest replica; the sparkline has one bar per metrics window, full at the limit (┤ names the scale).",
-			st.Bad.Render("●") + " critical, " + st.Warn.Render("▲") + " warning, · info advice; ✗ failed probes.",
+			"CPU, MEM: now, P90 and peak of the busiest replica. Sparkline: each bar the highest usage of the metrics windows it stands for, full at the limit (at the request when there is no limit: higher bars stop there); ┤ names the scale. Red at the limit, yellow past 90% of it.",
+			st.Bad.Render("●") + " critical, " + st.Warn.Render("▲") + " warning, · info advice; ✗ failed probes; " + st.Key.Render("[1]") + " a command or code that 1 copies.",
 			"p, a and y act on the patch of the whole workload, every container's changes in it.",
+			unitsLegend, copyLegend, mouseLegend,
 		}
 	case viewPatch:
 		title = "Keys in the patch view"
 		groups = [][]key.Binding{
 			{relabel(k.Up, "previous advice"), relabel(k.Down, "next advice"), relabel(k.Toggle, "include or leave out")},
-			{relabel(k.Copy, "copy the command"), relabel(k.Apply, "dry run (changes nothing)"), relabel(k.Confirm, "apply, once a dry run passed")},
-			{relabel(k.Back, "cancel, or go back"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit")},
+			{relabel(k.Copy, "copy the command"), relabel(k.Apply, "dry run (changes nothing)"), relabel(k.Confirm, "apply, once a dry run passed"), relabel(k.Cancel, "cancel the apply")},
+			{relabel(back, "cancel, or go back"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Interrupt, "quit")},
 		}
 		legend = []string{
 			"Nothing changes in the cluster until a dry run passes and you press Y; what is applied is the patch shown.",
 			"[x] advice in the patch, [ ] left out; ! advice that assumes advice left out.",
+			unitsLegend, copyLegend,
 		}
 		if m.deps.ReadOnly {
 			legend = append(legend, st.Warn.Render("read-only (--read-only): a and Y are off; y copies the command."))
@@ -177,16 +50,19 @@ func (m Model) helpView() []string {
 		title = "Keys in the table"
 		groups = [][]key.Binding{
 			{relabel(k.Up, "up"), relabel(k.Down, "down"), helpEntry("pgup/pgdn", "page"), helpEntry("g/G", "top, bottom"), relabel(k.Expand, "show containers"), relabel(k.Collapse, "hide containers")},
-			{relabel(k.Details, "details"), relabel(k.Filter, "filter by name"), relabel(k.Back, "clear the filter"), relabel(k.Sort, "sort by next column"), relabel(k.Reverse, "reverse the sort")},
-			{relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit")},
+			{relabel(k.Details, "details"), relabel(k.Filter, "filter names (kind:sts ns:NAME)"), helpEntry("esc", "clear the filter"), relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies")},
+			{helpEntry("s/>", "sort by the next column"), relabel(k.SortPrev, "by the column before"), relabel(k.Reverse, "reverse the sort")},
+			sortKeys(k),
+			{relabel(k.Command, "command (:q :ns :NAME)"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit (in a view: back)")},
 		}
 		legend = []string{
 			"ADVICE " + st.Bad.Render("●2") + " " + st.Warn.Render("▲3") + " ·1: critical, warning and info advice; - none. TOP ADVICE (wide terminals): the most urgent change.",
 			st.Bad.Render("Red") + ": over a limit, OOMKilled, crash-looping. " + st.Warn.Render("Yellow") + ": past 90% of a limit, failing probes, restarts. " +
 				st.Dim.Render("Dim") + ": idle (under 10% of the request) or unknown.",
-			"CPU, MEM: used/request/limit of the busiest replica (- not set); the bar fills to the limit, or the request; a % past 90%.",
+			"CPU, MEM: used/request/limit of the busiest replica (- not set); the bar is full at the limit (at the request when there is no limit); a % past 90%.",
 			"GO: the version from go_info; 1.22? from an image tag; go? Go env vars set; ? no sign of Go.",
 			"RESTARTS: how many, the last reason, how long ago. PROBES: L✗9 nine liveness failures (R readiness, S startup), k3 three liveness restarts; - probes set and passing; none no probes.",
+			unitsLegend, copyLegend, mouseLegend,
 		}
 	}
 	out := []string{st.Emphasis.Render(" " + title)}
@@ -198,6 +74,56 @@ func (m Model) helpView() []string {
 		}
 	}
 	return out
+}
+
+// sortKeys are the keys that sort by one column, "again: reverse" said once.
+func sortKeys(k KeyMap) []key.Binding {
+	var out []key.Binding
+	for c := range numSortable {
+		if b := k.SortBy[c]; b.Enabled() {
+			out = append(out, b)
+		}
+	}
+	if n := len(out); n > 0 {
+		out[n-1] = relabel(out[n-1], out[n-1].Help().Desc+" (each again: reversed)")
+	}
+	return out
+}
+
+// The help's lines every view shares.
+const (
+	unitsLegend = "Units: Kubernetes quantities (requests, limits) are written Mi and Gi, as the API writes them; Go's env values (GOMEMLIMIT) MiB and GiB, as the Go runtime reads them. Both are powers of two: 1Mi = 1MiB."
+	copyLegend  = "y sends the text to the terminal's clipboard (OSC 52; under tmux only with set-clipboard on), to the local clipboard when a tool for it is installed, and always to copied.txt in kgotop's state folder, which the footer names."
+	mouseLegend = "Mouse: the wheel scrolls, a click selects a line and a second click opens it, a click on a column title sorts by it. Hold shift to select text; :mouse gives the mouse back to the terminal."
+)
+
+// helpEnd is the help's last scroll offset: the first line shown when
+// its end is.
+func (m Model) helpEnd() int { return max(len(m.helpView())-m.bodyHeight(), 0) }
+
+// helpKey scrolls the help with the keys that scroll, when it is longer
+// than the screen, and closes it on any other key.
+func (m Model) helpKey(msg tea.KeyPressMsg) Model {
+	k, end := m.keys, m.helpEnd()
+	page := max(m.bodyHeight()-2, 1)
+	switch {
+	case end > 0 && key.Matches(msg, k.Up):
+		m.helpOffset--
+	case end > 0 && key.Matches(msg, k.Down):
+		m.helpOffset++
+	case end > 0 && key.Matches(msg, k.PageUp):
+		m.helpOffset -= page
+	case end > 0 && key.Matches(msg, k.PageDown):
+		m.helpOffset += page
+	case end > 0 && key.Matches(msg, k.Top):
+		m.helpOffset = 0
+	case end > 0 && key.Matches(msg, k.Bottom):
+		m.helpOffset = end
+	default:
+		m.showHelp, m.helpOffset = false, 0
+	}
+	m.helpOffset = max(min(m.helpOffset, end), 0)
+	return m
 }
 
 // helpColumns lays groups of keys out side by side as far as width allows,

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -37,34 +38,29 @@ func ceilInt(v float64) int64 {
 }
 
 // usageLines writes a resource's numbers and its sparkline, and returns how
-// many bars the sparkline has. Memory (toLimit) is scaled so that a full
-// cell is the limit, what an OOM kill is measured against; CPU, which a
-// limit only throttles, to the largest of its values and its request, so
-// that its variation shows. Either way, cells at the limit are red and
-// past 90% of it yellow, and the key names the limit.
-func usageLines(b *textBlock, label string, u model.Usage, pts []int64, s stats, f func(int64) string, toLimit bool) int {
+// many bars the sparkline has. Both resources are scaled as the table's
+// bars are, for "how close to the edge": a full bar is the limit, or the
+// request when there is no limit (higher values stop there), or the
+// highest value when there is neither. Bars at the limit are red and past
+// 90% of it yellow, and the key after ┤ names the scale.
+func usageLines(b *textBlock, label string, u model.Usage, pts []int64, s stats, f func(int64) string) int {
 	st := b.st
 	now := "?"
 	if u.Known {
 		now = f(u.Used)
 	}
-	nums := fmt.Sprintf(" %s  now %s · P90 %s · peak %s · request %s · limit %s", label, now, f(s.p90), f(s.peak), f(u.Request), f(u.Limit))
-	b.add(st.render(u.Level(), nums))
+	b.wrap(" "+label+"  ", fmt.Sprintf("now %s · P90 %s · peak %s · request %s · limit %s", now, f(s.p90), f(s.peak), f(u.Request), f(u.Limit)), u.Level())
 	if len(pts) == 0 {
 		return 0
 	}
-	top, scale := u.Request, "request"
-	if toLimit && u.Limit > 0 {
-		top, scale = u.Limit, "limit"
-	}
-	for _, v := range pts {
-		if v > top {
-			top, scale = v, "max"
-		}
-	}
-	keyText := " ┤ " + scale + " " + f(top)
-	if u.Limit > 0 && scale != "limit" {
-		keyText += " · limit " + f(u.Limit)
+	top, keyText := u.Limit, " ┤ limit "+f(u.Limit)
+	switch {
+	case u.Limit > 0:
+	case u.Request > 0:
+		top, keyText = u.Request, " ┤ request "+f(u.Request)+" (no limit)"
+	default:
+		top = slices.Max(pts)
+		keyText = " ┤ highest " + f(top) + " (no request or limit)"
 	}
 	key := st.Dim.Render(keyText)
 	width := b.width - 8 - ansi.StringWidth(key)

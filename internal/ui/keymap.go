@@ -8,14 +8,28 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	// Expand shows a workload's containers; those of its keys that are in
 	// ExpandToggle hide them again when they show.
-	Expand, ExpandToggle, Collapse      key.Binding
-	Details, Back                       key.Binding
-	Sort, Reverse, Filter               key.Binding
-	Patch, Copy, Apply, Confirm, Toggle key.Binding
-	Refresh, Help, Quit                 key.Binding
+	Expand, ExpandToggle, Collapse key.Binding
+	// Back leaves a view for the one it was opened from (as q does there);
+	// in the table, where ← and h fold containers, esc clears the filter.
+	Details, Back key.Binding
+	// Sort sorts by the next column shown, SortPrev and SortNext by the
+	// column left or right of the one sorted by (htop's < and >), and
+	// SortBy by one column each, for the columns that have a key (k9s's
+	// shift-letters; the key of the column sorted by reverses it).
+	Sort, SortPrev, SortNext, Reverse, Filter key.Binding
+	SortBy                                    [numSortable]key.Binding
+	Patch, Copy, Apply, Confirm, Toggle       key.Binding
+	// CopyBlock copies the command or code numbered [1] to [9] in the details.
+	CopyBlock key.Binding
+	// Cancel declines the apply prompt, as Back does.
+	Cancel key.Binding
+	// Command opens the command line (:q, :ns NAME, :WORKLOAD).
+	Command             key.Binding
+	Refresh, Help, Quit key.Binding
 	// Interrupt quits from anywhere, even while the filter takes q.
 	Interrupt key.Binding
-	// Filtering are the keys of the filter being typed.
+	// Filtering are the keys of the filter being typed; the command line
+	// takes the same.
 	Filtering FilterKeyMap
 }
 
@@ -47,19 +61,32 @@ func DefaultKeyMap() KeyMap {
 		ExpandToggle: b([]string{"space"}, "space", "containers"),
 		Collapse:     b([]string{"left", "h"}, "←/h", "fold"),
 		Details:      b([]string{"enter"}, "enter", "details"),
-		Back:         b([]string{"esc"}, "esc", "back"),
+		Back:         b([]string{"esc", "left", "h", "backspace"}, "esc/←", "back"),
 		Sort:         b([]string{"s"}, "s", "sort"),
+		SortPrev:     b([]string{"<"}, "<", "sort by the column left"),
+		SortNext:     b([]string{">"}, ">", "sort by the column right"),
 		Reverse:      b([]string{"S"}, "S", "reverse"),
-		Filter:       b([]string{"/"}, "/", "filter"),
-		Patch:        b([]string{"p"}, "p", "patch"),
-		Copy:         b([]string{"y"}, "y", "copy"),
-		Apply:        b([]string{"a"}, "a", "dry run"),
+		SortBy: [numSortable]key.Binding{
+			colName:     b([]string{"N"}, "N", "sort by name"),
+			colCPU:      b([]string{"C"}, "C", "sort by CPU"),
+			colMem:      b([]string{"M"}, "M", "sort by memory"),
+			colRestarts: b([]string{"R"}, "R", "sort by restarts"),
+			colProbes:   b([]string{"P"}, "P", "sort by probe failures"),
+			colAdvice:   b([]string{"A"}, "A", "sort by advice"),
+		},
+		Filter: b([]string{"/"}, "/", "filter"),
+		Patch:  b([]string{"p"}, "p", "patch"),
+		Copy:   b([]string{"y"}, "y", "copy"),
+		Apply:  b([]string{"a"}, "a", "dry run"),
 		// Only Y applies: no key pressed out of habit (enter) changes a cluster.
 		Confirm:   b([]string{"Y"}, "Y", "apply"),
+		Cancel:    b([]string{"n"}, "n", "cancel"),
 		Toggle:    b([]string{"space", "x"}, "space/x", "include/leave out"),
+		CopyBlock: b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "copy [1]-[9]"),
+		Command:   b([]string{":"}, ":", "command"),
 		Refresh:   b([]string{"r"}, "r", "refresh"),
 		Help:      b([]string{"?"}, "?", "help"),
-		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Quit:      b([]string{"q"}, "q", "quit"),
 		Interrupt: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		Filtering: FilterKeyMap{
 			Keep:       b([]string{"enter"}, "enter", "keep"),
@@ -76,6 +103,15 @@ func DefaultKeyMap() KeyMap {
 func relabel(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
 	return b
+}
+
+// all are the bindings any view answers to, to tell a key that does
+// nothing anywhere (see unknownKey).
+func (k KeyMap) all() []key.Binding {
+	out := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Expand, k.Collapse, k.Details, k.Back,
+		k.Sort, k.SortPrev, k.SortNext, k.Reverse, k.Filter, k.Patch, k.Copy, k.Apply, k.Confirm, k.Toggle, k.CopyBlock,
+		k.Cancel, k.Command, k.Refresh, k.Help, k.Quit, k.Interrupt}
+	return append(out, k.SortBy[:]...)
 }
 
 // helpEntry is a line of help for several bindings at once ("pgup/pgdn

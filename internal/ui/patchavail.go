@@ -9,19 +9,30 @@ import (
 )
 
 // patchAvail is what p, a and y find for a workload: whether its advice
-// makes a patch. It is decided where the workload's row is built, off the
-// UI goroutine, and kept with the row while the row cache keeps the advice:
-// drawing a frame never runs BuildPatch.
+// makes a patch, and its command. It is decided where the workload's row is
+// built, off the UI goroutine, and kept with the row while the row cache
+// keeps the advice: drawing a frame never runs BuildPatch.
 type patchAvail struct {
 	changes bool  // some of the advice changes the pod template
 	err     error // why BuildPatch makes no patch of that advice; nil when it does
+	command string
+	// hpaHeld says an HPA scales on resources the advice would resize,
+	// which it describes without a patch (see advisor.Options).
+	hpaHeld bool
 }
 
 // availability says whether the advice of w makes a patch.
 func availability(w model.Workload, advice []advisor.Advice) patchAvail {
 	as := advisor.Patchable(advice)
-	_, err := advisor.BuildPatch(w, as)
-	return patchAvail{changes: len(as) > 0, err: err}
+	p, err := advisor.BuildPatch(w, as)
+	out := patchAvail{changes: len(as) > 0, err: err, command: p.Command}
+	if w.HPA != nil {
+		for _, a := range advice {
+			resize := a.Kind == advisor.KindCPURequest || a.Kind == advisor.KindMemoryRequest
+			out.hpaHeld = out.hpaHeld || (resize && !a.Patchable() && a.Suggested.Display != "")
+		}
+	}
+	return out
 }
 
 // ready reports whether p opens a patch that a and y can use.
@@ -34,6 +45,8 @@ func (p patchAvail) hint(kind model.Kind) string {
 		return "p patch · a dry run, then apply · y copy the kubectl command"
 	case errors.Is(p.err, advisor.ErrNotPatchable):
 		return "a " + strings.ToLower(string(kind)) + " cannot be patched in place: change its manifest (the details say what)"
+	case !p.changes && p.hpaHeld:
+		return "no patch: its HPA scales on these requests (--advise-hpa-resources offers one)"
 	case !p.changes:
 		return "nothing here is a pod template change: the details say what to do"
 	}

@@ -68,7 +68,7 @@ func (p patchModel) layout() patchLayout {
 		rest = append(rest, st.Emphasis.Render(" CHANGES"))
 		rest = append(rest, fieldTable(p.patch.Fields, st)...)
 		rest = append(rest, "", st.Emphasis.Render(" COMMAND")+st.Dim.Render("  (y copies it)"))
-		for _, line := range breakCommand(p.patch.Command, width-4) {
+		for _, line := range model.BreakCode(p.patch.Command, "shell", width-4) {
 			rest = append(rest, "   "+st.Code.Render(line))
 		}
 		rest = append(rest, "")
@@ -170,50 +170,6 @@ func scrolled(lines []string, offset, room int, st Styles) []string {
 		out[room-1] = st.Dim.Render(fmt.Sprintf(" ↓ %s below (pgdn)", plural(below+1, "more line")))
 	}
 	return out
-}
-
-// breakCommand breaks a command into lines of at most width cells, only
-// after a space, ',', '{' or '[' outside a JSON string, so that the screen
-// shows whole tokens and a copy of it is still the same JSON; a token wider
-// than a line is cut where it must be. The lines joined are the command.
-func breakCommand(cmd string, width int) []string {
-	width = max(width, 1)
-	var pieces []string // each ends where a line may break
-	inString, escaped, start := false, false, 0
-	for i := 0; i < len(cmd); i++ {
-		switch c := cmd[i]; {
-		case escaped:
-			escaped = false
-		case inString && c == '\\':
-			escaped = true
-		case c == '"':
-			inString = !inString
-		case !inString && (c == ' ' || c == ',' || c == '{' || c == '['):
-			pieces = append(pieces, cmd[start:i+1])
-			start = i + 1
-		}
-	}
-	if start < len(cmd) {
-		pieces = append(pieces, cmd[start:])
-	}
-	var lines []string
-	line, lw := "", 0
-	for _, piece := range pieces {
-		pw := ansi.StringWidth(piece)
-		if lw > 0 && lw+pw > width {
-			lines, line, lw = append(lines, line), "", 0
-		}
-		for pw > width { // one token wider than a line
-			lines = append(lines, ansi.Cut(piece, 0, width))
-			piece = ansi.Cut(piece, width, pw)
-			pw = ansi.StringWidth(piece)
-		}
-		line, lw = line+piece, lw+pw
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
 }
 
 // notes are what BuildPatch warns of (accepted advice it left out, and
@@ -321,12 +277,16 @@ func (p patchModel) status() []model.Cell {
 		}
 		return []model.Cell{
 			{Text: "✓ dry run passed: " + p.result, Level: model.Good},
-			{Text: fmt.Sprintf("Apply to %s in %s for real (%s)? Press Y to apply, esc to cancel.", patchName(p.patch), p.patch.Namespace, restarts), Level: model.Near},
+			{Text: fmt.Sprintf("Apply to %s in %s for real (%s)? Press Y to apply; n or esc cancels.", patchName(p.patch), p.patch.Namespace, restarts), Level: model.Near},
 		}
 	case patchApplying:
 		return []model.Cell{{Text: "… applying", Level: model.Idle}}
 	case patchApplied:
-		return []model.Cell{{Text: "✓ applied: " + p.result, Level: model.Good}}
+		text := "✓ applied: " + p.result
+		if p.patch.RestartsPods {
+			text += "; the pods roll now: the details show how far"
+		}
+		return []model.Cell{{Text: text, Level: model.Good}}
 	case patchFailed:
 		text := explainFailure(p.failure, p.patch)
 		if p.failedDryRun {

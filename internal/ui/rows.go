@@ -33,8 +33,11 @@ const numSortable = colTop
 // columnTitles are the table's column headers.
 var columnTitles = [numColumns]string{"WORKLOAD", "KIND", "READY", "GO", "CPU used/req/lim", "MEM used/req/lim", "RESTARTS", "PROBES", "ADVICE", "TOP ADVICE"}
 
-// sortNames name the columns in the status line ("sorted by advice").
-var sortNames = [numColumns]string{"name", "kind", "ready", "go", "cpu", "memory", "restarts", "probes", "advice", "top advice"}
+// sortNames say in the status line what the table is sorted by, and on
+// which basis ("sorted by memory, % of limit, fullest first").
+var sortNames = [numColumns]string{"name", "kind", "readiness, least ready first", "Go version, newest first",
+	"CPU, % of limit (or request), fullest first", "memory, % of limit (or request), fullest first",
+	"restarts, most first", "probe failures, most first", "advice, most urgent first", "top advice"}
 
 // line is one rendered-ready table line: a workload or one of its containers.
 type line struct {
@@ -56,7 +59,8 @@ type workloadRow struct {
 	ref model.WorkloadRef
 	line
 	containers []containerLine
-	// search is the lower-case text a filter matches: name, kind, containers.
+	// search is the lower-case text a filter's words match: the names of
+	// the workload and its containers (see query).
 	search string
 	// advice is the workload's advice, worst first within each container,
 	// and patch whether it makes a patch.
@@ -94,7 +98,7 @@ func buildRow(w model.Workload, as []advisor.Advice, patch patchAvail, s model.S
 			r.cells[colReady].Level = model.Over
 		}
 	}
-	search := []string{strings.ToLower(name), string(w.Ref.Kind.Short())}
+	search := []string{strings.ToLower(name)}
 
 	var cpus, mems []model.Usage
 	goInfo := model.GoInfo{Detection: model.GoUnknown}

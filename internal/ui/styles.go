@@ -27,6 +27,9 @@ type Styles struct {
 	Emphasis  lipgloss.Style
 	Plain     lipgloss.Style
 	SparkBase lipgloss.Style
+	// every styles Normal text too (Plain): the selected line's Styles,
+	// whose every piece is drawn in reverse video.
+	every bool
 }
 
 // DefaultStyles returns the dashboard's styles, in the 16 basic colours so
@@ -99,10 +102,23 @@ func (s Styles) of(l model.Level) lipgloss.Style {
 }
 
 // render styles text at a level; normal text is returned as it is, which
-// keeps the common case free of escape codes and fast.
+// keeps the common case free of escape codes and fast (but for the
+// selected line's Styles, see selected).
 func (s Styles) render(l model.Level, text string) string {
-	if l == model.Normal || text == "" {
+	if (l == model.Normal && !s.every) || text == "" {
 		return text
 	}
 	return s.of(l).Render(text)
+}
+
+// selected returns the styles of the selected table line: each level's
+// colour kept, in reverse video, so that a critical line shows red when
+// the cursor is on it too.
+func (s Styles) selected() Styles {
+	sel := s
+	for _, st := range []*lipgloss.Style{&sel.Plain, &sel.Dim, &sel.Good, &sel.Warn, &sel.Bad} {
+		*st = st.Inherit(s.Selected)
+	}
+	sel.every = true
+	return sel
 }

@@ -48,6 +48,8 @@ type tableModel struct {
 	sortCol column
 	reverse bool
 	filter  filterInput
+	// namespace shows one namespace of all those watched (:ns NAME); "" all.
+	onlyNS string
 }
 
 func newTable() tableModel {
@@ -82,18 +84,52 @@ func (t tableModel) layout(width int) layout {
 	return fit(t.widths, width, t.sortCol)
 }
 
-// nextSort is the column s sorts by next: the next one shown at the
-// current width, so that the table never sorts by a column it hides.
-func (t tableModel) nextSort() column {
+// nextSort is the column s and > (d 1) or < (d -1) sort by next: the next
+// one shown at the current width, so that the table never sorts by a
+// column it hides unless asked by name.
+func (t tableModel) nextSort(d int) column {
 	shown := fit(t.widths, t.width, numColumns).width
 	c := t.sortCol
 	for range numSortable {
-		c = (c + 1) % numSortable
+		c = (c + column(d) + numSortable) % numSortable
 		if shown[c] > 0 || t.width == 0 {
 			return c
 		}
 	}
 	return (t.sortCol + 1) % numSortable
+}
+
+// sortBy sorts by column c, reversed or not.
+func (t tableModel) sortBy(c column, reverse bool) tableModel {
+	t.sortCol, t.reverse = c, reverse
+	return t.relist()
+}
+
+// showNamespace shows only the workloads of namespace ns ("" all).
+func (t tableModel) showNamespace(ns string) tableModel {
+	t.onlyNS = ns
+	return t.relist()
+}
+
+// selectRef puts the cursor on a workload's line.
+func (t tableModel) selectRef(ref model.WorkloadRef) tableModel {
+	t.selected = rowKey{ref: ref}
+	return t.relist()
+}
+
+// before reports whether row i comes before row j (-1: none) in the
+// table's order, rows the table hides after those it shows.
+func (t tableModel) before(i, j int) bool {
+	if j < 0 {
+		return true
+	}
+	pos := func(r int) int {
+		if p := slices.Index(t.order, r); p >= 0 {
+			return p
+		}
+		return len(t.rows) + r
+	}
+	return pos(i) < pos(j)
 }
 
 // filtering reports whether the filter is taking keys.
@@ -143,10 +179,16 @@ func (t tableModel) update(msg tea.KeyPressMsg, k KeyMap) (tableModel, tea.Cmd) 
 			t.selected = rowKey{ref: r.ref}
 			t = t.relist()
 		}
-	case key.Matches(msg, k.Sort):
-		t.sortCol = t.nextSort()
-		t.reverse = false
-		t = t.relist()
+	case key.Matches(msg, k.Sort, k.SortNext):
+		t = t.sortBy(t.nextSort(1), false)
+	case key.Matches(msg, k.SortPrev):
+		t = t.sortBy(t.nextSort(-1), false)
+	case key.Matches(msg, k.SortBy[:]...):
+		for c := range numSortable {
+			if key.Matches(msg, k.SortBy[c]) {
+				t = t.sortBy(c, c == t.sortCol && !t.reverse)
+			}
+		}
 	case key.Matches(msg, k.Reverse):
 		t.reverse = !t.reverse
 		t = t.relist()
@@ -220,10 +262,11 @@ func (t tableModel) scroll() tableModel {
 
 // relist filters, sorts and expands the rows, then finds the selected line again.
 func (t tableModel) relist() tableModel {
-	q := strings.ToLower(strings.TrimSpace(t.filter.Value()))
+	q := parseFilter(t.filter.Value())
 	t.order = make([]int, 0, len(t.rows))
 	for i := range t.rows {
-		if q == "" || strings.Contains(t.rows[i].search, q) {
+		r := &t.rows[i]
+		if q.matches(r) && (t.onlyNS == "" || r.ref.Namespace == t.onlyNS) {
 			t.order = append(t.order, i)
 		}
 	}

@@ -50,6 +50,8 @@ const (
 	stepBars
 	stepProbes
 	stepGo
+	stepCPU
+	stepMem
 	numSteps
 )
 
@@ -92,7 +94,8 @@ func (r *workloadRow) measure() [numColumns]int {
 // fit lays the columns out in total cells. It starts from every column at
 // its content's width with gaps of two and bars of barMin, takes the fewest
 // steps that make it fit (gaps of one, no KIND, flexible columns shrunk,
-// no bars, no PROBES, no GO; never the keep column, the one sorted by, or
+// no bars, no PROBES, no GO, no CPU, no MEM: the compact table of a narrow
+// terminal keeps the name, READY, RESTARTS and advice; never the keep column, the one sorted by, or
 // none when keep is numColumns), then hands what is left over back: to the
 // flexible columns, to the bars, to a TOP ADVICE column, and to the bars again.
 func fit(content [numColumns]int, total int, keep column) layout {
@@ -132,6 +135,10 @@ func narrow(content [numColumns]int, total int, n step, keep column) (layout, in
 			l.drop(colProbes, keep)
 		case stepGo:
 			l.drop(colGo, keep)
+		case stepCPU:
+			l.drop(colCPU, keep)
+		case stepMem:
+			l.drop(colMem, keep)
 		}
 	}
 	return l, l.used()
@@ -190,7 +197,11 @@ func (l layout) spread(content [numColumns]int, spare int) layout {
 func (t tableModel) view(width, height int, empty string, st Styles) []string {
 	l := t.layout(width)
 	out := make([]string, 0, height)
-	out = append(out, st.Column.Render(padRight(l.titles(t.sortCol, t.reverse), width)))
+	if len(t.rows) == 0 {
+		out = append(out, "") // no titles laid out for rows yet to come: they would move once the rows come
+	} else {
+		out = append(out, st.Column.Render(padRight(l.titles(t.sortCol, t.reverse), width)))
+	}
 
 	if len(t.lines) == 0 {
 		msg := "  No workloads yet."
@@ -212,7 +223,9 @@ func (t tableModel) view(width, height int, empty string, st Styles) []string {
 			ln, indent = &r.containers[tl.c].line, "  └ "
 		}
 		if i == t.cursor {
-			out = append(out, st.Selected.Render(padRight(l.render(ln, indent, true, "▌", Styles{}), width)))
+			sel := st.selected()
+			line := l.render(ln, indent, true, "▌", sel)
+			out = append(out, line+sel.render(model.Normal, strings.Repeat(" ", max(width-ansi.StringWidth(line), 0))))
 			continue
 		}
 		out = append(out, l.render(ln, indent, true, " ", st))
@@ -242,22 +255,36 @@ func (l layout) titles(sortCol column, reverse bool) string {
 	return l.render(&ln, "", false, " ", Styles{})
 }
 
+// shown are the columns the layout shows, in order.
+func (l layout) shown() []column {
+	out := make([]column, 0, numColumns)
+	for c := range numColumns {
+		if l.width[c] > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// span is how wide column c is drawn: a usage column with its bar.
+func (l layout) span(c column) int {
+	if l.bar > 0 && (c == colCPU || c == colMem) {
+		return l.width[c] + 1 + l.bar + pctWidth
+	}
+	return l.width[c]
+}
+
 // render lays one line out. With a zero Styles nothing is coloured (the
 // selected line and the titles take one style for the whole line).
 func (l layout) render(ln *line, indent string, withBars bool, mark string, st Styles) string {
 	var b strings.Builder
-	b.WriteString(mark)
-	gap := strings.Repeat(" ", l.gap)
-	first := true
-	for c := range numColumns {
+	b.WriteString(st.render(model.Normal, mark))
+	gap := st.render(model.Normal, strings.Repeat(" ", l.gap))
+	for i, c := range l.shown() {
 		w := l.width[c]
-		if w == 0 {
-			continue
-		}
-		if !first {
+		if i > 0 {
 			b.WriteString(gap)
 		}
-		first = false
 		text := ln.cells[c].Text
 		if c == colName {
 			text = indent + text
@@ -270,7 +297,7 @@ func (l layout) render(ln *line, indent string, withBars bool, mark string, st S
 		}
 		b.WriteString(st.render(ln.cells[c].Level, padRight(truncateWords(text, w), w)))
 		if usage {
-			b.WriteByte(' ')
+			b.WriteString(st.render(model.Normal, " "))
 			frac := ln.cpu
 			if c == colMem {
 				frac = ln.mem

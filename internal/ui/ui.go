@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/clip"
 	"github.com/kgotop/kgotop/internal/model"
 )
 
@@ -51,6 +52,12 @@ type Deps struct {
 	// Loading says what is being loaded, for the loading line ("simulating
 	// 8h of history"); "" says "reading the cluster".
 	Loading string
+	// Copy puts text y copies where a paste finds it besides the
+	// terminal's clipboard, which the dashboard asks for itself (OSC 52):
+	// the local clipboard and a file (clip.Copier.Copy). It may block; the
+	// dashboard calls it in a command only. Nil copies to the terminal
+	// alone; Run fills in clip.Local's.
+	Copy func(text string) clip.Result
 }
 
 // view is which screen the body shows.
@@ -75,6 +82,7 @@ type Model struct {
 	view          view
 	back          view // where esc in the patch view returns to
 	showHelp      bool
+	helpOffset    int // the first line of the help shown
 
 	// started is when the dashboard started (see loadingFor).
 	started time.Time
@@ -97,6 +105,13 @@ type Model struct {
 	patch  patchModel
 	// notice is a one-line message in the footer, cleared by the next key.
 	notice model.Cell
+	// command is the command line (:), taking keys while it is focused.
+	command filterInput
+	// mouseOff is whether :mouse gave the mouse back to the terminal.
+	mouseOff bool
+	// applied holds when a patch that rolls pods was applied to each
+	// workload, for the details to show the rollout.
+	applied map[model.WorkloadRef]time.Time
 }
 
 // New returns the dashboard's model for the given dependencies.
@@ -126,6 +141,7 @@ func New(d Deps) Model {
 		prepared: d.Load == nil,
 		seq:      1,
 		table:    newTable(),
+		applied:  map[model.WorkloadRef]time.Time{},
 	}
 }
 
@@ -151,6 +167,9 @@ func loadCmd(ctx context.Context, load func(context.Context) error) tea.Cmd {
 func Run(ctx context.Context, d Deps) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if d.Copy == nil {
+		d.Copy = clip.Local().Copy
+	}
 	m := New(d)
 	m.ctx = ctx
 	final, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()

@@ -40,14 +40,26 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.notice = m.patch.outcome()
 		}
 		if applied {
+			if p := m.patch.patch; p.RestartsPods {
+				m.applied[model.WorkloadRef{Kind: p.Kind, Namespace: p.Namespace, Name: p.Name}] = m.now
+			}
 			return m.refresh() // show the new template at once
 		}
 		return m, nil
+	case copiedMsg:
+		m.notice = copyNotice(msg, m.width)
+		return m, nil
 	case tea.PasteMsg:
-		if !m.tooSmall() && m.view == viewTable && m.table.filtering() {
+		switch {
+		case m.tooSmall():
+		case m.command.Focused():
+			m.command = m.command.update(msg, m.keys.Filtering)
+		case m.view == viewTable && m.table.filtering():
 			m.table = m.table.edit(msg, m.keys.Filtering)
 		}
 		return m, nil
+	case tea.MouseMsg:
+		return m.onMouse(msg)
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	}
@@ -69,22 +81,26 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	m.notice = model.Cell{}
 	switch {
+	case m.command.Focused():
+		return m.commandKey(msg)
 	case m.view == viewTable && m.table.filtering():
 		m.table, cmd = m.table.update(msg, m.keys)
 		return m, cmd
 	case m.showHelp:
-		m.showHelp = false // any key closes the help; q still quits
-		if key.Matches(msg, m.keys.Quit) {
-			return m, tea.Quit
-		}
-		return m, nil
-	case key.Matches(msg, m.keys.Quit):
-		return m, tea.Quit
+		return m.helpKey(msg), nil // scrolls a long help; any other key closes it
+	case key.Matches(msg, m.keys.Quit) && m.view == viewTable:
+		return m, tea.Quit // quit from the top; q in a view goes back
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = true
 		return m, nil
 	case key.Matches(msg, m.keys.Refresh):
 		return m.refresh()
+	case key.Matches(msg, m.keys.Command):
+		m.command = filterInput{focused: true}
+		return m, nil
+	case !matchesAny(msg, m.keys.all()):
+		m.notice = model.Cell{Text: msg.String() + " does nothing here: ? shows the keys, : the commands", Level: model.Idle}
+		return m, nil
 	}
 	switch m.view {
 	case viewDetail:
@@ -95,17 +111,27 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m.tableKey(msg)
 }
 
+// matchesAny reports whether msg is one of the bindings' keys.
+func matchesAny(msg tea.KeyPressMsg, bs []key.Binding) bool {
+	for _, b := range bs {
+		if key.Matches(msg, b) {
+			return true
+		}
+	}
+	return false
+}
+
 // tableKey handles a key in the main table.
 func (m Model) tableKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	r, container, ok := m.table.current()
 	switch {
 	case ok && key.Matches(msg, m.keys.Details):
-		m.detail = newDetail(r.ref, container).refresh(m.workload(r.ref), r.advice, r.patch, m.now)
-		m.view = viewDetail
-		return m.resize(), nil
-	case ok && key.Matches(msg, m.keys.Patch, m.keys.Apply, m.keys.Copy):
+		return m.openDetails(r, container), nil
+	case ok && key.Matches(msg, m.keys.Copy):
+		return m.copyFor(r.ref, r.patch, snippets(m.workload(r.ref), r.advice), 0)
+	case ok && key.Matches(msg, m.keys.Patch, m.keys.Apply):
 		return m.patchAction(msg, r.ref, r.advice)
-	case key.Matches(msg, m.keys.Back):
+	case key.Matches(msg, m.keys.Back) && !key.Matches(msg, m.keys.Collapse):
 		m.table, _ = m.table.clearFilter()
 		return m, nil
 	}
@@ -114,30 +140,66 @@ func (m Model) tableKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// openDetails opens the detail view of a row, at the container given ("" for the top).
+func (m Model) openDetails(r *workloadRow, container string) Model {
+	m.detail = newDetail(r.ref, container, m.applied[r.ref]).refresh(m.workload(r.ref), r.advice, r.patch, m.now)
+	m.view = viewDetail
+	return m.resize()
+}
+
 // detailKey handles a key in the detail view.
 func (m Model) detailKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
-	case key.Matches(msg, m.keys.Back):
+	case key.Matches(msg, m.keys.Back, m.keys.Quit):
 		m.view = viewTable
 		return m, nil
-	case key.Matches(msg, m.keys.Patch, m.keys.Apply, m.keys.Copy):
+	case key.Matches(msg, m.keys.Copy):
+		return m.copyFor(m.detail.ref, m.detail.patch, m.detail.snippets, 0)
+	case key.Matches(msg, m.keys.CopyBlock):
+		return m.copyFor(m.detail.ref, m.detail.patch, m.detail.snippets, int(msg.Code-'0'))
+	case key.Matches(msg, m.keys.Patch, m.keys.Apply):
 		return m.patchAction(msg, m.detail.ref, m.detail.advice)
 	}
 	m.detail = m.detail.update(msg, m.keys)
 	return m, nil
 }
 
+// copyFor copies what y copies for a workload (n 0), or its snippet n.
+func (m Model) copyFor(ref model.WorkloadRef, patch patchAvail, snips []snippet, n int) (tea.Model, tea.Cmd) {
+	if n > 0 {
+		if n > len(snips) {
+			m.notice = model.Cell{Text: "nothing numbered [" + string(rune('0'+n)) + "] to copy here", Level: model.Near}
+			return m, nil
+		}
+		return m.copyText(snippetName(n), snips[n-1].code)
+	}
+	what, text, ok := copyTarget(patch, snips)
+	if !ok {
+		why := "its advice makes no patch and carries no command"
+		if patch.err != nil && patch.changes {
+			why = "no patch: " + patch.err.Error()
+		}
+		m.notice = model.Cell{Text: "nothing to copy for " + ref.Name + ": " + why, Level: model.Near}
+		return m, nil
+	}
+	return m.copyText(what, text)
+}
+
 // patchKey handles a key in the patch view.
 func (m Model) patchKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
-	case key.Matches(msg, m.keys.Back):
+	case key.Matches(msg, m.keys.Back, m.keys.Quit) || (m.patch.state == patchConfirm && key.Matches(msg, m.keys.Cancel)):
 		var stay bool
 		if m.patch, stay = m.patch.back(); !stay {
 			m.view = m.back
 		}
 		return m, nil
 	case key.Matches(msg, m.keys.Copy):
-		return m.copyCommand()
+		if m.patch.err != nil {
+			m.notice = model.Cell{Text: "nothing to copy: " + m.patch.err.Error(), Level: model.Near}
+			return m, nil
+		}
+		return m.copyText("the kubectl patch command", m.patch.patch.Command)
 	case key.Matches(msg, m.keys.Apply) && m.deps.ReadOnly:
 		m.notice = readOnlyNotice
 		return m, nil
@@ -150,14 +212,10 @@ func (m Model) patchKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // readOnlyNotice answers a when applying is off.
 var readOnlyNotice = model.Cell{Text: "read-only (--read-only): applying is off; y copies the kubectl command to run it yourself", Level: model.Near}
 
-// patchAction opens the patch view for a workload (p), also starts its dry
-// run (a), or copies its command (y).
+// patchAction opens the patch view for a workload (p), and starts its dry run (a).
 func (m Model) patchAction(msg tea.KeyPressMsg, ref model.WorkloadRef, advice []advisor.Advice) (tea.Model, tea.Cmd) {
 	m.patch = newPatch(m.workload(ref), advice, m.patch.seq, m.deps.ReadOnly, m.styles)
-	switch {
-	case key.Matches(msg, m.keys.Copy):
-		return m.copyCommand()
-	case key.Matches(msg, m.keys.Apply) && m.deps.ReadOnly:
+	if key.Matches(msg, m.keys.Apply) && m.deps.ReadOnly {
 		m.notice = readOnlyNotice
 	}
 	if m.view != viewPatch {
@@ -171,16 +229,6 @@ func (m Model) patchAction(msg tea.KeyPressMsg, ref model.WorkloadRef, advice []
 		return m, cmd
 	}
 	return m, nil
-}
-
-// copyCommand puts the patch's kubectl command on the clipboard with OSC 52.
-func (m Model) copyCommand() (tea.Model, tea.Cmd) {
-	if m.patch.err != nil {
-		m.notice = model.Cell{Text: "nothing to copy: " + m.patch.err.Error(), Level: model.Near}
-		return m, nil
-	}
-	m.notice = model.Cell{Text: "copied the kubectl command to the clipboard (OSC 52)", Level: model.Good}
-	return m, tea.SetClipboard(m.patch.patch.Command)
 }
 
 // refresh starts a new snapshot now; replies to earlier ones become stale.
@@ -209,6 +257,7 @@ func (m Model) takeSnapshot(msg snapshotMsg) Model {
 	m.counts = msg.counts
 	m.table = m.table.setRows(msg.rows, msg.widths, msg.snap.Namespace)
 	if m.view == viewDetail {
+		m.detail.applied = m.applied[m.detail.ref]
 		if i, ok := m.index[m.detail.ref]; ok {
 			r := &m.table.rows[i]
 			m.detail = m.detail.refresh(&m.snap.Workloads[i], r.advice, r.patch, m.now)
@@ -229,7 +278,7 @@ func (m Model) workload(ref model.WorkloadRef) *model.Workload {
 
 // resize gives each view the room it has.
 func (m Model) resize() Model {
-	m.table = m.table.setSize(m.width, m.bodyHeight()-1-panelLines)
+	m.table = m.table.setSize(m.width, m.bodyHeight()-1-m.panelHeight(m.bodyHeight()))
 	m.detail = m.detail.resize(m.width, m.bodyHeight(), m.styles)
 	m.patch = m.patch.resize(m.width, m.bodyHeight())
 	return m

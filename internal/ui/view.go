@@ -9,14 +9,22 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// The smallest terminal the dashboard draws in.
+// The smallest terminal the dashboard draws in: below 80x24 it draws a
+// compact table (see fit) and a shorter advice panel.
 const (
-	minWidth  = 80
-	minHeight = 24
+	minWidth  = 60
+	minHeight = 15
 )
 
-// panelLines is the advice panel under the table, with its rule.
-const panelLines = 5
+// The advice panel under the table, with its rule: panelLines tall, or
+// compactPanel on a short terminal; on a tall one it grows into the room
+// the table leaves, up to panelMax, to list more of the advice.
+const (
+	panelLines   = 5
+	compactPanel = 3
+	panelMax     = 30
+	compactBody  = 19 // bodies shorter than this get the compact panel
+)
 
 // tooSmall reports whether the terminal is too small to draw in (or its
 // size is not known yet): then only q and ctrl+c do anything, since a key
@@ -25,11 +33,25 @@ func (m Model) tooSmall() bool {
 	return m.width < minWidth || m.height < minHeight
 }
 
-// tooSmallView says the terminal is too small, wrapped to its width and
-// centred in it.
+// tooSmallView says the terminal is too small, centred in it, a phrase to
+// a line when the phrases do not fit on one: a line breaks between
+// phrases, and inside one only when it is wider than the terminal.
 func tooSmallView(width, height int) string {
-	msg := fmt.Sprintf("kgotop needs at least %dx%d; this terminal is %dx%d. Enlarge it, or press q to quit.", minWidth, minHeight, width, height)
-	lines := strings.Split(ansi.Wrap(msg, max(width, 1), ""), "\n")
+	phrases := []string{
+		fmt.Sprintf("kgotop needs at least %dx%d;", minWidth, minHeight),
+		fmt.Sprintf("this terminal is %dx%d.", width, height),
+		"Enlarge it, or press q to quit;",
+		"kgotop --report prints the same as text.",
+	}
+	var lines []string
+	for _, p := range phrases {
+		switch n := len(lines); {
+		case n > 0 && ansi.StringWidth(lines[n-1])+1+ansi.StringWidth(p) <= width:
+			lines[n-1] += " " + p
+		default:
+			lines = append(lines, strings.Split(ansi.Wrap(p, max(width, 1), ""), "\n")...)
+		}
+	}
 	for i, l := range lines {
 		lines[i] = truncate(l, width)
 	}
@@ -61,6 +83,9 @@ func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.WindowTitle = "kgotop"
+	if !m.mouseOff {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	return v
 }
 
@@ -80,13 +105,18 @@ func (m Model) render() string {
 	var body []string
 	switch {
 	case m.showHelp:
-		body = m.helpView()
+		body = scrolled(m.helpView(), m.helpOffset, h, m.styles)
 	case m.view == viewDetail:
 		body = m.detail.view(h, m.styles)
 	case m.view == viewPatch:
 		body = m.patch.view(h)
 	default:
-		body = append(m.table.view(m.width, h-panelLines, m.emptyTable(), m.styles), m.panelView()...)
+		panel := m.panelHeight(h)
+		lines := m.panelView(panel)
+		for len(lines) < panel {
+			lines = append([]string{""}, lines...) // the panel sits on the footer
+		}
+		body = append(m.table.view(m.width, h-panel, m.emptyTable(), m.styles), lines...)
 	}
 	out = append(out, fitLines(body, h, m.width)...)
 	out = append(out, m.footerView())
@@ -117,64 +147,4 @@ func fitLines(body []string, h, width int) []string {
 		}
 	}
 	return out
-}
-
-// panelView is the advice panel under the table: why the selected workload
-// stands out, what to change, and the keys that do it.
-func (m Model) panelView() []string {
-	st := m.styles
-	out := []string{st.Rule.Render(strings.Repeat("─", m.width))}
-	r, container, ok := m.table.current()
-	if !ok {
-		return out
-	}
-	as := r.advice
-	if container != "" {
-		as = forContainer(as, container)
-	}
-	name := r.cells[colName].Text
-	if container != "" {
-		name = r.ref.Name + "/" + container
-	}
-	if len(as) == 0 {
-		if !r.sampled {
-			return append(out, " "+st.Emphasis.Render(name)+"  "+st.Dim.Render("no advice yet: no usage samples to judge from (metrics come every window)"))
-		}
-		return append(out, " "+st.Emphasis.Render(name)+"  "+st.Good.Render("no advice: usage fits its requests and limits, nothing to change"))
-	}
-	a := as[0] // the most urgent, the first of them on a tie
-	for _, b := range as[1:] {
-		if b.Severity.Rank() > a.Severity.Rank() {
-			a = b
-		}
-	}
-	mark, lvl := severityMark(a.Severity)
-	head := " " + st.render(lvl, mark+" "+string(a.Severity)) + " " + st.Emphasis.Render(name) + "  "
-	reason := wrapLines(a.Reason, m.width-ansi.StringWidth(head)-1, 2)
-	out = append(out, head+reason[0])
-	indent := strings.Repeat(" ", ansi.StringWidth(head))
-	if len(reason) > 1 {
-		out = append(out, indent+reason[1])
-	} else {
-		out = append(out, "")
-	}
-	change := "   " + adviceChange(a) + " · confidence " + string(a.Confidence.Level)
-	if a.Confidence.Note != "" {
-		change += ": " + a.Confidence.Note
-	}
-	if len(as) > 1 {
-		change = fmt.Sprintf("%s · and %d more", change, len(as)-1)
-	}
-	out = append(out, truncate(change, m.width))
-	return append(out, st.Dim.Render("   enter details · "+r.patch.hint(r.ref.Kind)))
-}
-
-// wrapLines wraps text to width and keeps at most n lines, marking a cut.
-func wrapLines(text string, width, n int) []string {
-	lines := strings.Split(ansi.Wrap(text, max(width, 10), ""), "\n")
-	if len(lines) > n {
-		lines = lines[:n]
-		lines[n-1] = ansi.Truncate(lines[n-1]+" …", width, "…")
-	}
-	return lines
 }

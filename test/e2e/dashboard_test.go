@@ -28,6 +28,12 @@ type tmuxSession struct {
 
 func startTmux(t *testing.T, width, height int, args ...string) *tmuxSession {
 	t.Helper()
+	return startTmuxEnv(t, nil, width, height, args...)
+}
+
+// startTmuxEnv is startTmux with more of kgotop's environment ("NAME=value").
+func startTmuxEnv(t *testing.T, env []string, width, height int, args ...string) *tmuxSession {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is needed for the dashboard tests (scripts/deps installs it)")
 	}
@@ -36,7 +42,7 @@ func startTmux(t *testing.T, width, height int, args ...string) *tmuxSession {
 	for i, a := range args {
 		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
-	shell := fmt.Sprintf("XDG_CACHE_HOME=%s %s %s; echo $? > %s; sleep 60", cacheDir, kgotopBin, strings.Join(quoted, " "), s.exit)
+	shell := fmt.Sprintf("XDG_CACHE_HOME=%s %s %s %s; echo $? > %s; sleep 60", cacheDir, strings.Join(env, " "), kgotopBin, strings.Join(quoted, " "), s.exit)
 	cmd := exec.Command("tmux", "new-session", "-d", "-s", s.name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), shell)
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -188,8 +194,8 @@ func TestDashboardReadOnlyAndTinyTerminal(t *testing.T) {
 	if hasEnvVar(shopEnv(t, dns), "GOMEMLIMIT") {
 		t.Fatal("--read-only applied a patch")
 	}
-	if err := exec.Command("tmux", "resize-window", "-t", s.name, "-x", "70", "-y", "20").Run(); err != nil {
+	if err := exec.Command("tmux", "resize-window", "-t", s.name, "-x", "50", "-y", "12").Run(); err != nil {
 		t.Fatal(err)
 	}
-	s.waitFor(10*time.Second, "kgotop needs at least 80x24; this terminal is 70x20")
+	s.waitFor(10*time.Second, "kgotop needs at least 60x15;", "this terminal is 50x12.")
 }

@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+)
+
+// footerKey is a key the footer offers; when the line is too narrow, the
+// keys of lowest prio go first, so quit and help stay.
+type footerKey struct {
+	b    key.Binding
+	prio int
+}
+
+// Footer priorities: what stays longest on a narrow terminal.
+const (
+	prioQuit = 100
+	prioHelp = 90
+	prioBack = 80
+	prioMain = 70 // the key the view is for: enter, Y, space
+	prioAct  = 60 // p, a, y
+	prioMove = 30
+	prioMore = 20
+)
+
+// footerView is the bottom line: the command or filter being typed, a
+// notice, or the keys that work in the view shown.
+func (m Model) footerView() string {
+	st := m.styles
+	switch {
+	case m.command.Focused():
+		f := m.keys.Filtering
+		return truncate(":"+m.command.Value()+st.Selected.Render(" ")+st.Dim.Render("   "+helpText(relabel(f.Keep, "run"))+" · "+helpText(relabel(f.Clear, "cancel"))+" · "+commandHelp), m.width)
+	case m.view == viewTable && m.table.filtering():
+		f := m.keys.Filtering
+		return truncate(m.table.filter.view(st)+st.Dim.Render("   "+helpText(f.Keep)+" · "+helpText(f.Clear)+" · names, kind:sts, ns:NAME"), m.width)
+	case m.notice.Text != "":
+		return truncate(" "+st.render(m.notice.Level, m.notice.Text), m.width)
+	}
+	return " " + footerLine(m.footerKeys(), m.width-1, st)
+}
+
+// footerKeys are the keys that do something in the view shown now.
+func (m Model) footerKeys() []footerKey {
+	k := m.keys
+	help, quit := footerKey{k.Help, prioHelp}, footerKey{k.Quit, prioQuit}
+	back := footerKey{helpEntry("q/esc", "back"), prioBack}
+	switch {
+	case m.showHelp:
+		out := scrollKeys(m.helpOffset > 0, m.helpOffset < m.helpEnd())
+		return append(out, footerKey{helpEntry(ifElse(len(out) > 0, "any other key", "any key"), "closes this help"), prioMain}, footerKey{k.Interrupt, prioQuit})
+	case m.view == viewDetail:
+		out := scrollKeys(m.detail.offset > 0, m.detail.offset < m.detail.maxOffset())
+		if m.detail.patch.ready() {
+			out = append(out, footerKey{k.Patch, prioAct}, footerKey{k.Apply, prioAct - 5})
+		} else if m.detail.patch.changes {
+			out = append(out, footerKey{relabel(k.Patch, "why no patch"), prioAct})
+		}
+		if _, _, ok := copyTarget(m.detail.patch, m.detail.snippets); ok {
+			out = append(out, footerKey{relabel(k.Copy, ifElse(m.detail.patch.ready(), "copy the patch", "copy [1]")), prioAct + 5})
+		}
+		if n := len(m.detail.snippets); n > 1 || (n == 1 && m.detail.patch.ready()) {
+			keys, desc := "1", "copy [1]"
+			if n > 1 {
+				keys, desc = fmt.Sprintf("1-%d", min(n, 9)), fmt.Sprintf("copy [1]-[%d]", min(n, 9))
+			}
+			out = append(out, footerKey{helpEntry(keys, desc), prioAct - 15})
+		}
+		return append(out, back, help)
+	case m.view == viewPatch:
+		return append(m.patch.footerKeys(k, back), help)
+	case len(m.table.rows) == 0:
+		return []footerKey{help, quit} // nothing to move to, open or patch yet
+	}
+	return []footerKey{
+		{helpEntry("↑↓", "move"), prioMove}, {helpEntry("→", "containers"), prioMore}, {k.Details, prioMain},
+		{k.Filter, prioAct - 10}, {k.Sort, prioAct - 15}, {k.Patch, prioAct}, {k.Apply, prioAct - 5}, {k.Copy, prioAct - 20},
+		{k.Command, prioMore - 5}, help, quit,
+	}
+}
+
+// scrollKeys are the keys that scroll a view, in the directions it can go.
+func scrollKeys(up, down bool) []footerKey {
+	switch {
+	case up && down:
+		return []footerKey{{helpEntry("↑↓", "scroll"), prioMove}, {helpEntry("pgup/pgdn", "page"), prioMore}}
+	case down:
+		return []footerKey{{helpEntry("↓/j", "down"), prioMove}, {helpEntry("pgdn", "page down"), prioMore}}
+	case up:
+		return []footerKey{{helpEntry("↑/k", "up"), prioMove}, {helpEntry("pgup", "page up"), prioMore}}
+	}
+	return nil
+}
+
+// footerKeys are the patch view's keys in the state it is in, back the
+// key that leaves it.
+func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
+	choose := []footerKey{{helpEntry("↑↓", "choose"), prioMove}, {k.Toggle, prioMain - 5}}
+	switch {
+	case p.busy():
+		return []footerKey{back}
+	case p.err != nil && (len(p.advice) == 0 || errors.Is(p.err, advisor.ErrNotPatchable)):
+		return []footerKey{back}
+	case p.err != nil:
+		return append(choose, back)
+	case p.state == patchConfirm:
+		return []footerKey{{k.Confirm, prioMain}, {helpEntry("n/esc", "cancel"), prioBack}, {k.Copy, prioAct - 10}}
+	case p.state == patchApplied:
+		return []footerKey{{k.Copy, prioAct - 10}, back}
+	}
+	out := choose
+	out = append(out, footerKey{k.Copy, prioAct + 5})
+	if !p.readOnly {
+		apply := k.Apply
+		if p.state == patchFailed {
+			apply = relabel(apply, "dry run again")
+		}
+		out = append(out, footerKey{apply, prioAct})
+	}
+	return append(out, back)
+}
+
+// footerLine joins keys as "enter details • q quit" in width cells,
+// leaving out the keys of lowest prio (the last of them first) until it fits.
+func footerLine(keys []footerKey, width int, st Styles) string {
+	sep := " • "
+	item := func(f footerKey) string { return helpText(f.b) }
+	for len(keys) > 1 {
+		w := ansi.StringWidth(sep) * (len(keys) - 1)
+		for _, f := range keys {
+			w += ansi.StringWidth(item(f))
+		}
+		if w <= width {
+			break
+		}
+		low := len(keys) - 1
+		for i := len(keys) - 1; i >= 0; i-- {
+			if keys[i].prio < keys[low].prio {
+				low = i
+			}
+		}
+		keys = append(keys[:low:low], keys[low+1:]...)
+	}
+	parts := make([]string, len(keys))
+	for i, f := range keys {
+		parts[i] = st.Key.Render(f.b.Help().Key) + " " + f.b.Help().Desc
+	}
+	return truncate(strings.Join(parts, st.Dim.Render(sep)), width)
+}
+
+// helpText is a binding's help: "enter keep".
+func helpText(b key.Binding) string { return b.Help().Key + " " + b.Help().Desc }
