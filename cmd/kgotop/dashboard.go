@@ -40,6 +40,7 @@ func runDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
 		Apply:     applyWith(c.Apply),
 		Advisor:   o.advisorOptions(),
 		ReadOnly:  o.readOnly,
+		Theme:     o.theme,
 	})
 	cancel()
 	<-polling
@@ -63,6 +64,7 @@ func runDemoDashboard(ctx context.Context, o *options, logger *slog.Logger) erro
 		Apply:     applyWith(d.Apply),
 		Advisor:   o.advisorOptions(),
 		ReadOnly:  o.readOnly,
+		Theme:     o.theme,
 		Now:       d.Now,
 		Refresh:   demo.Tick,
 		Load:      d.Start,

@@ -65,61 +65,64 @@ type options struct {
 // it. choices are the values shell completion offers.
 func (o *options) settings() []setting {
 	return []setting{
-		{name: "all-namespaces", short: "A", usage: "watch every namespace", bind: boolVar(&o.allNamespaces)},
-		{name: "selector", short: "l", usage: "label selector for pods (app=api,tier!=cache)", bind: stringVar(&o.selector, "")},
-		{name: "report", usage: "print a report and exit instead of opening the dashboard", bind: boolVar(&o.report)},
-		{name: "demo", usage: "show a simulated cluster: no cluster needed", bind: boolVar(&o.demo)},
-		{name: "seed", usage: "with --demo, the seed of the simulation (the same seed gives the same demo)", bind: uint64Var(&o.seed, 1)},
-		{name: "output", short: "o", usage: "report format: text, json or markdown", bind: stringVar(&o.output, "text"),
-			choices: []string{"text", "json", "markdown"},
-			parse:   func(o *options) (err error) { o.format, err = report.ParseFormat(o.output); return err }},
-		{name: "window", usage: "how long --report samples metrics (default: the newest metrics window only)", bind: durationVar(&o.window, 0),
-			parse: func(o *options) error { return notNegative(o.window) }},
-		{name: "width", usage: "width the text report must fit (default: the terminal's, or $COLUMNS, or 120)", bind: intVar(&o.width, 0)},
-		{name: "log-file", usage: "write diagnostics to this file (the terminal stays clean)", bind: stringVar(&o.logFile, "")},
-		{name: "fail-on", usage: "with --report, exit 3 when advice of this severity or worse exists: info, warning or critical",
-			bind: stringVar(&o.failOn, ""), choices: []string{"info", "warning", "critical"}, parse: parseFailOn},
-		{name: "db-max-connections", key: "advisor.dbMaxConnections", usage: "the database's connection limit, to check pool sizes across all replicas against",
-			bind: int64Var(&o.advisor.DBMaxConnections, 0), parse: func(o *options) error { return notNegative(o.advisor.DBMaxConnections) }},
-		{name: "advise-hpa-resources", key: "advisor.adviseHPAResources", usage: "offer patches for the requests an HPA scales on (by default only said: changing them moves the HPA's threshold)",
-			bind: boolVar(&o.advisor.AdviseHPAResources)},
-		{name: "memory-qos", key: "advisor.memoryQoS", usage: "how memory requests and limits move together: burstable (limit at most 2x the request) or guaranteed (request = limit); default burstable, a container Guaranteed today staying Guaranteed",
-			bind: stringVar(&o.memoryQoS, ""), choices: []string{string(advisor.MemoryBurstable), string(advisor.MemoryGuaranteed)},
-			parse: func(o *options) (err error) {
-				o.advisor.MemoryQoS, err = advisor.ParseMemoryQoS(o.memoryQoS)
-				return err
-			}},
-		{name: "cpu-limits", key: "advisor.cpuLimits", usage: "what to do with a CPU limit usage sits at: keep (raise it 2x and measure again) or remove (as krr does)",
-			bind: stringVar(&o.cpuLimits, string(advisor.CPULimitsKeep)), choices: []string{string(advisor.CPULimitsKeep), string(advisor.CPULimitsRemove)},
-			parse: func(o *options) (err error) {
-				o.advisor.CPULimits, err = advisor.ParseCPULimits(o.cpuLimits)
-				return err
-			}},
-		{name: "sizing-min", key: "advisor.sizingMin", usage: "the least usage history (with at least 100 samples) a request or limit change goes into a patch on; with less it is shown, not patched",
-			bind: durationVar(&o.advisor.SizingMin, 3*time.Hour), parse: func(o *options) error { return positive(o.advisor.SizingMin) }},
-		{name: "patch-low-confidence", key: "advisor.patchLowConfidence", usage: "put request and limit changes built on less than --sizing-min of history into patches too",
-			bind: boolVar(&o.advisor.PatchLowConfidence)},
-		{name: "safety-margin", key: "advisor.safetyMargin", usage: "the headroom added to the usage percentiles requests and limits are sized from, as a fraction (the VPA's 0.15 is 15%)",
-			bind: float64Var(&o.advisor.SafetyMargin, 0.15), parse: parseSafetyMargin},
-		{name: "cpu-floor", key: "advisor.cpuFloor", usage: "the least CPU request advice sizes to (krr's 10m)", bind: stringVar(&o.cpuFloor, "10m"),
-			parse: func(o *options) (err error) { o.advisor.CPUFloor, err = parseFloor(o.cpuFloor, true); return err }},
-		{name: "memory-floor", key: "advisor.memoryFloor", usage: "the least memory request advice sizes to (krr's 100Mi)", bind: stringVar(&o.memoryFloor, "100Mi"),
-			parse: func(o *options) (err error) {
-				o.advisor.MemoryFloor, err = parseFloor(o.memoryFloor, false)
-				return err
-			}},
-		{name: "metrics-port", key: "metrics.port", usage: "port numbers or names to read Go runtime /metrics from, on pods with neither prometheus.io annotations nor a port named metrics",
-			bind: stringsVar(&o.metricsPorts), parse: parseMetricsPorts},
-		{name: "metrics-path", key: "metrics.path", usage: "the path of /metrics on the ports --metrics-port or a port named metrics gives",
-			bind: stringVar(&o.metricsPath, "/metrics"), parse: parseMetricsPath},
-		{name: "no-history", usage: "neither read nor save the usage history kept between runs", bind: boolVar(&o.noHistory)},
-		{name: "read-only", key: "dashboard.readOnly", usage: "turn applying patches off in the dashboard (copying the kubectl command still works)", bind: boolVar(&o.readOnly)},
-		{name: "theme", key: "dashboard.theme", usage: "the dashboard's colours: default, or light for a light terminal background",
-			bind: stringVar(&o.theme, "default"), choices: ui.Themes(), parse: func(o *options) error { _, err := ui.StylesFor(o.theme); return err }},
-		{name: "sync-timeout", usage: "how long to wait for the first list of pods and workloads", bind: durationVar(&o.syncTimeout, 30*time.Second)},
-		{name: "config", usage: "the config file of a team's defaults (default $XDG_CONFIG_HOME/kgotop/config.yaml; KGOTOP_CONFIG)", bind: stringVar(&o.config, "")},
-		{name: "version", usage: "print the version and exit", bind: boolVar(&o.version)},
-		{name: "help", short: "h", usage: "show this help", bind: boolVar(&o.help)},
+		{name: "all-namespaces", short: "A", bind: boolVar(&o.allNamespaces),
+			usage: "watch every namespace"},
+		{name: "selector", short: "l", bind: stringVar(&o.selector, ""),
+			usage: "label selector for pods (app=api,tier!=cache)"},
+		{name: "report", bind: boolVar(&o.report),
+			usage: "print a report and exit instead of opening the dashboard"},
+		{name: "demo", bind: boolVar(&o.demo),
+			usage: "show a simulated cluster: no cluster needed"},
+		{name: "seed", bind: uint64Var(&o.seed, 1),
+			usage: "with --demo, the seed of the simulation (the same seed gives the same demo)"},
+		{name: "output", short: "o", bind: stringVar(&o.output, "text"), parse: parseOutput, choices: []string{"text", "json", "markdown"},
+			usage: "report format: text, json or markdown"},
+		{name: "window", bind: durationVar(&o.window, 0), parse: parseWindow,
+			usage: "how long --report samples metrics (default: the newest metrics window only)"},
+		{name: "width", bind: intVar(&o.width, 0),
+			usage: "width the text report must fit (default: the terminal's, or $COLUMNS, or 120)"},
+		{name: "log-file", bind: stringVar(&o.logFile, ""),
+			usage: "write diagnostics to this file (the terminal stays clean)"},
+		{name: "fail-on", bind: stringVar(&o.failOn, ""), parse: parseFailOn, choices: []string{"info", "warning", "critical"},
+			usage: "with --report, exit 3 when advice of this severity or worse exists: info, warning or critical"},
+		{name: "db-max-connections", key: "advisor.dbMaxConnections", bind: int64Var(&o.advisor.DBMaxConnections, 0), parse: parseDBMaxConnections,
+			usage: "the database's connection limit, to check pool sizes across all replicas against"},
+		{name: "advise-hpa-resources", key: "advisor.adviseHPAResources", bind: boolVar(&o.advisor.AdviseHPAResources),
+			usage: "offer patches for the requests an HPA scales on (by default only said: changing them moves the HPA's threshold)"},
+		{name: "memory-qos", key: "advisor.memoryQoS", bind: stringVar(&o.memoryQoS, ""), parse: parseMemoryQoS,
+			choices: []string{string(advisor.MemoryBurstable), string(advisor.MemoryGuaranteed)},
+			usage:   "how memory requests and limits move together: burstable (limit at most 2x the request) or guaranteed (request = limit); default burstable, a container Guaranteed today staying Guaranteed"},
+		{name: "cpu-limits", key: "advisor.cpuLimits", bind: stringVar(&o.cpuLimits, string(advisor.CPULimitsKeep)), parse: parseCPULimits,
+			choices: []string{string(advisor.CPULimitsKeep), string(advisor.CPULimitsRemove)},
+			usage:   "what to do with a CPU limit usage sits at: keep (raise it 2x and measure again) or remove (as krr does)"},
+		{name: "sizing-min", key: "advisor.sizingMin", bind: durationVar(&o.advisor.SizingMin, 3*time.Hour), parse: parseSizingMin,
+			usage: "the least usage history (with at least 100 samples) a request or limit change goes into a patch on; with less it is shown, not patched"},
+		{name: "patch-low-confidence", key: "advisor.patchLowConfidence", bind: boolVar(&o.advisor.PatchLowConfidence),
+			usage: "put request and limit changes built on less than --sizing-min of history into patches too"},
+		{name: "safety-margin", key: "advisor.safetyMargin", bind: float64Var(&o.advisor.SafetyMargin, 0.15), parse: parseSafetyMargin,
+			usage: "the headroom added to the usage percentiles requests and limits are sized from, as a fraction (the VPA's 0.15 is 15%)"},
+		{name: "cpu-floor", key: "advisor.cpuFloor", bind: stringVar(&o.cpuFloor, "10m"), parse: parseCPUFloor,
+			usage: "the least CPU request advice sizes to (krr's 10m)"},
+		{name: "memory-floor", key: "advisor.memoryFloor", bind: stringVar(&o.memoryFloor, "100Mi"), parse: parseMemoryFloor,
+			usage: "the least memory request advice sizes to (krr's 100Mi)"},
+		{name: "metrics-port", key: "metrics.port", bind: stringsVar(&o.metricsPorts), parse: parseMetricsPorts,
+			usage: "port numbers or names to read Go runtime /metrics from, on pods with neither prometheus.io annotations nor a port named metrics"},
+		{name: "metrics-path", key: "metrics.path", bind: stringVar(&o.metricsPath, "/metrics"), parse: parseMetricsPath,
+			usage: "the path of /metrics on the ports --metrics-port or a port named metrics gives"},
+		{name: "no-history", bind: boolVar(&o.noHistory),
+			usage: "neither read nor save the usage history kept between runs"},
+		{name: "read-only", key: "dashboard.readOnly", bind: boolVar(&o.readOnly),
+			usage: "turn applying patches off in the dashboard (copying the kubectl command still works)"},
+		{name: "theme", key: "dashboard.theme", bind: stringVar(&o.theme, "default"), parse: parseTheme, choices: ui.Themes(),
+			usage: "the dashboard's colours: default, or light for a light terminal background"},
+		{name: "sync-timeout", bind: durationVar(&o.syncTimeout, 30*time.Second),
+			usage: "how long to wait for the first list of pods and workloads"},
+		{name: "config", bind: stringVar(&o.config, ""),
+			usage: "the config file of a team's defaults (default $XDG_CONFIG_HOME/kgotop/config.yaml; KGOTOP_CONFIG)"},
+		{name: "version", bind: boolVar(&o.version),
+			usage: "print the version and exit"},
+		{name: "help", short: "h", bind: boolVar(&o.help),
+			usage: "show this help"},
 	}
 }
 
@@ -134,12 +137,40 @@ func (o *options) check() error {
 	return nil
 }
 
+// The parse funcs of the settings, in the table's order.
+
+func parseOutput(o *options) (err error) {
+	o.format, err = report.ParseFormat(o.output)
+	return err
+}
+
+func parseWindow(o *options) error { return notNegative(o.window) }
+
 func parseFailOn(o *options) (err error) {
 	if o.failOn == "" {
 		return nil
 	}
 	o.failOnSev, err = advisor.ParseSeverity(o.failOn)
 	return err
+}
+
+func parseDBMaxConnections(o *options) error { return notNegative(o.advisor.DBMaxConnections) }
+
+func parseMemoryQoS(o *options) (err error) {
+	o.advisor.MemoryQoS, err = advisor.ParseMemoryQoS(o.memoryQoS)
+	return err
+}
+
+func parseCPULimits(o *options) (err error) {
+	o.advisor.CPULimits, err = advisor.ParseCPULimits(o.cpuLimits)
+	return err
+}
+
+func parseSizingMin(o *options) error {
+	if d := o.advisor.SizingMin; d <= 0 {
+		return fmt.Errorf("must be positive, got %s", d)
+	}
+	return nil
 }
 
 func parseSafetyMargin(o *options) error {
@@ -149,16 +180,23 @@ func parseSafetyMargin(o *options) error {
 	return nil
 }
 
-// parseFloor reads a floor as a Kubernetes quantity: millicores for CPU, bytes for memory.
-func parseFloor(s string, cpu bool) (int64, error) {
+func parseCPUFloor(o *options) (err error) {
+	o.advisor.CPUFloor, err = parseQuantity(o.cpuFloor, (*resource.Quantity).MilliValue)
+	return err
+}
+
+func parseMemoryFloor(o *options) (err error) {
+	o.advisor.MemoryFloor, err = parseQuantity(o.memoryFloor, (*resource.Quantity).Value)
+	return err
+}
+
+// parseQuantity reads a positive Kubernetes quantity in the unit of unit.
+func parseQuantity(s string, unit func(*resource.Quantity) int64) (int64, error) {
 	q, err := resource.ParseQuantity(s)
 	if err != nil || q.Sign() <= 0 {
 		return 0, fmt.Errorf("want a positive quantity (10m of CPU, 100Mi of memory), got %q", s)
 	}
-	if cpu {
-		return q.MilliValue(), nil
-	}
-	return q.Value(), nil
+	return unit(&q), nil
 }
 
 func parseMetricsPorts(o *options) error {
@@ -177,16 +215,14 @@ func parseMetricsPath(o *options) error {
 	return nil
 }
 
+func parseTheme(o *options) error {
+	_, err := ui.StylesFor(o.theme)
+	return err
+}
+
 func notNegative[T int64 | time.Duration](v T) error {
 	if v < 0 {
 		return fmt.Errorf("must not be negative, got %v", v)
-	}
-	return nil
-}
-
-func positive(d time.Duration) error {
-	if d <= 0 {
-		return fmt.Errorf("must be positive, got %s", d)
 	}
 	return nil
 }
