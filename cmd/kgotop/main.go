@@ -31,14 +31,22 @@ const (
 	exitInterrupted = 130
 )
 
-// buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
+// buildVersion is set by a release build (.goreleaser.yaml):
+// -ldflags "-X main.buildVersion=v1.2.3".
 var buildVersion = ""
 
+// version is kgotop's version: the release's, else the module version `go
+// install module@version` records in the binary, else "dev".
 func version() string {
-	if buildVersion != "" {
-		return buildVersion
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(buildVersion, bi)
+}
+
+func versionOf(stamped string, bi *debug.BuildInfo) string {
+	switch {
+	case stamped != "":
+		return stamped
+	case bi != nil && bi.Main.Version != "" && bi.Main.Version != "(devel)":
 		return bi.Main.Version
 	}
 	return "dev"
