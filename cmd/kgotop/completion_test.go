@@ -104,7 +104,13 @@ func TestBashCompletion(t *testing.T) {
 		{"kgotop completion ", []string{"bash", "fish", "powershell", "zsh"}},
 	}
 	var script strings.Builder
-	script.WriteString(`[[ -f /usr/share/bash-completion/bash_completion ]] && source /usr/share/bash-completion/bash_completion
+	script.WriteString(`if [[ -f /usr/share/bash-completion/bash_completion ]]; then
+	source /usr/share/bash-completion/bash_completion
+else # bash-completion's function, cut to what cobra's script asks of it
+	_get_comp_words_by_ref() {
+		cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
+	}
+fi
 source <(kgotop completion bash)
 complete -p kgotop
 # compopt works only while bash itself completes: here it is a no-op.
