@@ -66,9 +66,73 @@ current-context: live
 	return path
 }
 
+// completionCase is a command line and the candidates for its last word;
+// shell marks the cases the bash test runs through the script too (each is a
+// process of the race-built test binary: a few are enough to show the script
+// passes the words through, the rest run in the test's own process).
+type completionCase struct {
+	line  string
+	want  []string
+	shell bool
+}
+
+// completionCases are the candidate lists the settings table and the
+// kubeconfig of completionKubeconfig give, live being the cluster's namespaces.
+func completionCases(live []string) []completionCase {
+	var flags []string // every flag starting --me
+	for _, s := range newOptions("kgotop", pflag.NewFlagSet("t", pflag.ContinueOnError)).settings() {
+		if strings.HasPrefix(s.name, "me") {
+			flags = append(flags, "--"+s.name)
+		}
+	}
+	slices.Sort(flags)
+	return []completionCase{
+		{"kgotop --me", flags, true},
+		{"kgotop --context ", []string{"live", "prod", "staging"}, true},
+		{"kgotop --cluster ", []string{"gone-cluster", "live-cluster"}, false},
+		{"kgotop --user b", []string{"bob"}, false},
+		{"kgotop -n ", live, true},                                               // from the cluster
+		{"kgotop --context prod -n ", []string{"payments", "shop", "web"}, true}, // its cluster is gone: from the kubeconfig
+		{"kgotop --memory-qos ", []string{"burstable", "guaranteed"}, false},
+		{"kgotop --theme ", []string{"default", "light"}, false},
+		{"kgotop -o j", []string{"json"}, false},
+		{"kgotop --fail-on ", []string{"critical", "info", "warning"}, false},
+		{"kgotop con", []string{"config"}, false},
+		{"kgotop config ", []string{"view"}, false},
+		{"kgotop completion ", []string{"bash", "fish", "powershell", "zsh"}, false},
+	}
+}
+
+// Each word's candidates, as cobra's __complete gives them to every shell's script.
+func TestCompletionCandidates(t *testing.T) {
+	live := []string{"kgotop-demo", "kube-system", "shop"}
+	t.Setenv("KUBECONFIG", completionKubeconfig(t, live))
+	for _, c := range completionCases(live) {
+		words := strings.Fields(c.line)
+		if strings.HasSuffix(c.line, " ") {
+			words = append(words, "")
+		}
+		var stdout, stderr strings.Builder
+		if code := run(t.Context(), append([]string{"__complete"}, words[1:]...), &stdout, &stderr); code != exitOK {
+			t.Fatalf("%q: exit %d, %s", c.line, code, stderr.String())
+		}
+		var got []string
+		for _, l := range strings.Split(stdout.String(), "\n") {
+			if strings.HasPrefix(l, ":") {
+				break // the directive ends the candidates
+			}
+			name, _, _ := strings.Cut(l, "\t") // the rest is the description
+			got = append(got, name)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q completes to %q, want %q", c.line, got, c.want)
+		}
+	}
+}
+
 // The bash script, run by bash as a shell runs it on tab: complete -p says
-// kgotop is completed by it, and each word's candidates are the list the
-// settings table and the kubeconfig give.
+// kgotop is completed by it, and words complete to the lists above.
 func TestBashCompletion(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
@@ -76,32 +140,11 @@ func TestBashCompletion(t *testing.T) {
 	}
 	live := []string{"kgotop-demo", "kube-system", "shop"}
 	env := kgotopOnPath(t, completionKubeconfig(t, live))
-
-	var flags []string // every flag starting --me, from the table and the kubectl-standard flags
-	o := newOptions("kgotop", pflag.NewFlagSet("t", pflag.ContinueOnError))
-	for _, s := range o.settings() {
-		if strings.HasPrefix(s.name, "me") {
-			flags = append(flags, "--"+s.name)
+	var cases []completionCase
+	for _, c := range completionCases(live) {
+		if c.shell {
+			cases = append(cases, c)
 		}
-	}
-	slices.Sort(flags)
-	cases := []struct {
-		line string
-		want []string
-	}{
-		{"kgotop --me", flags},
-		{"kgotop --context ", []string{"live", "prod", "staging"}},
-		{"kgotop --cluster ", []string{"gone-cluster", "live-cluster"}},
-		{"kgotop --user b", []string{"bob"}},
-		{"kgotop -n ", live},                                               // from the cluster
-		{"kgotop --context prod -n ", []string{"payments", "shop", "web"}}, // its cluster is gone: from the kubeconfig
-		{"kgotop --memory-qos ", []string{"burstable", "guaranteed"}},
-		{"kgotop --theme ", []string{"default", "light"}},
-		{"kgotop -o j", []string{"json"}},
-		{"kgotop --fail-on ", []string{"critical", "info", "warning"}},
-		{"kgotop con", []string{"config"}},
-		{"kgotop config ", []string{"view"}},
-		{"kgotop completion ", []string{"bash", "fish", "powershell", "zsh"}},
 	}
 	var script strings.Builder
 	script.WriteString(`if [[ -f /usr/share/bash-completion/bash_completion ]]; then
