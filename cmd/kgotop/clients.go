@@ -31,7 +31,7 @@ func connect(o *options) (*target, error) {
 		return nil, fmt.Errorf("reading kubeconfig: %w", err)
 	}
 	if len(raw.Contexts) == 0 && (o.kube.APIServer == nil || *o.kube.APIServer == "") {
-		return nil, fmt.Errorf("no cluster configured: pass --kubeconfig or set KUBECONFIG (or try `kgotop --demo`)")
+		return nil, fmt.Errorf("no cluster configured: pass --kubeconfig or set KUBECONFIG (or try `%s --demo`)", o.name)
 	}
 	cfg, err := o.kube.ToRESTConfig()
 	if err != nil {

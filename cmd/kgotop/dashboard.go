@@ -48,6 +48,7 @@ func runDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
 		Record:    hist.recorder(c),
 		Advisor:   o.advisorOptions(),
 		ReadOnly:  o.readOnly,
+		Theme:     o.theme,
 	})
 	cancel()
 	<-polling
@@ -74,6 +75,7 @@ func runDemoDashboard(ctx context.Context, o *options, logger *slog.Logger) erro
 		Record:    d.Record,
 		Advisor:   o.advisorOptions(),
 		ReadOnly:  o.readOnly,
+		Theme:     o.theme,
 		Now:       d.Now,
 		Refresh:   demo.Tick,
 		Load:      d.Start,

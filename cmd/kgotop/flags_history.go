@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -17,36 +16,29 @@ import (
 // of metrics with a Prometheus-compatible API (issue 13). Kept together so
 // that they move as one block.
 
-// historyFlags are the history flags after parsing.
-type historyFlags struct {
-	prometheus string // URL, "off", or "" (look for one)
-	history    days
+// daysVar binds a days flag with its default.
+func daysVar(p *days, def time.Duration) func(*pflag.FlagSet, setting) {
+	return func(fs *pflag.FlagSet, s setting) {
+		*p = days(def)
+		fs.VarP(p, s.name, s.short, s.usage)
+	}
 }
 
-// addHistoryFlags adds --prometheus and --history; KGOTOP_PROMETHEUS is
-// --prometheus's default.
-func addHistoryFlags(fs *pflag.FlagSet, h *historyFlags) {
-	h.history = days(8 * 24 * time.Hour)
-	fs.StringVar(&h.prometheus, "prometheus", os.Getenv("KGOTOP_PROMETHEUS"),
-		"where to read the workloads' past from: the URL of a Prometheus-compatible API (Prometheus, Thanos Query, Mimir, VictoriaMetrics), "+
-			"or off; default $KGOTOP_PROMETHEUS, else a Prometheus Service found in the cluster, read through the API server")
-	fs.Var(&h.history, "history", "how far back to read from Prometheus, in days or hours (8d, 14d, 36h)")
-}
-
-// pastOptions checks the history flags and turns them into the collector's options.
-func (h historyFlags) pastOptions() (collect.PastOptions, error) {
-	o := collect.PastOptions{Range: time.Duration(h.history)}
-	switch p := strings.TrimSpace(h.prometheus); {
+// parsePrometheus checks --prometheus and --history and turns them into the
+// collector's options.
+func parsePrometheus(o *options) error {
+	o.past = collect.PastOptions{Range: time.Duration(o.history)}
+	switch p := strings.TrimSpace(o.prometheus); {
 	case p == "off":
-		o.Off = true
+		o.past.Off = true
 	case p != "":
 		u, err := url.Parse(p)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return o, usageError{fmt.Errorf("--prometheus must be an http(s) URL or off, got %q", p)}
+			return fmt.Errorf("must be an http(s) URL or off, got %q", p)
 		}
-		o.URL = strings.TrimRight(p, "/")
+		o.past.URL = strings.TrimRight(p, "/")
 	}
-	return o, nil
+	return nil
 }
 
 // days is a duration flag that also takes days ("8d", "1d12h").

@@ -114,7 +114,7 @@ func (v cpuLimitVerdict) guaranteed(x wctx, want, upper int64) cpuLimitVerdict {
 	if v.cause != limKeep {
 		return v
 	}
-	want = applyFloor(want, v.lim, minCPU)
+	want = applyFloor(want, v.lim, x.opts.CPUFloor)
 	if differs(v.lim, want, cpuStep, x.opts.Noise) && !(want < v.lim && v.lim <= upper) {
 		v.cause, v.want = limQoS, want
 	}

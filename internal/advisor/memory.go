@@ -8,7 +8,7 @@ import (
 )
 
 const (
-	// minMemory is the floor of a memory request (krr: 100Mi).
+	// minMemory is the default floor of a memory request (krr: 100Mi; Options.MemoryFloor).
 	minMemory = 100 * mib
 	// memoryStep is the least change worth advising.
 	memoryStep = 16 * mib
@@ -101,7 +101,7 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 		// From the P90 to the nearest MiB, as the evidence shows it, so
 		// that "P90 + 15%" recomputes from the numbers printed.
 		shown := math.Round(float64(v.p90)/float64(mib)) * float64(mib)
-		target = applyFloor(ceilTo(shown*m, mib), v.req, minMemory)
+		target = applyFloor(ceilTo(shown*m, mib), v.req, x.opts.MemoryFloor)
 		_, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
 		v.upper = ceilTo(upper, mib)
 	}
@@ -229,8 +229,8 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 	}
 	pct := x.opts.SafetyMargin * 100
 	val, from := target, fmt.Sprintf("the P90 peak %s + %.0f%%", humanBytes(v.p90), pct)
-	if v.sized && target == minMemory && float64(v.p90)*(1+x.opts.SafetyMargin) < float64(minMemory) {
-		from = fmt.Sprintf("the %s floor", formatMemory(minMemory))
+	if v.sized && target == x.opts.MemoryFloor && float64(v.p90)*(1+x.opts.SafetyMargin) < float64(x.opts.MemoryFloor) {
+		from = fmt.Sprintf("the %s floor", formatMemory(x.opts.MemoryFloor))
 	}
 	if v.need > val {
 		val, from = v.need, v.needFrom(pct)

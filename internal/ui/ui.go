@@ -47,6 +47,8 @@ type Deps struct {
 	Advisor advisor.Options
 	// ReadOnly turns applying off (dry runs included); copying stays.
 	ReadOnly bool
+	// Theme is the palette, as StylesFor names it ("" is the default).
+	Theme string
 	// Now is the clock; tests pass a fixed one. Nil means time.Now.
 	Now func() time.Time
 	// Refresh is how often a new snapshot is taken (default 2s).
@@ -131,13 +133,17 @@ func New(d Deps) Model {
 		d.Snapshot = func() model.Snapshot { return model.Snapshot{} }
 	}
 	now := d.Now()
+	styles, err := StylesFor(d.Theme)
+	if err != nil {
+		styles = DefaultStyles()
+	}
 	return Model{
 		started:  now,
 		rowCache: newRowCache(),
 		deps:     d,
 		ctx:      context.Background(),
 		keys:     DefaultKeyMap(),
-		styles:   DefaultStyles(),
+		styles:   styles,
 		now:      now,
 		prepared: d.Load == nil,
 		seq:      1,
