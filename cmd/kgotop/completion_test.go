@@ -93,7 +93,7 @@ func completionCases(live []string) []completionCase {
 		{"kgotop --user b", []string{"bob"}, false},
 		{"kgotop -n ", live, true},                                               // from the cluster
 		{"kgotop --context prod -n ", []string{"payments", "shop", "web"}, true}, // its cluster is gone: from the kubeconfig
-		{"kgotop --memory-qos ", []string{"burstable", "guaranteed"}, false},
+		{"kgotop --memory-qos ", []string{"auto", "burstable", "guaranteed"}, false},
 		{"kgotop --theme ", []string{"default", "light"}, false},
 		{"kgotop -o j", []string{"json"}, false},
 		{"kgotop --fail-on ", []string{"critical", "info", "warning"}, false},

@@ -133,7 +133,7 @@ func TestBrokenConfig(t *testing.T) {
 		{"not YAML", "advisor:\n  memoryQoS: guaranteed\n cpuLimits: keep\n", "config.yaml: yaml: line 2: did not find expected key"},
 		{"an unknown key", "advisor:\n  cpuLimits: remove\n  memoryQos: guaranteed\n", "config.yaml:3: unknown key advisor.memoryQos (did you mean advisor.memoryQoS?)"},
 		{"a key of no setting", "prometheus:\n  url: http://x\n", "config.yaml:2: unknown key prometheus.url (`kgotop config view` lists the keys)"},
-		{"a bad choice", "advisor:\n  cpuLimits: remove\n  memoryQoS: besteffort\n", `config.yaml:3: advisor.memoryQoS: memory QoS "besteffort": want burstable or guaranteed`},
+		{"a bad choice", "advisor:\n  cpuLimits: remove\n  memoryQoS: besteffort\n", `config.yaml:3: advisor.memoryQoS: memory QoS "besteffort": want auto, burstable or guaranteed`},
 		{"a bad duration", "advisor:\n  sizingMin: three hours\n", `config.yaml:2: advisor.sizingMin: time: invalid duration "three hours"`},
 		{"a value its check refuses", "advisor:\n  sizingMin: 0s\n", "config.yaml:2: advisor.sizingMin: must be positive, got 0s"},
 		{"a bad quantity", "advisor:\n  memoryFloor: lots\n", `config.yaml:2: advisor.memoryFloor: want a positive quantity (10m of CPU, 100Mi of memory), got "lots"`},
@@ -188,7 +188,7 @@ func TestBadEnvironment(t *testing.T) {
 	t.Setenv("KGOTOP_MEMORY_QOS", "besteffort")
 	var stdout, stderr bytes.Buffer
 	if code := run(t.Context(), []string{"--demo", "--report"}, &stdout, &stderr); code != exitUsage ||
-		stderr.String() != "kgotop: KGOTOP_MEMORY_QOS: memory QoS \"besteffort\": want burstable or guaranteed\n" {
+		stderr.String() != "kgotop: KGOTOP_MEMORY_QOS: memory QoS \"besteffort\": want auto, burstable or guaranteed\n" {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
