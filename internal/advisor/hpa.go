@@ -108,8 +108,7 @@ func hpaShift(w model.Workload, m model.HPAMetric, oldSum, newSum int64, require
 	cur := float64(m.CurrentUtilization)
 	next := cur * ratio
 	replicas := max(int64(h.CurrentReplicas), 1)
-	desired := int64(math.Ceil(float64(replicas) * next / target))
-	desired = min(max(desired, int64(max(h.MinReplicas, 1))), int64(max(h.MaxReplicas, 1)))
+	desired, steady := hpaReplicas(h, replicas, next, target)
 	a.Suggested = Value{Display: fmt.Sprintf("%.0f%% of %s", next, formatCPU(newSum)), Set: true, Amount: int64(math.Round(next)), Unit: Percent}
 	a.Evidence = append(a.Evidence, num("current utilization", fmt.Sprintf("%d%%", m.CurrentUtilization), cur, Percent),
 		num("utilization after", fmt.Sprintf("%.0f%%", next), next, Percent))
@@ -119,14 +118,62 @@ func hpaShift(w model.Workload, m model.HPAMetric, oldSum, newSum int64, require
 	}
 	a.Reason = fmt.Sprintf("the suggested CPU requests move HPA %s from %d%% to %.0f%% utilization, %s its %d%% target: about %d replicas instead of %d",
 		h.Name, m.CurrentUtilization, next, where, m.TargetUtilization, desired, replicas)
+	switch {
+	case steady && next != target:
+		a.Reason = fmt.Sprintf("the suggested CPU requests move HPA %s from %d%% to %.0f%% utilization, %s its %d%% target but within the HPA's %.0f%% tolerance: it stays at %d replicas",
+			h.Name, m.CurrentUtilization, next, where, m.TargetUtilization, 100*hpaTolerance, replicas)
+	case desired == replicas:
+		a.Reason = fmt.Sprintf("the suggested CPU requests move HPA %s from %d%% to %.0f%% utilization, %s its %d%% target: it stays at %d replicas",
+			h.Name, m.CurrentUtilization, next, where, m.TargetUtilization, replicas)
+	}
+	if p95 := hpaP95(w, m); p95 > 0 {
+		// Utilization now is one moment; the P95 of the usage watched says
+		// where the busy hours take it with the new requests.
+		util := 100 * float64(p95) / float64(newSum)
+		if busy, _ := hpaReplicas(h, replicas, util, target); busy > desired {
+			a.Reason += fmt.Sprintf("; at the P95 usage (%s a pod against the %s it scales above) about %d", formatCPU(p95), formatCPU(perPodNew), busy)
+			a.Evidence = append(a.Evidence, num("P95 utilization after", fmt.Sprintf("%.0f%%", util), util, Percent))
+		}
+	}
 	crosses := (cur <= target) != (next <= target)
-	if crosses || desired >= int64(h.MaxReplicas) && h.MaxReplicas > 0 && desired != replicas {
+	if crosses && !steady || desired >= int64(h.MaxReplicas) && h.MaxReplicas > 0 && desired != replicas {
 		a.Severity = Warning
 	}
 	if desired >= int64(h.MaxReplicas) && next > target {
 		a.Notes = append(a.Notes, fmt.Sprintf("the HPA would sit at its maximum of %d replicas: raise maxReplicas or the target", h.MaxReplicas))
 	}
 	return a
+}
+
+// hpaTolerance is the HPA controller's default tolerance
+// (--horizontal-pod-autoscaler-tolerance): it leaves the replica count alone
+// while utilization over target is within 10% of 1.
+const hpaTolerance = 0.1
+
+// hpaReplicas is the replica count the HPA controller picks at a
+// utilization against its target: ceil(replicas x utilization / target)
+// within its minimum and maximum, or the replicas it has when the ratio is
+// inside the tolerance (steady).
+func hpaReplicas(h *model.HPA, replicas int64, util, target float64) (n int64, steady bool) {
+	ratio := util / target
+	if math.Abs(ratio-1) <= hpaTolerance {
+		return replicas, true
+	}
+	n = int64(math.Ceil(float64(replicas) * ratio))
+	return clamp(n, int64(max(h.MinReplicas, 1)), int64(max(h.MaxReplicas, 1))), false
+}
+
+// hpaP95 is the P95 CPU usage of one pod in the containers the metric
+// covers (millicores, no more than the peaks), 0 when none was watched.
+func hpaP95(w model.Workload, m model.HPAMetric) int64 {
+	var p95 int64
+	for _, c := range w.Containers {
+		if m.Container != "" && c.Name != m.Container || c.Usage == nil || c.Usage.CPU.Empty() {
+			continue
+		}
+		p95 += int64(min(c.Usage.CPU.Percentile(0.95)*1000, float64(positive(c.Usage.CPUPeak.Value))))
+	}
+	return p95
 }
 
 // pinnedVerdict is an HPA held at its minimum by the minimum, not by load.
@@ -156,12 +203,11 @@ func decidePinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64) (pi
 	}
 	v := pinnedVerdict{m: m, needed: max(1, (replicas*cur+target-1)/target)}
 	// The P95 of every container's usage the metric covers, over their requests.
-	var p95, req int64
+	p95, req := hpaP95(w, m), int64(0)
 	for _, c := range w.Containers {
 		if m.Container != "" && c.Name != m.Container || c.Usage == nil || c.Usage.CPU.Empty() {
 			continue
 		}
-		p95 += int64(min(c.Usage.CPU.Percentile(0.95)*1000, float64(positive(c.Usage.CPUPeak.Value))))
 		req += positive(c.Resources.Requests.CPU)
 		v.history = max(v.history, c.Usage.Span())
 	}
