@@ -127,7 +127,11 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 		res := adviseResources(wc)
 		goAdvice, pools := adviseGo(wc, res), adviseDBPools(wc)
 		if why := cpuHeldBack(wc, goAdvice, pools); why != "" && res.sizesCPU() {
-			res = res.withoutCPU(wc, why)
+			relief := throttledRelief(wc, res)
+			if relief {
+				why += "; the CPU limit's step stays in the patch (measured throttling), and this request is a lower bound: measure again after both"
+			}
+			res = res.holdCPU(wc, why, relief)
 			goAdvice = adviseGo(wc, res)
 		}
 		if res.cpu.suggested > 0 {
@@ -272,6 +276,23 @@ func cpuHeldBack(x wctx, goAdvice, pools []Advice) string {
 		return "not in the patch: one replica does the others' work (see the replica skew advice), so the usage mixes a hot replica with idle ones; spread the load first, then measure again"
 	}
 	return ""
+}
+
+// throttledRelief reports whether the CPU advice raises (or removes) a CPU
+// limit that measured CFS throttling shows cutting the usage: that step is
+// relief, not sizing, so it stays in the patch when the sizing is held. A
+// GOMAXPROCS fix in the same patch is sized to the limit after it.
+func throttledRelief(x wctx, r resources) bool {
+	t := x.c.Past
+	if t == nil || t.Throttling == nil || t.Throttling.P95 < throttledShare {
+		return false
+	}
+	for _, a := range r.advice {
+		if a.ID == r.cpuLimitID && a.Patchable() && !a.Held {
+			return true
+		}
+	}
+	return false
 }
 
 // raisesPool reports whether the advice raises a pool's MaxOpen in the patch.

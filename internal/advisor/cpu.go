@@ -116,12 +116,24 @@ func writeCPURequest(x wctx, hs history, s cpuStats, req, target int64, lv cpuLi
 	if lv.cause == limPinned {
 		a.Reason += "; a lower bound: usage sits at the limit, so the demand above it is unseen"
 		a.Notes = append(a.Notes, "measure again once the CPU limit no longer cuts the usage: the request may need to grow")
+		a.Confidence = lowerBound(a.Confidence)
 	}
 	hpaCaution(x, &a, "cpu")
 	emergency := req == 0 && bestEffort(x.c) || lv.cause == limPinned && lv.qos
 	hs.hold(&a, emergency)
 	hs.holdInside(&a, emergency)
 	return a
+}
+
+// lowerBound is the confidence of a value the usage shows only the least
+// of (usage sits at the limit): sure that it is at least this, not that it
+// is right, so no more than medium however long the history.
+func lowerBound(c Confidence) Confidence {
+	if c.Level == High {
+		c.Level, c.Score = Medium, min(c.Score, 0.5)
+		c.Note = joinNote("high that it is at least this; the demand above the limit is unseen", c.Note)
+	}
+	return c
 }
 
 // guaranteedCPU is where a Guaranteed container's CPU request and limit go

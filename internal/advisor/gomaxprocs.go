@@ -13,6 +13,17 @@ import (
 // number, so that an upgrade changes nothing.
 func limitProcs(limit int64) int64 { return max(2, (limit+999)/1000) }
 
+// automaxprocs says what go.uber.org/automaxprocs would set under a CPU
+// limit beside what Go 1.25 picks (want): the limit's cores rounded down,
+// at least 1, so under a limit of less than two cores it gives fewer.
+func automaxprocs(limit, want int64) string {
+	auto := max(1, limit/1000)
+	if auto == want {
+		return fmt.Sprintf("go.uber.org/automaxprocs picks the same %d (the limit rounded down to whole cores)", auto)
+	}
+	return fmt.Sprintf("go.uber.org/automaxprocs would pick %d (the limit rounded down to whole cores, at least 1); %d is what Go 1.25 picks", auto, want)
+}
+
 // procsAction is what GOMAXPROCS advice does to the env.
 type procsAction int
 
@@ -94,7 +105,7 @@ func decideGOMAXPROCS(x wctx, r resources) (v procsVerdict, ok bool) {
 		v.reason = fmt.Sprintf("Go %d.%d ignores the CPU limit (%s): GOMAXPROCS defaults to the node's CPUs, %s",
 			f.major, f.minor, limitText(x, r), burstThreads(f))
 		v.notes = []string{"Go 1.25 and later size GOMAXPROCS from the limit by themselves once the program's go.mod says go 1.25 or later; " +
-			"go.uber.org/automaxprocs does too, rounding down (at least 1)"}
+			automaxprocs(f.limit, f.want)}
 	case f.procs > f.want:
 		v.reason = fmt.Sprintf("the runtime runs GOMAXPROCS=%d under a %s CPU limit: %s", f.procs, formatCPU(f.limit), burstThreads(f))
 		v.conf = &Confidence{Level: Medium, Score: 0.5, Note: "Go version unknown; the runtime's own GOMAXPROCS shows the problem"}

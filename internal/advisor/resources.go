@@ -86,11 +86,19 @@ func adviseResources(x wctx) resources {
 // read, with why (a note) when one is given, or goes when why is "". The
 // CPU limit in force is the one the container has.
 func (r resources) withoutCPU(x wctx, why string) resources {
+	return r.holdCPU(x, why, false)
+}
+
+// holdCPU is withoutCPU; keepLimit keeps the CPU limit's step in the patch
+// (relief from measured throttling, not sizing) and holds the request only.
+func (r resources) holdCPU(x wctx, why string, keepLimit bool) resources {
 	r.cpu = cpuRequestPlan{current: r.cpu.current}
-	r.cpuLimit, r.cpuLimitID, r.cpuLimitConf = positive(x.c.Resources.Limits.CPU), "", Confidence{}
+	if !keepLimit {
+		r.cpuLimit, r.cpuLimitID, r.cpuLimitConf = positive(x.c.Resources.Limits.CPU), "", Confidence{}
+	}
 	out := r.advice[:0:0]
 	for _, a := range r.advice {
-		if a.Kind == KindCPURequest || a.Kind == KindCPULimit {
+		if a.Kind == KindCPURequest || a.Kind == KindCPULimit && !keepLimit {
 			if why == "" {
 				continue
 			}
