@@ -38,6 +38,9 @@ type Plan struct {
 	// (any template change rolls a Deployment, and a StatefulSet or
 	// DaemonSet unless its updateStrategy is OnDelete).
 	Rolls bool
+	// Raises says the change raises a request or limit: the resize is
+	// relief now, before any rollout.
+	Raises bool
 }
 
 // InPlace reports whether the plan resizes any pod.
@@ -113,14 +116,59 @@ func New(w model.Workload, p advisor.Patch) Plan {
 			plan.Steps = append(plan.Steps, step)
 		}
 	}
+	if why := rollsAnyway(w, p, changes); why != "" {
+		plan.Refused = append(plan.Refused, why)
+	}
 	plan.Refused = slices.Compact(plan.Refused)
 	if len(plan.Refused) == 0 && len(plan.Steps) == 0 {
 		plan.Refused = append(plan.Refused, "no running pod takes it in place: the template patch is the way")
 	}
-	plan.Order = order(w, plan.Steps, raises(w, changes))
+	plan.Raises = raises(w, changes)
+	plan.Order = order(w, plan.Steps, plan.Raises)
 	plan.Notes = notes(w, p, changes, plan.Steps)
 	plan.Rolls = p.RestartsPods
 	return plan
+}
+
+// rollsAnyway says why a change that lowers memory is not made in place
+// when the template patch replaces the pods anyway for what a running pod
+// cannot take (an env var such as GOMEMLIMIT, a probe, an image): a cut
+// brings no relief, and in between each pod runs the lower limit with what
+// it started with (a GOMEMLIMIT over the new limit is an OOMKill before the
+// GC ever works). A raise is still relief now.
+func rollsAnyway(w model.Workload, p advisor.Patch, changes []advisor.Change) string {
+	if !p.RestartsPods {
+		return ""
+	}
+	var others []string
+	for _, f := range p.Fields {
+		if !strings.HasPrefix(f.Field, "resources.") {
+			others = append(others, f.Container+" "+f.Field)
+		}
+	}
+	if len(others) == 0 || !lowersMemory(w, changes) {
+		return ""
+	}
+	return fmt.Sprintf("it lowers memory, and the template patch also changes %s, which a running pod cannot take: a rollout replaces the pods anyway, "+
+		"so resizing them first only adds risk (each pod would run the lower memory with what it started with)", strings.Join(others, ", "))
+}
+
+// lowersMemory reports whether the changes lower a memory request or limit of w.
+func lowersMemory(w model.Workload, changes []advisor.Change) bool {
+	for _, ch := range changes {
+		i := slices.IndexFunc(w.Containers, func(c model.Container) bool { return c.Name == ch.Container })
+		if i < 0 || ch.Resource.Name != advisor.Memory {
+			continue
+		}
+		now := w.Containers[i].Resources.Requests.Memory
+		if ch.Resource.Section == advisor.Limits {
+			now = w.Containers[i].Resources.Limits.Memory
+		}
+		if ch.Resource.Amount < now {
+			return true
+		}
+	}
+	return false
 }
 
 // stepFor makes the step of one pod; or says why the pod is left alone
@@ -298,75 +346,6 @@ func order(w model.Workload, steps []Step, raise bool) string {
 		return "the pods nearest their memory limit first: they need the room most"
 	}
 	return "the pods that use least first: a surprise shows where it hurts least"
-}
-
-// notes says what the person should know before the resize.
-func notes(w model.Workload, p advisor.Patch, changes []advisor.Change, steps []Step) []string {
-	var out []string
-	restarting := map[string]bool{}
-	for _, s := range steps {
-		for _, c := range s.Restarts {
-			restarting[c] = true
-		}
-	}
-	for _, c := range w.Containers {
-		if restarting[c.Name] {
-			out = append(out, fmt.Sprintf("%s has resizePolicy RestartContainer for a resource that changes: resizing restarts it in each pod (its restart count goes up by one)", c.Name))
-		}
-		out = append(out, runtimeNotes(c, p, changes)...)
-	}
-	var others []string
-	for _, f := range p.Fields {
-		if !strings.HasPrefix(f.Field, "resources.") {
-			others = append(others, f.Container+" "+f.Field)
-		}
-	}
-	if len(others) > 0 {
-		out = append(out, fmt.Sprintf("%s cannot change in a running pod: only the template patch carries %s, to pods made from now on",
-			strings.Join(others, ", "), ifElse(len(others) == 1, "it", "them")))
-	}
-	return out
-}
-
-// runtimeNotes says what a Go program keeps from its start when its
-// container's limits change in place: env vars are read at start.
-func runtimeNotes(c model.Container, p advisor.Patch, changes []advisor.Change) []string {
-	var memLimit, cpuLimit bool
-	for _, ch := range changes {
-		if ch.Container == c.Name && ch.Resource.Section == advisor.Limits {
-			memLimit = memLimit || ch.Resource.Name == advisor.Memory
-			cpuLimit = cpuLimit || ch.Resource.Name == advisor.CPU
-		}
-	}
-	var out []string
-	if e, ok := c.LookupEnv("GOMEMLIMIT"); ok && memLimit {
-		patched := slices.ContainsFunc(p.Fields, func(f advisor.FieldChange) bool { return f.Container == c.Name && f.Field == "env[GOMEMLIMIT]" })
-		switch {
-		case e.From.FromLimit("memory"):
-			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT comes from limits.memory through the downward API, which is read at start: the running program keeps the old value until it restarts", c.Name))
-		case patched:
-			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT in the env is read at start: the running program keeps %s until it restarts; the template patch carries the new value", c.Name, e.Value))
-		default:
-			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT in the env (%s) is read at start: nothing moves it with the new memory limit in a running program", c.Name, e.Value))
-		}
-	}
-	if cpuLimit {
-		_, pinned := c.LookupEnv("GOMAXPROCS")
-		switch {
-		case pinned:
-			out = append(out, fmt.Sprintf("%s: GOMAXPROCS is set in the env: the running program keeps it whatever the CPU limit", c.Name))
-		case goBefore125(c):
-			out = append(out, fmt.Sprintf("%s: Go %s sets GOMAXPROCS once at start: it keeps it until it restarts (Go 1.25 and later follow a CPU limit that changes)", c.Name, c.Go.Version))
-		}
-	}
-	return out
-}
-
-// goBefore125 reports whether the container's Go is known to be older
-// than 1.25, which set GOMAXPROCS only at start.
-func goBefore125(c model.Container) bool {
-	ok, known := advisor.GoAtLeast(c, 25)
-	return known && !ok
 }
 
 func word(name string) string {

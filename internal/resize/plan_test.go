@@ -211,3 +211,36 @@ func TestPlanOnDeleteDoesNotRoll(t *testing.T) {
 		t.Errorf("plan %+v", p)
 	}
 }
+
+// A cut that comes with an env change is not made in place when the
+// template patch rolls the pods anyway: no relief, and in between each pod
+// would run the lower limit with the GOMEMLIMIT it started with (catalog:
+// 2Gi -> 274Mi beside GOMEMLIMIT 1800MiB -> 246MiB). A raise with the same
+// env change is still offered, as relief now; an OnDelete StatefulSet's
+// pods are reached only in place, so its cut is offered too.
+func TestPlanRefusesACutThatRollsOutAnyway(t *testing.T) {
+	w := workload(res(100, 1<<30, 0, 2<<30), model.QoSBurstable, 120*mi, 110*mi)
+	w.Containers[0].Env = []model.EnvVar{{Name: "GOMEMLIMIT", Value: "1800MiB"}}
+	gomemlimit := func(v string) advisor.Change {
+		return advisor.Change{Container: "app", Env: &advisor.EnvChange{Name: "GOMEMLIMIT", Value: v}}
+	}
+	cut := []advisor.Change{set(advisor.Limits, advisor.Memory, 274*mi, "274Mi"), set(advisor.Requests, advisor.Memory, 137*mi, "137Mi"), gomemlimit("246MiB")}
+	p := New(w, patchOf(t, w, cut...))
+	if p.InPlace() || !strings.Contains(strings.Join(p.Refused, "\n"), "a rollout replaces the pods anyway, so resizing them first only adds risk") {
+		t.Errorf("cut with GOMEMLIMIT: refused %q, steps %d", p.Refused, len(p.Steps))
+	}
+	alone := w
+	alone.Containers = []model.Container{w.Containers[0]}
+	alone.Containers[0].Env = nil
+	if p := New(alone, patchOf(t, alone, cut[:2]...)); !p.InPlace() || p.Raises {
+		t.Errorf("cut alone: %+v", p)
+	}
+	raise := []advisor.Change{set(advisor.Limits, advisor.Memory, 3<<30, "3Gi"), gomemlimit("2764MiB")}
+	if p := New(w, patchOf(t, w, raise...)); !p.InPlace() || !p.Raises || !p.Rolls {
+		t.Errorf("raise with GOMEMLIMIT: %+v", p)
+	}
+	w.Ref.Kind, w.UpdateStrategy = model.KindStatefulSet, "OnDelete"
+	if p := New(w, patchOf(t, w, cut...)); !p.InPlace() {
+		t.Errorf("OnDelete cut with GOMEMLIMIT: refused %q", p.Refused)
+	}
+}

@@ -121,7 +121,10 @@ func (p patchModel) inPlaceLines(width int) []string {
 	add("   ", order+".", model.Normal)
 	then := "2. then the template patch, so that pods made from now on get the same values (else the next rollout undoes the resize)"
 	if ip.plan.Rolls {
-		then += fmt.Sprintf("; a %s replaces its pods on any template change, so it then rolls them, at its own pace, to the values they already run with: the resize is relief now", kindWord(p.patch.Kind))
+		then += fmt.Sprintf("; a %s replaces its pods on any template change, so it then rolls them, at its own pace, to the values they already run with", kindWord(p.patch.Kind))
+		if ip.plan.Raises {
+			then += ": the resize is relief now"
+		}
 	}
 	add("   ", then+".", model.Normal)
 	for _, note := range ip.plan.Notes {
