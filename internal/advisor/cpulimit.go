@@ -34,8 +34,10 @@ type cpuLimitVerdict struct {
 	// pinned counts the metrics windows of the recent ring at or above
 	// throttledAt of the limit, out of windows.
 	pinned, windows int
-	// span is the time those windows cover.
-	span time.Duration
+	// span is the time those windows cover, and peakSeen says the peak
+	// is in them (not from a past the ring does not hold).
+	span     time.Duration
+	peakSeen bool
 	// throttling is cAdvisor's count of throttled CFS periods under the
 	// limit in force (model.PastEvents), nil when no store had it: where
 	// it is known it replaces the guess from usage sitting at the limit.
@@ -82,6 +84,7 @@ func decideCPULimit(x wctx, hs history, s cpuStats) cpuLimitVerdict {
 		}
 	}
 	v.span = time.Duration(last-first) * time.Second
+	v.peakSeen = v.windows > 0 && !hs.h.CPUPeak.Time.Before(time.Unix(first, 0))
 	if x.c.Past != nil {
 		v.throttling = x.c.Past.Throttling
 	}
@@ -152,7 +155,9 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	if t := v.throttling; t != nil {
 		a.Evidence = append(a.Evidence, num("throttled periods, P95 of 5m", fmt.Sprintf("%.0f%%", 100*t.P95), 100*t.P95, Percent),
 			num("throttled periods, past "+formatDuration(x.c.Past.Range), fmt.Sprintf("%.0f%%", 100*t.Share), 100*t.Share, Percent))
-	} else if v.windows > 0 {
+	} else if v.pinned > 0 || v.peakSeen {
+		// Windows that never reach the limit say nothing against a peak
+		// at it from a past they do not hold (a saved Prometheus past).
 		a.Evidence = append(a.Evidence, num(fmt.Sprintf("windows at >= %.0f%% of the limit", 100*throttledAt),
 			fmt.Sprintf("%d of %d", v.pinned, v.windows), float64(v.pinned), Count))
 	}

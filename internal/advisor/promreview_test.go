@@ -102,3 +102,27 @@ func TestReviewALowerBoundIsNotHighConfidence(t *testing.T) {
 		t.Errorf("confidence %+v", req.Confidence)
 	}
 }
+
+// Finding 13: a peak at the limit from a saved Prometheus past is not
+// contradicted by "windows at >= 95% of the limit 0 of 2": the two live
+// windows say nothing of it.
+func TestReviewLiveWindowsDoNotSpeakForASavedPeak(t *testing.T) {
+	h := usage(2*time.Minute, time.Minute, 1, 500, steady(300, 200*mi))
+	past := model.NewHistory(model.DefaultHistoryConfig)
+	for i := range 2000 {
+		at := t0.Add(-8*24*time.Hour + time.Duration(i)*5*time.Minute)
+		past.Add("old", model.Sample{Time: at, Window: time.Minute, CPU: 700 + int64(i%3)*149, Memory: 200 * mi}, 500)
+	}
+	h.Backfill(model.PastUsage{Past: model.Past{Source: "Prometheus (monitoring/prometheus-operated)", First: past.First, Last: past.Last,
+		Watched: past.Last.Sub(past.First), Samples: past.Samples}, CPU: past.CPU, Memory: past.Memory, Windows: 8, CPUPeak: past.CPUPeak})
+	c := model.Container{Resources: res(500, 256*mi, 1000, 512*mi), Usage: h, Go: goRuntime("1.26.1", nil)}
+	lim := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindCPULimit)
+	if lim == nil {
+		t.Fatal("no CPU limit advice")
+	}
+	for _, e := range lim.Evidence {
+		if strings.HasPrefix(e.Label, "windows at") {
+			t.Errorf("evidence %s %s beside a peak of %s from the saved past", e.Label, e.Value, formatCPU(h.CPUPeak.Value))
+		}
+	}
+}

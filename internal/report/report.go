@@ -84,10 +84,30 @@ func metricsSpan(s model.Snapshot) string {
 	if p := s.Sources.Past; p.State == model.PastLoaded {
 		return fmt.Sprintf("%s of history from %s, then %s", model.FormatAge(p.Range), p.Source, plural(m.Windows, "metrics window"))
 	}
+	if source, saved := savedPast(s); saved > 0 {
+		// Read from a store by an earlier run and saved since: not this
+		// run's metrics.
+		return fmt.Sprintf("%s saved from %s, then %s", model.FormatAge(saved), source, plural(m.Windows, "metrics window"))
+	}
 	if span == 0 {
 		return plural(m.Windows, "metrics window")
 	}
 	return fmt.Sprintf("%s of metrics (%s)", model.FormatAge(span), plural(m.Windows, "window"))
+}
+
+// savedPast returns the longest past a container's saved history holds
+// from a store of metrics, and the store, when this run read none itself.
+func savedPast(s model.Snapshot) (string, time.Duration) {
+	var source string
+	var span time.Duration
+	for _, w := range s.Workloads {
+		for _, c := range w.Containers {
+			if h := c.Usage; h != nil && h.Past != nil && h.Past.Watched > span {
+				source, span = h.Past.Source, h.Past.Watched
+			}
+		}
+	}
+	return source, span
 }
 
 // pastLines says what went wrong with the history store, one line each.

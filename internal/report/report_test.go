@@ -214,3 +214,20 @@ func TestEmptyNamespace(t *testing.T) {
 		t.Error(out)
 	}
 }
+
+// With --prometheus off, a past an earlier run read from Prometheus and
+// saved is said as saved, then this run's windows (review 2, #13).
+func TestASavedPastIsSaidAsSaved(t *testing.T) {
+	s := fixture()
+	s.Sources.Past = model.PastStatus{State: model.PastOff}
+	s.Sources.Metrics.Windows = 1
+	h := s.Workloads[0].Containers[0].Usage
+	past := model.NewHistory(model.DefaultHistoryConfig)
+	past.CPU.Add(0.03, 1, now.Add(-48*time.Hour))
+	h.Backfill(model.PastUsage{Past: model.Past{Source: "Prometheus (monitoring/prometheus-operated)", First: now.Add(-8 * 24 * time.Hour),
+		Last: now.Add(-time.Hour), Watched: 8 * 24 * time.Hour, Samples: 11520}, CPU: past.CPU, Windows: 8})
+	out := render(t, s, Options{Width: 200}, colorprofile.NoTTY)
+	if want := "8d saved from Prometheus (monitoring/prometheus-operated), then 1 metrics window"; !strings.Contains(out, want) {
+		t.Errorf("header lacks %q:\n%s", want, strings.SplitN(out, "\n", 2)[0])
+	}
+}
