@@ -31,8 +31,12 @@ func runReport(ctx context.Context, o *options, logger *slog.Logger, stdout, std
 		return err
 	}
 	advice := advisor.Advise(snap, o.advisorOptions())
+	ro := report.Options{Format: o.format, Width: reportWidth(o, stdout)}
+	for _, w := range snap.Workloads {
+		ro.UnknownGo = append(ro.UnknownGo, advisor.UnknownGoVersions(w, o.advisorOptions())...)
+	}
 	out := colorprofile.NewWriter(stdout, os.Environ())
-	if err := report.Write(out, snap, advice, report.Options{Format: o.format, Width: reportWidth(o, stdout)}); err != nil {
+	if err := report.Write(out, snap, advice, ro); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	return failOn(o, advice)

@@ -73,7 +73,7 @@ func adviseDBPools(x wctx) []Advice {
 		}
 		out = append(out, done...)
 	}
-	return out
+	return fromStore(x, out)
 }
 
 // withIdle tells the advice that raises MaxOpen to newOpen to raise MaxIdle

@@ -18,6 +18,9 @@ type poolWindow struct {
 	idleClosed       int64
 	watched, known   bool
 	processStartedAt time.Time
+	// store names the store of metrics whose rates the window holds, ""
+	// when kgotop read the pages itself.
+	store string
 }
 
 // windowOf returns the pool's window, known false when neither a first read
@@ -30,7 +33,7 @@ func windowOf(x wctx, rt *model.GoRuntime, db model.DBStats) poolWindow {
 		return now - first
 	}
 	if f := db.First; f != nil && rt.Scraped.After(f.At) {
-		return poolWindow{span: rt.Scraped.Sub(f.At), watched: true, known: true,
+		return poolWindow{span: rt.Scraped.Sub(f.At), watched: true, known: true, store: rt.Store,
 			waits: delta(db.WaitCount, f.WaitCount), waited: time.Duration(delta(int64(db.WaitDuration), int64(f.WaitDuration))),
 			idleClosed: delta(db.MaxIdleClosed, f.MaxIdleClosed)}
 	}
@@ -51,8 +54,12 @@ func (w poolWindow) perMinute(n int64) float64 { return float64(n) / w.span.Minu
 func (w poolWindow) blocked() float64 { return w.waited.Seconds() / w.span.Seconds() }
 
 // String says which window the rates are over: "over the 45s kgotop
-// watched" or "since the process started 7h ago".
+// watched", "over the last 10m Prometheus (monitoring/prometheus-operated)
+// scraped" or "since the process started 7h ago".
 func (w poolWindow) String() string {
+	if w.store != "" {
+		return "over the last " + formatDuration(w.span) + " " + w.store + " scraped"
+	}
 	if w.watched {
 		return "over the " + formatDuration(w.span) + " kgotop watched"
 	}

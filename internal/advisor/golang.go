@@ -19,7 +19,21 @@ func adviseGo(x wctx, r resources) []Advice {
 			out = append(out, *a)
 		}
 	}
-	return out
+	return fromStore(x, out)
+}
+
+// fromStore says in the evidence of advice that read the Go runtime where
+// its numbers came from, when a store of metrics scraped them rather than
+// kgotop.
+func fromStore(x wctx, as []Advice) []Advice {
+	rt := x.runtime()
+	if rt == nil || rt.Store == "" {
+		return as
+	}
+	for i := range as {
+		as[i].Evidence = append(as[i].Evidence, ev("Go runtime", "from "+rt.Store))
+	}
+	return as
 }
 
 // goVersion returns the major and minor Go version the container runs, from

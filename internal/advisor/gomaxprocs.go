@@ -114,10 +114,15 @@ func decideGOMAXPROCS(x wctx, r resources) (v procsVerdict, ok bool) {
 	case crashLooping(x):
 		return v, false // a container that never runs long shows no Go version and wastes no CPU: fix the crash first
 	default:
-		// Not offered as a patch: on Go 1.25+ the setting does harm.
+		// Not offered as a patch: on Go 1.25+ the setting does harm. Only
+		// where throttling shows is it a line of its own (unknownVersion).
+		say, seen := unknownVersion(x, positive(x.c.Resources.Limits.CPU))
+		if say != unknownSpeak {
+			return v, false
+		}
 		v.action, v.sev = procsInform, Info
-		v.reason = fmt.Sprintf("Go version unknown: before Go 1.25 the runtime ignores the CPU limit (%s) and is throttled; on 1.25 and later GOMAXPROCS=%d only stops the runtime from following limit changes",
-			limitText(x, r), f.want)
+		v.reason = fmt.Sprintf("Go version unknown, and %s: before Go 1.25 the runtime ignores the CPU limit (%s) and can be throttled in bursts; on 1.25 and later GOMAXPROCS=%d only stops the runtime from following limit changes",
+			seen, limitText(x, r), f.want)
 		v.conf = &Confidence{Level: Low, Score: 0.25, Note: "Go version unknown: scrape go_info or use a versioned image tag to know"}
 		v.suggested = fmt.Sprintf("%d, if it runs Go 1.24 or older", f.want)
 		v.yaml = fmt.Sprintf("env:\n- name: GOMAXPROCS\n  value: \"%d\"   # only for Go 1.24 and older", f.want)

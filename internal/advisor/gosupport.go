@@ -106,6 +106,9 @@ func goEvidence(x wctx) string {
 	if rt := x.runtime(); rt != nil && rt.Version != "" && rt.Pod != "" {
 		return "go_info from pod " + rt.Pod
 	}
+	if rt := x.runtime(); rt != nil && rt.Version != "" && rt.Store != "" {
+		return "go_info from " + rt.Store
+	}
 	if x.c.Go.Evidence != "" {
 		return x.c.Go.Evidence
 	}

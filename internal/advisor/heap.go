@@ -59,6 +59,13 @@ func readHeap(x wctx) heapState {
 	if h.goal > maxAmount || h.goal < 0 {
 		h.goal = maxAmount
 	}
+	if rt.Store != "" {
+		if rt.OutsideGo >= 0 && !absurd(rt.OutsideGo) {
+			h.nonGo = rt.OutsideGo
+			h.nonGoFrom = "the working set less what the runtime maps, the most of any pod, from " + rt.Store
+		}
+		return h
+	}
 	mapped, from := rt.Mapped()
 	for _, in := range x.c.Instances {
 		if in.Pod == rt.Pod && in.Usage != nil && in.Usage.Memory > 0 && mapped > 0 && !absurd(in.Usage.Memory, mapped) {

@@ -1,6 +1,8 @@
 package advisor
 
 import (
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -125,4 +127,120 @@ func TestReviewLiveWindowsDoNotSpeakForASavedPeak(t *testing.T) {
 			t.Errorf("evidence %s %s beside a peak of %s from the saved past", e.Label, e.Value, formatCPU(h.CPUPeak.Value))
 		}
 	}
+}
+
+// storeRuntime is the Go runtime as collect folds it from Prometheus: no
+// pod, the store named, what the store lacks unknown.
+func storeRuntime(version string, f func(*model.GoRuntime)) model.GoInfo {
+	rt := model.NewStoreRuntime("Prometheus (monitoring/prometheus-operated)", t0.Add(8*time.Hour))
+	rt.Version, rt.GOGC, rt.GOMEMLIMIT = version, 100, math.MaxInt64
+	if f != nil {
+		f(rt)
+	}
+	var g model.GoInfo
+	g.FromStore(rt)
+	return g
+}
+
+// Finding 8: the runtime read from Prometheus drives the Go advice as a
+// page does, and the advice says where it came from: orders' pool waits
+// (4 a second, 0.6 s a second, over the last 10m the store scraped) raise
+// the pool and hold the CPU request behind it; pricing's Go 1.23 at
+// GOMAXPROCS 8 gets GOMAXPROCS 2.
+func TestReviewTheGoRuntimeFromPrometheusDrivesTheGoAdvice(t *testing.T) {
+	end := t0.Add(8 * time.Hour)
+	orders := storeRuntime("go1.26.2", func(rt *model.GoRuntime) {
+		rt.GOMAXPROCS = 2
+		rt.DB = []model.DBStats{{Name: "orders", MaxOpen: 5, Open: 5, InUse: 5, Idle: 0, WaitCount: 1036800, WaitDuration: 155520 * time.Second,
+			MaxIdleClosed: 86400, First: &model.DBCounters{At: end.Add(-10 * time.Minute), WaitCount: 1036800 - 2400,
+				WaitDuration: (155520 - 360) * time.Second, MaxIdleClosed: 86400 - 200}}}
+	})
+	c := model.Container{Resources: res(250, 256*mi, 0, 512*mi), Usage: usage(8*time.Hour, time.Minute, 2, 250, steady(300, 280*mi)), Go: orders,
+		Env: []model.EnvVar{{Name: "DB_MAX_OPEN_CONNS", Value: "5"}}}
+	got := AdviseWorkload(deployment(withProbes(c)), Options{})
+	wait := find(got, KindDBPoolWait)
+	if wait == nil || !strings.Contains(wait.Reason, "over the last 10m Prometheus (monitoring/prometheus-operated) scraped") {
+		t.Fatalf("pool wait advice: %+v", wait)
+	}
+	if !hasEvidence(wait, "Go runtime", "from Prometheus (monitoring/prometheus-operated)") {
+		t.Errorf("pool evidence %+v", wait.Evidence)
+	}
+	if req := find(got, KindCPURequest); req == nil || req.Patchable() {
+		t.Errorf("the CPU request is not held behind the pool raise: %+v", req)
+	}
+
+	pricing := storeRuntime("go1.23.4", func(rt *model.GoRuntime) { rt.GOMAXPROCS = 8 })
+	c = model.Container{Resources: res(500, 256*mi, 1000, 512*mi), Usage: usage(8*time.Hour, time.Minute, 2, 500, steady(400, 220*mi)), Go: pricing}
+	procs := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindGOMAXPROCS)
+	if procs == nil || !procs.Patchable() || procs.Suggested.Amount != 2 || !hasEvidence(procs, "Go runtime", "from Prometheus (monitoring/prometheus-operated)") {
+		t.Errorf("GOMAXPROCS: %+v", procs)
+	}
+}
+
+// The memory outside the runtime the store measured sizes GOMEMLIMIT.
+func TestReviewGOMEMLIMITKeepsWhatPrometheusMeasuredOutsideTheRuntime(t *testing.T) {
+	g := storeRuntime("go1.26.0", func(rt *model.GoRuntime) { rt.GOMAXPROCS, rt.OutsideGo = 2, 100*mi })
+	c := model.Container{Resources: res(350, 700*mi, 0, 1024*mi), Usage: usage(8*time.Hour, time.Minute, 2, 350, steady(350, 680*mi)), Go: g}
+	a := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindGOMEMLIMIT)
+	if a == nil || a.Suggested.Amount != gomemlimitFor(1024*mi, 100*mi) || !strings.Contains(evidenceText(a), "from Prometheus") {
+		t.Fatalf("GOMEMLIMIT %+v", a)
+	}
+}
+
+// Finding 8: with the Go version unknown and nothing showing throttling,
+// nine containers get no GOMAXPROCS line each (UnknownGoVersions lists
+// them for one line); where usage reaches the limit, the one line says
+// it "can be" throttled, never "is".
+func TestReviewAnUnknownGoVersionIsSaidOnceAndOnlyOnEvidence(t *testing.T) {
+	w := model.Workload{Ref: model.WorkloadRef{Kind: model.KindDeployment, Namespace: "shop", Name: "api"}, Desired: 1}
+	for i := range 9 {
+		c := withProbes(model.Container{Name: fmt.Sprintf("c%d", i), Image: "registry.example/api:1", Resources: res(200, 128*mi, 1000, 256*mi),
+			Env: []model.EnvVar{{Name: "GOGC", Value: "100"}}, Usage: usage(8*time.Hour, time.Minute, 1, 200, steady(150, 100*mi))})
+		c.Go = model.DetectGo(c)
+		w.Containers = append(w.Containers, c)
+	}
+	got := AdviseWorkload(w, Options{})
+	if n := len(filter(got, KindGOMAXPROCS)); n != 0 {
+		t.Errorf("%d GOMAXPROCS lines on no evidence", n)
+	}
+	if n := len(UnknownGoVersions(w, Options{})); n != 9 {
+		t.Errorf("UnknownGoVersions lists %d of 9", n)
+	}
+	w.Containers[0].Usage = usage(8*time.Hour, time.Minute, 1, 200, steady(990, 100*mi))
+	got = AdviseWorkload(w, Options{})
+	procs := filter(got, KindGOMAXPROCS)
+	if len(procs) != 1 || !strings.Contains(procs[0].Reason, "can be throttled") || strings.Contains(procs[0].Reason, "is throttled") ||
+		!strings.Contains(procs[0].Reason, "usage reaches 990m") {
+		t.Errorf("GOMAXPROCS with usage at the limit: %v", procs)
+	}
+	if n := len(UnknownGoVersions(w, Options{})); n != 8 {
+		t.Errorf("UnknownGoVersions lists %d, want the 8 without evidence", n)
+	}
+}
+
+func hasEvidence(a *Advice, label, value string) bool {
+	for _, e := range a.Evidence {
+		if e.Label == label && e.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+func evidenceText(a *Advice) string {
+	var s []string
+	for _, e := range a.Evidence {
+		s = append(s, e.Label+" "+e.Value)
+	}
+	return strings.Join(s, "; ")
+}
+
+func filter(as []Advice, kind Kind) []Advice {
+	var out []Advice
+	for _, a := range as {
+		if a.Kind == kind {
+			out = append(out, a)
+		}
+	}
+	return out
 }

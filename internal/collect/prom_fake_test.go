@@ -3,6 +3,7 @@ package collect
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -56,6 +57,17 @@ type fakeSet struct {
 	oom, restarts           float64
 	throttled, periods, p95 float64
 	reason                  string
+	// The Go runtime the set's pages served (the go-* queries): its
+	// version ("" for none), gauges by metric, memory outside the runtime,
+	// the series of its pools by db_name and metric, and the memory trend
+	// by part; goNoContainer leaves the container label off, as a scrape
+	// job that does not set it.
+	goVersion     string
+	goGauges      map[string]float64
+	outside       float64
+	pools         map[string]map[string]float64
+	growth        map[string]float64
+	goNoContainer bool
 }
 
 func newFakeStore(t testing.TB, span time.Duration, sets ...fakeSet) *fakeStore {
@@ -274,6 +286,44 @@ func (f *fakeStore) vector(b []byte, name string, at float64) []byte {
 			if s.periods > 0 {
 				b = emit(b, lbl(), map[string]float64{qThrottled: s.throttled, qPeriods: s.periods, qThrottledP95: s.p95}[name])
 			}
+		default:
+			b = f.goVector(b, s, name, emit)
+		}
+	}
+	return b
+}
+
+// goVector answers the Go runtime and memory trend queries of one set.
+func (f *fakeStore) goVector(b []byte, s fakeSet, name string, emit func([]byte, func([]byte) []byte, float64) []byte) []byte {
+	g := s
+	if s.goNoContainer && name != qGoOutside && name != qGrowth {
+		g.container = ""
+	}
+	lbl := func(extra ...string) func([]byte) []byte {
+		return func(b []byte) []byte { return series(b, g, extra...) }
+	}
+	switch name {
+	case qGoInfo:
+		if s.goVersion != "" {
+			b = emit(b, lbl("version", s.goVersion), float64(s.pods))
+		}
+	case qGoRuntime:
+		for _, m := range slices.Sorted(maps.Keys(s.goGauges)) {
+			b = emit(b, lbl(metricLabel, m), s.goGauges[m])
+		}
+	case qGoOutside:
+		if s.outside > 0 {
+			b = emit(b, lbl(), s.outside)
+		}
+	case qGoSQL:
+		for _, db := range slices.Sorted(maps.Keys(s.pools)) {
+			for _, m := range slices.Sorted(maps.Keys(s.pools[db])) {
+				b = emit(b, lbl("db_name", db, metricLabel, m), s.pools[db][m])
+			}
+		}
+	case qGrowth:
+		for _, part := range slices.Sorted(maps.Keys(s.growth)) {
+			b = emit(b, lbl(metricLabel, part), s.growth[part])
 		}
 	}
 	return b

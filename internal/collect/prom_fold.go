@@ -52,6 +52,9 @@ type pastAcc struct {
 	events    model.PastEvents
 	throttle  model.Throttling
 	throttled float64
+	// goRT is the Go runtime and memory trend of the sets that run the
+	// template in force (prom_gofold.go), nil when the store had none.
+	goRT *goAcc
 }
 
 func newPastFold(plan pastPlan, source string, cfg model.HistoryConfig) *pastFold {
@@ -88,12 +91,15 @@ type foldSink struct {
 	f    *pastFold
 	name string
 	// Of the series being decoded: its workload container and accumulator
-	// (nil: not folded), its bucket, its saved span, its termination reason.
-	hk     histKey
-	a      *pastAcc
-	bucket int
-	saved  span
-	reason string
+	// (nil: not folded), its bucket, its saved span, its termination reason;
+	// of a Go or trend series, which of the query's series it is (metric)
+	// and its version or pool (label).
+	hk            histKey
+	a             *pastAcc
+	bucket        int
+	saved         span
+	reason        string
+	metric, label string
 }
 
 func (s *foldSink) series(ls labels) {
@@ -103,14 +109,18 @@ func (s *foldSink) series(ls labels) {
 		s.a = nil
 		return
 	}
-	s.hk, s.a = f.accOf(ls)
+	s.hk, s.a = f.accOf(ls, isGoQuery(s.name))
 	if s.a == nil {
 		return
 	}
 	switch s.name {
-	case qThrottled, qPeriods, qThrottledP95:
+	case qThrottled, qPeriods, qThrottledP95, qGoInfo, qGoRuntime, qGoOutside, qGoGCCPU, qGoSQL, qGrowth:
 		if !f.liveSets[f.namespaceOf(ls)+"/"+string(ls.get(setLabel))] {
-			s.a = nil // an older template's throttling says nothing of the limit now
+			s.a = nil // an older template's throttling, runtime or trend says nothing of the one in force
+		}
+		s.metric, s.label = string(ls.get(metricLabel)), string(ls.get("version"))
+		if s.name == qGoSQL {
+			s.label = string(ls.get("db_name"))
 		}
 	case qReasons:
 		s.reason = string(ls.get("reason"))
@@ -159,6 +169,8 @@ func (s *foldSink) instant(v float64) {
 		a.throttle.Periods += v
 	case qThrottledP95:
 		a.throttle.P95 = max(a.throttle.P95, min(v, 1))
+	case qGoInfo, qGoRuntime, qGoOutside, qGoGCCPU, qGoSQL, qGrowth:
+		s.goPoint(v)
 	}
 }
 
@@ -190,8 +202,10 @@ func (f *pastFold) cpuWeight(hk histKey) float64 {
 }
 
 // accOf returns the workload container a series is about and its
-// accumulator, nil when no live workload owns the series' set.
-func (f *pastFold) accOf(ls labels) (histKey, *pastAcc) {
+// accumulator, nil when no live workload owns the series' set. A series
+// of the pods' own pages without a container label (anyContainer) is the
+// container of a workload that has one.
+func (f *pastFold) accOf(ls labels, anyContainer bool) (histKey, *pastAcc) {
 	key := [2]string{f.namespaceOf(ls), string(ls.get(setLabel))}
 	ref, ok := f.owned[key]
 	if !ok {
@@ -201,6 +215,11 @@ func (f *pastFold) accOf(ls labels) (histKey, *pastAcc) {
 	container := ls.get("container")
 	if ref.Kind == "" {
 		return histKey{}, nil
+	}
+	if len(container) == 0 && anyContainer && len(f.live[ref]) == 1 {
+		for name := range f.live[ref] {
+			container = []byte(name)
+		}
 	}
 	if _, ok := f.live[ref][string(container)]; !ok {
 		return histKey{}, nil // a container the template no longer has
@@ -294,6 +313,9 @@ func (f *pastFold) results() []pastResult {
 			t := a.throttle
 			t.Share = min(a.throttled/t.Periods, 1)
 			ev.Throttling = &t
+		}
+		if a.goRT != nil {
+			ev.Runtime, ev.Growth = a.goRT.runtime(f.plan.end), a.goRT.trend()
 		}
 		out = append(out, pastResult{hk: hk, usage: u, events: &ev})
 	}

@@ -118,7 +118,7 @@ func (p pastPlan) queries() []pastQuery {
 		return fmt.Sprintf(`count_values by (%s%s, container) ("bucket", floor(ln(1 + %s * %s) / %s))`,
 			by, setLabel, formatFloat((h.Ratio-1)/h.First), bySet(v), formatFloat(math.Log(h.Ratio)))
 	}
-	return []pastQuery{
+	return append([]pastQuery{
 		{qOwners, fmt.Sprintf(`count by (%sowner_kind, owner_name) (last_over_time(kube_pod_owner{%s}[%s]))`+
 			` or max by (%sreplicaset, owner_kind, owner_name) (last_over_time(kube_replicaset_owner{%s}[%s]))`, by, ns, span, by, ns, span), false},
 		{qCPUBuckets, fmt.Sprintf(`sum_over_time((%s)[%s:%s])`, buckets(cpu, rate("container_cpu_usage_seconds_total")), chunk, step), true},
@@ -135,7 +135,7 @@ func (p pastPlan) queries() []pastQuery {
 		{qPeriods, increase(by, sel("container_cpu_cfs_periods_total"), span), false},
 		{qThrottledP95, fmt.Sprintf(`max by (%s%s, container) (quantile_over_time(0.95, %s[%s:%s]))`, by, setLabel,
 			bySet(rate("container_cpu_cfs_throttled_periods_total")+" / "+rate("container_cpu_cfs_periods_total")), span, promDuration(throttleStep)), false},
-	}
+	}, p.goQueries(ns, by)...)
 }
 
 // bySet labels each series of v with its pod's set.

@@ -50,7 +50,9 @@ func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild, now 
 		if h := c.usage.history(ref, ct.Name); h != nil {
 			mc.Usage = h
 		}
-		mc.Past = c.usage.pastEvents(ref, ct.Name)
+		if mc.Past = c.usage.pastEvents(ref, ct.Name); mc.Past != nil {
+			mc.Go.FromStore(mc.Past.Runtime) // a page the scraper reads wins (attach)
+		}
 		w.Containers = append(w.Containers, mc)
 	}
 	for _, p := range wb.pods {

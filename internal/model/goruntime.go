@@ -35,8 +35,14 @@ type GoInfo struct {
 // GoRuntime is a Go program's runtime state as its Prometheus metrics show it.
 // Byte values are bytes; a value of -1 means the page did not have it.
 type GoRuntime struct {
-	Scraped    time.Time
-	Pod        string
+	Scraped time.Time
+	// Pod is the pod whose page kgotop read; "" when the numbers come from
+	// a store of metrics (Store), which pools the pods that run the
+	// template in force.
+	Pod string
+	// Store names the store of metrics (Prometheus) the numbers were read
+	// from when kgotop could not read a page itself; "" for a page it read.
+	Store      string
 	Version    string
 	Goroutines int64
 	Threads    int64
@@ -60,7 +66,37 @@ type GoRuntime struct {
 	GCCycles   int64
 	// GCCPUFraction is the share of CPU time spent in GC (0..1), when known (-1 otherwise).
 	GCCPUFraction float64
-	DB            []DBStats
+	// OutsideGo is, from a store, the working set less the memory the
+	// runtime maps, the most of any pod (-1 unknown); a page's numbers are
+	// set against its pod's usage instead.
+	OutsideGo int64
+	DB        []DBStats
+}
+
+// NewStoreRuntime returns the runtime numbers a store of metrics holds,
+// read at at: all unknown (-1) until filled in.
+func NewStoreRuntime(store string, at time.Time) *GoRuntime {
+	return &GoRuntime{Scraped: at, Store: store, Goroutines: -1, Threads: -1, GOMAXPROCS: -1, GOGC: -1, GOMEMLIMIT: -1,
+		HeapAlloc: -1, HeapInuse: -1, HeapLive: -1, HeapGoal: -1, NextGC: -1, Sys: -1, MemTotal: -1, HeapReleased: -1,
+		GCCycles: -1, GCCPUFraction: -1, OutsideGo: -1}
+}
+
+// FromStore makes what a store of metrics holds of the Go runtime the
+// container's Go info: go_info confirms Go and gives the version. A page
+// kgotop reads itself later replaces it (it is newer and the pod's own).
+func (g *GoInfo) FromStore(rt *GoRuntime) {
+	if rt == nil {
+		return
+	}
+	c := *rt
+	c.DB = append([]DBStats(nil), rt.DB...)
+	g.Runtime, g.Detection = &c, GoConfirmed
+	if c.Version != "" {
+		g.Version = strings.TrimPrefix(c.Version, "go")
+		g.Evidence = "go_info from " + c.Store
+	} else {
+		g.Evidence = "Go runtime metrics from " + c.Store
+	}
 }
 
 // Mapped returns the memory the Go runtime holds (what GOMEMLIMIT counts:

@@ -121,6 +121,28 @@ type PastEvents struct {
 	// Throttling is the CFS throttling of the container, nil when the
 	// store has none (no CPU limit, or no cAdvisor CFS counters).
 	Throttling *Throttling
+	// Runtime is the Go runtime of the pods that run the template in
+	// force, as the store scraped their pages (NewStoreRuntime), nil when
+	// it has none.
+	Runtime *GoRuntime
+	// Growth is the working set's trend over the last day, nil when the
+	// store has too little of it to tell.
+	Growth *Growth
+}
+
+// Growth is how a container's working set moved over a recent stretch
+// (the last day), per pod: the median of its hourly slopes (the worst
+// pod's), the same over the newest part of the stretch, and the share of
+// the hours it climbed. A leak climbs most hours between its restarts; a
+// daily ramp climbs in a few and falls back; a cache that fills levels off.
+type Growth struct {
+	// PerHour is the median slope, bytes an hour; Tail the same over the
+	// newest quarter of the stretch; Climbing the share of the hourly
+	// windows with a rising slope (0..1); Over is the stretch the slopes
+	// cover.
+	PerHour, Tail float64
+	Climbing      float64
+	Over          time.Duration
 }
 
 // Throttling is the share of CFS periods in which a container was

@@ -36,10 +36,14 @@ func poolSummary(db model.DBStats) string {
 	return s
 }
 
-// JSONGoRuntime is what a container's /metrics page said, from one pod.
+// JSONGoRuntime is what a container's /metrics page said, from one pod, or
+// what a store of metrics holds of its pods' pages.
 // Absent numbers are omitted; gomemlimit_bytes 9223372036854775807 is no limit.
 type JSONGoRuntime struct {
-	Pod               string       `json:"pod"`
+	Pod string `json:"pod"`
+	// Store names the store of metrics the numbers were read from when
+	// kgotop read no page itself (pod is then "").
+	Store             string       `json:"store,omitempty"`
 	Scraped           time.Time    `json:"scraped"`
 	GoVersion         string       `json:"go_version,omitempty"` // go_info's "go1.24.3"
 	Goroutines        *int64       `json:"goroutines,omitempty"`
@@ -93,7 +97,7 @@ func jsonRuntime(r *model.GoRuntime) *JSONGoRuntime {
 	if r == nil {
 		return nil
 	}
-	j := &JSONGoRuntime{Pod: r.Pod, Scraped: r.Scraped.UTC(), GoVersion: r.Version,
+	j := &JSONGoRuntime{Pod: r.Pod, Store: r.Store, Scraped: r.Scraped.UTC(), GoVersion: r.Version,
 		Goroutines: known(r.Goroutines), Threads: known(r.Threads), GOMAXPROCS: known(r.GOMAXPROCS), GOGCPercent: known(r.GOGC),
 		GOMEMLIMITBytes: known(r.GOMEMLIMIT), HeapAllocBytes: known(r.HeapAlloc), HeapInuseBytes: known(r.HeapInuse),
 		HeapLiveBytes: known(r.HeapLive), HeapGoalBytes: known(r.HeapGoal), NextGCBytes: known(r.NextGC), SysBytes: known(r.Sys),

@@ -46,7 +46,7 @@ func TestGoColumnAndDetails(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	if err := writeJSON(&buf, s, nil); err != nil {
+	if err := writeJSON(&buf, s, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {

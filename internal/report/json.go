@@ -31,7 +31,11 @@ type JSONReport struct {
 	// AppliedChanges are the changes kgotop applied from the dashboard
 	// that it still keeps, newest first (changes.go).
 	AppliedChanges []JSONChange `json:"applied_changes,omitempty"`
-	Summary        JSONSummary  `json:"summary"`
+	// UnknownGoVersions are the containers whose Go version is unknown
+	// under a CPU limit with no sign of throttling (advisor.UnknownGoVersions),
+	// which text says once rather than as advice for each.
+	UnknownGoVersions []advisor.Target `json:"unknown_go_versions,omitempty"`
+	Summary           JSONSummary      `json:"summary"`
 }
 
 // JSONSummary counts what the report holds.
@@ -300,10 +304,12 @@ func jsonEvents(evs []model.Event) []JSONEvent {
 	return out
 }
 
-func writeJSON(w io.Writer, s model.Snapshot, advice []advisor.Advice) error {
+func writeJSON(w io.Writer, s model.Snapshot, advice []advisor.Advice, unknownGo []advisor.Target) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(NewJSONReport(s, advice))
+	r := NewJSONReport(s, advice)
+	r.UnknownGoVersions = unknownGo
+	return enc.Encode(r)
 }
 
 // percentiles fills in the usage's percentiles from its history.

@@ -12,7 +12,7 @@ import (
 
 // writeMarkdown renders the report for a ticket or a pull request comment:
 // a GitHub-flavoured table and the same details as text.
-func writeMarkdown(w io.Writer, s model.Snapshot, advice []advisor.Advice) error {
+func writeMarkdown(w io.Writer, s model.Snapshot, advice []advisor.Advice, unknownGo []advisor.Target) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## kgotop report\n\n%s · %s · %s\n\n**%s**\n\n", scope(s), s.Taken.UTC().Format(time.DateTime+"Z"), metricsSpan(s), summary(s, advice))
 	for _, l := range statusLines(s) {
@@ -52,8 +52,12 @@ func writeMarkdown(w io.Writer, s model.Snapshot, advice []advisor.Advice) error
 			b.WriteString("- " + mdEscape(l) + "\n")
 		}
 	}
-	if was := adviceByWorkload(s, advice); len(was) > 0 {
+	was, unknown := adviceByWorkload(s, advice), unknownGoLine(unknownGo, s.Namespace == "")
+	if len(was) > 0 || unknown != "" {
 		b.WriteString("\n### Advice\n")
+		if unknown != "" {
+			b.WriteString("\n" + mdEscape(unknown) + "\n")
+		}
 		for _, wa := range was {
 			writeMarkdownAdvice(&b, wa)
 		}

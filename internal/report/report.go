@@ -42,6 +42,10 @@ type Options struct {
 	Format Format
 	// Width is the width text output must fit; 0 means 120.
 	Width int
+	// UnknownGo are the containers whose Go version is unknown under a CPU
+	// limit with no sign of throttling (advisor.UnknownGoVersions): the
+	// report says it once for all of them.
+	UnknownGo []advisor.Target
 }
 
 // Write renders the snapshot in the chosen format. Text output carries ANSI
@@ -53,11 +57,35 @@ func Write(w io.Writer, s model.Snapshot, advice []advisor.Advice, opts Options)
 	}
 	switch opts.Format {
 	case JSON:
-		return writeJSON(w, s, advice)
+		return writeJSON(w, s, advice, opts.UnknownGo)
 	case Markdown:
-		return writeMarkdown(w, s, advice)
+		return writeMarkdown(w, s, advice, opts.UnknownGo)
 	}
-	return writeText(w, s, advice, opts.Width)
+	return writeText(w, s, advice, opts)
+}
+
+// unknownGoLine says once that the Go version of these containers is
+// unknown, which matters under a CPU limit, and how kgotop would learn it;
+// "" when there are none.
+func unknownGoLine(ts []advisor.Target, namespaced bool) string {
+	if len(ts) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(ts))
+	for _, t := range ts {
+		n := t.Kind.Short() + "/" + t.Name
+		if namespaced {
+			n = t.Namespace + "/" + n
+		}
+		if t.Container != t.Name {
+			n += " " + t.Container
+		}
+		names = append(names, n)
+	}
+	return fmt.Sprintf("GOMAXPROCS: the Go version of %s under a CPU limit is unknown (%s): before Go 1.25 the runtime ignores the limit and can be throttled in bursts; "+
+		"nothing measured shows throttling there. kgotop learns the version from go_info (the pods' /metrics through pods/proxy, or Prometheus) or a versioned image tag; "+
+		"on Go 1.24 or older set GOMAXPROCS to the limit's cores rounded up, at least 2",
+		plural(len(ts), "container"), strings.Join(names, ", "))
 }
 
 // summary is the closing line: what was seen and how much advice it drew.

@@ -84,11 +84,22 @@ func fixture() model.Snapshot {
 	}
 }
 
+// unknownGo is what cmd/kgotop passes: the containers of unknown Go
+// version under a CPU limit with no sign of throttling.
+func unknownGo(s model.Snapshot) []advisor.Target {
+	var out []advisor.Target
+	for _, w := range s.Workloads {
+		out = append(out, advisor.UnknownGoVersions(w, advisor.Options{})...)
+	}
+	return out
+}
+
 // plain renders text as a pipe would receive it (no colour).
 func render(t *testing.T, s model.Snapshot, opts Options, profile colorprofile.Profile) string {
 	t.Helper()
 	var buf bytes.Buffer
 	w := &colorprofile.Writer{Forward: &buf, Profile: profile}
+	opts.UnknownGo = unknownGo(s)
 	if err := Write(w, s, advisor.Advise(s, advisor.Options{}), opts); err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +183,7 @@ func TestDegradedSourcesAreSaid(t *testing.T) {
 
 func TestJSONShape(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, fixture(), advisor.Advise(fixture(), advisor.Options{}), Options{Format: JSON}); err != nil {
+	if err := Write(&buf, fixture(), advisor.Advise(fixture(), advisor.Options{}), Options{Format: JSON, UnknownGo: unknownGo(fixture())}); err != nil {
 		t.Fatal(err)
 	}
 	var r JSONReport
@@ -202,7 +213,7 @@ func TestJSONShape(t *testing.T) {
 
 func TestMarkdownGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, fixture(), advisor.Advise(fixture(), advisor.Options{}), Options{Format: Markdown}); err != nil {
+	if err := Write(&buf, fixture(), advisor.Advise(fixture(), advisor.Options{}), Options{Format: Markdown, UnknownGo: unknownGo(fixture())}); err != nil {
 		t.Fatal(err)
 	}
 	golden.RequireEqual(t, buf.Bytes())

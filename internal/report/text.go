@@ -26,7 +26,8 @@ var (
 
 // writeText renders the report for a terminal or a file: the table fitted to
 // width, prose wrapped at spaces, commands and code whole.
-func writeText(w io.Writer, s model.Snapshot, advice []advisor.Advice, width int) error {
+func writeText(w io.Writer, s model.Snapshot, advice []advisor.Advice, opts Options) error {
+	width := opts.Width
 	var b strings.Builder
 	// The date and its time stay on one line.
 	taken := s.Taken.UTC().Format(strings.Replace(time.DateTime, " ", glue, 1) + "Z")
@@ -49,10 +50,14 @@ func writeText(w io.Writer, s model.Snapshot, advice []advisor.Advice, width int
 		writeSection(&b, "DETAILS", details(s), width)
 	}
 	writeSection(&b, "APPLIED CHANGES", changeLines(s), width)
-	if was := adviceByWorkload(s, advice); len(was) > 0 {
+	was, unknown := adviceByWorkload(s, advice), unknownGoLine(opts.UnknownGo, s.Namespace == "")
+	if len(was) > 0 || unknown != "" {
 		b.WriteString("\n" + styleHeader.Render("ADVICE") + "\n")
+		if unknown != "" {
+			writeParas(&b, []para{prose("· " + unknown)}, width)
+		}
 		for i, wa := range was {
-			if i > 0 {
+			if i > 0 || unknown != "" {
 				b.WriteString("\n")
 			}
 			writeParas(&b, adviceParas(wa, s.Namespace == "", width), width)
