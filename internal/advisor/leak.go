@@ -31,6 +31,9 @@ type leak struct {
 	// current says the run is the container's current one (not an earlier
 	// run, before a restart or a gap in watching).
 	current bool
+	// store names the store of metrics whose trend showed the climb (fit
+	// is then the share of hours that climbed), "" when kgotop watched it.
+	store string
 }
 
 // detectLeak looks for a steady rise in the busiest replica's memory over
@@ -42,17 +45,7 @@ func detectLeak(h *model.History) (leak, bool) {
 		return leak{}, false
 	}
 	pts := h.Points()
-	end := len(pts)
-	var run []model.Point
-	for i := len(pts) - 1; i >= 0 && run == nil; i-- {
-		if i > 0 && !newRun(pts[i-1], pts[i]) {
-			continue
-		}
-		if r := pts[i:end]; len(r) >= leakMinPoints && time.Duration(r[len(r)-1].Unix-r[0].Unix)*time.Second >= leakMinSpan {
-			run = r
-		}
-		end = i
-	}
+	run := judgedRun(pts)
 	if run == nil {
 		return leak{}, false
 	}
@@ -72,6 +65,22 @@ func detectLeak(h *model.History) (leak, bool) {
 	}
 	return leak{perHour: slope, fit: fit, span: time.Duration(hours * float64(time.Hour)),
 		now: int64(intercept + slope*hours), current: run[len(run)-1] == pts[len(pts)-1]}, true
+}
+
+// judgedRun returns the newest run of the points long enough to judge a
+// climb on (leakMinSpan, leakMinPoints), nil when there is none.
+func judgedRun(pts []model.Point) []model.Point {
+	end := len(pts)
+	for i := len(pts) - 1; i >= 0; i-- {
+		if i > 0 && !newRun(pts[i-1], pts[i]) {
+			continue
+		}
+		if r := pts[i:end]; len(r) >= leakMinPoints && time.Duration(r[len(r)-1].Unix-r[0].Unix)*time.Second >= leakMinSpan {
+			return r
+		}
+		end = i
+	}
+	return nil
 }
 
 // newRun reports whether b starts a run after a: the memory fell as at a
@@ -118,10 +127,13 @@ func fitLine(pts []model.Point) (slope, intercept, r2 float64) {
 // or its peak is near the limit.
 func adviseLeak(x wctx, l leak) *Advice {
 	limit := positive(x.c.Resources.Limits.Memory)
-	oom := oomKilled(x.c)
+	oom := oomKilledEver(x.c)
 	var peak int64
 	if x.c.Usage != nil {
 		peak = x.c.Usage.MemoryPeak.Value
+	}
+	if x.c.Past != nil {
+		peak = max(peak, x.c.Past.MemoryPeak)
 	}
 	if !oom && (limit == 0 || peak < limit*7/10) {
 		return nil
@@ -130,8 +142,11 @@ func adviseLeak(x wctx, l leak) *Advice {
 	if !l.current {
 		run = "its last full run"
 	}
-	reason := fmt.Sprintf("memory climbs steadily, about %s an hour (a straight line fits %s of %s with R² %.2f): a leak, most likely",
-		humanBytes(int64(l.perHour)), formatDuration(l.span), run, l.fit)
+	how := fmt.Sprintf("a straight line fits %s of %s with R² %.2f", formatDuration(l.span), run, l.fit)
+	if l.store != "" {
+		how = fmt.Sprintf("the median of its hourly slopes over the last %s, %.0f%% of them climbing, from %s", formatDuration(l.span), 100*l.fit, l.store)
+	}
+	reason := fmt.Sprintf("memory climbs steadily, about %s an hour (%s): a leak, most likely", humanBytes(int64(l.perHour)), how)
 	if limit > 0 && l.now < limit && l.current {
 		eta := time.Duration(float64(limit-l.now) / l.perHour * float64(time.Hour))
 		reason += fmt.Sprintf("; at this rate it reaches the %s limit in about %s", formatMemory(limit), formatDuration(eta))
@@ -154,6 +169,13 @@ func adviseLeak(x wctx, l leak) *Advice {
 		num("fit R²", fmt.Sprintf("%.2f", l.fit), l.fit, Count),
 		num("run watched", formatDuration(l.span), l.span.Seconds(), Seconds),
 	}
+	if l.store != "" {
+		a.Evidence = []Evidence{
+			num("growth per hour", humanBytes(int64(l.perHour)), l.perHour, Bytes),
+			num("hours climbing", fmt.Sprintf("%.0f%%", 100*l.fit), 100*l.fit, Percent),
+			num("trend over", formatDuration(l.span), l.span.Seconds(), Seconds), ev("trend", "from "+l.store),
+		}
+	}
 	if limit > 0 {
 		a.Evidence = append(a.Evidence, limitEv("memory limit", limit))
 	}
@@ -166,5 +188,8 @@ func adviseLeak(x wctx, l leak) *Advice {
 	a.CodeLang = "shell"
 	a.Notes = append(a.Notes, "the commands assume the program serves net/http/pprof on :6060; two heap profiles an hour apart show what grows")
 	a.Confidence = Confidence{Level: Medium, Score: math.Min(l.fit, 0.9), Note: "a steady climb over one run; a cache that fills slowly looks the same until it levels off"}
+	if l.store != "" {
+		a.Confidence.Note = "the working set's trend over the last day, still climbing in its newest hours; a cache that fills slowly looks the same until it levels off"
+	}
 	return &a
 }

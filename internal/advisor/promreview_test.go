@@ -244,3 +244,59 @@ func filter(as []Advice, kind Kind) []Advice {
 	}
 	return out
 }
+
+// ingest as the sandbox shows it: Go 1.26 read from Prometheus, no
+// GOMEMLIMIT, a 256Mi limit it was OOMKilled at 9 times in the past, two
+// minutes watched live, and the trend growth says of its working set.
+func pastIngest(growth *model.Growth) model.Container {
+	c := model.Container{Resources: res(100, 200*mi, 500, 256*mi), Usage: usage(2*time.Minute, 15*time.Second, 1, 100, steady(80, 150*mi)),
+		Go: storeRuntime("go1.26.2", func(rt *model.GoRuntime) { rt.GOMAXPROCS = 2 }),
+		Past: &model.PastEvents{Source: "Prometheus (monitoring/prometheus-operated)", Range: 8 * 24 * time.Hour, OOMKills: 9, MemoryPeak: 256 * mi,
+			Restarts: 9, LastReasons: map[string]int64{"OOMKilled": 2}, Growth: growth}}
+	c.Instances = []model.ContainerInstance{{Pod: "ingest-a", Ready: true}}
+	return c
+}
+
+// Finding 5: a leak the Prometheus past shows is seen before kgotop
+// watched a run itself: the growth advice speaks, the limit raise says it
+// buys time, and GOMEMLIMIT stays out of the patch.
+func TestReviewALeakIsSeenInThePrometheusPast(t *testing.T) {
+	leaking := &model.Growth{PerHour: 40 * float64(mi), Tail: 39 * float64(mi), Climbing: 0.67, Over: 24 * time.Hour}
+	w := deployment(withProbes(pastIngest(leaking)))
+	got := AdviseWorkload(w, Options{})
+	checkInvariants(t, w, got)
+	l := find(got, KindMemoryLeak)
+	if l == nil || !strings.Contains(l.Reason, "the median of its hourly slopes over the last 24h, 67% of them climbing, from Prometheus") {
+		t.Fatalf("leak advice: %+v\n%s", l, describeAll(got))
+	}
+	if lim := find(got, KindMemoryLimit); lim == nil || !strings.Contains(strings.Join(lim.Notes, "\n"), "a higher limit buys time, not a fix") {
+		t.Errorf("limit: %+v", lim)
+	}
+	if g := find(got, KindGOMEMLIMIT); g == nil || g.Patchable() || !strings.Contains(strings.Join(g.Notes, "\n"), "fix the growth first") {
+		t.Errorf("GOMEMLIMIT: %+v", g)
+	}
+}
+
+// Finding 5: until the growth is judged either way, an OOMKilled
+// container's GOMEMLIMIT stays out of its patch; a flat trend judges it.
+func TestReviewGOMEMLIMITWaitsUntilGrowthIsJudged(t *testing.T) {
+	g := find(AdviseWorkload(deployment(withProbes(pastIngest(nil))), Options{}), KindGOMEMLIMIT)
+	if g == nil || g.Patchable() || !strings.Contains(strings.Join(g.Notes, "\n"), "not in the patch: growth unknown: watch 30m") {
+		t.Errorf("growth unknown: %+v", g)
+	}
+	flat := &model.Growth{PerHour: 0.2 * float64(mi), Tail: -1 * float64(mi), Climbing: 0.5, Over: 24 * time.Hour}
+	got := AdviseWorkload(deployment(withProbes(pastIngest(flat))), Options{})
+	if g := find(got, KindGOMEMLIMIT); g == nil || !g.Patchable() {
+		t.Errorf("a flat trend: %+v", g)
+	}
+	if l := find(got, KindMemoryLeak); l != nil {
+		t.Errorf("a flat trend reads as a leak: %s", l.Reason)
+	}
+	// Never OOMKilled: nothing to wait for.
+	c := pastIngest(nil)
+	c.Past.OOMKills, c.Past.LastReasons = 0, nil
+	c.Usage = usage(2*time.Minute, 15*time.Second, 1, 100, steady(80, 200*mi))
+	if g := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindGOMEMLIMIT); g == nil || !g.Patchable() {
+		t.Errorf("never OOMKilled: %+v", g)
+	}
+}

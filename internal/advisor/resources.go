@@ -22,8 +22,9 @@ type resources struct {
 	hist         history
 	heap         heapState
 	// leaking says memory climbs steadily toward the limit and an OOMKill
-	// confirmed it; climbing says it climbs (adviseLeak spoke).
-	leaking, climbing bool
+	// confirmed it; climbing says it climbs (adviseLeak spoke); judged
+	// that kgotop can tell whether it climbs, either way.
+	leaking, climbing, judged bool
 }
 
 // adviseResources right-sizes a container's CPU and memory. With too little
@@ -59,7 +60,12 @@ func adviseResources(x wctx) resources {
 		r.advice = slices.DeleteFunc(r.advice, func(a Advice) bool { return a.Kind == KindWatchLonger })
 	}
 	r.advice = append(r.advice, cpuAdvice...)
-	if l, ok := detectLeak(x.c.Usage); ok {
+	l, ok := detectLeak(x.c.Usage)
+	if !ok {
+		l, ok = storeLeak(x.c) // the past shows what no run watched yet does
+	}
+	r.judged = ok || growthJudged(x.c)
+	if ok {
 		if a := adviseLeak(x, l); a != nil {
 			r.leaking, r.climbing = a.Severity == Warning, true // an OOMKill confirmed it
 			for i := range memAdvice {

@@ -35,7 +35,7 @@ func TestAppliedPatchIsFiled(t *testing.T) {
 		t.Fatalf("state %v, filed %+v", m.patch.state, rec.changes)
 	}
 	ch := rec.changes[0]
-	if ch.Way != model.ChangeRollout || ch.Ref.Name != "orders" || !ch.At.Equal(t0) || len(ch.Fields) != 3 || ch.Restarts["orders-0"] != 4 ||
+	if ch.Way != model.ChangeRollout || ch.Ref.Name != "orders" || !ch.At.Equal(t0) || len(ch.Fields) != 2 || ch.Restarts["orders-0"] != 4 ||
 		ch.Fields[0].Field != "resources.limits.memory" || ch.Fields[0].Before != "384Mi" || ch.Fields[0].Undo == nil {
 		t.Errorf("filed %+v", ch)
 	}

@@ -74,7 +74,7 @@ func TestInPlaceResizeRuns(t *testing.T) {
 	v := screen(m)
 	for _, want := range []string{"IN PLACE", "i resizes 1 running pod in place, then applies this patch",
 		"1. the pods one at a time (orders-0)", "2. then the template patch, so that pods made from now on get the same values",
-		"a statefulset replaces its pods on any template change", "env[GOMEMLIMIT]", "cannot change in a running pod"} {
+		"a statefulset replaces its pods on any template change", "env[GOMAXPROCS]", "cannot change in a running pod"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("patch view lacks %q", want)
 		}

@@ -6,11 +6,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // run executes a command and hands its message to Update.
@@ -257,7 +259,12 @@ func TestCommandOnScreenIsWhole(t *testing.T) {
 // Advice BuildPatch leaves out because it assumes advice left out is not
 // ticked on screen: the box says what the patch holds.
 func TestLeftOutAdviceIsNotTicked(t *testing.T) {
-	m := start(t, deps(fixture(), &fakeApply{}), 120, 30)
+	s := fixture()
+	// Prometheus' trend of orders' working set is flat: its growth is
+	// judged, so GOMEMLIMIT goes into the patch with the limit.
+	workloadOf(&s, "orders").Containers[0].Past = &model.PastEvents{Source: "Prometheus",
+		Growth: &model.Growth{PerHour: 1 << 10, Tail: 0, Climbing: 0.5, Over: 24 * time.Hour}}
+	m := start(t, deps(s, &fakeApply{}), 120, 30)
 	m = press(t, m, "down", "p", "space") // orders: leave the memory limit out
 	var gomemlimit string
 	for _, l := range strings.Split(screen(m), "\n") {
