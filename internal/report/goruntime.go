@@ -18,7 +18,12 @@ func goDetails(who string, g model.GoInfo) []string {
 			out = append(out, who+poolSummary(db))
 		}
 	}
-	if g.ScrapeProblem != nil && g.Detection != model.GoUnknown {
+	switch {
+	case g.ScrapeProblem == nil || g.Detection == model.GoUnknown:
+	case g.Runtime != nil && g.Runtime.Store != "":
+		// The numbers above are the store's: the page is only the pods' own.
+		out = append(out, who+"its pods' own page not read ("+g.ScrapeProblem.Why()+"): the numbers are "+g.Runtime.Store+"'s")
+	default:
 		out = append(out, who+g.ScrapeProblem.String())
 	}
 	return out

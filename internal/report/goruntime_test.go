@@ -76,3 +76,22 @@ func TestGoColumnAndDetails(t *testing.T) {
 		t.Errorf("web go = %v", w)
 	}
 }
+
+// A runtime read from Prometheus while the pods' own page is refused: the
+// details say the numbers are the store's, not that the runtime is unknown.
+func TestTheStoresRuntimeIsNotUnknown(t *testing.T) {
+	rt := model.NewStoreRuntime("Prometheus (monitoring/prometheus-operated)", time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC))
+	rt.Version, rt.GOMAXPROCS, rt.GOGC = "go1.23.4", 8, 100
+	g := model.GoInfo{ScrapeProblem: &model.ScrapeProblem{Reason: model.ScrapeForbidden}}
+	g.FromStore(rt)
+	d := strings.Join(goDetails("deploy/pricing pricing: ", g), "\n")
+	for _, want := range []string{"Go 1.23.4 (go_info from Prometheus (monitoring/prometheus-operated)): GOGC 100, GOMAXPROCS 8",
+		"its pods' own page not read (pods/proxy is forbidden (grant get on pods/proxy)): the numbers are Prometheus (monitoring/prometheus-operated)'s"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("details lack %q:\n%s", want, d)
+		}
+	}
+	if strings.Contains(d, "Go runtime unknown") {
+		t.Errorf("details call the runtime unknown:\n%s", d)
+	}
+}
