@@ -83,7 +83,7 @@ func unknownGoLine(ts []advisor.Target, namespaced bool) string {
 		names = append(names, n)
 	}
 	return fmt.Sprintf("GOMAXPROCS: the Go version of %s under a CPU limit is unknown (%s): before Go 1.25 the runtime ignores the limit and can be throttled in bursts, "+
-		"though their usage stays below the limit and kgotop read no CFS throttling for them. kgotop learns the version from go_info (the pods' /metrics through pods/proxy, or Prometheus) or a versioned image tag; "+
+		"though their usage stays below the limit and kgotop read no CFS throttling for them. kgotop learns the version from go_info (the pods' own /metrics through pods/proxy, or a store of metrics that scrapes them) or a versioned image tag; "+
 		"on Go 1.24 or older set GOMAXPROCS to the limit's cores rounded up, at least 2",
 		plural(len(ts), "container"), strings.Join(names, ", "))
 }
