@@ -114,8 +114,10 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 		a.Confidence = hs.conf
 	}
 	if v.oom {
-		// An OOMKill is proof enough, whatever the history.
-		a.Confidence = Confidence{Level: High, Score: 1, SpanSeconds: hs.conf.SpanSeconds, Samples: hs.conf.Samples}
+		// An OOMKill is proof enough, whatever the history; the peak it
+		// sizes from still says where its history came from.
+		a.Confidence = Confidence{Level: High, Score: 1, SpanSeconds: hs.conf.SpanSeconds, Samples: hs.conf.Samples,
+			Source: hs.conf.Source, Note: hs.conf.Source}
 	}
 	a.Changes = []Change{setResource(x.c.Name, Limits, Memory, v.limit)}
 	hs.hold(&a, v.emergency())

@@ -69,7 +69,9 @@ func TestMeasuredThrottlingReplacesTheGuess(t *testing.T) {
 	}
 }
 
-func TestAdviceSaysWhereItsHistoryCameFrom(t *testing.T) {
+// eightDaysFromPrometheus is a live history of 10 minutes after eight days
+// read from Prometheus, at 100m and 150Mi.
+func eightDaysFromPrometheus() *model.History {
 	end := t0.Add(-time.Minute)
 	h := usage(10*time.Minute, 15*time.Second, 2, 100, steady(100, 150*mi))
 	past := model.PastUsage{Past: model.Past{Source: "Prometheus (monitoring/prometheus-operated)", First: end.Add(-8 * 24 * time.Hour),
@@ -78,13 +80,28 @@ func TestAdviceSaysWhereItsHistoryCameFrom(t *testing.T) {
 	past.CPU.AddBucket(past.CPU.BucketOf(0.1), 8*720*2*0.1, end.Add(-4*24*time.Hour))
 	past.Memory.AddBucket(past.Memory.BucketOf(150<<20), 16, end.Add(-4*24*time.Hour))
 	h.Backfill(past)
-	c := withProbes(model.Container{Resources: res(500, 1024*mi, 0, 0), Usage: h})
+	return h
+}
+
+func TestAdviceSaysWhereItsHistoryCameFrom(t *testing.T) {
+	want := "8d from Prometheus (monitoring/prometheus-operated), then 10m live"
+	c := withProbes(model.Container{Resources: res(500, 1024*mi, 0, 0), Usage: eightDaysFromPrometheus()})
 	a := find(AdviseWorkload(deployment(c), Options{Now: t0.Add(10 * time.Minute)}), KindCPURequest)
 	if a == nil {
 		t.Fatal("no CPU request advice")
 	}
-	want := "8d from Prometheus (monitoring/prometheus-operated), then 10m live"
 	if a.Confidence.Level != High || a.Confidence.Source != want || !strings.Contains(a.Confidence.Note, want) {
+		t.Errorf("confidence %+v, want high from %q", a.Confidence, want)
+	}
+	// An OOM kill is proof enough of the limit, and the peak it sizes from
+	// still comes from that history.
+	c = withProbes(model.Container{Resources: res(100, 128*mi, 0, 160*mi), Usage: eightDaysFromPrometheus()})
+	c.Past = pastOf(model.PastEvents{OOMKills: 3, MemoryPeak: 160 * mi})
+	a = find(AdviseWorkload(deployment(c), Options{Now: t0.Add(10 * time.Minute)}), KindMemoryLimit)
+	if a == nil || !strings.Contains(a.Reason, "OOMKilled 3 times") {
+		t.Fatalf("memory limit advice %+v", a)
+	}
+	if a.Confidence.Level != High || a.Confidence.Source != want || a.Confidence.Note != want {
 		t.Errorf("confidence %+v, want high from %q", a.Confidence, want)
 	}
 }
