@@ -41,8 +41,8 @@ func pastStatus(p model.PastStatus) (segment, bool) {
 		return segment{text: "history: " + p.Reason, lvl: model.Near}, true
 	case p.State == model.PastLoaded && !p.Live:
 		msg := p.Source + " unreachable since " + p.StaleSince.Format("15:04:05") + ": keeping the history read before"
-		if p.Error != "" {
-			msg += " (" + p.Error + ")"
+		if p.Error != "" { // it names the store too: once is enough
+			msg += " (" + strings.TrimPrefix(strings.TrimPrefix(p.Error, p.Source), " ") + ")"
 		}
 		return segment{text: msg, lvl: model.Over}, true
 	case len(p.Warnings) > 0:

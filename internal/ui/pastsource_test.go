@@ -69,8 +69,9 @@ func TestAStoreThatStopsAnsweringIsMarkedInTheHeader(t *testing.T) {
 		}
 	}
 	m := start(t, deps(s, nil), 200, 30)
-	if v := ansi.Strip(m.View().Content); !strings.Contains(v, promSource+" unreachable since 06:08:12: keeping the history read before") {
-		t.Errorf("no status line for the outage:\n%s", v)
+	status := strings.Split(ansi.Strip(m.View().Content), "\n")[1]
+	if want := " " + promSource + " unreachable since 06:08:12: keeping the history read before (cannot be reached: connection refused)"; strings.TrimRight(status, " ") != want {
+		t.Errorf("status line for the outage:\n%q, want\n%q", status, want)
 	}
 }
 
