@@ -53,6 +53,11 @@ type memoryVerdict struct {
 	reqCause, limCause memCause
 	peak, used, bump   int64
 	p50, p90, p95      int64
+	// killLimit is the memory limit of the OOMKill the bump answers (the
+	// pod's, which an OnDelete StatefulSet's template may have left behind);
+	// kills are the OOMKills that are news (see oomKills).
+	killLimit int64
+	kills     []oomKill
 	// upper is the VPA's upper bound for the request (0 when not sized): a
 	// value inside the bounds is left alone rather than cut.
 	upper              int64
@@ -75,6 +80,28 @@ func oomKilled(c model.Container) bool {
 	return c.Terminations("OOMKilled") > 0
 }
 
+// oomBump is the VPA's memory after an OOMKill: max(used + 100MiB, used x
+// 1.2), to the MiB.
+func oomBump(used int64) int64 {
+	return ceilTo(max(float64(used+oomExtra), float64(used)*oomFactor), mib)
+}
+
+// liveOOMs sizes the VPA's step after the OOMKills that are news, as the
+// VPA does: used = max(the request the pod had when killed, the peak); the
+// limit it was killed at is not counted, so a raise never bumps itself.
+// The kill with the largest step sets the bump and the limit it names.
+func (v *memoryVerdict) liveOOMs(x wctx) {
+	v.used, v.bump = max(v.req, v.peak), oomBump(max(v.req, v.peak))
+	v.kills = oomKills(x.w, x.c)
+	for i, k := range v.kills {
+		used := max(positive(k.request), v.peak)
+		if b := oomBump(used); i == 0 || b > v.bump {
+			v.used, v.bump, v.killLimit = used, b, positive(k.limit)
+		}
+	}
+	v.oom = len(v.kills) > 0
+}
+
 // decideMemory sizes a container's memory request and limit together.
 // cpuLimit is the CPU limit in force after the CPU advice: a container that
 // loses it is no longer Guaranteed, whatever its memory does.
@@ -88,9 +115,7 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 	if hs.h != nil {
 		v.peak = positive(hs.h.MemoryPeak.Value)
 	}
-	v.oom = oomKilled(x.c)
-	v.used = max(v.req, v.peak, v.lim)
-	v.bump = ceilTo(max(float64(v.used+oomExtra), float64(v.used)*oomFactor), mib)
+	v.liveOOMs(x)
 	v.pastOOMs(x.c)
 	var target int64 // the request the history supports
 	v.sized = hs.enough && (!hs.h.Memory.Empty() || len(hs.h.WindowPeaks) > 0)
@@ -117,7 +142,9 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 		v.need = max(v.need, v.heapLimit)
 	}
 	if v.oom {
-		v.need = max(v.need, v.bump)
+		// A kill at a limit shows the memory reached it, whatever the
+		// metrics caught between their samples: a real step over it.
+		v.need = max(v.need, v.bump, raiseStep(v.killLimit, x.opts.Noise, mib))
 	}
 	v.locked = hpaScales(x.w, x.c.Name, "memory") != nil && !x.opts.AdviseHPAResources
 	v.guaranteed = !v.locked && (x.opts.MemoryQoS == MemoryGuaranteed || x.opts.keepsGuaranteed(guaranteed(x.c)) && cpuLimit > 0)
@@ -131,16 +158,17 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 
 // pastOOMs keeps an OOM kill alive after its pods were replaced: when a
 // store of metrics saw kills and no pod there now was OOMKilled, the VPA's
-// bump over the memory they were killed at (their peak) counts while the
-// limit is below it. Once the limit covers it, the kills are answered, so
-// advising again on the same past changes nothing.
+// bump over the memory they were killed at (the past's peak: the request
+// they had is not in the past, and today's may be kgotop's own raise)
+// counts while the limit is below it. Once the limit covers it, the kills
+// are answered, so advising again on the same past changes nothing.
 func (v *memoryVerdict) pastOOMs(c model.Container) {
 	p := c.Past
 	if v.oom || p == nil || p.OOMKills <= 0 || p.MemoryPeak <= 0 {
 		return
 	}
-	used := max(v.req, p.MemoryPeak)
-	bump := ceilTo(max(float64(used+oomExtra), float64(used)*oomFactor), mib)
+	used := p.MemoryPeak
+	bump := oomBump(used)
 	if v.lim > 0 && v.lim >= bump {
 		return
 	}
@@ -264,11 +292,39 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 func (v memoryVerdict) needFrom(pct float64) string {
 	switch {
 	case v.oom && v.need == v.bump:
-		return fmt.Sprintf("the VPA's bump after an OOMKill, max(used + 100MiB, used x 1.2) over %s used", humanBytes(v.used))
+		return "as the VPA does after an OOMKill: " + v.oomStep()
+	case v.oom && v.killLimit > 0 && v.need > v.bump && v.need > v.heapLimit && v.need > ceilTo(float64(v.peak)*(1+pct/100), mib):
+		return fmt.Sprintf("a real step over the %s limit it was killed at, which the memory reached whatever the metrics caught; the VPA's step after an OOMKill would be %s",
+			formatMemory(v.killLimit), formatMemory(v.bump))
 	case v.heapLimit > 0 && v.need == v.heapLimit:
 		return "the room the live heap needs under GOMEMLIMIT"
 	}
 	return fmt.Sprintf("the peak %s + %.0f%%", humanBytes(v.peak), pct)
+}
+
+// oomStep says how the VPA sizes memory after an OOMKill (v.bump) and what
+// it counts as used: max(the request when killed, the peak), never the
+// limit, so that a raise does not bump itself.
+func (v memoryVerdict) oomStep() string {
+	var used string
+	switch {
+	case v.pastOOM > 0:
+		used = fmt.Sprintf("the peak of %s its pods reached before they were killed", humanBytes(v.used))
+	case v.used == v.peak:
+		used = fmt.Sprintf("its peak of %s", humanBytes(v.peak))
+	default:
+		used = fmt.Sprintf("the %s request it had when killed, above its peak", formatMemory(v.used))
+	}
+	return fmt.Sprintf("max(used + 100MiB, used x 1.2), counting as used %s", used)
+}
+
+// killedAt names the limit of the OOMKill the raise answers: "176Mi limit",
+// or "176Mi limit its pods run with" when the template's is another.
+func (v memoryVerdict) killedAt() string {
+	if v.killLimit == v.lim || v.killLimit <= 0 {
+		return formatMemory(v.lim) + " limit"
+	}
+	return fmt.Sprintf("%s limit its pods run with (the template's is %s)", formatMemory(v.killLimit), formatMemory(v.lim))
 }
 
 // emergency reports whether the limit change answers an emergency (an

@@ -61,11 +61,10 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	switch v.limCause {
 	case memOOM:
 		a = x.advice(KindMemoryLimit, Critical, fmt.Sprintf(
-			"OOMKilled at the %s limit: raise it to %s (max(used + 100MiB, used x 1.2), used = max(request, peak, limit))",
-			formatMemory(v.lim), formatMemory(v.limit)))
+			"OOMKilled at the %s: raise it to %s (%s)", v.killedAt(), formatMemory(v.limit), v.raisedFrom(x)))
 		if v.pastOOM > 0 {
-			a.Reason = fmt.Sprintf("OOMKilled %s in the last %s (%s), pods since replaced: raise the %s limit to %s (max(used + 100MiB, used x 1.2), used = max(request, the peak %s))",
-				count(int(v.pastOOM), "time"), formatDuration(x.c.Past.Range), x.c.Past.Source, formatMemory(v.lim), formatMemory(v.limit), humanBytes(v.used))
+			a.Reason = fmt.Sprintf("OOMKilled %s in the last %s (%s), pods since replaced: raise the %s limit to %s (%s)",
+				count(int(v.pastOOM), "time"), formatDuration(x.c.Past.Range), x.c.Past.Source, formatMemory(v.lim), formatMemory(v.limit), v.raisedFrom(x))
 		}
 	case memOOMNoLimit:
 		a = x.advice(KindMemoryLimit, Warning, fmt.Sprintf(
@@ -101,7 +100,7 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	case v.pastOOM > 0:
 		a.Evidence = append(a.Evidence, num("OOM kills, past "+formatDuration(x.c.Past.Range), fmt.Sprint(v.pastOOM), float64(v.pastOOM), Count), memEv("OOM bump", v.bump))
 	case v.oom:
-		n := x.c.Terminations("OOMKilled")
+		n := len(v.kills)
 		restarts := x.c.RestartCount()
 		a.Evidence = append(a.Evidence, num("restarts", fmt.Sprint(restarts), float64(restarts), Count),
 			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count), memEv("OOM bump", v.bump))
@@ -120,6 +119,25 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	a.Changes = []Change{setResource(x.c.Name, Limits, Memory, v.limit)}
 	hs.hold(&a, v.emergency())
 	return &a
+}
+
+// raisedFrom says what an OOMKilled container's new limit comes from: the
+// VPA's step after an OOMKill, or more when the peak, a real step over the
+// limit it was killed at, the live heap or the request needs more.
+func (v memoryVerdict) raisedFrom(x wctx) string {
+	switch v.limit {
+	case v.bump:
+		return "as the VPA does after an OOMKill: " + v.oomStep()
+	case v.need:
+		from := v.needFrom(x.opts.SafetyMargin * 100)
+		if !strings.Contains(from, "the VPA's step") {
+			from += fmt.Sprintf("; the VPA's step after an OOMKill would be %s", formatMemory(v.bump))
+		}
+		return from
+	case v.request:
+		return fmt.Sprintf("the request it rises with; the VPA's step after an OOMKill would be %s", formatMemory(v.bump))
+	}
+	return fmt.Sprintf("a real step up from the limit; the VPA's step after an OOMKill would be %s", formatMemory(v.bump))
 }
 
 // ratioReason says why a Burstable limit moves with the request, and why

@@ -252,8 +252,8 @@ func TestReviewMemoryQoSSaysWhatItDoes(t *testing.T) {
 	oom := model.Container{Resources: res(100, 200*mi, 500, 256*mi), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 250*mi)),
 		Instances: []model.ContainerInstance{oomInstance("pod-a")}}
 	got := AdviseWorkload(deployment(withProbes(oom)), g)
-	if r := find(got, KindMemoryRequest); r == nil || r.Suggested.Display != "356Mi" || strings.Contains(r.Reason, "the largest of") ||
-		!strings.Contains(r.Reason, "the VPA's bump after an OOMKill") || !strings.Contains(r.Reason, "the pod stays Burstable") {
+	if r := find(got, KindMemoryRequest); r == nil || r.Suggested.Display != "350Mi" || strings.Contains(r.Reason, "the largest of") ||
+		!strings.Contains(r.Reason, "as the VPA does after an OOMKill") || !strings.Contains(r.Reason, "the pod stays Burstable") {
 		t.Errorf("OOM pair: %+v", r)
 	}
 	cut := model.Container{Resources: res(100, 1<<30, 500, 2<<30), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 119*mi))}
