@@ -234,6 +234,7 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 			a.Notes = append(a.Notes, "the patch replaces valueFrom with a value, which does not follow later limit changes: change both together, or use automemlimit in the program")
 		}
 	}
+	defer func() { a.Confidence = r.nonGoConfidence(x, a.Confidence) }()
 	if r.mem.limitID != "" {
 		a.Confidence = r.limitConfidence() // as sure as the limit it is sized to
 		if a.Patchable() {
@@ -242,6 +243,29 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 		}
 	}
 	return &a
+}
+
+// nonGoConfidence caps a GOMEMLIMIT's confidence at medium when what it
+// leaves outside rests on little: the memory outside the Go runtime not
+// measured (10% of the limit assumed), or measured on seconds of history.
+func (r resources) nonGoConfidence(x wctx, c Confidence) Confidence {
+	const check = "if the working set holds page cache, mmap'd files or cgo memory, leave that much more outside GOMEMLIMIT"
+	var why string
+	switch span := r.hist.conf.Span(); {
+	case r.heap.nonGoFrom == "" && x.runtime() == nil:
+		why = "memory outside the Go runtime not measured (its /metrics never read): 10% of the limit assumed; " + check
+	case r.heap.nonGoFrom == "":
+		why = "memory outside the Go runtime not measured (no working set beside the runtime's mapped memory): 10% of the limit assumed; " + check
+	case span < x.opts.SizingMin:
+		why = fmt.Sprintf("memory outside the Go runtime measured on %s of history: %s", formatDuration(span), check)
+	default:
+		return c
+	}
+	if c.Level == High {
+		c.Level = Medium
+	}
+	c.Note = joinNote(c.Note, why)
+	return c
 }
 
 // gcLimiter says what the GC CPU limiter allows the GC, in this container.

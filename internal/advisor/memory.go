@@ -66,6 +66,9 @@ type memoryVerdict struct {
 	// now was OOMKilled (model.PastEvents): the bump then rests on the
 	// memory the pods were killed at, not on today's limit.
 	pastOOM int64
+	// pastFloor is the VPA's step over pastPeak, the peak of kills a store
+	// of metrics saw, once the limit answers them: no limit goes under it.
+	pastFloor, pastPeak int64
 	// need is the least safe limit: max(peak x margin, OOM bump, the limit
 	// the live heap needs); heapLimit is the last of these (0 when none).
 	need, heapLimit int64
@@ -136,6 +139,7 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 	if v.peak > 0 {
 		v.need = ceilTo(float64(v.peak)*m, mib)
 	}
+	v.need = max(v.need, v.pastFloor)
 	if recent, known := goAtLeast(x, 19); heap.live > 0 && (recent || !known) {
 		// Any limit, kept or new, must leave GOMEMLIMIT room for the live heap.
 		v.heapLimit = limitForLive(heap.live, heap.nonGo)
@@ -170,6 +174,7 @@ func (v *memoryVerdict) pastOOMs(c model.Container) {
 	used := p.MemoryPeak
 	bump := oomBump(used)
 	if v.lim > 0 && v.lim >= bump {
+		v.pastFloor, v.pastPeak = bump, used // answered: the limit stays over it
 		return
 	}
 	v.oom, v.pastOOM, v.used, v.bump = true, p.OOMKills, used, bump
@@ -298,6 +303,8 @@ func (v memoryVerdict) needFrom(pct float64) string {
 			formatMemory(v.killLimit), formatMemory(v.bump))
 	case v.heapLimit > 0 && v.need == v.heapLimit:
 		return "the room the live heap needs under GOMEMLIMIT"
+	case v.pastFloor > 0 && v.need == v.pastFloor:
+		return v.pastWords()
 	}
 	return fmt.Sprintf("the peak %s + %.0f%%", humanBytes(v.peak), pct)
 }
@@ -316,6 +323,12 @@ func (v memoryVerdict) oomStep() string {
 		used = fmt.Sprintf("the %s request it had when killed, above its peak", formatMemory(v.used))
 	}
 	return fmt.Sprintf("max(used + 100MiB, used x 1.2), counting as used %s", used)
+}
+
+// pastWords says where a limit that answers the kills a store of metrics
+// saw comes from.
+func (v memoryVerdict) pastWords() string {
+	return fmt.Sprintf("the VPA's step after an OOMKill over the %s peak of the pods a store of metrics saw OOMKilled", humanBytes(v.pastPeak))
 }
 
 // killedAt names the limit of the OOMKill the raise answers: "176Mi limit",

@@ -163,6 +163,8 @@ func (v memoryVerdict) ratioReason(x wctx) string {
 		}
 	case l == v.upper && l > v.need:
 		where = "the upper bound of what the usage supports"
+	case l == v.pastFloor && l > v.request:
+		where = v.pastWords()
 	case l == v.heapLimit && l > v.request:
 		where = "the room the live heap needs under GOMEMLIMIT"
 	case l == v.need && l > v.request:

@@ -88,3 +88,28 @@ func TestAdviceSaysWhereItsHistoryCameFrom(t *testing.T) {
 		t.Errorf("confidence %+v, want high from %q", a.Confidence, want)
 	}
 }
+
+// Finding 4 of the second review: the kills a store of metrics saw are
+// sized on the peak they came at, not on today's request, so that applying
+// the whole patch (kgotop's own request raise too) and advising again on
+// the same past raises nothing more (on main: 356Mi, then 410Mi).
+func TestPastOOMKillsAreAnsweredByTheWholePatch(t *testing.T) {
+	c := withProbes(model.Container{Resources: res(100, 200*mi, 0, 256*mi),
+		Usage: usage(26*time.Hour, time.Minute, 1, 100, steady(90, 250*mi)),
+		Past:  pastOf(model.PastEvents{OOMKills: 9, MemoryPeak: 256 * mi})})
+	w := deployment(c)
+	as := AdviseWorkload(w, Options{})
+	l, r := find(as, KindMemoryLimit), find(as, KindMemoryRequest)
+	if l == nil || l.Suggested.Display != "356Mi" || !strings.Contains(l.Reason, "the peak of 256MiB its pods reached") ||
+		r == nil || r.Suggested.Amount <= 256*mi {
+		t.Fatalf("want the limit to 356Mi on the past's peak and the request raised: %s", describeAll(as))
+	}
+	p, err := BuildPatch(w, Patchable(as))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := AdviseWorkload(rolledOut(t, w, p), Options{})
+	if l := find(again, KindMemoryLimit); l != nil && l.Suggested.Amount > 356*mi {
+		t.Errorf("the same kills raise the limit again once the request is raised: %s", l.Reason)
+	}
+}
