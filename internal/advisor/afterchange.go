@@ -40,30 +40,48 @@ func (s Since) Trouble() string {
 }
 
 // Blame says which part of the change the trouble since follows from
-// ("the memory limit 512Mi → 176Mi"), or "" when none does. An OOMKill
-// follows memory the change lowered (a request or limit cut, a limit set
-// where there was none) in a pod that took it; throttling, a CPU request or
-// limit it lowered; a crash loop that is not an OOMKill, a change to
-// anything but requests and limits (a probe, the env, the image). Only then
-// is undoing the change the answer: after a raise, the undo puts back the
-// values that failed.
+// ("lowering the memory limit 512Mi → 176Mi"), or "" when none does. An
+// OOMKill follows memory the change lowered (a request or limit cut, a
+// limit set where there was none) in a pod that took it; throttling, a CPU
+// request or limit it lowered; a crash loop that is not an OOMKill, a
+// change to anything but requests and limits (a probe, the env, the image).
+// Only then is undoing the change the answer: after a raise, the undo puts
+// back the values that failed.
 func (s Since) Blame() string {
+	phrase, _ := s.blame()
+	return phrase
+}
+
+// blame is Blame, with how many of the change's fields it names.
+func (s Since) blame() (string, int) {
 	ch := s.Change
-	var out []string
+	var cut, other []string
 	if s.OOMKilledPods > s.OOMKilledUntaken || s.CrashLoop != "" && s.CrashOOM {
-		out = append(out, lowered(ch, "resources.requests.memory", "resources.limits.memory")...)
+		cut = append(cut, lowered(ch, "resources.requests.memory", "resources.limits.memory")...)
 	}
 	if s.Throttled >= throttledWindows {
-		out = append(out, lowered(ch, "resources.requests.cpu", "resources.limits.cpu")...)
+		cut = append(cut, lowered(ch, "resources.requests.cpu", "resources.limits.cpu")...)
 	}
 	if s.CrashLoop != "" && !s.CrashOOM {
 		for _, f := range ch.Fields {
 			if !strings.HasPrefix(f.Field, "resources.") {
-				out = append(out, fmt.Sprintf("%s %s → %s", fieldLabel(f.Field), f.Before, f.After))
+				other = append(other, fieldWords(f))
 			}
 		}
 	}
-	return strings.Join(slices.Compact(out), ", ")
+	var out []string
+	if len(cut) > 0 {
+		out = append(out, "lowering the "+strings.Join(cut, ", "))
+	}
+	if len(other) > 0 {
+		out = append(out, "changing the "+strings.Join(other, ", "))
+	}
+	return strings.Join(out, " and "), len(cut) + len(other)
+}
+
+// fieldWords is a changed field for people: "memory limit 512Mi → 176Mi".
+func fieldWords(f model.ChangedField) string {
+	return fmt.Sprintf("%s %s → %s", fieldLabel(f.Field), f.Before, f.After)
 }
 
 // lowered names the fields among fields the change lowered: "memory limit
@@ -77,7 +95,7 @@ func lowered(ch model.AppliedChange, fields ...string) []string {
 		before, after, ok := changedAmounts(ch, f.Container, f.Field)
 		newLimit := before == 0 && strings.HasPrefix(f.Field, "resources.limits.") && f.Undo.Unset
 		if ok && after > 0 && (after < before || newLimit) {
-			out = append(out, fmt.Sprintf("%s %s → %s", fieldLabel(f.Field), f.Before, f.After))
+			out = append(out, fieldWords(f))
 		}
 	}
 	return out
@@ -95,24 +113,29 @@ func afterChange(w model.Workload) []Advice {
 	ch := s.Change
 	var changed []string
 	for _, f := range ch.Fields {
-		changed = append(changed, fmt.Sprintf("%s %s → %s", fieldLabel(f.Field), f.Before, f.After))
+		changed = append(changed, fieldWords(f))
 	}
 	did := ch.Way.Past() + " it"
 	if ch.Way == model.ChangeRollout {
 		did = "rolled it out"
 	}
 	reason := fmt.Sprintf("%s since kgotop %s (%s)", s.Trouble(), did, strings.Join(changed, ", "))
-	blame := s.Blame()
+	blame, named := s.blame()
 	if blame == "" {
 		return []Advice{notTheChange(w, s, reason)}
 	}
-	a := workloadAdvice(w, KindAfterChange, Critical, reason+": it lowered the "+blame)
+	if named == len(ch.Fields) { // it names every field: once is enough
+		reason = fmt.Sprintf("%s since kgotop %s, %s", s.Trouble(), did, blame)
+	} else {
+		reason += ", " + blame
+	}
+	a := workloadAdvice(w, KindAfterChange, Critical, reason)
 	a.Current, a.Suggested = textValue(s.Trouble()), Value{Display: undoSuggested}
 	a.Evidence = sinceEvidence(s)
 	if undo, err := UndoPatch(w, ch); err == nil {
 		a.Code, a.CodeLang = undo.Command, "shell"
-		a.Notes = append(a.Notes, "undo first: the values before the change are the last state known to work; the command puts them back in the template, "+
-			"and in the dashboard u opens it and can resize the running pods back in place too")
+		a.Notes = append(a.Notes, "undo first: the values before the change are the last state known to work (in the dashboard, u opens the undo, "+
+			"which can resize the running pods back in place too)")
 	} else {
 		a.Notes = append(a.Notes, "no undo patch: "+err.Error())
 	}
@@ -181,7 +204,7 @@ func holdBehindUndo(w model.Workload, as []Advice) []Advice {
 		alt = append(alt, fmt.Sprintf("%s %s -> %s", a.Kind.Label(), a.Current.Display, a.Suggested.Display))
 	}
 	if len(alt) > 0 {
-		as[i].Notes = append(as[i].Notes, "or, instead of the undo: "+strings.Join(alt, ", ")+" (the advice below, left out of the patch while the undo stands)")
+		as[i].Notes = append(as[i].Notes, "or, instead of the undo: "+strings.Join(alt, ", ")+" (that advice, left out of the patch while the undo stands)")
 	}
 	return holdWhatRestsOnHeld(as, nil)
 }

@@ -30,12 +30,12 @@ func TestAfterChangeUndoesOnlyWhatItLowered(t *testing.T) {
 		undo  bool
 		says  string
 	}{
-		{name: "a memory cut, then an OOMKill", field: field("resources.limits.memory", "1Gi", "192Mi", 1<<30), in: oom, undo: true, says: "it lowered the memory limit 1Gi → 192Mi"},
+		{name: "a memory cut, then an OOMKill", field: field("resources.limits.memory", "1Gi", "192Mi", 1<<30), in: oom, undo: true, says: "lowering the memory limit 1Gi → 192Mi"},
 		{name: "a memory raise, then an OOMKill", field: field("resources.limits.memory", "128Mi", "192Mi", 128*mi), in: oom, says: "the raise was not enough"},
-		{name: "a CPU limit cut, then throttling", field: field("resources.limits.cpu", "1", "500m", 1000), cpu: 490, undo: true, says: "it lowered the CPU limit 1 → 500m"},
+		{name: "a CPU limit cut, then throttling", field: field("resources.limits.cpu", "1", "500m", 1000), cpu: 490, undo: true, says: "lowering the CPU limit 1 → 500m"},
 		{name: "a CPU limit raise, then throttling", field: field("resources.limits.cpu", "250m", "500m", 250), cpu: 490, says: "still not enough"},
 		{name: "a probe change, then a crash loop", field: model.ChangedField{Container: "app", Field: "livenessProbe", Before: "http-get :8080/healthz", After: "{}"},
-			in: crash, undo: true, says: "it lowered the livenessProbe"},
+			in: crash, undo: true, says: "changing the livenessProbe"},
 		{name: "a memory raise, then a crash loop", field: field("resources.limits.memory", "128Mi", "192Mi", 128*mi), in: crash, says: "the restarts advice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -255,7 +255,7 @@ func (r resources) nonGoConfidence(x wctx, c Confidence) Confidence {
 	case r.heap.nonGoFrom == "" && x.runtime() == nil:
 		why = "memory outside the Go runtime not measured (its /metrics never read): 10% of the limit assumed; " + check
 	case r.heap.nonGoFrom == "":
-		why = "memory outside the Go runtime not measured (no working set beside the runtime's mapped memory): 10% of the limit assumed; " + check
+		why = "memory outside the Go runtime not measured (what the runtime maps, or the pod's working set, is unknown): 10% of the limit assumed; " + check
 	case span < x.opts.SizingMin:
 		why = fmt.Sprintf("memory outside the Go runtime measured on %s of history: %s", formatDuration(span), check)
 	default:

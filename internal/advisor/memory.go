@@ -58,10 +58,15 @@ type memoryVerdict struct {
 	// kills are the OOMKills that are news (see oomKills).
 	killLimit int64
 	kills     []oomKill
+	// target is the request the history supports (P90 + margin, floored).
+	target int64
 	// upper is the VPA's upper bound for the request (0 when not sized): a
 	// value inside the bounds is left alone rather than cut.
 	upper              int64
 	sized, oom, locked bool
+	// short says the history spans less than a day: no limit is cut under
+	// the upper bound of what the usage supports.
+	short bool
 	// pastOOM counts OOM kills a store of metrics saw, when no pod there
 	// now was OOMKilled (model.PastEvents): the bump then rests on the
 	// memory the pods were killed at, not on today's limit.
@@ -132,7 +137,9 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 		target = applyFloor(ceilTo(shown*m, mib), v.req, x.opts.MemoryFloor)
 		_, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
 		v.upper = ceilTo(upper, mib)
+		v.short = hs.conf.Span() < day
 	}
+	v.target = target
 	if v.oom && v.lim == 0 {
 		target = max(target, v.bump) // killed by the node: reserve what it needed
 	}
@@ -202,6 +209,7 @@ func (v *memoryVerdict) decideBurstable(x wctx, hs history, target int64) {
 	if target > 0 && !v.locked && differs(v.req, target, memoryStep, x.opts.Noise) {
 		v.request, v.reqCause = target, memHistory
 	}
+	ratio := false // the limit is judged against the request's ratio
 	switch {
 	case v.lim > 0 && v.need > v.lim:
 		v.limit, v.limCause = max(v.need, raiseStep(v.lim, x.opts.Noise, mib), v.request), v.raiseCause()
@@ -210,12 +218,16 @@ func (v *memoryVerdict) decideBurstable(x wctx, hs history, target int64) {
 	case v.lim == 0 && v.sized && v.peak > 0 && hs.conf.Level == High:
 		v.limit, v.limCause = max(v.need, v.request), memCap
 	case v.lim > 0 && v.sized && v.peak > 0 && (v.request > v.lim || v.lim > maxLimitRatio*v.request):
+		ratio = true
 		if l := v.ratioLimit(); differs(v.lim, l, memoryStep, x.opts.Noise) {
 			v.limit, v.limCause = l, memRatio
 		}
 	}
-	if floor := ceilTo(float64(v.limit)/maxLimitRatio, mib); !v.locked && v.request > 0 && v.request < floor {
-		// The limit rises: the request follows, within the ratio.
+	if floor := ceilTo(float64(v.limit)/maxLimitRatio, mib); (ratio || v.limit != v.lim) && !v.locked && v.request > 0 && v.request < floor {
+		// The limit rises, or goes (or stays) no lower than the ratio or,
+		// under a day of history, the upper bound allows: the request
+		// follows, within the ratio. A limit nothing judged leaves the
+		// request to the history.
 		v.request, v.reqCause = floor, memRatio
 		if !differs(v.req, floor, memoryStep, x.opts.Noise) {
 			v.request, v.reqCause = v.req, memKeep
@@ -226,15 +238,20 @@ func (v *memoryVerdict) decideBurstable(x wctx, hs history, target int64) {
 
 // ratioLimit is where a Burstable limit goes when it must move with the
 // request: up to the request when the request passes it; down, when it is
-// more than maxLimitRatio times the request, only as far as the ratio asks
-// and never below what the evidence supports (the upper bound of the
-// range, Goldilocks' Burstable limit): a lower limit frees nothing on the
-// node, whose scheduler counts requests, and brings the OOM line closer.
-// Never below need.
+// more than maxLimitRatio times the request, to that ratio (the VPA's
+// proportional limit) or to the upper bound of what the usage supports
+// when that is lower (Goldilocks' Burstable limit), and never below need.
+// Under a day of history (v.short) it goes no lower than that upper bound
+// either: a daily peak not seen yet would be an OOMKill, and a lower limit
+// frees nothing on the node, whose scheduler counts requests; the request
+// then rises to keep the ratio (decideBurstable).
 func (v memoryVerdict) ratioLimit() int64 {
 	l := max(v.request, v.need)
 	if ratio := maxLimitRatio * v.request; v.lim > ratio {
 		l = max(l, min(ratio, max(v.need, v.upper)))
+		if v.short {
+			l = max(l, min(v.upper, v.lim))
+		}
 	}
 	return l
 }
@@ -276,6 +293,11 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 	case v.lim > 0 && !differs(v.lim, val, memoryStep, x.opts.Noise),
 		v.lim > val && v.lim <= v.upper && v.req == v.lim:
 		val, from = v.lim, "the limit, which the usage supports" // near, or a pair inside the bounds: it stays (the request joins the limit)
+	case v.short && v.lim > val && v.upper > val:
+		val, from = min(v.lim, v.upper), "the upper bound of what the usage supports, and no lower with under a day of history: a daily peak not seen yet would be an OOMKill"
+		if val == v.lim {
+			from = "the limit, which under a day of history stays no lower than the upper bound of what the usage supports"
+		}
 	}
 	if val == 0 {
 		return

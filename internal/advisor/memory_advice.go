@@ -156,6 +156,8 @@ func (v memoryVerdict) ratioReason(x wctx) string {
 	}
 	var where string
 	switch l := v.limit; {
+	case v.short && l == v.upper && l > v.need:
+		where = "the upper bound of what the usage supports, as low as it goes with under a day of history: a daily peak not seen yet would be an OOMKill"
 	case l == maxLimitRatio*v.request:
 		where = fmt.Sprintf("%dx the request, the most a LimitRange commonly allows", maxLimitRatio)
 		if v.upper > l {
@@ -195,9 +197,25 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 	switch {
 	case v.reqCause == memQoS:
 		reason = v.qosReason(x)
+	case v.reqCause == memRatio && v.request < v.req && v.short && v.limit <= v.lim:
+		reason = fmt.Sprintf("request %s is %.1fx the P90 peak of %s, but with under a day of history the limit comes down no lower than %s, "+
+			"the upper bound of what the usage supports: lower the request to %s, half of it, so that the limit is at most %dx the request (P90 + %.0f%% would be %s)",
+			formatMemory(v.req), float64(v.req)/float64(max(v.p90, 1)), humanBytes(v.p90), formatMemory(v.limit), formatMemory(v.request), maxLimitRatio, pct,
+			formatMemory(v.target))
+	case v.reqCause == memRatio && v.limit == v.lim:
+		short := ""
+		if v.short {
+			short = ", as low as it goes with under a day of history"
+		}
+		reason = fmt.Sprintf("the %s memory limit stays%s: the request rises to %s, so that the limit is at most %dx the request",
+			formatMemory(v.limit), short, formatMemory(v.request), maxLimitRatio)
 	case v.reqCause == memRatio:
-		reason = fmt.Sprintf("the memory limit becomes %s: the request rises to %s, so that the limit is at most %dx the request",
-			formatMemory(v.limit), formatMemory(v.request), maxLimitRatio)
+		verb := "rises to"
+		if v.request < v.req {
+			verb = "comes down only to"
+		}
+		reason = fmt.Sprintf("the memory limit becomes %s: the request %s %s, so that the limit is at most %dx the request",
+			formatMemory(v.limit), verb, formatMemory(v.request), maxLimitRatio)
 	case v.oom && v.lim == 0 && v.request == v.bump:
 		reason = fmt.Sprintf("OOMKilled with no limit: request %s (the VPA's bump over %s used) so the scheduler reserves it", formatMemory(v.request), humanBytes(v.used))
 	case v.req == 0:
@@ -217,6 +235,11 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 		lower, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
 		if !hs.firstLook { // a range from seconds of use would say nothing
 			r.Range = &Range{Lower: memValue(max(ceilTo(lower, mib), mib)), Upper: memValue(max(ceilTo(upper, mib), v.request))}
+			if v.limit > 0 && r.Range.Upper.Amount > v.limit {
+				// A request above the limit is refused: the range ends there.
+				bound := r.Range.Upper
+				r.Range.Upper, r.Range.UpperBound = memValue(max(v.limit, v.request)), &bound
+			}
 		}
 		r.Evidence = []Evidence{memEv("P50 peak", v.p50), memEv("P90 peak", v.p90), memEv("P95 peak", v.p95), memEv("peak", v.peak),
 			num("daily peaks", dailyPeaks(hs.h.Windows), float64(hs.h.Windows), Count)}
@@ -236,7 +259,10 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 	follows := v.reqCause != memHistory && v.emergency()
 	emergency := follows || v.req == 0 && bestEffort(x.c) || v.oom && v.lim == 0
 	hs.hold(&r, emergency)
-	hs.holdInside(&r, emergency || v.reqCause != memHistory)
+	// A request that follows a raised limit goes with it; one that only
+	// keeps the ratio of a lowered limit waits, like the limit, while the
+	// request in force lies inside the range.
+	hs.holdInside(&r, emergency || v.reqCause == memQoS || v.reqCause == memRatio && v.limit > v.lim)
 	return &r
 }
 

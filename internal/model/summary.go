@@ -232,7 +232,13 @@ func Labelled(label, value, sep string) string {
 }
 
 // RangeWords says what a sizing advice's range is: the recommender's lower
-// and upper bounds, between which a request needs no change.
-func RangeWords(lower, upper string) string {
+// and upper bounds, between which a request needs no change. When the
+// upper bound lies above the limit after the patch (bound), the range ends
+// at that limit (upper), which a request may not pass.
+func RangeWords(lower, upper, bound string) string {
+	if bound != "" {
+		return "a request anywhere from " + lower + " to " + upper + " would do (from the recommender's lower bound to the " + upper +
+			" limit after the patch: its upper bound, " + bound + ", lies above that limit)"
+	}
 	return "a request anywhere from " + lower + " to " + upper + " would do (the recommender's lower and upper bounds)"
 }

@@ -262,7 +262,7 @@ func adviceLines(b *textBlock, as []advisor.Advice) {
 			b.wrap("    evidence: ", strings.Join(ev, " · "), model.Idle)
 		}
 		if r := a.Range; r != nil {
-			b.wrap("    ", model.RangeWords(r.Lower.Display, r.Upper.Display), model.Idle)
+			b.wrap("    ", r.Words(), model.Idle)
 		}
 		for _, n := range a.Notes {
 			b.wrap("    note: ", n, model.Idle)
