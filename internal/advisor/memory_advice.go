@@ -157,7 +157,7 @@ func (v memoryVerdict) ratioReason(x wctx) string {
 	var where string
 	switch l := v.limit; {
 	case v.short && l == v.upper && l > v.need:
-		where = "the upper bound of what the usage supports, as low as it goes with under a day of history: a daily peak not seen yet would be an OOMKill"
+		where = "the upper bound of what the usage supports (with under a day of history, a daily peak not seen yet would be an OOMKill)"
 	case l == maxLimitRatio*v.request:
 		where = fmt.Sprintf("%dx the request, the most a LimitRange commonly allows", maxLimitRatio)
 		if v.upper > l {

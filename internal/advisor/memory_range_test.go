@@ -40,7 +40,7 @@ func TestALimitIsNotCutUnderTheUpperBoundOnADay(t *testing.T) {
 	as := AdviseWorkload(deployment(catalog(8*time.Hour)), Options{})
 	l, r := find(as, KindMemoryLimit), find(as, KindMemoryRequest)
 	if l == nil || r == nil || r.Range == nil || l.Suggested.Amount != r.Range.Upper.Amount || r.Suggested.Amount != l.Suggested.Amount/2 ||
-		!strings.Contains(l.Reason, "as low as it goes with under a day of history") || !strings.Contains(r.Reason, "half of it") {
+		!strings.Contains(l.Reason, "with under a day of history, a daily peak not seen yet would be an OOMKill") || !strings.Contains(r.Reason, "half of it") {
 		t.Errorf("on 8h: %s", describeAll(as))
 	}
 	as = AdviseWorkload(deployment(catalog(48*time.Hour)), Options{})

@@ -58,8 +58,13 @@ func restartAdvice(x wctx) *Advice {
 		why = fmt.Sprintf("its liveness probe killed it %s (exit %d); the probe advice says how to stop that", times(kills), last.ExitCode)
 	}
 	reason := fmt.Sprintf("restarted %s: %s", times(restarts), why)
-	if crashLoop {
+	switch {
+	case crashLoop && x.c.Waiting() == "CrashLoopBackOff":
 		reason = fmt.Sprintf("CrashLoopBackOff after %s: %s", count(restarts, "restart"), why)
+	case crashLoop:
+		// Running, maybe ready, in one of the short runs between back-offs:
+		// the kubelet does not say CrashLoopBackOff now.
+		reason = fmt.Sprintf("restarting in a loop (%s, each run short): %s", count(restarts, "restart"), why)
 	}
 	a := x.advice(KindRestarts, sev, reason)
 	a.Current = countValue(int64(restarts), count(restarts, "restart"))

@@ -149,7 +149,7 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 			p.runStart, p.ready = s.now.Add(-3*time.Second), false
 			p.terminate(s.now.Add(-time.Second), "Error", c.CrashExit)
 			p.last.Message = c.CrashMessage
-			p.restarts = 11
+			p.restarts, p.backoffs = 11, 11
 		}
 		if st := p.main().Stopped; st != nil && i == 0 {
 			// Its previous run ended before the demo began; the kubelet started it again.

@@ -49,9 +49,9 @@ func runbookFor(w model.Workload, p advisor.Patch, inPlace bool) runbook {
 }
 
 // undoRunbook returns how to undo the newest change kgotop applied to w,
-// for the after-change advice that offers it: in place when the change was
-// a resize or the workload does not replace its pods on a template change
-// (the template patch alone would leave the running pods as they fail).
+// for the after-change advice that offers it: in place when the template
+// patch replaces no running pod (an OnDelete StatefulSet's: the template
+// patch alone would leave the running pods as they fail).
 func undoRunbook(w model.Workload) (runbook, bool) {
 	if len(w.Changes) == 0 {
 		return runbook{}, false
@@ -60,7 +60,7 @@ func undoRunbook(w model.Workload) (runbook, bool) {
 	if err != nil {
 		return runbook{}, false
 	}
-	return runbookFor(w, undo, w.Changes[0].Way == model.ChangeResize || !undo.RestartsPods), true
+	return runbookFor(w, undo, !undo.RestartsPods), true
 }
 
 // resizes returns the runbook's pod resizes, without the template patch.
@@ -72,10 +72,11 @@ func (rb runbook) resizes() []string {
 }
 
 // emergencyRaise reports whether the workload's patch raises a memory limit
-// for an emergency (an OOMKill): resizing the running pods in place first
-// brings the relief now, without a restart.
+// for an emergency (an OOMKill) and replaces no running pod (an OnDelete
+// StatefulSet's): resizing them in place is the relief that reaches them
+// without a restart. A patch that rolls the pods brings new ones anyway.
 func emergencyRaise(wa workloadAdvice) bool {
-	return wa.patch != nil && slices.ContainsFunc(wa.advice, func(a advisor.Advice) bool {
+	return wa.patch != nil && !wa.patch.RestartsPods && slices.ContainsFunc(wa.advice, func(a advisor.Advice) bool {
 		return a.Kind == advisor.KindMemoryLimit && a.Severity == advisor.Critical && a.Suggested.Amount > a.Current.Amount &&
 			slices.Contains(wa.patch.Advice, a.ID)
 	})
