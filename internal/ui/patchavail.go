@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/kgotop/kgotop/internal/advisor"
@@ -17,8 +18,9 @@ type patchAvail struct {
 	err     error // why BuildPatch makes no patch of that advice; nil when it does
 	command string
 	// hpaHeld says an HPA scales on resources the advice would resize,
-	// which it describes without a patch (see advisor.Options).
-	hpaHeld bool
+	// which it describes without a patch (see advisor.Options); undoHeld,
+	// that the advice is an alternative to undoing kgotop's last change.
+	hpaHeld, undoHeld bool
 }
 
 // availability says whether the advice of w makes a patch.
@@ -26,6 +28,7 @@ func availability(w model.Workload, advice []advisor.Advice) patchAvail {
 	as := advisor.Patchable(advice)
 	p, err := advisor.BuildPatch(w, as)
 	out := patchAvail{changes: len(as) > 0, err: err, command: p.Command}
+	out.undoHeld = slices.ContainsFunc(advice, func(a advisor.Advice) bool { return a.HeldWhy == advisor.HeldBehindUndo })
 	if w.HPA != nil {
 		for _, a := range advice {
 			resize := a.Kind == advisor.KindCPURequest || a.Kind == advisor.KindMemoryRequest
@@ -45,6 +48,8 @@ func (p patchAvail) hint(kind model.Kind) string {
 		return "p patch · a dry run, then apply · y copy the kubectl command"
 	case errors.Is(p.err, advisor.ErrNotPatchable):
 		return "a " + strings.ToLower(string(kind)) + " cannot be patched in place: change its manifest (the details say what)"
+	case !p.changes && p.undoHeld:
+		return "u undoes kgotop's change, the last state known to work; the raise beside it is an alternative, left out of the patch"
 	case !p.changes && p.hpaHeld:
 		return "no patch: its HPA scales on these requests (--advise-hpa-resources offers one)"
 	case !p.changes:

@@ -19,6 +19,8 @@ func TestPatchAvailability(t *testing.T) {
 			Changes: []advisor.Change{{Container: "app", Resource: &advisor.ResourceChange{Section: "limits", Name: "memory", Amount: 512 * mi, Quantity: "512Mi"}}}}
 	}
 	inCode := advisor.Advice{ID: "db-pool", Target: advisor.Target{Kind: dep.Ref.Kind, Namespace: "shop", Name: "api", Container: "app"}, Code: "db.SetMaxOpenConns(50)"}
+	behindUndo := limit(dep.Ref)
+	behindUndo.Held, behindUndo.HeldWhy = true, advisor.HeldBehindUndo
 	for _, c := range []struct {
 		name          string
 		w             model.Workload
@@ -28,6 +30,7 @@ func TestPatchAvailability(t *testing.T) {
 	}{
 		{"a deployment's limit", dep, []advisor.Advice{limit(dep.Ref)}, true, true, "p patch · a dry run"},
 		{"advice in code only", dep, []advisor.Advice{inCode}, false, false, "nothing here is a pod template change"},
+		{"a raise beside the undo", dep, []advisor.Advice{behindUndo}, false, false, "u undoes kgotop's change"},
 		{"a bare pod's limit", pod, []advisor.Advice{limit(pod.Ref)}, false, true, "a pod cannot be patched in place"},
 		{"a bare pod, nothing to patch", pod, nil, false, false, "a pod cannot be patched in place"},
 		{"advice BuildPatch refuses", dep, []advisor.Advice{limit(pod.Ref)}, false, true, "p shows why this advice makes no patch"},
