@@ -49,16 +49,20 @@ func FollowUp(w model.Workload) (Since, bool) {
 	s := Since{Change: ch}
 	restarts, oom, untaken := map[string]int32{}, map[string]bool{}, map[string]bool{}
 	for _, c := range w.Containers {
+		news := map[string]bool{} // pods whose last OOMKill came at the memory they run with
 		for _, k := range oomKills(w, c) {
+			news[k.pod] = true
 			if k.at.After(ch.At) {
 				oom[k.pod], untaken[k.pod] = true, !tookChange(w, ch, k.pod)
 			}
 		}
 		for _, in := range c.Instances {
 			restarts[in.Pod] += in.RestartCount
-			if t := in.LastTermination; in.Waiting == "CrashLoopBackOff" && s.CrashLoop == "" && t != nil && t.FinishedAt.After(ch.At) {
-				s.CrashLoop, s.CrashOOM = c.Name, t.Reason == "OOMKilled"
+			t := in.LastTermination
+			if in.Waiting != "CrashLoopBackOff" || s.CrashLoop != "" || t == nil || !t.FinishedAt.After(ch.At) || t.Reason == "OOMKilled" && !news[in.Pod] {
+				continue // a kill at the memory from before a resize waits out the back-off
 			}
+			s.CrashLoop, s.CrashOOM = c.Name, t.Reason == "OOMKilled"
 		}
 		s.Throttled += throttledSince(c, ch)
 	}

@@ -53,6 +53,7 @@ func TestAnOOMKillCountsAtTheLimitItCameAt(t *testing.T) {
 		after  int64         // memory after the raise
 		kill   time.Duration // when the kill ended, from the raise
 		resize bool          // resized in place, else only the template (OnDelete: pods keep 176Mi)
+		wait   bool          // the killed pod waits out its back-off
 		raise  string        // the limit advised, "" for none
 		reason string
 		since  int    // pods OOMKilled since the change
@@ -60,6 +61,7 @@ func TestAnOOMKillCountsAtTheLimitItCameAt(t *testing.T) {
 	}{
 		{name: "a kill before the in-place raise is old news", after: 170 * mi, kill: -10 * time.Minute, resize: true},
 		{name: "a kill while the resize was under way is old news", after: 170 * mi, kill: time.Minute, resize: true},
+		{name: "and so is its back-off", after: 170 * mi, kill: time.Minute, resize: true, wait: true},
 		{name: "a kill at the raised limit is news", after: 270 * mi, kill: 30 * time.Minute, resize: true,
 			raise: "370Mi", reason: "OOMKilled at the 276Mi limit", since: 1, after2: "the raise was not enough"},
 		{name: "a pod that kept 176Mi is answered by the template's 276Mi", after: 170 * mi, kill: 20 * time.Minute, since: 1,
@@ -69,6 +71,9 @@ func TestAnOOMKillCountsAtTheLimitItCameAt(t *testing.T) {
 			w, p := ledger(t, tc.after)
 			w = resizedInPlace(t, w, p, ledgerAt, tc.resize)
 			w.Containers[0].Instances[0].LastTermination.FinishedAt = ledgerAt.Add(tc.kill)
+			if tc.wait {
+				w.Containers[0].Instances[0].Waiting = "CrashLoopBackOff"
+			}
 			as := AdviseWorkload(w, Options{Now: t0.Add(9 * time.Hour)})
 			checkInvariants(t, w, as)
 			l := find(as, KindMemoryLimit)
