@@ -86,6 +86,9 @@ func TestAnOOMKillCountsAtTheLimitItCameAt(t *testing.T) {
 			if s, _ := FollowUp(w); s.OOMKilledPods != tc.since {
 				t.Errorf("pods OOMKilled since the change: %d, want %d", s.OOMKilledPods, tc.since)
 			}
+			if r := find(as, KindRestarts); r != nil && tc.since == 0 {
+				t.Errorf("the restarts of an old kill: %s", r.Reason)
+			}
 			a := find(as, KindAfterChange)
 			switch {
 			case a != nil && (a.Severity == Critical || a.Code != ""):

@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,11 +161,15 @@ const crashWindow = 10 * time.Minute
 // failed, the current one younger than crashWindow). Without the second
 // case its advice, and the dashboard's order, flicker with every run.
 func crashLooping(x wctx) bool {
-	if x.c.Waiting() == "CrashLoopBackOff" {
-		return true
+	var news []oomKill
+	if x.c.Terminations("OOMKilled") > 0 {
+		news = oomKills(x.w, x.c)
 	}
 	for _, in := range x.c.Instances {
-		if briefRun(in, x.opts.Now) {
+		if t := in.LastTermination; t != nil && t.Reason == "OOMKilled" && !slices.ContainsFunc(news, func(k oomKill) bool { return k.pod == in.Pod }) {
+			continue // killed at the memory from before a resize: the back-off of old news
+		}
+		if in.Waiting == "CrashLoopBackOff" || briefRun(in, x.opts.Now) {
 			return true
 		}
 	}
