@@ -83,7 +83,7 @@ func emergencyRaise(wa workloadAdvice) bool {
 }
 
 // inPlaceHead says what the commands of an in-place runbook do.
-const inPlaceHead = "in place, no restart: resize each running pod, then patch the template (or the next pod made undoes it):"
+const inPlaceHead = "in place, no restart: resize each running pod, then patch the template so that pods made later get the same values:"
 
 // runbookParas renders a runbook for text: its head (in place, or "run:"
 // for an advice's command when head is set), each command under a prompt,
