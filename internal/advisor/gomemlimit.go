@@ -204,7 +204,7 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 	a.Suggested = Value{Display: formatGoBytes(v.want), Set: true, Amount: v.want, Unit: Bytes}
 	a.Evidence = []Evidence{limitEv("memory limit", limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(limit))}
 	if peak := peakMemory(r); peak > 0 {
-		a.Evidence = append(a.Evidence, memEv("peak", peak))
+		a.Evidence = append(a.Evidence, usageEv("peak", peak))
 	}
 	a.Evidence = append(a.Evidence, r.heap.evidence()...)
 	if r.heap.gcCPU >= 0 && (v.cause == gmlLiveNear || v.cause == gmlGCBusy) {

@@ -195,7 +195,7 @@ func adviseLeak(x wctx, l leak) *Advice {
 		run = "its last full run"
 	}
 	reason := fmt.Sprintf("memory climbs steadily, about %s an hour (a straight line fits %s of %s with R² %.2f): a leak, most likely",
-		humanBytes(int64(l.perHour)), formatDuration(l.span), run, l.fit)
+		usageBytes(int64(l.perHour)), formatDuration(l.span), run, l.fit)
 	if heading {
 		reason += fmt.Sprintf("; at this rate it reaches the %s limit in about %s", formatMemory(limit), formatDuration(eta))
 	}
@@ -215,10 +215,10 @@ func adviseLeak(x wctx, l leak) *Advice {
 		sev = Warning
 	}
 	a := x.advice(KindMemoryLeak, sev, reason)
-	a.Current = textValue(fmt.Sprintf("+%s/h", humanBytes(int64(l.perHour))))
+	a.Current = textValue(fmt.Sprintf("+%s/h", usageBytes(int64(l.perHour))))
 	a.Suggested = textValue("find what keeps growing: profile the heap")
 	a.Evidence = []Evidence{
-		num("growth per hour", humanBytes(int64(l.perHour)), l.perHour, Bytes),
+		num("growth per hour", usageBytes(int64(l.perHour)), l.perHour, Bytes),
 		num("fit R²", fmt.Sprintf("%.2f", l.fit), l.fit, Count),
 		num("run watched", formatDuration(l.span), l.span.Seconds(), Seconds),
 	}

@@ -205,7 +205,7 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 		return
 	}
 	pct := x.opts.SafetyMargin * 100
-	val, from := target, fmt.Sprintf("the P90 peak %s + %.0f%%", humanBytes(v.p90), pct)
+	val, from := target, fmt.Sprintf("the P90 peak %s + %.0f%%", usageBytes(v.p90), pct)
 	if v.sized && target == minMemory && float64(v.p90)*(1+x.opts.SafetyMargin) < float64(minMemory) {
 		from = fmt.Sprintf("the %s floor", formatMemory(minMemory))
 	}
@@ -241,11 +241,30 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 func (v memoryVerdict) needFrom(pct float64) string {
 	switch {
 	case v.oom && v.need == v.bump:
-		return fmt.Sprintf("the VPA's bump after an OOMKill, max(used + 100MiB, used x 1.2) over %s used", humanBytes(v.used))
+		return "as the VPA does after an OOMKill: " + v.oomStep()
 	case v.heapLimit > 0 && v.need == v.heapLimit:
 		return "the room the live heap needs under GOMEMLIMIT"
 	}
-	return fmt.Sprintf("the peak %s + %.0f%%", humanBytes(v.peak), pct)
+	return fmt.Sprintf("the peak %s + %.0f%%", usageBytes(v.peak), pct)
+}
+
+// oomStep says how the VPA sizes memory after an OOMKill (v.bump), and
+// what it counts as used: the limit the kill shows the memory reached,
+// whatever the metrics caught between their samples, or else the peak or
+// the request.
+func (v memoryVerdict) oomStep() string {
+	var used string
+	switch {
+	case v.used == v.lim && v.peak < v.lim:
+		used = fmt.Sprintf("the %s limit the kill shows it reached, though the metrics caught at most %s", formatMemory(v.lim), usageBytes(v.peak))
+	case v.used == v.lim:
+		used = fmt.Sprintf("the %s limit it was killed at", formatMemory(v.lim))
+	case v.used == v.peak:
+		used = fmt.Sprintf("its peak of %s", usageBytes(v.peak))
+	default:
+		used = fmt.Sprintf("its %s request", formatMemory(v.req))
+	}
+	return fmt.Sprintf("what it used + %s, or x %.1f when that is more, counting as used %s", formatMemory(oomExtra), oomFactor, used)
 }
 
 // emergency reports whether the limit change answers an emergency (an

@@ -60,9 +60,8 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	var a Advice
 	switch v.limCause {
 	case memOOM:
-		a = x.advice(KindMemoryLimit, Critical, fmt.Sprintf(
-			"OOMKilled at the %s limit: raise it to %s (max(used + 100MiB, used x 1.2), used = max(request, peak, limit))",
-			formatMemory(v.lim), formatMemory(v.limit)))
+		a = x.advice(KindMemoryLimit, Critical, fmt.Sprintf("OOMKilled at the %s limit: raise it to %s (%s)",
+			formatMemory(v.lim), formatMemory(v.limit), v.raisedFrom(x)))
 	case memOOMNoLimit:
 		a = x.advice(KindMemoryLimit, Warning, fmt.Sprintf(
 			"OOMKilled with no memory limit: the node ran out of memory; cap the container at %s and reserve it with the request",
@@ -79,7 +78,7 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 			sev = Critical
 		}
 		a = x.advice(KindMemoryLimit, sev, fmt.Sprintf("peak %s is %.0f%% of the %s limit: raise it to %s before it is OOMKilled",
-			humanBytes(v.peak), 100*float64(v.peak)/float64(v.lim), formatMemory(v.lim), formatMemory(v.limit)))
+			usageBytes(v.peak), 100*float64(v.peak)/float64(v.lim), formatMemory(v.lim), formatMemory(v.limit)))
 	case memRatio:
 		a = x.advice(KindMemoryLimit, Info, v.ratioReason(x))
 	case memCap:
@@ -92,12 +91,12 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 		a = x.advice(KindMemoryLimit, Info, v.qosReason(x))
 	}
 	a.Current, a.Suggested = memValue(v.lim), memValue(v.limit)
-	a.Evidence = append(a.Evidence, memEv("peak", v.peak))
+	a.Evidence = append(a.Evidence, usageEv("peak", v.peak))
 	if v.oom {
 		n := x.c.Terminations("OOMKilled")
 		restarts := x.c.RestartCount()
 		a.Evidence = append(a.Evidence, num("restarts", fmt.Sprint(restarts), float64(restarts), Count),
-			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count), memEv("OOM bump", v.bump))
+			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count), limitEv("the VPA's step after an OOMKill", v.bump))
 	}
 	if v.limCause == memHeap {
 		a.Evidence = append(a.Evidence, heap.evidence()...)
@@ -115,13 +114,28 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	return &a
 }
 
+// raisedFrom says what an OOMKilled container's new limit comes from: the
+// VPA's step after an OOMKill, or more when the peak, the live heap or the
+// request needs more.
+func (v memoryVerdict) raisedFrom(x wctx) string {
+	switch v.limit {
+	case v.bump:
+		return "as the VPA does after an OOMKill: " + v.oomStep()
+	case v.need:
+		return v.needFrom(x.opts.SafetyMargin*100) + fmt.Sprintf("; the VPA's step after an OOMKill would be %s", formatMemory(v.bump))
+	case v.request:
+		return fmt.Sprintf("the request it rises with; the VPA's step after an OOMKill would be %s", formatMemory(v.bump))
+	}
+	return fmt.Sprintf("a real step up from the limit; the VPA's step after an OOMKill would be %s", formatMemory(v.bump))
+}
+
 // ratioReason says why a Burstable limit moves with the request, and why
 // it goes where it goes.
 func (v memoryVerdict) ratioReason(x wctx) string {
 	pct := x.opts.SafetyMargin * 100
 	if v.limit > v.lim {
 		return fmt.Sprintf("the memory request rises to %s, above the %s limit: the limit rises with it to %s (the larger of the request and the peak %s + %.0f%%)",
-			formatMemory(v.request), formatMemory(v.lim), formatMemory(v.limit), humanBytes(v.peak), pct)
+			formatMemory(v.request), formatMemory(v.lim), formatMemory(v.limit), usageBytes(v.peak), pct)
 	}
 	why := fmt.Sprintf("the memory request moves to %s, and the %s limit would be %.1fx it", formatMemory(v.request), formatMemory(v.lim),
 		float64(v.lim)/float64(max(v.request, 1)))
@@ -141,7 +155,7 @@ func (v memoryVerdict) ratioReason(x wctx) string {
 	case l == v.heapLimit && l > v.request:
 		where = "the room the live heap needs under GOMEMLIMIT"
 	case l == v.need && l > v.request:
-		where = fmt.Sprintf("the peak %s + %.0f%%", humanBytes(v.peak), pct)
+		where = fmt.Sprintf("the peak %s + %.0f%%", usageBytes(v.peak), pct)
 	default:
 		where = "the request"
 	}
@@ -164,7 +178,7 @@ func (v memoryVerdict) qosReason(x wctx) string {
 // writeRequest is the advice that moves the memory request.
 func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 	pct := x.opts.SafetyMargin * 100
-	reason := fmt.Sprintf("P90 of the memory peaks is %s: request %s (P90 + %.0f%%)", humanBytes(v.p90), formatMemory(v.request), pct)
+	reason := fmt.Sprintf("P90 of the memory peaks is %s: request %s (P90 + %.0f%%)", usageBytes(v.p90), formatMemory(v.request), pct)
 	switch {
 	case v.reqCause == memQoS:
 		reason = v.qosReason(x)
@@ -172,13 +186,13 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 		reason = fmt.Sprintf("the memory limit becomes %s: the request rises to %s, so that the limit is at most %dx the request",
 			formatMemory(v.limit), formatMemory(v.request), maxLimitRatio)
 	case v.oom && v.lim == 0 && v.request == v.bump:
-		reason = fmt.Sprintf("OOMKilled with no limit: request %s (the VPA's bump over %s used) so the scheduler reserves it", formatMemory(v.request), humanBytes(v.used))
+		reason = fmt.Sprintf("OOMKilled with no limit: request %s so the scheduler reserves it, as the VPA does after an OOMKill: %s", formatMemory(v.request), v.oomStep())
 	case v.req == 0:
 		reason = fmt.Sprintf("no memory request: the scheduler reserves nothing and the pod is evicted first; request %s (P90 of the peaks %s + %.0f%%)",
-			formatMemory(v.request), humanBytes(v.p90), pct)
+			formatMemory(v.request), usageBytes(v.p90), pct)
 	case v.request < v.req:
 		reason = fmt.Sprintf("request %s is %.1fx the P90 peak of %s: lower it to %s", formatMemory(v.req),
-			float64(v.req)/float64(max(v.p90, 1)), humanBytes(v.p90), formatMemory(v.request))
+			float64(v.req)/float64(max(v.p90, 1)), usageBytes(v.p90), formatMemory(v.request))
 	}
 	if v.censored() && v.reqCause == memHistory {
 		reason += fmt.Sprintf("; a lower bound: the peaks sit at the %s limit the container was OOMKilled at, so what it would use above it is unseen", formatMemory(v.lim))
@@ -191,7 +205,7 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 		if !hs.firstLook { // a range from seconds of use would say nothing
 			r.Range = &Range{Lower: memValue(max(ceilTo(lower, mib), mib)), Upper: memValue(max(ceilTo(upper, mib), v.request))}
 		}
-		r.Evidence = []Evidence{memEv("P50 peak", v.p50), memEv("P90 peak", v.p90), memEv("P95 peak", v.p95), memEv("peak", v.peak),
+		r.Evidence = []Evidence{usageEv("P50 peak", v.p50), usageEv("P90 peak", v.p90), usageEv("P95 peak", v.p95), usageEv("peak", v.peak),
 			num("daily peaks", dailyPeaks(hs.h.Windows), float64(hs.h.Windows), Count)}
 		r.Evidence = append(r.Evidence, historyEvidence(hs)...)
 	}
@@ -202,7 +216,7 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 	r.Confidence = hs.conf
 	r.Changes = []Change{setResource(x.c.Name, Requests, Memory, v.request)}
 	if v.censored() {
-		r.Notes = append(r.Notes, fmt.Sprintf("measure again once the raised limit no longer cuts the peaks: the request may need to grow (the VPA's OOM bump is %s)",
+		r.Notes = append(r.Notes, fmt.Sprintf("measure again once the raised limit no longer cuts the peaks: the request may need to grow (the VPA's step after an OOMKill is %s)",
 			formatMemory(v.bump)))
 	}
 	hpaCaution(x, &r, "memory")

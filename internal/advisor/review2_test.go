@@ -174,7 +174,7 @@ func TestReviewARequestFromCensoredPeaksIsALowerBound(t *testing.T) {
 	checkInvariants(t, w, got)
 	r := find(got, KindMemoryRequest)
 	if r == nil || r.Suggested.Display != "295Mi" || !strings.Contains(r.Reason, "a lower bound: the peaks sit at the 256Mi limit") ||
-		!strings.Contains(strings.Join(r.Notes, " "), "the VPA's OOM bump is 356Mi") {
+		!strings.Contains(strings.Join(r.Notes, " "), "the VPA's step after an OOMKill is 356Mi") {
 		t.Errorf("request after an OOMKill: %+v", r)
 	}
 }
@@ -253,7 +253,7 @@ func TestReviewMemoryQoSSaysWhatItDoes(t *testing.T) {
 		Instances: []model.ContainerInstance{oomInstance("pod-a")}}
 	got := AdviseWorkload(deployment(withProbes(oom)), g)
 	if r := find(got, KindMemoryRequest); r == nil || r.Suggested.Display != "356Mi" || strings.Contains(r.Reason, "the largest of") ||
-		!strings.Contains(r.Reason, "the VPA's bump after an OOMKill") || !strings.Contains(r.Reason, "the pod stays Burstable") {
+		!strings.Contains(r.Reason, "as the VPA does after an OOMKill: what it used + 100Mi, or x 1.2 when that is more, counting as used the 256Mi limit the kill shows it reached") || !strings.Contains(r.Reason, "the pod stays Burstable") {
 		t.Errorf("OOM pair: %+v", r)
 	}
 	cut := model.Container{Resources: res(100, 1<<30, 500, 2<<30), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 119*mi))}
@@ -365,7 +365,7 @@ func TestReviewTargetsRecomputeFromTheEvidence(t *testing.T) {
 			t.Errorf("CPU: P90 %s, request %s", evidence(r, "P90"), r.Suggested.Display)
 		}
 		m := find(got, KindMemoryRequest)
-		if _, err := fmt.Sscanf(evidence(m, "P90 peak"), "%dMiB", &p90); err != nil || m.Suggested.Amount != int64(math.Ceil(float64(p90)*1.15))*mi {
+		if _, err := fmt.Sscanf(evidence(m, "P90 peak"), "%dMi", &p90); err != nil || m.Suggested.Amount != int64(math.Ceil(float64(p90)*1.15))*mi {
 			t.Errorf("memory: P90 %s, request %s", evidence(m, "P90 peak"), m.Suggested.Display)
 		}
 	}
