@@ -31,7 +31,7 @@ func connect(o *options) (*target, error) {
 		return nil, fmt.Errorf("reading kubeconfig: %w", err)
 	}
 	if len(raw.Contexts) == 0 && (o.kube.APIServer == nil || *o.kube.APIServer == "") {
-		return nil, fmt.Errorf("no cluster configured: pass --kubeconfig or set KUBECONFIG (or try `kgotop --demo`)")
+		return nil, fmt.Errorf("no cluster configured: pass --kubeconfig or set KUBECONFIG (or try `%s --demo`)", o.name)
 	}
 	cfg, err := o.kube.ToRESTConfig()
 	if err != nil {
@@ -60,6 +60,9 @@ func connect(o *options) (*target, error) {
 		return nil, fmt.Errorf("metrics client: %w", err)
 	}
 	t.clients = collect.Clients{Kube: kube, Metrics: metrics.MetricsV1beta1(), Discovery: kube.Discovery()}
+	if t.clients.ServiceProxy, err = serviceProxy(cfg); err != nil {
+		return nil, err
+	}
 	// One cheap request tells an unreachable server or refused credentials
 	// at once, instead of informers retrying in silence.
 	if _, err := kube.Discovery().ServerVersion(); err != nil {
@@ -84,9 +87,25 @@ func newCollector(t *target, o *options, logger *slog.Logger, warn func(string))
 		Log:          logger,
 		MetricsPorts: o.metricsPorts,
 		MetricsPath:  o.metricsPath,
+		Past:         o.past,
 	})
 	if o.noHistory {
 		return c, nil
 	}
 	return c, loadHistory(c, t, logger, warn)
+}
+
+// serviceProxy reaches Services through the API server with the user's
+// own credentials: the history store found in the cluster is read so,
+// with no port-forward and no login of its own.
+func serviceProxy(cfg *rest.Config) (*collect.ServiceProxy, error) {
+	rt, err := rest.TransportFor(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("transport to the API server: %w", err)
+	}
+	host, _, err := rest.DefaultServerUrlFor(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("API server URL: %w", err)
+	}
+	return &collect.ServiceProxy{Host: host.String(), Transport: rt}, nil
 }

@@ -33,16 +33,26 @@ func runDashboard(ctx context.Context, o *options, logger *slog.Logger) error {
 		defer close(polling)
 		c.Run(ctx, nil)
 	}()
+	// The past comes when it comes: the first screen never waits for it.
+	reading := make(chan struct{})
+	go func() {
+		defer close(reading)
+		c.RunHistory(ctx)
+	}()
 	err = ui.Run(ctx, ui.Deps{
 		Context:   t.context,
 		Namespace: t.namespace,
 		Snapshot:  c.Snapshot,
 		Apply:     applyWith(c.Apply),
+		Resize:    resizeWith(c.Resize),
+		Record:    hist.recorder(c),
 		Advisor:   o.advisorOptions(),
 		ReadOnly:  o.readOnly,
+		Theme:     o.theme,
 	})
 	cancel()
 	<-polling
+	<-reading
 	if serr := hist.save(c); serr != nil {
 		logger.Warn("history not saved", "err", serr)
 	}
@@ -61,13 +71,25 @@ func runDemoDashboard(ctx context.Context, o *options, logger *slog.Logger) erro
 		Namespace: d.Namespace(),
 		Snapshot:  d.Snapshot,
 		Apply:     applyWith(d.Apply),
+		Resize:    resizeWith(d.Resize),
+		Record:    d.Record,
 		Advisor:   o.advisorOptions(),
 		ReadOnly:  o.readOnly,
+		Theme:     o.theme,
 		Now:       d.Now,
 		Refresh:   demo.Tick,
 		Load:      d.Start,
 		Loading:   fmt.Sprintf("simulating %s of history", model.FormatAge(demo.History)),
 	})
+}
+
+// resizeWith adapts a cluster's (or the demo's) Resize to the dashboard's,
+// which needs the generation the kubelet must reach.
+func resizeWith(resize func(context.Context, string, string, []byte, bool) (collect.ResizeResult, error)) func(context.Context, string, string, []byte, bool) (int64, error) {
+	return func(ctx context.Context, namespace, pod string, body []byte, dryRun bool) (int64, error) {
+		res, err := resize(ctx, namespace, pod, body, dryRun)
+		return res.Generation, err
+	}
 }
 
 // applyWith adapts a cluster's (or the demo's) Apply to the dashboard's,

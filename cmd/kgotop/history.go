@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/kgotop/kgotop/internal/collect"
 	"github.com/kgotop/kgotop/internal/model"
@@ -11,11 +12,13 @@ import (
 
 // history keeps usage history across runs of kgotop in the user's cache
 // folder, one file per cluster and namespace, so advice made tomorrow rests
-// on today's samples too.
+// on today's samples too; beside it, the changes kgotop applied, so their
+// follow-up outlives the run that made them.
 type history struct {
-	path  string
-	saved map[store.Key]*model.History
-	log   *slog.Logger
+	path    string
+	changes string
+	saved   map[store.Key]*model.History
+	log     *slog.Logger
 }
 
 // loadHistory seeds the collector with the saved history of this cluster
@@ -35,7 +38,29 @@ func loadHistory(c *collect.Collector, t *target, log *slog.Logger, warn func(st
 	for k, h := range saved {
 		c.Seed(model.WorkloadRef{Kind: k.Kind, Namespace: k.Namespace, Name: k.Name}, k.Container, h)
 	}
-	return &history{path: path, saved: saved, log: log}
+	changes := store.ChangesPath(path)
+	applied, cerr := store.DefaultChangeLimits.LoadChanges(changes, time.Now())
+	if cerr != nil {
+		log.Warn("applied changes file ignored", "path", changes, "err", cerr)
+		warn(cerr.Error())
+	}
+	c.SeedChanges(applied)
+	return &history{path: path, changes: changes, saved: saved, log: log}
+}
+
+// recorder returns what files a change applied from the dashboard: into the
+// collector, whose snapshots then carry it, and into the changes file at
+// once (nil history: --no-history, in this run only).
+func (h *history) recorder(c *collect.Collector) func(model.AppliedChange) {
+	return func(ch model.AppliedChange) {
+		c.Record(ch)
+		if h == nil {
+			return
+		}
+		if err := store.DefaultChangeLimits.SaveChanges(h.changes, c.Changes(), time.Now()); err != nil {
+			h.log.Warn("applied change not saved", "err", err)
+		}
+	}
 }
 
 // save writes what this run saw over what was saved.

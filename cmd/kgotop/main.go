@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	"k8s.io/klog/v2"
 )
@@ -30,14 +31,22 @@ const (
 	exitInterrupted = 130
 )
 
-// buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
+// buildVersion is set by a release build (.goreleaser.yaml):
+// -ldflags "-X main.buildVersion=v1.2.3".
 var buildVersion = ""
 
+// version is kgotop's version: the release's, else the module version `go
+// install module@version` records in the binary, else "dev".
 func version() string {
-	if buildVersion != "" {
-		return buildVersion
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(buildVersion, bi)
+}
+
+func versionOf(stamped string, bi *debug.BuildInfo) string {
+	switch {
+	case stamped != "":
+		return stamped
+	case bi != nil && bi.Main.Version != "" && bi.Main.Version != "(devel)":
 		return bi.Main.Version
 	}
 	return "dev"
@@ -45,42 +54,25 @@ func version() string {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	name, complete := programName(os.Args[0])
+	args := os.Args[1:]
+	if complete { // kubectl_complete-gotop: kubectl asks how to complete `kubectl gotop ...`
+		args = append([]string{cobra.ShellCompRequestCmd}, args...)
+	}
+	code := runAs(ctx, name, args, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // run is kgotop without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "kgotop: %v\n", err)
-		return exitUsage
-	}
-	switch {
-	case o.help:
-		return exitOK
-	case o.version:
-		fmt.Fprintf(stdout, "kgotop %s\n", version())
-		return exitOK
-	}
-	logger, closeLog, err := openLog(o.logFile)
-	if err != nil {
-		fmt.Fprintf(stderr, "kgotop: %v\n", err)
-		return exitRuntime
-	}
-	defer closeLog()
-	defer startProfiles(func(msg string) { fmt.Fprintf(stderr, "kgotop: %s\n", msg) })()
+	return runAs(ctx, "kgotop", args, stdout, stderr)
+}
 
-	if !o.report {
-		if !isTerminal(stdout) {
-			fmt.Fprintln(stderr, "kgotop: stdout is not a terminal, so there is no dashboard to show: use --report (with -o json or -o markdown for machines)")
-			return exitUsage
-		}
-		err = runDashboard(ctx, o, logger)
-	} else {
-		err = runReport(ctx, o, logger, stdout, stderr)
-	}
+// runAs is run for kgotop called as name (see programName).
+func runAs(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
+	c := newCLI(name, stdout, stderr, func(o *options) error { return runRoot(ctx, o, stdout, stderr) })
+	err := c.execute(ctx, args)
 	var uerr usageError
 	var ferr failOnError
 	switch {
@@ -88,15 +80,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return exitInterrupted // ctrl+c before the dashboard took the keys: nothing to say
-	case errors.As(err, &ferr):
-		fmt.Fprintf(stderr, "kgotop: %v\n", err)
-		return exitAdvice
-	case errors.As(err, &uerr):
-		fmt.Fprintf(stderr, "kgotop: %v\n", err)
-		return exitUsage
 	}
-	fmt.Fprintf(stderr, "kgotop: %v\n", err)
+	fmt.Fprintf(stderr, "%s: %v\n", name, err)
+	switch {
+	case !c.ran || errors.As(err, &uerr): // before kgotop's own code ran: cobra's word on the command line
+		return exitUsage
+	case errors.As(err, &ferr):
+		return exitAdvice
+	}
 	return exitRuntime
+}
+
+// runRoot is the root command: the dashboard, or --report.
+func runRoot(ctx context.Context, o *options, stdout, stderr io.Writer) error {
+	if o.version {
+		fmt.Fprintf(stdout, "%s %s\n", o.name, version())
+		return nil
+	}
+	logger, closeLog, err := openLog(o.logFile)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	defer startProfiles(func(msg string) { fmt.Fprintf(stderr, "%s: %s\n", o.name, msg) })()
+	if o.report {
+		return runReport(ctx, o, logger, stdout, stderr)
+	}
+	if !isTerminal(stdout) {
+		return usageError{fmt.Errorf("stdout is not a terminal, so there is no dashboard to show: use --report (with -o json or -o markdown for machines)")}
+	}
+	return runDashboard(ctx, o, logger)
 }
 
 func isTerminal(w io.Writer) bool {

@@ -55,13 +55,32 @@ func clusterSnapshot(ctx context.Context, o *options, logger *slog.Logger, stder
 	if err != nil {
 		return model.Snapshot{}, fmt.Errorf("cannot read the cluster at %s: %w", t.server, err)
 	}
+	// The past is read while metrics are sampled; the report waits for it
+	// at most pastWait more, then says what it could not read.
+	past := make(chan struct{})
+	go func() {
+		defer close(past)
+		pctx, pcancel := context.WithTimeout(ctx, max(o.window, 0)+pastWait)
+		defer pcancel()
+		if err := c.LoadHistory(pctx); err != nil {
+			logger.Warn("history not read", "err", err)
+		}
+	}()
 	snap := sample(ctx, c, o.window)
+	<-past
+	if c.Sources().Past.State == model.PastLoaded {
+		snap = c.Snapshot()
+	}
 	if err := hist.save(c); err != nil {
 		logger.Warn("history not saved", "err", err)
 		fmt.Fprintf(stderr, "kgotop: %v\n", err)
 	}
 	return snap, nil
 }
+
+// pastWait bounds how long a report waits for the past from Prometheus
+// beyond its --window.
+const pastWait = time.Minute
 
 // demoSnapshot warms the demo up and moves it on for --window. With a
 // fixed seed it is the same every time.

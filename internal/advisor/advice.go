@@ -209,6 +209,9 @@ type Confidence struct {
 	Samples     int64 `json:"samples"`
 	// Note says in words what limits the confidence ("40m of history: watch longer").
 	Note string `json:"note,omitempty"`
+	// Source says where the history came from when part of it was read
+	// from a store of metrics: "8d from Prometheus (monitoring/prometheus-operated), then 6m live".
+	Source string `json:"source,omitempty"`
 }
 
 // Span returns the history span as a duration.

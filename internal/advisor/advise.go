@@ -47,15 +47,21 @@ type Options struct {
 	// DBMaxConnections is the database's connection limit (0 when unknown),
 	// against which pool sizes across all replicas are checked.
 	DBMaxConnections int64
+	// CPUFloor (millicores) and MemoryFloor (bytes) are the least request
+	// advice sizes to (krr: 10m and 100Mi); a current request that already
+	// covers the usage is never raised to them.
+	CPUFloor    int64
+	MemoryFloor int64
 }
 
 // DefaultOptions returns the defaults: a 15% safety margin and noise
 // threshold, sizing shown after 10 minutes and 10 samples and patched after
 // 3 hours and 100 samples, memory Burstable (a Guaranteed container kept
-// Guaranteed) and CPU limits kept.
+// Guaranteed), CPU limits kept, requests at least 10m CPU and 100Mi memory.
 func DefaultOptions() Options {
 	return Options{SafetyMargin: 0.15, MinSpan: 10 * time.Minute, MinSamples: 10, Noise: 0.15,
-		SizingMin: defaultSizingMin, SizingMinSamples: defaultSizingMinSamples, MemoryQoS: MemoryAuto, CPULimits: CPULimitsKeep}
+		SizingMin: defaultSizingMin, SizingMinSamples: defaultSizingMinSamples, MemoryQoS: MemoryAuto, CPULimits: CPULimitsKeep,
+		CPUFloor: minCPU, MemoryFloor: minMemory}
 }
 
 func (o Options) withDefaults(now time.Time) Options {
@@ -86,6 +92,12 @@ func (o Options) withDefaults(now time.Time) Options {
 	}
 	if o.MemoryQoS == "" {
 		o.MemoryQoS = d.MemoryQoS
+	}
+	if o.CPUFloor <= 0 {
+		o.CPUFloor = d.CPUFloor
+	}
+	if o.MemoryFloor <= 0 {
+		o.MemoryFloor = d.MemoryFloor
 	}
 	return o
 }
@@ -127,7 +139,7 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 		pairLimitWithGOMEMLIMIT(c, res, goAdvice)
 		parts = append(parts, holdWhatRestsOnHeld(res.advice, goAdvice), adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), pools)
 	}
-	parts = append(parts, adviseHPA(w, sizes), adviseReplicas(w, opts))
+	parts = append(parts, adviseHPA(w, sizes), adviseReplicas(w, opts), afterChange(w))
 	n := 0
 	for _, p := range parts {
 		n += len(p)

@@ -16,4 +16,7 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrUnsupported: the patch is for a kind kgotop does not patch.
 	ErrUnsupported = errors.New("kgotop does not patch this kind")
+	// ErrNodeCapacity: an in-place resize asks for more than the pod's
+	// node can allocate at all (the API server's 403, cause NodeCapacity).
+	ErrNodeCapacity = errors.New("more than the node can allocate")
 )

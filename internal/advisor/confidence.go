@@ -74,6 +74,9 @@ func assess(h *model.History, opts Options) history {
 	if age := opts.Now.Sub(h.Last); age > staleAfter {
 		c.Note = joinNote(c.Note, fmt.Sprintf("newest sample is %s old", formatDuration(age)))
 	}
+	if c.Source = h.Provenance(); c.Source != "" {
+		c.Note = joinNote(c.Note, c.Source)
+	}
 	return history{
 		h:      h,
 		raw:    raw,

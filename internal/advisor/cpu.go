@@ -8,7 +8,7 @@ import (
 )
 
 const (
-	// minCPU is the floor of a CPU request (krr: 10m).
+	// minCPU is the default floor of a CPU request (krr: 10m; Options.CPUFloor).
 	minCPU = 10
 	// cpuStep is the least change in millicores worth advising.
 	cpuStep = 5
@@ -54,7 +54,7 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 	m := 1 + x.opts.SafetyMargin
 	// From the P90 as the evidence shows it (whole millicores), so that
 	// "P90 + 15%" recomputes from the numbers printed.
-	target := applyFloor(ceilTo(float64(ceilTo(s.p90, 1))*m, 1), req, minCPU)
+	target := applyFloor(ceilTo(float64(ceilTo(s.p90, 1))*m, 1), req, x.opts.CPUFloor)
 	if x.opts.keepsGuaranteed(guaranteed(x.c)) && !lv.remove {
 		// Requests equal limits today: both move to one value, which as a
 		// limit must not throttle what the request at the P90 would.

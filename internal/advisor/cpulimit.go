@@ -3,6 +3,8 @@ package advisor
 import (
 	"fmt"
 	"time"
+
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // limitCause says why a CPU limit changes.
@@ -34,7 +36,16 @@ type cpuLimitVerdict struct {
 	pinned, windows int
 	// span is the time those windows cover.
 	span time.Duration
+	// throttling is cAdvisor's count of throttled CFS periods under the
+	// limit in force (model.PastEvents), nil when no store had it: where
+	// it is known it replaces the guess from usage sitting at the limit.
+	throttling *model.Throttling
 }
+
+// throttledShare is the share of CFS periods throttled (P95 of 5-minute
+// windows) from which a limit counts as cutting the usage: kube-prometheus'
+// CPUThrottlingHigh alert fires at 25%.
+const throttledShare = 0.25
 
 // after returns the CPU limit in force after the verdict (0 for none).
 func (v cpuLimitVerdict) after() int64 {
@@ -71,12 +82,20 @@ func decideCPULimit(x wctx, hs history, s cpuStats) cpuLimitVerdict {
 		}
 	}
 	v.span = time.Duration(last-first) * time.Second
+	if x.c.Past != nil {
+		v.throttling = x.c.Past.Throttling
+	}
+	throttled := v.throttling != nil && v.throttling.P95 >= throttledShare
 	m := 1 + x.opts.SafetyMargin
-	if s.p99*m <= float64(v.lim) {
+	if s.p99*m <= float64(v.lim) && !throttled {
 		return v
 	}
 	req := positive(x.c.Resources.Requests.CPU)
-	if float64(s.peak) >= throttledAt*float64(v.lim) {
+	pinned := float64(s.peak) >= throttledAt*float64(v.lim)
+	if v.throttling != nil {
+		pinned = throttled // measured, not guessed
+	}
+	if pinned {
 		// Usage cannot pass the limit: a margin on it is no measurement of
 		// the demand and walks the limit up 15% a rollout.
 		v.cause, v.want = limPinned, max(2*v.lim, req)
@@ -95,7 +114,7 @@ func (v cpuLimitVerdict) guaranteed(x wctx, want, upper int64) cpuLimitVerdict {
 	if v.cause != limKeep {
 		return v
 	}
-	want = applyFloor(want, v.lim, minCPU)
+	want = applyFloor(want, v.lim, x.opts.CPUFloor)
 	if differs(v.lim, want, cpuStep, x.opts.Noise) && !(want < v.lim && v.lim <= upper) {
 		v.cause, v.want = limQoS, want
 	}
@@ -106,7 +125,10 @@ func (v cpuLimitVerdict) guaranteed(x wctx, want, upper int64) cpuLimitVerdict {
 func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	p99 := ceilTo(s.p99, 1)
 	seen := fmt.Sprintf("P99 usage %s is close to the %s limit", formatCPU(p99), formatCPU(v.lim))
-	if v.cause == limPinned {
+	if t := v.throttling; t != nil && v.cause == limPinned {
+		seen = fmt.Sprintf("throttled in %.0f%% of CFS periods at the P95 of 5-minute windows (%.0f%% over the last %s, %s) under the %s limit: usage cannot show how much more it wants",
+			100*t.P95, 100*t.Share, formatDuration(x.c.Past.Range), x.c.Past.Source, formatCPU(v.lim))
+	} else if v.cause == limPinned {
 		seen = fmt.Sprintf("usage sits at the %s limit (peak %s): likely throttled, and usage cannot show how much more it wants", formatCPU(v.lim), formatCPU(s.peak))
 		if v.pinned > 0 {
 			seen = fmt.Sprintf("usage sat at %.0f%% or more of the %s limit in %d of the last %d metrics windows (the last %s): likely throttled, and usage cannot show how much more it wants",
@@ -127,7 +149,10 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	}
 	a.Current = cpuValue(v.lim)
 	a.Evidence = []Evidence{cpuEv("P99", p99), cpuEv("peak", s.peak), cpuEv("limit", v.lim)}
-	if v.windows > 0 {
+	if t := v.throttling; t != nil {
+		a.Evidence = append(a.Evidence, num("throttled periods, P95 of 5m", fmt.Sprintf("%.0f%%", 100*t.P95), 100*t.P95, Percent),
+			num("throttled periods, past "+formatDuration(x.c.Past.Range), fmt.Sprintf("%.0f%%", 100*t.Share), 100*t.Share, Percent))
+	} else if v.windows > 0 {
 		a.Evidence = append(a.Evidence, num(fmt.Sprintf("windows at >= %.0f%% of the limit", 100*throttledAt),
 			fmt.Sprintf("%d of %d", v.pinned, v.windows), float64(v.pinned), Count))
 	}

@@ -30,6 +30,8 @@ var kindLabels = map[Kind]string{
 	KindShutdown:        "shutdown",
 	KindReplicaSkew:     "replica skew",
 	KindHPAPinned:       "HPA minimum",
+	KindAfterChange:     "after the change",
+	undoKind:            "undo",
 }
 
 // Label names the kind of advice for people: "memory limit", "DB pool".

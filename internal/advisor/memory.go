@@ -8,7 +8,7 @@ import (
 )
 
 const (
-	// minMemory is the floor of a memory request (krr: 100Mi).
+	// minMemory is the default floor of a memory request (krr: 100Mi; Options.MemoryFloor).
 	minMemory = 100 * mib
 	// memoryStep is the least change worth advising.
 	memoryStep = 16 * mib
@@ -57,6 +57,10 @@ type memoryVerdict struct {
 	// value inside the bounds is left alone rather than cut.
 	upper              int64
 	sized, oom, locked bool
+	// pastOOM counts OOM kills a store of metrics saw, when no pod there
+	// now was OOMKilled (model.PastEvents): the bump then rests on the
+	// memory the pods were killed at, not on today's limit.
+	pastOOM int64
 	// need is the least safe limit: max(peak x margin, OOM bump, the limit
 	// the live heap needs); heapLimit is the last of these (0 when none).
 	need, heapLimit int64
@@ -87,6 +91,7 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 	v.oom = oomKilled(x.c)
 	v.used = max(v.req, v.peak, v.lim)
 	v.bump = ceilTo(max(float64(v.used+oomExtra), float64(v.used)*oomFactor), mib)
+	v.pastOOMs(x.c)
 	var target int64 // the request the history supports
 	v.sized = hs.enough && (!hs.h.Memory.Empty() || len(hs.h.WindowPeaks) > 0)
 	if v.sized {
@@ -96,7 +101,7 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 		// From the P90 to the nearest MiB, as the evidence shows it, so
 		// that "P90 + 15%" recomputes from the numbers printed.
 		shown := math.Round(float64(v.p90)/float64(mib)) * float64(mib)
-		target = applyFloor(ceilTo(shown*m, mib), v.req, minMemory)
+		target = applyFloor(ceilTo(shown*m, mib), v.req, x.opts.MemoryFloor)
 		_, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
 		v.upper = ceilTo(upper, mib)
 	}
@@ -122,6 +127,24 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 		v.decideBurstable(x, hs, target)
 	}
 	return v, true
+}
+
+// pastOOMs keeps an OOM kill alive after its pods were replaced: when a
+// store of metrics saw kills and no pod there now was OOMKilled, the VPA's
+// bump over the memory they were killed at (their peak) counts while the
+// limit is below it. Once the limit covers it, the kills are answered, so
+// advising again on the same past changes nothing.
+func (v *memoryVerdict) pastOOMs(c model.Container) {
+	p := c.Past
+	if v.oom || p == nil || p.OOMKills <= 0 || p.MemoryPeak <= 0 {
+		return
+	}
+	used := max(v.req, p.MemoryPeak)
+	bump := ceilTo(max(float64(used+oomExtra), float64(used)*oomFactor), mib)
+	if v.lim > 0 && v.lim >= bump {
+		return
+	}
+	v.oom, v.pastOOM, v.used, v.bump = true, p.OOMKills, used, bump
 }
 
 // raiseCause names why the limit must go up to need.
@@ -206,8 +229,8 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 	}
 	pct := x.opts.SafetyMargin * 100
 	val, from := target, fmt.Sprintf("the P90 peak %s + %.0f%%", usageBytes(v.p90), pct)
-	if v.sized && target == minMemory && float64(v.p90)*(1+x.opts.SafetyMargin) < float64(minMemory) {
-		from = fmt.Sprintf("the %s floor", formatMemory(minMemory))
+	if v.sized && target == x.opts.MemoryFloor && float64(v.p90)*(1+x.opts.SafetyMargin) < float64(x.opts.MemoryFloor) {
+		from = fmt.Sprintf("the %s floor", formatMemory(x.opts.MemoryFloor))
 	}
 	if v.need > val {
 		val, from = v.need, v.needFrom(pct)
@@ -249,13 +272,16 @@ func (v memoryVerdict) needFrom(pct float64) string {
 }
 
 // oomStep says how the VPA sizes memory after an OOMKill (v.bump), and
-// what it counts as used: the limit the kill shows the memory reached,
+// what it counts as used: the peak a store of metrics saw before pods
+// since replaced were killed, the limit the kill shows the memory reached
 // whatever the metrics caught between their samples, or else the peak or
 // the request.
 func (v memoryVerdict) oomStep() string {
 	var used string
 	switch {
-	case v.used == v.lim && v.peak < v.lim:
+	case v.pastOOM > 0 && v.used > v.req:
+		used = fmt.Sprintf("the peak of %s its pods reached before they were killed", usageBytes(v.used))
+	case v.used == v.lim && usageBytes(v.peak) != usageBytes(v.lim):
 		used = fmt.Sprintf("the %s limit the kill shows it reached, though the metrics caught at most %s", formatMemory(v.lim), usageBytes(v.peak))
 	case v.used == v.lim:
 		used = fmt.Sprintf("the %s limit it was killed at", formatMemory(v.lim))

@@ -62,6 +62,10 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	case memOOM:
 		a = x.advice(KindMemoryLimit, Critical, fmt.Sprintf("OOMKilled at the %s limit: raise it to %s (%s)",
 			formatMemory(v.lim), formatMemory(v.limit), v.raisedFrom(x)))
+		if v.pastOOM > 0 {
+			a.Reason = fmt.Sprintf("OOMKilled %s in the last %s (%s), pods since replaced: raise the %s limit to %s (%s)",
+				count(int(v.pastOOM), "time"), formatDuration(x.c.Past.Range), x.c.Past.Source, formatMemory(v.lim), formatMemory(v.limit), v.raisedFrom(x))
+		}
 	case memOOMNoLimit:
 		a = x.advice(KindMemoryLimit, Warning, fmt.Sprintf(
 			"OOMKilled with no memory limit: the node ran out of memory; cap the container at %s and reserve it with the request",
@@ -92,7 +96,11 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	}
 	a.Current, a.Suggested = memValue(v.lim), memValue(v.limit)
 	a.Evidence = append(a.Evidence, usageEv("peak", v.peak))
-	if v.oom {
+	switch {
+	case v.pastOOM > 0:
+		a.Evidence = append(a.Evidence, num("OOM kills, past "+formatDuration(x.c.Past.Range), fmt.Sprint(v.pastOOM), float64(v.pastOOM), Count),
+			limitEv("the VPA's step after an OOMKill", v.bump))
+	case v.oom:
 		n := x.c.Terminations("OOMKilled")
 		restarts := x.c.RestartCount()
 		a.Evidence = append(a.Evidence, num("restarts", fmt.Sprint(restarts), float64(restarts), Count),

@@ -41,6 +41,9 @@ type Patch struct {
 	// Warnings are things to know before applying: accepted advice that
 	// assumes other advice which is not in the patch, code-only advice left out.
 	Warnings []string `json:"warnings,omitempty"`
+	// Changes are the patch's changes, typed, in the order of Fields: what
+	// an in-place resize of the running pods takes from it.
+	Changes []Change `json:"-"`
 }
 
 // FieldChange is one field of one container before and after the patch.
@@ -49,6 +52,8 @@ type FieldChange struct {
 	Field     string `json:"field"`
 	Before    string `json:"before"`
 	After     string `json:"after"`
+	// Undo is how to put Before back (see Applied); nil when a patch cannot.
+	Undo *model.FieldUndo `json:"-"`
 }
 
 // ErrNotPatchable is returned (wrapped, with the reason) for workloads
@@ -62,6 +67,10 @@ var ErrNoChanges = errors.New("no accepted advice changes the pod template")
 // a container the API server refuses or the Go runtime mishandles; it
 // happens when advice is accepted without the advice it is sized to.
 var ErrInconsistent = errors.New("inconsistent result")
+
+// onDelete is the update strategy of a StatefulSet or DaemonSet whose pods
+// take a new template only when they are deleted.
+const onDelete = "OnDelete"
 
 // target is where a kind's pod template lives and how a change reaches its pods.
 type target struct {
@@ -110,6 +119,10 @@ func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
 	t, err := patchTarget(w.Ref.Kind)
 	if err != nil {
 		return Patch{}, err
+	}
+	if w.UpdateStrategy == onDelete && (w.Ref.Kind == model.KindStatefulSet || w.Ref.Kind == model.KindDaemonSet) {
+		t.restarts = false
+		t.effect = "changes only pods made from now on: its updateStrategy OnDelete replaces no running pod; delete them one by one to apply it"
 	}
 	b := newPatchBuilder(w, t)
 	accepted, left := withRequirements(accepted)
@@ -196,7 +209,8 @@ func (b *patchBuilder) add(ch Change) error {
 	}
 	c := b.w.Containers[i]
 	apply(b.patches[i], c, ch)
-	b.p.Fields = append(b.p.Fields, FieldChange{Container: ch.Container, Field: ch.Field(), Before: currentValue(c, ch), After: changeValue(ch)})
+	b.p.Fields = append(b.p.Fields, FieldChange{Container: ch.Container, Field: ch.Field(), Before: currentValue(c, ch), After: changeValue(ch), Undo: undoOf(c, ch)})
+	b.p.Changes = append(b.p.Changes, ch)
 	return nil
 }
 

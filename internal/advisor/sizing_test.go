@@ -81,6 +81,15 @@ func TestSizing(t *testing.T) {
 			},
 		},
 		{
+			name: "a team's floors replace krr's",
+			c:    model.Container{Resources: res(500, 512*mi, 0, 0), Usage: usage(week, 5*time.Minute, 1, 500, steady(1, 20*mi))},
+			opts: Options{CPUFloor: 50, MemoryFloor: 256 * mi},
+			want: []want{
+				{kind: KindCPURequest, lo: 50, hi: 50, patchable: true},
+				{kind: KindMemoryRequest, lo: 256 * mi, hi: 256 * mi, patchable: true},
+			},
+		},
+		{
 			name: "within the noise threshold nothing is said",
 			c:    model.Container{Resources: res(240, 350*mi, 0, 0), Usage: usage(week, 5*time.Minute, 1, 240, steady(200, 300*mi))},
 			want: []want{{kind: KindCPURequest, absentKind: true}, {kind: KindMemoryRequest, absentKind: true}},

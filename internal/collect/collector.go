@@ -9,9 +9,15 @@
 //     (metrics.go), polled no faster than the metrics pipeline refreshes,
 //     which feed the usage store (usage.go): a bounded history per
 //     workload container and each pod's newest sample;
+//   - the history reader (past.go, prom_*.go): the workloads' past read
+//     from a store of metrics (Prometheus) with a fixed handful of
+//     aggregated queries, in the background, and folded into the usage
+//     store's histories (usage_past.go);
 //   - the scraper (scraper.go, scrape_*.go): Go programs' /metrics pages
 //     read through the pod proxy at the same pace, within a budget;
-//   - the patcher (patcher.go): patches sent with the few clients they need;
+//   - the patcher (patcher.go, resize.go, changelog.go): template patches
+//     and in-place resizes (pods/resize) sent with the few clients they
+//     need, and the log of the changes applied from kgotop;
 //   - the API server's health (health.go), which every caller reports to.
 //
 // Each part gives a generation of each workload that changes whenever what
@@ -45,6 +51,9 @@ type Clients struct {
 	// Pages reads pods' /metrics pages; nil reads them through the API
 	// server's pod proxy with Kube's REST client (ProxyPages).
 	Pages Pages
+	// ServiceProxy reaches a store of metrics found in the cluster; nil
+	// finds none (PastOptions.URL still reads one).
+	ServiceProxy *ServiceProxy
 }
 
 // Options scope and tune a Collector.
@@ -73,6 +82,8 @@ type Options struct {
 	MetricsPath  string
 	// ScrapeTimeout is how long one /metrics page may take (default 3s).
 	ScrapeTimeout time.Duration
+	// Past says where the workloads' past is read from (past.go).
+	Past PastOptions
 }
 
 func (o *Options) defaults() {
@@ -104,6 +115,7 @@ type Collector struct {
 	poller  *poller
 	scraper *scraper
 	patcher *patcher
+	past    *pastReader
 	memo    *memo
 }
 
@@ -121,7 +133,8 @@ func New(c Clients, opts Options) *Collector {
 		usage:   store,
 		poller:  &poller{src: metrics, store: store},
 		scraper: newScraper(c, opts),
-		patcher: newPatcher(c.Kube.AppsV1(), health),
+		patcher: newPatcher(c.Kube.AppsV1(), c.Kube.CoreV1(), c.Discovery, health),
+		past:    newPastReader(c, opts, store),
 		memo:    newMemo(),
 	}
 }
@@ -170,6 +183,7 @@ func (c *Collector) Run(ctx context.Context, onPoll func()) {
 // until just after the next metrics window should be ready, never sooner
 // than the pipeline refreshes.
 func (c *Collector) Poll(ctx context.Context) time.Duration {
+	c.patcher.discover()
 	pods := c.watch.index()
 	scraped := c.scraper.start(ctx, pods, c.opts.Now(), c.metrics.window())
 	d := c.poller.poll(ctx, pods)
@@ -191,11 +205,35 @@ func (c *Collector) PollMetrics(ctx context.Context) time.Duration {
 
 // Sources returns the current status of the data sources.
 func (c *Collector) Sources() model.Sources {
-	s := model.Sources{API: c.health.get(), Metrics: c.metrics.get(), Synced: c.watch.synced()}
+	s := model.Sources{API: c.health.get(), Metrics: c.metrics.get(), Synced: c.watch.synced(), InPlaceResize: c.patcher.supported()}
 	s.Metrics.Newest, s.Metrics.Windows = c.usage.progress()
 	s.Unavailable = append(c.scraper.unavailable(), c.watch.unavailable()...)
 	s.Unavailable = dedupUnavailable(s.Unavailable)
+	s.Past = c.past.get()
 	return s
+}
+
+// RunHistory reads the workloads' past from the store of metrics
+// (Options.Past) in the background of a dashboard: once the first list of
+// pods is in, then again after a failure, and from then on it checks that
+// the store still answers. It returns when ctx ends. Snapshots never wait
+// for it: their Sources.Past says how it goes.
+func (c *Collector) RunHistory(ctx context.Context) {
+	if err := c.WaitForSync(ctx); err != nil && ctx.Err() != nil {
+		return
+	}
+	c.past.run(ctx, c.watch.index)
+}
+
+// LoadHistory reads the workloads' past once (for a report): it waits for
+// the first list of pods, then folds what the store answers into the
+// usage history. An error says why the past could not be read; snapshots
+// say it too, and advice rests on live samples.
+func (c *Collector) LoadHistory(ctx context.Context) error {
+	if err := c.WaitForSync(ctx); err != nil {
+		return err
+	}
+	return c.past.load(ctx, c.watch.index())
 }
 
 // dedupUnavailable keeps one entry per verb and resource (two event watches

@@ -24,6 +24,9 @@ func convertPod(p *corev1.Pod) model.Pod {
 		Created:     p.CreationTimestamp.Time,
 		Annotations: p.Annotations,
 		IP:          p.Status.PodIP,
+		UID:         string(p.UID),
+		QoS:         string(p.Status.QOSClass),
+		Resize:      model.PodResize{Generation: p.Generation, ObservedGeneration: p.Status.ObservedGeneration},
 	}
 	if p.Status.Reason != "" {
 		out.Phase = p.Status.Reason // Evicted, NodeLost, ... say more than Failed
@@ -37,23 +40,48 @@ func convertPod(p *corev1.Pod) model.Pod {
 		}
 	}
 	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+		switch {
+		case c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue:
 			out.Ready = true
 			out.ReadySince = c.LastTransitionTime.Time
+		case c.Type == corev1.PodResizePending && c.Status == corev1.ConditionTrue:
+			out.Resize.Pending = &model.Condition{Reason: c.Reason, Message: c.Message, ObservedGeneration: c.ObservedGeneration}
+		case c.Type == corev1.PodResizeInProgress && c.Status == corev1.ConditionTrue:
+			out.Resize.InProgress = &model.Condition{Reason: c.Reason, Message: c.Message, ObservedGeneration: c.ObservedGeneration}
 		}
+	}
+	return out
+}
+
+// convertResources returns a container's requests and limits, a request
+// left out taking the limit (as the API server makes it in a pod).
+func convertResources(r corev1.ResourceRequirements) model.Resources {
+	return model.Resources{
+		Requests: model.ResourceList{CPU: request(r, corev1.ResourceCPU).MilliValue(), Memory: request(r, corev1.ResourceMemory).Value()},
+		Limits:   model.ResourceList{CPU: r.Limits.Cpu().MilliValue(), Memory: r.Limits.Memory().Value()},
+		Implied:  model.ResourceFlags{CPU: implied(r, corev1.ResourceCPU), Memory: implied(r, corev1.ResourceMemory)},
+	}
+}
+
+// convertInstanceResources returns what a pod's container asks for (spec),
+// was allocated and runs with (its status).
+func convertInstanceResources(spec corev1.ResourceRequirements, s corev1.ContainerStatus) model.ContainerResources {
+	out := model.ContainerResources{Spec: convertResources(spec)}
+	if s.AllocatedResources != nil {
+		out.Allocated = &model.ResourceList{CPU: s.AllocatedResources.Cpu().MilliValue(), Memory: s.AllocatedResources.Memory().Value()}
+	}
+	if s.Resources != nil {
+		r := convertResources(*s.Resources)
+		out.Applied = &r
 	}
 	return out
 }
 
 func convertContainer(c corev1.Container) model.Container {
 	out := model.Container{
-		Name:  c.Name,
-		Image: c.Image,
-		Resources: model.Resources{
-			Requests: model.ResourceList{CPU: request(c.Resources, corev1.ResourceCPU).MilliValue(), Memory: request(c.Resources, corev1.ResourceMemory).Value()},
-			Limits:   model.ResourceList{CPU: c.Resources.Limits.Cpu().MilliValue(), Memory: c.Resources.Limits.Memory().Value()},
-			Implied:  model.ResourceFlags{CPU: implied(c.Resources, corev1.ResourceCPU), Memory: implied(c.Resources, corev1.ResourceMemory)},
-		},
+		Name:      c.Name,
+		Image:     c.Image,
+		Resources: convertResources(c.Resources),
 		Probes: model.Probes{
 			Liveness:  convertProbe(c.LivenessProbe),
 			Readiness: convertProbe(c.ReadinessProbe),
@@ -65,6 +93,15 @@ func convertContainer(c corev1.Container) model.Container {
 	}
 	for _, p := range c.Ports {
 		out.Ports = append(out.Ports, model.Port{Name: p.Name, Port: p.ContainerPort, Protocol: string(p.Protocol)})
+	}
+	for _, rp := range c.ResizePolicy {
+		restart := rp.RestartPolicy == corev1.RestartContainer
+		switch rp.ResourceName {
+		case corev1.ResourceCPU:
+			out.RestartOnResize.CPU = restart
+		case corev1.ResourceMemory:
+			out.RestartOnResize.Memory = restart
+		}
 	}
 	return out
 }

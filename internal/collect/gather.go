@@ -24,6 +24,7 @@ type workloadBuild struct {
 	desired    int32
 	hasDesired bool
 	template   []corev1.Container
+	strategy   string // the controller's update strategy type
 	hpa        *model.HPA
 	events     []*corev1.Event
 	// ctrlRV and hpaRV are the resource versions of the controller and the HPA.
@@ -47,23 +48,23 @@ func (wt *watcher) gather(own *owners, withIdle bool) *builder {
 	for _, obj := range wt.deployments.list() {
 		d := obj.(*appsv1.Deployment)
 		b.controller(model.WorkloadRef{Kind: model.KindDeployment, Namespace: d.Namespace, Name: d.Name}, withIdle,
-			replicas(d.Spec.Replicas), d.Spec.Template.Spec.Containers, d.ResourceVersion)
+			replicas(d.Spec.Replicas), d.Spec.Template.Spec.Containers, d.ResourceVersion, string(d.Spec.Strategy.Type))
 	}
 	for _, obj := range wt.statefulSets.list() {
 		s := obj.(*appsv1.StatefulSet)
 		b.controller(model.WorkloadRef{Kind: model.KindStatefulSet, Namespace: s.Namespace, Name: s.Name}, withIdle,
-			replicas(s.Spec.Replicas), s.Spec.Template.Spec.Containers, s.ResourceVersion)
+			replicas(s.Spec.Replicas), s.Spec.Template.Spec.Containers, s.ResourceVersion, string(s.Spec.UpdateStrategy.Type))
 	}
 	for _, obj := range wt.daemonSets.list() {
 		d := obj.(*appsv1.DaemonSet)
 		b.controller(model.WorkloadRef{Kind: model.KindDaemonSet, Namespace: d.Namespace, Name: d.Name}, withIdle,
-			d.Status.DesiredNumberScheduled, d.Spec.Template.Spec.Containers, d.ResourceVersion)
+			d.Status.DesiredNumberScheduled, d.Spec.Template.Spec.Containers, d.ResourceVersion, string(d.Spec.UpdateStrategy.Type))
 	}
 	for _, obj := range wt.jobs.list() {
 		j := obj.(*batchv1.Job)
 		if metav1.GetControllerOf(j) == nil { // a CronJob's Jobs show as the CronJob
 			b.controller(model.WorkloadRef{Kind: model.KindJob, Namespace: j.Namespace, Name: j.Name}, false,
-				replicas(j.Spec.Parallelism), j.Spec.Template.Spec.Containers, j.ResourceVersion)
+				replicas(j.Spec.Parallelism), j.Spec.Template.Spec.Containers, j.ResourceVersion, "")
 		}
 	}
 	for _, obj := range wt.hpas.list() {
@@ -96,9 +97,9 @@ func (b *builder) get(ref model.WorkloadRef) *workloadBuild {
 	return w
 }
 
-// controller records a controller's desired count, template and resource
-// version; add says whether it shows even with no pods.
-func (b *builder) controller(ref model.WorkloadRef, add bool, desired int32, template []corev1.Container, rv string) {
+// controller records a controller's desired count, template, resource
+// version and update strategy; add says whether it shows even with no pods.
+func (b *builder) controller(ref model.WorkloadRef, add bool, desired int32, template []corev1.Container, rv, strategy string) {
 	w := b.byRef[ref]
 	if w == nil {
 		if !add {
@@ -106,7 +107,7 @@ func (b *builder) controller(ref model.WorkloadRef, add bool, desired int32, tem
 		}
 		w = b.get(ref)
 	}
-	w.desired, w.hasDesired, w.template, w.ctrlRV = desired, true, template, rv
+	w.desired, w.hasDesired, w.template, w.ctrlRV, w.strategy = desired, true, template, rv, strategy
 }
 
 // route files events under the workload they are about: one of its pods,

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	appsv1client "k8s.io/client-go/kubernetes/typed/apps/v1"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
@@ -49,19 +50,23 @@ type templateClients interface {
 }
 
 // patcher is the part of the collector that changes the cluster: it sends
-// patches with the narrow clients they need, and counts the changes it
-// made to each workload.
+// template patches and in-place resizes (resize.go) with the narrow
+// clients they need, counts the changes it made to each workload, and
+// keeps the log of the changes applied from kgotop (changelog.go).
 type patcher struct {
 	apps   templateClients
 	health *apiHealth
+	resizer
+	log changeLog
 
 	mu      sync.Mutex
 	gens    map[model.WorkloadRef]uint64
 	counter uint64
 }
 
-func newPatcher(apps templateClients, health *apiHealth) *patcher {
-	return &patcher{apps: apps, health: health, gens: map[model.WorkloadRef]uint64{}}
+func newPatcher(apps templateClients, pods corev1client.PodsGetter, disc discoverer, health *apiHealth) *patcher {
+	return &patcher{apps: apps, health: health, gens: map[model.WorkloadRef]uint64{},
+		resizer: resizer{pods: pods, discovery: disc, health: health}}
 }
 
 // generation returns the workload's patch generation: it changes with

@@ -40,7 +40,7 @@ func (c *Collector) Snapshot() model.Snapshot {
 
 // buildWorkload converts one workload, its events aside.
 func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild, now time.Time) model.Workload {
-	w := model.Workload{Ref: ref, HPA: wb.hpa, Desired: wb.desired}
+	w := model.Workload{Ref: ref, HPA: wb.hpa, Desired: wb.desired, UpdateStrategy: wb.strategy, Changes: c.patcher.log.of(ref)}
 	if !wb.hasDesired {
 		w.Desired = int32(len(wb.pods))
 	}
@@ -50,6 +50,7 @@ func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild, now 
 		if h := c.usage.history(ref, ct.Name); h != nil {
 			mc.Usage = h
 		}
+		mc.Past = c.usage.pastEvents(ref, ct.Name)
 		w.Containers = append(w.Containers, mc)
 	}
 	for _, p := range wb.pods {
@@ -64,6 +65,9 @@ func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild, now 
 				continue // a container the template no longer has (mid-rollout)
 			}
 			in := convertStatus(p.Name, st)
+			if k := slices.IndexFunc(p.Spec.Containers, func(c corev1.Container) bool { return c.Name == st.Name }); k >= 0 {
+				in.Resources = convertInstanceResources(p.Spec.Containers[k].Resources, st)
+			}
 			if s, ok := c.usage.latest(p.Namespace, p.Name, st.Name); ok {
 				in.Usage = &s
 			}

@@ -27,17 +27,20 @@ func transform(obj any) (any, error) {
 		return o, nil
 	case *appsv1.Deployment:
 		o.ObjectMeta = trimMeta(o.ObjectMeta)
-		o.Spec = appsv1.DeploymentSpec{Replicas: o.Spec.Replicas, Template: trimTemplate(o.Spec.Template)}
+		o.Spec = appsv1.DeploymentSpec{Replicas: o.Spec.Replicas, Template: trimTemplate(o.Spec.Template),
+			Strategy: appsv1.DeploymentStrategy{Type: o.Spec.Strategy.Type}}
 		o.Status = appsv1.DeploymentStatus{Replicas: o.Status.Replicas, ReadyReplicas: o.Status.ReadyReplicas}
 		return o, nil
 	case *appsv1.StatefulSet:
 		o.ObjectMeta = trimMeta(o.ObjectMeta)
-		o.Spec = appsv1.StatefulSetSpec{Replicas: o.Spec.Replicas, Template: trimTemplate(o.Spec.Template)}
+		o.Spec = appsv1.StatefulSetSpec{Replicas: o.Spec.Replicas, Template: trimTemplate(o.Spec.Template),
+			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: o.Spec.UpdateStrategy.Type}}
 		o.Status = appsv1.StatefulSetStatus{Replicas: o.Status.Replicas, ReadyReplicas: o.Status.ReadyReplicas}
 		return o, nil
 	case *appsv1.DaemonSet:
 		o.ObjectMeta = trimMeta(o.ObjectMeta)
-		o.Spec = appsv1.DaemonSetSpec{Template: trimTemplate(o.Spec.Template)}
+		o.Spec = appsv1.DaemonSetSpec{Template: trimTemplate(o.Spec.Template),
+			UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: o.Spec.UpdateStrategy.Type}}
 		o.Status = appsv1.DaemonSetStatus{DesiredNumberScheduled: o.Status.DesiredNumberScheduled, NumberReady: o.Status.NumberReady}
 		return o, nil
 	case *batchv1.Job:
@@ -97,15 +100,20 @@ func trimContainers(cs []corev1.Container) []corev1.Container {
 			LivenessProbe:  c.LivenessProbe,
 			ReadinessProbe: c.ReadinessProbe,
 			StartupProbe:   c.StartupProbe,
+			ResizePolicy:   c.ResizePolicy,
 		}
 	}
 	return out
 }
 
 // trimPod keeps the spec and status kgotop shows. The pod-template-hash label
-// stays: it finds a pod's Deployment when ReplicaSets cannot be read.
+// stays: it finds a pod's Deployment when ReplicaSets cannot be read. So
+// does what an in-place resize is followed by: the generations, the QoS
+// class, the resize conditions and each container's allocated and applied
+// resources.
 func trimPod(p *corev1.Pod) *corev1.Pod {
 	meta := trimMeta(p.ObjectMeta)
+	meta.Generation = p.Generation
 	if h, ok := p.Labels[appsv1.DefaultDeploymentUniqueLabelKey]; ok {
 		meta.Labels = map[string]string{appsv1.DefaultDeploymentUniqueLabelKey: h}
 	}
@@ -113,15 +121,21 @@ func trimPod(p *corev1.Pod) *corev1.Pod {
 		ObjectMeta: meta,
 		Spec:       corev1.PodSpec{NodeName: p.Spec.NodeName, Containers: trimContainers(p.Spec.Containers)},
 		Status: corev1.PodStatus{
-			Phase:     p.Status.Phase,
-			PodIP:     p.Status.PodIP,
-			StartTime: p.Status.StartTime,
-			Reason:    p.Status.Reason,
+			Phase:              p.Status.Phase,
+			PodIP:              p.Status.PodIP,
+			StartTime:          p.Status.StartTime,
+			Reason:             p.Status.Reason,
+			QOSClass:           p.Status.QOSClass,
+			ObservedGeneration: p.Status.ObservedGeneration,
 		},
 	}
 	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			out.Status.Conditions = []corev1.PodCondition{{Type: c.Type, Status: c.Status, LastTransitionTime: c.LastTransitionTime}}
+		switch c.Type {
+		case corev1.PodReady:
+			out.Status.Conditions = append(out.Status.Conditions, corev1.PodCondition{Type: c.Type, Status: c.Status, LastTransitionTime: c.LastTransitionTime})
+		case corev1.PodResizePending, corev1.PodResizeInProgress:
+			out.Status.Conditions = append(out.Status.Conditions, corev1.PodCondition{Type: c.Type, Status: c.Status,
+				Reason: c.Reason, Message: c.Message, ObservedGeneration: c.ObservedGeneration})
 		}
 	}
 	out.Status.ContainerStatuses = make([]corev1.ContainerStatus, len(p.Status.ContainerStatuses))
@@ -133,6 +147,10 @@ func trimPod(p *corev1.Pod) *corev1.Pod {
 			State:                s.State,
 			LastTerminationState: s.LastTerminationState,
 			ImageID:              s.ImageID,
+			AllocatedResources:   lists.intern(s.AllocatedResources),
+		}
+		if r := s.Resources; r != nil {
+			out.Status.ContainerStatuses[i].Resources = &corev1.ResourceRequirements{Requests: lists.intern(r.Requests), Limits: lists.intern(r.Limits)}
 		}
 	}
 	return out

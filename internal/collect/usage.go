@@ -54,6 +54,11 @@ type usage struct {
 	hist      map[histKey]*model.History
 	published map[histKey]*model.History
 	pods      map[string]*podSeen
+	// saved is the span of each history seeded from an earlier run, which
+	// a past read from a store must not count again; past is what the
+	// store told of each container beyond usage (usage_past.go).
+	saved map[histKey]span
+	past  map[histKey]*model.PastEvents
 	// gens is each workload's generation: a value of counter taken each
 	// time something a snapshot reads of it (a published history, a pod's
 	// newest sample) changes.
@@ -69,6 +74,8 @@ func newUsage(cfg model.HistoryConfig) *usage {
 		hist:      map[histKey]*model.History{},
 		published: map[histKey]*model.History{},
 		pods:      map[string]*podSeen{},
+		saved:     map[histKey]span{},
+		past:      map[histKey]*model.PastEvents{},
 		gens:      map[model.WorkloadRef]uint64{},
 	}
 }
@@ -130,6 +137,7 @@ func (u *usage) seed(ref model.WorkloadRef, container string, h *model.History) 
 		return
 	}
 	u.hist[hk] = h
+	u.saved[hk] = span{h.First, h.Last}
 	u.publish(hk, h)
 }
 

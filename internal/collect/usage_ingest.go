@@ -98,6 +98,8 @@ func (u *usage) forgetAbsent(present map[string]bool, live map[model.WorkloadRef
 			delete(u.hist, hk)
 			delete(u.published, hk)
 			delete(u.gens, hk.ref)
+			delete(u.saved, hk)
+			delete(u.past, hk)
 		}
 	}
 }

@@ -136,6 +136,14 @@ func (d *Demo) Apply(ctx context.Context, p advisor.Patch, dryRun bool) (collect
 	return d.c.Apply(ctx, p, dryRun)
 }
 
+// Resize resizes a simulated pod in place, as Collector.Resize does a real one.
+func (d *Demo) Resize(ctx context.Context, namespace, pod string, body []byte, dryRun bool) (collect.ResizeResult, error) {
+	return d.c.Resize(ctx, namespace, pod, body, dryRun)
+}
+
+// Record files a change applied to the simulated cluster (kept for this run only).
+func (d *Demo) Record(ch model.AppliedChange) { d.c.Record(ch) }
+
 // Context names the simulated cluster's context.
 func (d *Demo) Context() string { return d.sim.Options().Context }
 

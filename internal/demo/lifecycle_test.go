@@ -5,8 +5,6 @@ import (
 	"errors"
 	"testing"
 	"time"
-
-	"github.com/kgotop/kgotop/internal/scenario"
 )
 
 func TestDemoLifecycle(t *testing.T) {
@@ -16,7 +14,7 @@ func TestDemoLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := d.Snapshot()
-	if len(first.Workloads) != len(scenario.All()) || first.Namespace != d.Namespace() || first.Context != d.Context() {
+	if len(first.Workloads) != len(stories()) || first.Namespace != d.Namespace() || first.Context != d.Context() {
 		t.Fatalf("after Start: %d workloads in %s (%s)", len(first.Workloads), first.Namespace, first.Context)
 	}
 	if err := d.Advance(ctx, 2); err != nil {
@@ -51,7 +49,7 @@ func TestLiveDemoMovesUntilClosed(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	d.Close()
-	if w := d.Snapshot().Workloads; len(w) != len(scenario.All()) {
+	if w := d.Snapshot().Workloads; len(w) != len(stories()) {
 		t.Errorf("the last snapshot has %d workloads", len(w))
 	}
 }

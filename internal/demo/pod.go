@@ -37,6 +37,16 @@ type pod struct {
 	// startupBudget is how long a startup probe lets the program start
 	// (0: none, the liveness probe judges from the start).
 	startupBudget time.Duration
+	// tmplHash names the template the pod was made from: a controller
+	// replaces the pod when its template's changes (see rollout.go).
+	tmplHash string
+	// gen is the pod's metadata.generation, observed the generation the
+	// kubelet has acted on, qos its QoS class; running is what its
+	// containers run with, resize the resize asked for (see resize.go).
+	gen, observed int64
+	qos           corev1.PodQOSClass
+	running       []corev1.ResourceRequirements
+	resize        *podResize
 }
 
 // main is the container a scenario's story is about (the first).
@@ -102,7 +112,9 @@ func (p *pod) step(now time.Time, rng *rand.Rand) ([]eventChange, bool) {
 			return []eventChange{{p.name, c.Name, corev1.EventTypeWarning, "BackOff",
 				fmt.Sprintf("Back-off restarting failed container %s in pod %s_%s(%s)", c.Name, p.name, scenario.Namespace, p.spec.UID), 1}}, true
 		}
-	case c.CreepPerHour > 0 && c.Limits.Memory > 0:
+	case c.Limits.Memory > 0:
+		// Memory at the limit: the kernel's OOM killer ends the container
+		// (a creeping one, or one whose limit was cut below its peaks).
 		if _, mem := p.usage(c, now); mem >= c.Limits.Memory {
 			p.terminate(now, "OOMKilled", 137)
 			p.creepStart = now
@@ -163,6 +175,8 @@ func (p *pod) applyStatus() {
 		}
 		st.ContainerStatuses = append(st.ContainerStatuses, cs)
 	}
+	p.resizeStatus(&st)
+	p.spec.Generation = p.gen
 	p.spec.Status = st
 }
 

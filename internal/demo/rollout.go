@@ -11,7 +11,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -37,7 +36,10 @@ type rollout struct {
 // and takes every rollout under way one step further.
 func (s *Sim) rollouts(ctx context.Context) error {
 	if s.changed.Swap(false) {
-		for _, sc := range scenario.All() {
+		for _, sc := range stories() {
+			if sc.UpdateStrategy == "OnDelete" {
+				continue // a new template waits for its pods to be deleted
+			}
 			tmpl, err := s.template(ctx, sc)
 			if err != nil {
 				return err
@@ -47,7 +49,7 @@ func (s *Sim) rollouts(ctx context.Context) error {
 			}
 		}
 	}
-	for _, sc := range scenario.All() {
+	for _, sc := range stories() {
 		r := s.rolling[sc.Name]
 		if r == nil {
 			continue
@@ -158,9 +160,10 @@ func (s *Sim) replacement(r *rollout, name string, old *pod, now time.Time) *pod
 	return p
 }
 
-// runs reports whether the pod runs the given template.
+// runs reports whether the pod was made from the given template: one
+// resized in place since still runs the template it was made from.
 func (p *pod) runs(tmpl []corev1.Container) bool {
-	return equality.Semantic.DeepEqual(p.spec.Spec.Containers, tmpl)
+	return p.tmplHash == templateHash(p.sc.Name, tmpl)
 }
 
 // templateHash names a Deployment's ReplicaSet for a template, as the
@@ -194,13 +197,10 @@ func (s *Sim) template(ctx context.Context, sc scenario.Scenario) ([]corev1.Cont
 // probes, and the program starting over.
 func (p *pod) rollTo(tmpl []corev1.Container, now time.Time, rng *rand.Rand) {
 	p.spec.Spec.Containers = tmpl
+	p.tmplHash, p.qos = templateHash(p.sc.Name, tmpl), qosOf(tmpl)
+	p.takeResources(tmpl) // the pod's own copy of its containers, with the new resources
 	main := tmpl[0]
-	p.sc.Containers = append([]scenario.Container(nil), p.sc.Containers...) // the pod's own copy
 	c := &p.sc.Containers[0]
-	c.Limits.Memory = main.Resources.Limits.Memory().Value()
-	c.Limits.CPU = main.Resources.Limits.Cpu().MilliValue()
-	c.Requests.Memory = main.Resources.Requests.Memory().Value()
-	c.Requests.CPU = main.Resources.Requests.Cpu().MilliValue()
 	// The program reads its env at start: the new pods run the new env.
 	c.Env = nil
 	for _, e := range main.Env {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kgotop/kgotop/internal/collect"
+	"github.com/kgotop/kgotop/internal/scenario"
 )
 
 // Window is the simulated metrics pipeline's resolution.
@@ -50,10 +51,18 @@ func (s *Sim) Advance(ctx context.Context, c *collect.Collector) error {
 const warmScrapes = 4
 
 // WarmUp runs d of simulated time through the collector, so that the demo
-// opens on hours of history instead of a single sample.
+// opens on hours of history instead of a single sample, and replays the
+// earlier kgotop session the followed-up story rests on (story.go).
 func (s *Sim) WarmUp(ctx context.Context, c *collect.Collector, d time.Duration) error {
 	end := s.Now().Add(d)
+	cut, replayed := end.Add(-scenario.FollowedAgo), d < scenario.FollowedAgo
 	for s.Now().Before(end) {
+		if !replayed && !s.Now().Before(cut) {
+			var err error
+			if replayed, err = s.earlierSession(ctx, c); err != nil {
+				return err
+			}
+		}
 		if end.Sub(s.Now()) <= warmScrapes*Window {
 			if err := s.Advance(ctx, c); err != nil {
 				return err

@@ -34,6 +34,10 @@ import (
 	"github.com/kgotop/kgotop/internal/scenario"
 )
 
+// stories are the scenarios the demo simulates: the library's, and the one
+// only the demo can tell (a change kgotop applied before it opened).
+func stories() []scenario.Scenario { return append(scenario.All(), scenario.Followed()) }
+
 // Start is when the demo's simulated clock starts, the same every run.
 var Start = time.Date(2026, 11, 24, 6, 0, 0, 0, time.UTC)
 
@@ -67,12 +71,13 @@ func NewAt(start time.Time, seed uint64) *Sim {
 	s := &Sim{now: start, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), rolling: map[string]*rollout{}}
 	var objs []runtime.Object
 	objs = append(objs, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: scenario.Namespace}})
-	for _, sc := range scenario.All() {
+	for _, sc := range stories() {
 		objs = append(objs, s.workload(sc)...)
 	}
 	s.rng = rand.New(rand.NewPCG(seed^0x6a09e667f3bcc908, seed))
 	s.Kube = fake.NewClientset(objs...)
 	s.Kube.PrependReactor("patch", "*", s.patchWorkload)
+	s.Kube.PrependReactor("patch", "pods", s.resizePod)
 	s.Kube.PrependReactor("update", "*", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		if r := a.GetResource().Resource; r == "deployments" || r == "statefulsets" {
 			s.changed.Store(true)
@@ -83,6 +88,9 @@ func NewAt(start time.Time, seed uint64) *Sim {
 	disc.Resources = append(disc.Resources, &metav1.APIResourceList{
 		GroupVersion: "metrics.k8s.io/v1beta1",
 		APIResources: []metav1.APIResource{{Name: "pods", Namespaced: true, Kind: "PodMetrics"}},
+	}, &metav1.APIResourceList{
+		GroupVersion: "v1",
+		APIResources: []metav1.APIResource{{Name: "pods", Namespaced: true, Kind: "Pod"}, {Name: "pods/resize", Namespaced: true, Kind: "Pod"}},
 	})
 	s.Metrics = &metricsfake.Clientset{}
 	s.Metrics.AddReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
@@ -179,7 +187,9 @@ func (s *Sim) newPod(sc scenario.Scenario, name string, index int, owner metav1.
 	for k, v := range extra {
 		labels[k] = v
 	}
-	p := &pod{sc: sc, name: name, index: index, ip: fmt.Sprintf("10.244.%d.%d", 1+index%3, 10+s.podsMade), started: created, runStart: created, creepStart: created}
+	p := &pod{sc: sc, name: name, index: index, ip: fmt.Sprintf("10.244.%d.%d", 1+index%3, 10+s.podsMade), started: created, runStart: created, creepStart: created,
+		tmplHash: templateHash(sc.Name, containers), gen: 1, observed: 1, qos: qosOf(containers)}
+	p.takeResources(containers)
 	s.podsMade++
 	p.spec = &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: scenario.Namespace, Labels: labels, Annotations: tmpl.Annotations,
@@ -225,7 +235,8 @@ func (s *Sim) Step(ctx context.Context, d time.Duration) error {
 	var changed []*pod
 	var events []eventChange
 	for _, p := range s.pods {
-		if ev, ok := p.step(now, s.rng); ok {
+		ev, ok := p.step(now, s.rng)
+		if p.resizeStep(now) || ok {
 			changed = append(changed, p)
 			events = append(events, ev...)
 		}

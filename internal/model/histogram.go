@@ -43,6 +43,9 @@ func newHistogram(first, maxValue float64, halfLife time.Duration) *Histogram {
 	return &Histogram{First: first, Ratio: ratio, Buckets: n, HalfLife: halfLife}
 }
 
+// BucketStart returns the lower bound of bucket i.
+func (h *Histogram) BucketStart(i int) float64 { return h.bucketStart(i) }
+
 // bucketStart returns the lower bound of bucket i.
 func (h *Histogram) bucketStart(i int) float64 {
 	if i <= 0 {
@@ -74,9 +77,25 @@ const maxDecayExponent = 100
 // Add adds value with weight at time t. Values that are NaN, infinite or
 // negative and non-positive weights are ignored.
 func (h *Histogram) Add(value, weight float64, t time.Time) {
-	if math.IsNaN(value) || math.IsInf(value, 0) || value < 0 || !(weight > 0) || math.IsInf(weight, 0) {
+	if math.IsNaN(value) || math.IsInf(value, 0) || value < 0 {
 		return
 	}
+	h.AddBucket(h.bucket(value), weight, t)
+}
+
+// BucketOf returns the index of the bucket that holds value: what
+// floor(ln(1 + value x (Ratio-1) / First) / ln(Ratio)) gives, so that a
+// store of metrics can bucket samples server-side (kgotop's PromQL does).
+func (h *Histogram) BucketOf(value float64) int { return h.bucket(value) }
+
+// AddBucket adds weight at time t to bucket i (clamped to the buckets):
+// samples bucketed elsewhere, counted as if each had been added with Add.
+// Non-positive and infinite weights are ignored.
+func (h *Histogram) AddBucket(i int, weight float64, t time.Time) {
+	if !(weight > 0) || math.IsInf(weight, 0) {
+		return
+	}
+	i = min(max(i, 0), h.Buckets-1)
 	if h.Ref.IsZero() {
 		h.Ref = t
 	}
@@ -86,7 +105,6 @@ func (h *Histogram) Add(value, weight float64, t time.Time) {
 		exp = 0
 	}
 	w := weight * math.Exp2(exp)
-	i := h.bucket(value)
 	h.grow(i)
 	h.Weights[i-h.Offset] += w
 	h.Total += w

@@ -91,6 +91,9 @@ type History struct {
 	WindowPeaks map[string]int64
 	// Windows counts closed peak windows.
 	Windows int
+	// Past, when set, says which part of the history was read from a store
+	// of metrics (Backfill) rather than watched by kgotop.
+	Past *Past
 	// PodCPU is each replica's CPU while this run of kgotop watched it (it
 	// is not saved between runs): whether one replica works harder than
 	// the others. Forget drops a replica that is gone.

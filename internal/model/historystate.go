@@ -26,6 +26,8 @@ type HistoryState struct {
 	WindowStart time.Time        `json:"window_start"`
 	WindowPeaks map[string]int64 `json:"window_peaks,omitempty"`
 	Windows     int              `json:"windows"`
+	// Past is what of the history was read from a store of metrics.
+	Past *Past `json:"past,omitempty"`
 }
 
 // State returns a deep copy of the history in serialisable form.
@@ -45,6 +47,7 @@ func (h *History) State() HistoryState {
 		WindowStart: c.WindowStart,
 		WindowPeaks: c.WindowPeaks,
 		Windows:     c.Windows,
+		Past:        c.Past,
 	}
 }
 
@@ -81,6 +84,13 @@ func HistoryFromState(s HistoryState) (*History, error) {
 	}
 	h.CPUPeak, h.MemoryPeak = s.CPUPeak, s.MemoryPeak
 	h.WindowStart, h.Windows = s.WindowStart, s.Windows
+	if s.Past != nil {
+		if s.Past.Samples < 0 || s.Past.Watched < 0 {
+			return nil, errors.New("negative past samples or span")
+		}
+		p := *s.Past
+		h.Past = &p
+	}
 	if len(s.WindowPeaks) > 0 {
 		h.WindowPeaks = make(map[string]int64, len(s.WindowPeaks))
 		for k, v := range s.WindowPeaks {

@@ -19,18 +19,7 @@ func TestHistoryStateRoundTrip(t *testing.T) {
 		h.Add("a", Sample{Time: at, CPU: int64(100 + i), Memory: int64(100+i) << 20}, 250)
 		h.AddPoint(Point{Unix: at.Unix(), CPU: int64(i)})
 	}
-	b, err := json.Marshal(h.State())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s HistoryState
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
-	got, err := HistoryFromState(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, got := roundTrip(t, h)
 	if got.Span() != 32*time.Minute {
 		t.Errorf("restored span %v, want 32m (the hour's gap left out)", got.Span())
 	}
@@ -101,4 +90,22 @@ func TestHistoryStateWithoutWatchedTime(t *testing.T) {
 	if h.Span() != 0 || got.Span() != time.Hour {
 		t.Errorf("span %v, from an old file %v; want 0 and 1h", h.Span(), got.Span())
 	}
+}
+
+// roundTrip saves a history as JSON and loads it back.
+func roundTrip(t *testing.T, h *History) (HistoryState, *History) {
+	t.Helper()
+	b, err := json.Marshal(h.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s HistoryState
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	back, err := HistoryFromState(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, back
 }

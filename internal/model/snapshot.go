@@ -25,6 +25,54 @@ type Sources struct {
 	Metrics MetricsStatus
 	// Unavailable lists what kgotop may not read, and why.
 	Unavailable []Unavailable
+	// InPlaceResize is true when the API server serves the pods/resize
+	// subresource: running pods' CPU and memory can change in place.
+	InPlaceResize bool
+
+	// Past is the store of metrics kgotop reads the past from.
+	Past PastStatus
+}
+
+// PastState says how reading the past from a store of metrics goes.
+type PastState string
+
+// The states of the history store. The zero value is PastOff.
+const (
+	// PastOff: not asked for (--prometheus off, the demo), or no store found.
+	PastOff PastState = ""
+	// PastLoading: looking for the store or reading it.
+	PastLoading PastState = "loading"
+	// PastLoaded: the past was read and feeds the advice.
+	PastLoaded PastState = "loaded"
+	// PastUnavailable: the store could not be read; advice rests on live samples.
+	PastUnavailable PastState = "unavailable"
+)
+
+// PastStatus is the state of the store of metrics (Prometheus) kgotop
+// reads history from.
+type PastStatus struct {
+	State PastState
+	// Source names the store: "Prometheus (monitoring/prometheus-operated)",
+	// "Prometheus at http://127.0.0.1:9090".
+	Source string
+	// Reason says in one line why the store is off or unavailable, or
+	// what is loading.
+	Reason string
+	// Range is how far back kgotop reads; Loaded is when the read ended.
+	Range  time.Duration
+	Loaded time.Time
+	// Containers counts the workload containers the past was found for.
+	Containers int
+	// Live is false while the store does not answer after the past was
+	// read; StaleSince is when that began and Error why.
+	Live       bool
+	StaleSince time.Time
+	Error      string
+	// Warnings are the store's warnings of a partial answer.
+	Warnings []string
+	// Queries and Bytes count the queries sent and the bytes of their answers.
+	Queries int
+	Bytes   int64
 }
 
 // APIStatus is the health of the connection to the API server.

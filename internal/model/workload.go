@@ -76,6 +76,13 @@ type Workload struct {
 	// Events are warnings about the workload or its pods that no container
 	// owns (FailedScheduling, FailedCreate, ...), newest first.
 	Events []Event
+	// UpdateStrategy is a StatefulSet's or DaemonSet's updateStrategy type
+	// (RollingUpdate, OnDelete) or a Deployment's strategy (RollingUpdate,
+	// Recreate); "" when unknown.
+	UpdateStrategy string
+	// Changes are the changes kgotop applied to the workload, newest first
+	// (see AppliedChange).
+	Changes []AppliedChange
 	// Rev identifies what the workload was built from: two snapshots of one
 	// collector that hold a workload with the same non-zero Rev hold the
 	// same workload, so what was computed from it may be kept. 0 means
@@ -101,6 +108,12 @@ type Pod struct {
 	Annotations map[string]string
 	// IP is the pod IP, used to reach its metrics through the pod proxy.
 	IP string
+	// UID tells a pod from one made again under its name.
+	UID string
+	// QoS is status.qosClass (BestEffort, Burstable, Guaranteed).
+	QoS string
+	// Resize is the pod's in-place resize state.
+	Resize PodResize
 }
 
 // StartToReady returns how long the pod's current run took from start to
@@ -137,6 +150,13 @@ type Container struct {
 	Usage *History
 	// Go is what kgotop knows about the Go runtime inside the container.
 	Go GoInfo
+	// RestartOnResize marks the resources whose resizePolicy is
+	// RestartContainer: resizing them in place restarts the container.
+	RestartOnResize ResourceFlags
+	// Past is what a store of metrics (Prometheus) tells of the
+	// container's past beyond usage: OOM kills, restarts, throttling. Nil
+	// when none was read.
+	Past *PastEvents
 }
 
 // Resources are a container's requests and limits. CPU is in millicores,
@@ -291,6 +311,8 @@ type ContainerInstance struct {
 	ImageID string
 	// Usage is the latest metrics sample of this instance, if any.
 	Usage *Sample
+	// Resources are what the pod's container asks for, was allocated and runs with.
+	Resources ContainerResources
 }
 
 // Termination is how a container run ended.

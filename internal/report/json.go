@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/advisor"
@@ -27,7 +28,10 @@ type JSONReport struct {
 	Selector      string         `json:"selector,omitempty"`
 	Sources       JSONSources    `json:"sources"`
 	Workloads     []JSONWorkload `json:"workloads"`
-	Summary       JSONSummary    `json:"summary"`
+	// AppliedChanges are the changes kgotop applied from the dashboard
+	// that it still keeps, newest first (changes.go).
+	AppliedChanges []JSONChange `json:"applied_changes,omitempty"`
+	Summary        JSONSummary  `json:"summary"`
 }
 
 // JSONSummary counts what the report holds.
@@ -51,6 +55,38 @@ type JSONSources struct {
 	MetricsWindowS float64   `json:"metrics_window_seconds,omitempty"`
 	MetricsWindows int       `json:"metrics_windows"`
 	Forbidden      []string  `json:"forbidden,omitempty"` // "list events"
+	// History is the store of metrics the past was read from (Prometheus);
+	// absent when none was asked for (the demo).
+	History *JSONHistory `json:"history,omitempty"`
+}
+
+// JSONHistory is the state of the store of metrics kgotop reads the past from.
+type JSONHistory struct {
+	State      string    `json:"state"`            // off, loading, loaded, unavailable
+	Source     string    `json:"source,omitempty"` // "Prometheus (monitoring/prometheus-operated)"
+	Reason     string    `json:"reason,omitempty"`
+	RangeS     float64   `json:"range_seconds,omitempty"`
+	Containers int       `json:"containers"`
+	Live       bool      `json:"live"`
+	StaleSince time.Time `json:"stale_since,omitzero"`
+	Error      string    `json:"error,omitempty"`
+	Warnings   []string  `json:"warnings,omitempty"`
+	Queries    int       `json:"queries"`
+	Bytes      int64     `json:"bytes"`
+}
+
+// jsonHistory converts the history store's status, nil when it is off
+// with nothing to say.
+func jsonHistory(p model.PastStatus) *JSONHistory {
+	state := string(p.State)
+	if p.State == model.PastOff {
+		if p.Reason == "" {
+			return nil
+		}
+		state = "off"
+	}
+	return &JSONHistory{State: state, Source: p.Source, Reason: p.Reason, RangeS: p.Range.Seconds(), Containers: p.Containers,
+		Live: p.Live, StaleSince: p.StaleSince, Error: p.Error, Warnings: p.Warnings, Queries: p.Queries, Bytes: p.Bytes}
 }
 
 // JSONWorkload is one workload.
@@ -112,6 +148,14 @@ type JSONUsage struct {
 	MemoryPeak    int64   `json:"memory_peak_bytes"`
 	Samples       int64   `json:"samples"`
 	SpanSeconds   float64 `json:"span_seconds"`
+	// CPU percentiles and the P90 of the memory peaks (one per replica per
+	// day), as the advice reads them; Source says where the history came
+	// from when part of it was read from Prometheus.
+	CPUP50        int64  `json:"cpu_p50_millicores,omitempty"`
+	CPUP90        int64  `json:"cpu_p90_millicores,omitempty"`
+	CPUP95        int64  `json:"cpu_p95_millicores,omitempty"`
+	MemoryPeakP90 int64  `json:"memory_peak_p90_bytes,omitempty"`
+	Source        string `json:"history_source,omitempty"`
 }
 
 // JSONGo is what kgotop knows of the Go runtime.
@@ -163,6 +207,7 @@ func NewJSONReport(s model.Snapshot, advice []advisor.Advice) JSONReport {
 		Sources: JSONSources{
 			Synced: s.Sources.Synced, APILive: s.Sources.API.Live, APIStaleSince: s.Sources.API.StaleSince, APIError: s.Sources.API.Error,
 			Metrics: string(m.State), MetricsReason: m.Reason, MetricsNewest: m.Newest, MetricsWindowS: m.Window.Seconds(), MetricsWindows: m.Windows,
+			History: jsonHistory(s.Sources.Past),
 		},
 		Workloads: []JSONWorkload{},
 	}
@@ -199,6 +244,7 @@ func NewJSONReport(s model.Snapshot, advice []advisor.Advice) JSONReport {
 			}
 		}
 	}
+	r.AppliedChanges = jsonChanges(s)
 	r.Summary.Workloads, r.Summary.Containers = s.Counts()
 	r.Summary.Critical, r.Summary.Warning, r.Summary.Info = severityCounts(advice)
 	return r
@@ -233,6 +279,7 @@ func jsonContainer(c model.Container) JSONContainer {
 		}
 		if h := c.Usage; h != nil {
 			u.CPUPeak, u.MemoryPeak, u.Samples, u.SpanSeconds = h.CPUPeak.Value, h.MemoryPeak.Value, h.Samples, h.Span().Seconds()
+			u.percentiles(h)
 		}
 		jc.Usage = u
 	}
@@ -257,4 +304,14 @@ func writeJSON(w io.Writer, s model.Snapshot, advice []advisor.Advice) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(NewJSONReport(s, advice))
+}
+
+// percentiles fills in the usage's percentiles from its history.
+func (u *JSONUsage) percentiles(h *model.History) {
+	cpu := func(p float64) int64 {
+		return int64(math.Ceil(h.CPU.CappedPercentile(p, float64(h.CPUPeak.Value)/1000) * 1000))
+	}
+	u.CPUP50, u.CPUP90, u.CPUP95 = cpu(0.5), cpu(0.9), cpu(0.95)
+	u.MemoryPeakP90 = int64(math.Ceil(h.MemoryPeaks().CappedPercentile(0.9, float64(h.MemoryPeak.Value))))
+	u.Source = h.Provenance()
 }

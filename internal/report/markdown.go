@@ -46,6 +46,12 @@ func writeMarkdown(w io.Writer, s model.Snapshot, advice []advisor.Advice) error
 			}
 		}
 	}
+	if cl := changeLines(s); len(cl) > 0 {
+		b.WriteString("\n### Applied changes\n\n")
+		for _, l := range cl {
+			b.WriteString("- " + mdEscape(l) + "\n")
+		}
+	}
 	if was := adviceByWorkload(s, advice); len(was) > 0 {
 		b.WriteString("\n### Advice\n")
 		for _, wa := range was {

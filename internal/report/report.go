@@ -7,6 +7,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/advisor"
@@ -80,10 +81,33 @@ func metricsSpan(s model.Snapshot) string {
 			}
 		}
 	}
+	if p := s.Sources.Past; p.State == model.PastLoaded {
+		return fmt.Sprintf("%s of history from %s, then %s", model.FormatAge(p.Range), p.Source, plural(m.Windows, "metrics window"))
+	}
 	if span == 0 {
 		return plural(m.Windows, "metrics window")
 	}
 	return fmt.Sprintf("%s of metrics (%s)", model.FormatAge(span), plural(m.Windows, "window"))
+}
+
+// pastLines says what went wrong with the history store, one line each.
+func pastLines(p model.PastStatus, taken time.Time) []string {
+	var out []string
+	switch {
+	case p.State == model.PastUnavailable:
+		out = append(out, "History unavailable: "+p.Reason+". Advice rests on live samples.")
+	case p.State == model.PastOff && p.Reason != "":
+		out = append(out, "No history from Prometheus: "+p.Reason+".")
+	case p.State == model.PastLoading:
+		out = append(out, "History still loading: "+p.Reason+".")
+	case p.State == model.PastLoaded && !p.Live:
+		out = append(out, fmt.Sprintf("%s unreachable since %s (%s ago): the history read before is kept. %s",
+			p.Source, p.StaleSince.UTC().Format(time.TimeOnly), model.FormatAge(taken.Sub(p.StaleSince)), p.Error))
+	}
+	if len(p.Warnings) > 0 {
+		out = append(out, fmt.Sprintf("History is partial: %s said %s.", p.Source, strings.Join(p.Warnings, "; ")))
+	}
+	return out
 }
 
 // statusLines says what is missing or stale, one line each.
@@ -102,7 +126,7 @@ func statusLines(s model.Snapshot) []string {
 	if !s.Sources.Synced {
 		out = append(out, "Some resources were not listed yet: the picture may be incomplete.")
 	}
-	return out
+	return append(out, pastLines(s.Sources.Past, s.Taken)...)
 }
 
 // scope names the namespace (or all) and selector.

@@ -46,15 +46,9 @@ func writeText(w io.Writer, s model.Snapshot, advice []advisor.Advice, width int
 			b.WriteString("\n")
 		}
 		b.WriteString(table + "\n")
-		if d := details(s); len(d) > 0 {
-			b.WriteString("\n" + styleHeader.Render("DETAILS") + "\n")
-			ds := make([]para, len(d))
-			for i, l := range d {
-				ds[i] = prose(l)
-			}
-			writeParas(&b, ds, width)
-		}
+		writeSection(&b, "DETAILS", details(s), width)
 	}
+	writeSection(&b, "APPLIED CHANGES", changeLines(s), width)
 	if was := adviceByWorkload(s, advice); len(was) > 0 {
 		b.WriteString("\n" + styleHeader.Render("ADVICE") + "\n")
 		for i, wa := range was {
@@ -66,6 +60,20 @@ func writeText(w io.Writer, s model.Snapshot, advice []advisor.Advice, width int
 	}
 	_, err := io.WriteString(w, trimLines(b.String()))
 	return err
+}
+
+// writeSection writes a titled section of prose lines, wrapped to width;
+// nothing when there are none.
+func writeSection(b *strings.Builder, title string, lines []string, width int) {
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString("\n" + styleHeader.Render(title) + "\n")
+	ps := make([]para, len(lines))
+	for i, l := range lines {
+		ps[i] = prose(l)
+	}
+	writeParas(b, ps, width)
 }
 
 // trimLines drops the padding that tables leave at line ends.

@@ -121,7 +121,8 @@ func (s Scenario) Controller() (*appsv1.Deployment, *appsv1.StatefulSet) {
 	replicas := s.Replicas
 	if s.Kind == model.KindStatefulSet {
 		return nil, &appsv1.StatefulSet{ObjectMeta: meta, Spec: appsv1.StatefulSetSpec{
-			Replicas: &replicas, Selector: sel, ServiceName: s.Name, Template: s.PodTemplate()}}
+			Replicas: &replicas, Selector: sel, ServiceName: s.Name, Template: s.PodTemplate(),
+			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: appsv1.StatefulSetUpdateStrategyType(s.UpdateStrategy)}}}
 	}
 	return &appsv1.Deployment{ObjectMeta: meta, Spec: appsv1.DeploymentSpec{
 		Replicas: &replicas, Selector: sel, Template: s.PodTemplate()}}, nil

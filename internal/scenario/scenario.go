@@ -24,6 +24,9 @@ type Scenario struct {
 	// Kind is Deployment or StatefulSet.
 	Kind     model.Kind
 	Replicas int32
+	// UpdateStrategy is a StatefulSet's updateStrategy type ("" for the
+	// API server's default, RollingUpdate; "OnDelete").
+	UpdateStrategy string
 	// Containers are the pod template's containers.
 	Containers []Container
 	// HPA, when set, scales the workload on CPU.

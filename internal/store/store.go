@@ -1,8 +1,9 @@
 // Package store keeps the usage history of every workload container between
 // runs of kgotop, so that advice rests on days rather than on the minutes
-// of one session. It writes one versioned JSON file per cluster and
-// namespace under the user's cache folder, bounded in entries and age,
-// replaced atomically. A missing, damaged, foreign or other-version file
+// of one session, and beside it the changes kgotop applied (changes.go),
+// so that their follow-up outlives the run that made them. It writes
+// versioned JSON files per cluster and namespace under the user's cache
+// folder, bounded in entries and age, replaced atomically. A missing, damaged, foreign or other-version file
 // is never fatal: Load returns what it could read and a warning.
 package store
 

@@ -19,9 +19,6 @@ type detailModel struct {
 	ref    model.WorkloadRef
 	focus  string // the container to scroll to when the view opens
 	placed bool   // whether the view scrolled to focus already
-	// applied is when this dashboard applied a patch that rolls the
-	// workload's pods; zero when it did not.
-	applied time.Time
 
 	w      *model.Workload // nil once the workload is gone
 	advice []advisor.Advice
@@ -37,8 +34,8 @@ type detailModel struct {
 	height  int
 }
 
-func newDetail(ref model.WorkloadRef, focus string, applied time.Time) detailModel {
-	return detailModel{ref: ref, focus: focus, applied: applied}
+func newDetail(ref model.WorkloadRef, focus string) detailModel {
+	return detailModel{ref: ref, focus: focus}
 }
 
 // refresh takes the workload's newest state, with its advice and whether
@@ -57,7 +54,7 @@ func (d detailModel) resize(width, height int, st Styles) detailModel {
 		d.lines, d.anchors = nil, nil
 		return d.scrollTo(0)
 	}
-	d.title, d.lines, d.anchors = detailLines(d.w, d.advice, d.patch, rollout{d.applied, d.now}, width, st)
+	d.title, d.lines, d.anchors = detailLines(d.w, d.advice, d.patch, d.now, width, st)
 	if !d.placed && width > 0 {
 		d.placed = true
 		return d.scrollTo(d.anchors[d.focus])

@@ -64,7 +64,7 @@ func TestDetailP90IsTheAdvicesP90(t *testing.T) {
 
 // detailText is a workload's detail view as text.
 func detailText(w model.Workload, as []advisor.Advice, width int) (string, map[string]int) {
-	_, lines, anchors := detailLines(&w, as, availability(w, as), rollout{now: t0}, width, DefaultStyles())
+	_, lines, anchors := detailLines(&w, as, availability(w, as), t0, width, DefaultStyles())
 	return ansi.Strip(strings.Join(lines, "\n")), anchors
 }
 

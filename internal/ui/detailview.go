@@ -14,8 +14,11 @@ import (
 // detailLines builds the detail view of a workload: a title, then one
 // section per container and one for the workload itself. anchors holds the
 // first line of each container's section.
-func detailLines(w *model.Workload, advice []advisor.Advice, patch patchAvail, ro rollout, width int, st Styles) (string, []string, map[string]int) {
-	now := ro.now
+func detailLines(w *model.Workload, advice []advisor.Advice, patch patchAvail, now time.Time, width int, st Styles) (string, []string, map[string]int) {
+	ro := rollout{now: now}
+	if len(w.Changes) > 0 {
+		ro.applied = w.Changes[0].At
+	}
 	b := &textBlock{width: width, st: st}
 	title := fmt.Sprintf(" %s · %s %s/%s · %d/%d ready", w.Ref.Name, w.Ref.Kind, w.Ref.Namespace, w.Ref.Name, w.Ready, w.Desired)
 	if h := w.HPA; h != nil {
@@ -28,13 +31,13 @@ func detailLines(w *model.Workload, advice []advisor.Advice, patch patchAvail, r
 	}
 	counts := countAdvice(advice).cell()
 	anchors := map[string]int{}
+	followUpLines(b, w, now)
 	for _, c := range w.Containers {
 		anchors[c.Name] = len(b.lines)
 		containerSection(b, c, forContainer(advice, c.Name), now)
 		b.blank()
 	}
 	b.heading("workload")
-	rolloutLines(b, w, ro)
 	podLines(b, w.Pods, ro)
 	eventLines(b, w.Events, now)
 	if own := forContainer(advice, ""); len(own) > 0 {
@@ -211,7 +214,7 @@ func podLines(b *textBlock, pods []model.Pod, ro rollout) {
 			text += ", ready " + model.FormatAge(d) + " after start"
 		}
 		if ro.isNew(p) {
-			text += " · new since the patch"
+			text += " · new since the change"
 		}
 		b.wrap(" POD  ", text, lvl)
 	}
@@ -329,36 +332,11 @@ func (b *textBlock) wrap(label, text string, lvl model.Level) {
 	}
 }
 
-// rollout is what the details know of a rollout: when this dashboard
-// applied a patch that rolls the pods (zero: it did not), and the time now.
+// rollout is what the details know of the last change kgotop applied:
+// when (zero: none), and the time now.
 type rollout struct{ applied, now time.Time }
 
-// isNew reports whether a pod was made since the patch went in.
+// isNew reports whether a pod was made since the change went in.
 func (ro rollout) isNew(p model.Pod) bool {
 	return !ro.applied.IsZero() && !p.Created.Before(ro.applied)
-}
-
-// rolloutLines says how far the rollout of the patch applied has come: how
-// many pods are new since, how many of them ready, how many old still run.
-func rolloutLines(b *textBlock, w *model.Workload, ro rollout) {
-	if ro.applied.IsZero() {
-		return
-	}
-	var fresh, ready, old int
-	for _, p := range w.Pods {
-		switch {
-		case !ro.isNew(p):
-			old++
-		case p.Ready:
-			fresh, ready = fresh+1, ready+1
-		default:
-			fresh++
-		}
-	}
-	ago := model.FormatAge(ro.now.Sub(ro.applied))
-	if old == 0 && ready >= int(w.Desired) {
-		b.wrap(" ROLLOUT ", fmt.Sprintf("done: %s new and ready since the patch %s ago", plural(fresh, "pod"), ago), model.Good)
-		return
-	}
-	b.wrap(" ROLLOUT ", fmt.Sprintf("rolling: %d of %d pods new (%d ready), %d old still running; the patch went in %s ago", fresh, w.Desired, ready, old, ago), model.Near)
 }

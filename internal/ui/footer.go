@@ -72,17 +72,23 @@ func (m Model) footerKeys() []footerKey {
 			}
 			out = append(out, footerKey{helpEntry(keys, desc), prioAct - 15})
 		}
+		if m.detail.w != nil && len(m.detail.w.Changes) > 0 {
+			out = append(out, footerKey{k.Undo, prioAct - 20})
+		}
 		return append(out, back, help)
 	case m.view == viewPatch:
 		return append(m.patch.footerKeys(k, back), help)
 	case len(m.table.rows) == 0:
 		return []footerKey{help, quit} // nothing to move to, open or patch yet
 	}
-	return []footerKey{
+	out := []footerKey{
 		{helpEntry("↑↓", "move"), prioMove}, {helpEntry("→", "containers"), prioMore}, {k.Details, prioMain},
 		{k.Filter, prioAct - 10}, {k.Sort, prioAct - 15}, {k.Patch, prioAct}, {k.Apply, prioAct - 5}, {k.Copy, prioAct - 20},
-		{k.Command, prioMore - 5}, help, quit,
 	}
+	if r, _, ok := m.table.current(); ok && r.changed {
+		out = append(out, footerKey{k.Undo, prioAct - 3})
+	}
+	return append(out, footerKey{k.Command, prioMore - 5}, help, quit)
 }
 
 // scrollKeys are the keys that scroll a view, in the directions it can go.
@@ -102,9 +108,16 @@ func scrollKeys(up, down bool) []footerKey {
 // key that leaves it.
 func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
 	choose := []footerKey{{helpEntry("↑↓", "choose"), prioMove}, {k.Toggle, prioMain - 5}}
+	if p.undo != nil || len(p.advice) == 0 {
+		choose = nil // nothing to choose from
+	}
 	switch {
+	case p.ip.active():
+		return []footerKey{{helpEntry("esc", "stop after this pod"), prioBack}}
 	case p.busy():
 		return []footerKey{back}
+	case p.ip.state == ipConfirm:
+		return []footerKey{{relabel(k.Confirm, "resize, then patch"), prioMain}, {helpEntry("n/esc", "cancel"), prioBack}}
 	case p.err != nil && (len(p.advice) == 0 || errors.Is(p.err, advisor.ErrNotPatchable)):
 		return []footerKey{back}
 	case p.err != nil:
@@ -122,6 +135,9 @@ func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
 			apply = relabel(apply, "dry run again")
 		}
 		out = append(out, footerKey{apply, prioAct})
+		if p.ip.offered && p.ip.plan.InPlace() && p.ip.state == ipIdle {
+			out = append(out, footerKey{k.Resize, prioAct + 1})
+		}
 	}
 	return append(out, back)
 }

@@ -55,6 +55,7 @@ func headerView(d *Deps, snap *model.Snapshot, loaded bool, counts adviceCounts,
 		} else {
 			left = append(left, segment{text: "api stale " + model.FormatAge(now.Sub(src.API.StaleSince)), lvl: model.Over, prio: prioMetrics})
 		}
+		left = append(left, pastSegments(src.Past, now)...)
 		if src.Metrics.Interval > 0 {
 			refresh = src.Metrics.Interval
 		}
@@ -169,6 +170,9 @@ func statusView(snap *model.Snapshot, loaded bool, loading string, t *tableModel
 	}
 	if src.Metrics.State == model.MetricsUnavailable {
 		problems = append(problems, segment{text: "metrics: " + orDash(src.Metrics.Reason), lvl: model.Near})
+	}
+	if p, ok := pastStatus(src.Past); ok && loaded {
+		problems = append(problems, p)
 	}
 	if len(src.Unavailable) > 0 {
 		var what []string

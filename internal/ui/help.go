@@ -22,7 +22,7 @@ func (m Model) helpView() []string {
 		title = "Keys in the details"
 		groups = [][]key.Binding{
 			{relabel(k.Up, "scroll up"), relabel(k.Down, "scroll down"), helpEntry("pgup/pgdn", "page"), helpEntry("g/G", "top, bottom")},
-			{relabel(k.Copy, "copy the patch's command, or [1]"), relabel(k.CopyBlock, "copy that command or code"), relabel(k.Patch, "show the patch"), relabel(k.Apply, "dry run; Y applies")},
+			{relabel(k.Copy, "copy the patch's command, or [1]"), relabel(k.CopyBlock, "copy that command or code"), relabel(k.Patch, "show the patch"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Undo, "undo kgotop's last change")},
 			{relabel(back, "back to the table"), relabel(k.Command, "command (:q :NAME)"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Interrupt, "quit")},
 		}
 		legend = []string{
@@ -35,12 +35,13 @@ func (m Model) helpView() []string {
 		title = "Keys in the patch view"
 		groups = [][]key.Binding{
 			{relabel(k.Up, "previous advice"), relabel(k.Down, "next advice"), relabel(k.Toggle, "include or leave out")},
-			{relabel(k.Copy, "copy the command"), relabel(k.Apply, "dry run (changes nothing)"), relabel(k.Confirm, "apply, once a dry run passed"), relabel(k.Cancel, "cancel the apply")},
+			{relabel(k.Copy, "copy the command"), relabel(k.Apply, "dry run (changes nothing)"), relabel(k.Resize, "dry run the resize in place, then the patch"), relabel(k.Confirm, "apply, once a dry run passed"), relabel(k.Cancel, "cancel the apply")},
 			{relabel(back, "cancel, or go back"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Interrupt, "quit")},
 		}
 		legend = []string{
 			"Nothing changes in the cluster until a dry run passes and you press Y; what is applied is the patch shown.",
 			"[x] advice in the patch, [ ] left out; ! advice that assumes advice left out.",
+			"IN PLACE (where the cluster serves pods/resize): i resizes the running pods' CPU and memory one pod at a time, each dry-run first, then applies the template patch, all on one Y; ✓ done, … being applied, ⏸ deferred (no room now), ✗ infeasible or failed: the run stops there. esc stops after the pod in hand.",
 			unitsLegend, copyLegend,
 		}
 		if m.deps.ReadOnly {
@@ -50,7 +51,7 @@ func (m Model) helpView() []string {
 		title = "Keys in the table"
 		groups = [][]key.Binding{
 			{relabel(k.Up, "up"), relabel(k.Down, "down"), helpEntry("pgup/pgdn", "page"), helpEntry("g/G", "top, bottom"), relabel(k.Expand, "show containers"), relabel(k.Collapse, "hide containers")},
-			{relabel(k.Details, "details"), relabel(k.Filter, "filter names (kind:sts ns:NAME)"), helpEntry("esc", "clear the filter"), relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies")},
+			{relabel(k.Details, "details"), relabel(k.Filter, "filter names (kind:sts ns:NAME)"), helpEntry("esc", "clear the filter"), relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Undo, "undo kgotop's last change")},
 			{helpEntry("s/>", "sort by the next column"), relabel(k.SortPrev, "by the column before"), relabel(k.Reverse, "reverse the sort")},
 			sortKeys(k),
 			{relabel(k.Command, "command (:q :ns :NAME)"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit (in a view: back)")},
@@ -61,6 +62,7 @@ func (m Model) helpView() []string {
 				st.Dim.Render("Dim") + ": idle (under 10% of the request) or unknown.",
 			"CPU, MEM: used/request/limit of the busiest replica (- not set); the bar is full at the limit (at the request when there is no limit); a % past 90%.",
 			"GO: the version from go_info; 1.22? from an image tag; go? Go env vars set; ? no sign of Go.",
+			"WORKLOAD · resized 12m ago (rolled out, patched): kgotop changed it in the last day; its details follow the change up, and u undoes it.",
 			"RESTARTS: how many, the last reason, how long ago. PROBES: L✗9 nine liveness failures (R readiness, S startup), k3 three liveness restarts; - probes set and passing; none no probes.",
 			unitsLegend, copyLegend, mouseLegend,
 		}

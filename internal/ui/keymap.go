@@ -19,6 +19,10 @@ type KeyMap struct {
 	Sort, SortPrev, SortNext, Reverse, Filter key.Binding
 	SortBy                                    [numSortable]key.Binding
 	Patch, Copy, Apply, Confirm, Toggle       key.Binding
+	// Resize dry-runs the in-place resize the patch view offers (Y then
+	// applies it); Undo opens the patch that undoes the last change kgotop
+	// applied to the workload.
+	Resize, Undo key.Binding
 	// CopyBlock copies the command or code numbered [1] to [9] in the details.
 	CopyBlock key.Binding
 	// Cancel declines the apply prompt, as Back does.
@@ -80,6 +84,8 @@ func DefaultKeyMap() KeyMap {
 		Apply:  b([]string{"a"}, "a", "dry run"),
 		// Only Y applies: no key pressed out of habit (enter) changes a cluster.
 		Confirm:   b([]string{"Y"}, "Y", "apply"),
+		Resize:    b([]string{"i"}, "i", "resize in place"),
+		Undo:      b([]string{"u"}, "u", "undo the change"),
 		Cancel:    b([]string{"n"}, "n", "cancel"),
 		Toggle:    b([]string{"space", "x"}, "space/x", "include/leave out"),
 		CopyBlock: b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "copy [1]-[9]"),
@@ -109,7 +115,7 @@ func relabel(b key.Binding, desc string) key.Binding {
 // nothing anywhere (see unknownKey).
 func (k KeyMap) all() []key.Binding {
 	out := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Expand, k.Collapse, k.Details, k.Back,
-		k.Sort, k.SortPrev, k.SortNext, k.Reverse, k.Filter, k.Patch, k.Copy, k.Apply, k.Confirm, k.Toggle, k.CopyBlock,
+		k.Sort, k.SortPrev, k.SortNext, k.Reverse, k.Filter, k.Patch, k.Copy, k.Apply, k.Confirm, k.Toggle, k.CopyBlock, k.Resize, k.Undo,
 		k.Cancel, k.Command, k.Refresh, k.Help, k.Quit, k.Interrupt}
 	return append(out, k.SortBy[:]...)
 }

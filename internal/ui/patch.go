@@ -10,6 +10,7 @@ import (
 
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
+	"github.com/kgotop/kgotop/internal/resize"
 )
 
 // applyTimeout bounds one dry run or apply.
@@ -57,16 +58,24 @@ type patchModel struct {
 	failedDryRun bool
 
 	readOnly bool // applying is off (--read-only): the status says so
-	st       Styles
-	lines    patchLayout
-	width    int
-	height   int
+	// undo, when set, is the change the view undoes: its patch is
+	// advisor.UndoPatch's, not made from advice.
+	undo *model.AppliedChange
+	// served is whether the in-place resize may be offered (the cluster
+	// serves pods/resize and the dashboard can send it); ip is it.
+	served bool
+	ip     inPlace
+	st     Styles
+	lines  patchLayout
+	width  int
+	height int
 }
 
 // newPatch opens the patch view of w with all its patchable advice
-// accepted; resize then lays it out for the screen.
-func newPatch(w *model.Workload, all []advisor.Advice, seq uint64, readOnly bool, st Styles) patchModel {
-	p := patchModel{w: w, all: all, advice: advisor.Patchable(all), seq: seq, readOnly: readOnly, st: st}
+// accepted, offering an in-place resize when served says the cluster
+// serves it; resize then lays it out for the screen.
+func newPatch(w *model.Workload, all []advisor.Advice, seq uint64, readOnly, served bool, st Styles) patchModel {
+	p := patchModel{w: w, all: all, advice: advisor.Patchable(all), seq: seq, readOnly: readOnly, served: served, st: st}
 	p.accepted = make([]bool, len(p.advice))
 	for i := range p.accepted {
 		p.accepted[i] = true
@@ -74,20 +83,36 @@ func newPatch(w *model.Workload, all []advisor.Advice, seq uint64, readOnly bool
 	return p.build()
 }
 
-// build makes the patch from the accepted advice.
+// newUndo opens the patch view of the patch that undoes a change kgotop
+// applied to w: the values from before it, put back.
+func newUndo(w *model.Workload, ch model.AppliedChange, seq uint64, readOnly, served bool, st Styles) patchModel {
+	p := patchModel{w: w, undo: &ch, seq: seq, readOnly: readOnly, served: served, st: st}
+	return p.build()
+}
+
+// build makes the patch from the accepted advice (or the undo patch), and
+// plans its in-place resize.
 func (p patchModel) build() patchModel {
 	p.state, p.result, p.failure = patchPreview, "", nil
+	p.ip = inPlace{}
 	if p.w == nil {
 		p.patch, p.err = advisor.Patch{}, errors.New("the workload is gone")
 		return p
 	}
-	var accepted []advisor.Advice
-	for i, a := range p.advice {
-		if p.accepted[i] {
-			accepted = append(accepted, a)
+	if p.undo != nil {
+		p.patch, p.err = advisor.UndoPatch(*p.w, *p.undo)
+	} else {
+		var accepted []advisor.Advice
+		for i, a := range p.advice {
+			if p.accepted[i] {
+				accepted = append(accepted, a)
+			}
 		}
+		p.patch, p.err = advisor.BuildPatch(*p.w, accepted)
 	}
-	p.patch, p.err = advisor.BuildPatch(*p.w, accepted)
+	if p.err == nil && p.served && resize.Offered(p.patch) {
+		p.ip = inPlace{offered: true, plan: resize.New(*p.w, p.patch)}
+	}
 	return p.relayout()
 }
 
@@ -107,14 +132,25 @@ func (p patchModel) relayout() patchModel {
 	return p
 }
 
-// busy reports whether a request is in flight.
-func (p patchModel) busy() bool { return p.state == patchDryRun || p.state == patchApplying }
+// busy reports whether a request is in flight, or an in-place resize runs.
+func (p patchModel) busy() bool {
+	return p.state == patchDryRun || p.state == patchApplying || p.ip.busy() || p.ip.active()
+}
 
-// update handles the patch view's keys: choosing advice, dry run, confirm.
-func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, apply applyFunc) (patchModel, tea.Cmd) {
+// actions are what the patch view sends through: Deps.Apply, Deps.Resize,
+// Deps.Record, and the clock changes are filed at.
+type actions struct {
+	apply  applyFunc
+	resize resizeFunc
+	record func(model.AppliedChange)
+	now    func() time.Time
+}
+
+// update handles the patch view's keys: choosing advice, dry run, confirm,
+// and the in-place resize. Moving and paging work while a request is in
+// flight or a resize runs; nothing else does.
+func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, acts actions) (patchModel, tea.Cmd) {
 	switch {
-	case p.busy():
-		return p, nil
 	case key.Matches(msg, k.Up):
 		return p.move(-1), nil
 	case key.Matches(msg, k.Down):
@@ -127,16 +163,22 @@ func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, a
 		return p.scroll(func(int, int, int) int { return 0 }), nil
 	case key.Matches(msg, k.Bottom):
 		return p.scroll(func(_, _, end int) int { return end }), nil
+	case p.busy():
+		return p, nil
 	case key.Matches(msg, k.Toggle) && len(p.advice) > 0:
 		p.accepted[p.cursor] = !p.accepted[p.cursor]
 		p.follow = true
 		return p.build().settle(), nil
+	case p.ip.state == ipConfirm && key.Matches(msg, k.Confirm):
+		return p.confirmInPlace(ctx, acts)
 	case p.state == patchConfirm && key.Matches(msg, k.Confirm):
 		p.seq++
 		p.state = patchApplying
-		return p.relayout(), applyCmd(ctx, apply, p.patch, false, p.seq)
+		return p.relayout(), applyCmd(ctx, acts.apply, p.patch, false, p.seq)
 	case key.Matches(msg, k.Apply):
-		return p.dryRun(ctx, apply)
+		return p.dryRun(ctx, acts.apply)
+	case key.Matches(msg, k.Resize):
+		return p.startInPlace(ctx, acts)
 	}
 	return p, nil
 }
@@ -178,13 +220,21 @@ func (p patchModel) dryRun(ctx context.Context, apply applyFunc) (patchModel, te
 	}
 	p.seq++
 	p.state, p.result, p.failure = patchDryRun, "", nil
+	if p.ip.offered {
+		p.ip = inPlace{offered: true, plan: p.ip.plan} // the template patch alone
+	}
 	return p.relayout(), applyCmd(ctx, apply, p.patch, true, p.seq)
 }
 
 // back handles esc: it cancels a confirmation (stay is true) or leaves the view.
 func (p patchModel) back() (patchModel, bool) {
-	if p.state == patchConfirm {
+	switch {
+	case p.state == patchConfirm:
 		p.state, p.result = patchPreview, ""
+		return p.relayout(), true
+	case p.ip.state == ipConfirm:
+		p.ip = inPlace{offered: true, plan: p.ip.plan}
+		p.result = ""
 		return p.relayout(), true
 	}
 	return p, false
@@ -213,7 +263,7 @@ func applyCmd(ctx context.Context, apply applyFunc, p advisor.Patch, dryRun bool
 
 // answer takes the server's answer; applied reports a real apply that succeeded.
 func (p patchModel) answer(msg applyMsg) (patchModel, bool) {
-	if msg.seq != p.seq || !p.busy() {
+	if msg.seq != p.seq || (p.state != patchDryRun && p.state != patchApplying) {
 		return p, false // for a patch no longer shown, or cancelled
 	}
 	p.result, p.failure, p.failedDryRun = msg.summary, msg.err, msg.dryRun

@@ -53,12 +53,18 @@ func (p patchModel) layout() patchLayout {
 	st, width := p.st, p.widthHint()
 	l := patchLayout{top: []string{st.Emphasis.Render(p.title())}, advice: -1}
 	status := p.status()
+	if ip := p.inPlaceStatus(); ip != nil {
+		status = ip
+	}
 	if p.err == nil {
 		status = append([]model.Cell{p.effect()}, status...)
 	}
 	for _, c := range status {
-		for _, line := range strings.Split(ansi.Wrap(c.Text, width-2, ""), "\n") {
-			l.top = append(l.top, " "+st.render(c.Level, line))
+		text := strings.TrimLeft(c.Text, " ")
+		indent := " " + c.Text[:len(c.Text)-len(text)]
+		hang := indent + ifElse(len(indent) > 1, "  ", "") // under the text past a mark
+		for i, line := range strings.Split(ansi.Wrap(text, width-len(hang)-1, ""), "\n") {
+			l.top = append(l.top, ifElse(i == 0, indent, hang)+st.render(c.Level, line))
 		}
 	}
 	l.top = append(l.top, "")
@@ -72,6 +78,7 @@ func (p patchModel) layout() patchLayout {
 			rest = append(rest, "   "+st.Code.Render(line))
 		}
 		rest = append(rest, "")
+		rest = append(rest, p.inPlaceLines(width)...)
 	}
 	if notes := p.notes(); len(notes) > 0 {
 		for _, n := range notes {
@@ -231,6 +238,9 @@ func (p patchModel) title() string {
 	}
 	ref := p.w.Ref
 	s := fmt.Sprintf(" PATCH %s %s in %s", kindWord(ref.Kind), ref.Name, ref.Namespace)
+	if u := p.undo; u != nil {
+		s = fmt.Sprintf(" UNDO: %s %s in %s as before kgotop %s it", kindWord(ref.Kind), ref.Name, ref.Namespace, u.Way.Past())
+	}
 	if p.err == nil {
 		s += " · " + plural(len(p.patch.Fields), "field")
 	}
@@ -256,6 +266,8 @@ func plural(n int, noun string) string {
 // status says where the dry run and apply stand, and which key is next.
 func (p patchModel) status() []model.Cell {
 	switch {
+	case p.undo != nil && p.err != nil:
+		return []model.Cell{{Text: "Nothing to undo: " + p.err.Error(), Level: model.Near}}
 	case p.err != nil && len(p.advice) == 0:
 		return []model.Cell{{Text: "Nothing to patch: none of this workload's advice changes its pod template; the details (enter in the table) say what to do by hand or in code.", Level: model.Near}}
 	case errors.Is(p.err, advisor.ErrNoChanges) && !slices.Contains(p.accepted, true):
@@ -293,6 +305,9 @@ func (p patchModel) status() []model.Cell {
 			text = "The dry run failed. " + text
 		}
 		return []model.Cell{{Text: text, Level: model.Over}}
+	}
+	if p.ip.offered && p.ip.plan.InPlace() {
+		return []model.Cell{{Text: "a runs a server-side dry run of the template patch, i of the in-place resize and the patch after it; nothing changes until you confirm with Y", Level: model.Idle}}
 	}
 	return []model.Cell{{Text: "a runs a server-side dry run first; nothing changes until you confirm with Y", Level: model.Idle}}
 }

@@ -94,6 +94,9 @@ func (c *rowCache) buildRows(s model.Snapshot, opts advisor.Options) ([]workload
 // happened (RestartSummary: the last termination's age), so it changes
 // with the clock alone.
 func showsAge(w model.Workload) bool {
+	if len(w.Changes) > 0 { // "resized 12m ago"
+		return true
+	}
 	for _, c := range w.Containers {
 		if c.LastTermination() != nil {
 			return true

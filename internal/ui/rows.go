@@ -69,6 +69,8 @@ type workloadRow struct {
 	counts adviceCounts
 	// sampled is whether any replica has a metrics sample yet.
 	sampled bool
+	// changed is whether kgotop changed the workload lately (u undoes it).
+	changed bool
 	// Sort keys.
 	readyFrac  float64
 	restarts   int
@@ -150,6 +152,10 @@ func buildRow(w model.Workload, as []advisor.Advice, patch patchAvail, s model.S
 	r.cells[colTop] = topAdvice(as, "", false)
 	if len(w.Containers) > 1 {
 		r.cells[colName].Text += fmt.Sprintf(" (%d)", len(w.Containers))
+	}
+	if mark := changeMark(w, s.Taken); mark != "" {
+		r.cells[colName].Text += " · " + mark
+		r.changed = true
 	}
 	r.search = strings.Join(search, " ")
 	r.widths = r.measure()

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+
 	"charm.land/lipgloss/v2"
 
 	"github.com/kgotop/kgotop/internal/model"
@@ -49,6 +51,38 @@ func DefaultStyles() Styles {
 		Plain:     lipgloss.NewStyle(),
 		SparkBase: lipgloss.NewStyle().Foreground(lipgloss.Blue),
 	}
+}
+
+// LightStyles returns the styles for a light terminal background. The basic
+// yellow and cyan wash out on white in many terminal palettes, and faint text
+// fades to nothing, so warnings, code and dim text take darker tones of the
+// 256 colours (which a terminal's theme does not remap); the rest is
+// DefaultStyles.
+func LightStyles() Styles {
+	s := DefaultStyles()
+	s.Code = lipgloss.NewStyle().Foreground(lipgloss.Color("25"))            // dark blue
+	s.Good = lipgloss.NewStyle().Foreground(lipgloss.Color("28"))            // dark green
+	s.Warn = lipgloss.NewStyle().Foreground(lipgloss.Color("130"))           // dark orange
+	s.Bad = lipgloss.NewStyle().Foreground(lipgloss.Color("160")).Bold(true) // dark red
+	s.Dim = lipgloss.NewStyle().Foreground(lipgloss.Color("243"))            // mid grey
+	s.Rule = lipgloss.NewStyle().Foreground(lipgloss.Color("250"))           // light grey
+	s.SparkBase = lipgloss.NewStyle().Foreground(lipgloss.Color("25"))
+	return s
+}
+
+// Themes are the names StylesFor knows.
+func Themes() []string { return []string{"default", "light"} }
+
+// StylesFor returns the styles of a theme: "default" ("" too), which reads
+// on dark and most light terminals, or "light".
+func StylesFor(theme string) (Styles, error) {
+	switch theme {
+	case "", "default":
+		return DefaultStyles(), nil
+	case "light":
+		return LightStyles(), nil
+	}
+	return Styles{}, fmt.Errorf("theme %q: want default or light", theme)
 }
 
 // of returns the style of a level: the one thing a model.Level leaves to

@@ -324,7 +324,7 @@ func truncateWords(s string, w int) string {
 		return s
 	}
 	for i := len(s) - 1; i > 0; i-- {
-		if s[i] == ' ' && s[i-1] != ' ' {
+		if s[i] == ' ' && s[i-1] != ' ' && s[i-1] != '\xb7' { // never after "·" ("ledger · resized 3m ago")
 			head := s[:i]
 			hw := ansi.StringWidth(head)
 			if hw+2 <= w {

@@ -33,10 +33,22 @@ type Deps struct {
 	// Errors wrapping advisor's apply error kinds (advisor.ErrConflict,
 	// ErrForbidden, ErrInvalid, ErrNotFound) are explained in plain words.
 	Apply func(ctx context.Context, p advisor.Patch, dryRun bool) (string, error)
+	// Resize changes one running pod's CPU and memory in place through the
+	// pods/resize subresource (a server-side dry run when dryRun is set)
+	// and returns the pod's generation after it, which the kubelet's
+	// observedGeneration must reach. It may block; nil offers no in-place
+	// resize. Errors wrap advisor's apply error kinds (ErrNodeCapacity too).
+	Resize func(ctx context.Context, namespace, pod string, body []byte, dryRun bool) (int64, error)
+	// Record files a change applied from the dashboard (a rollout or an
+	// in-place resize) where snapshots and later runs find it, for its
+	// follow-up. It may block (a file is written); nil files nothing.
+	Record func(model.AppliedChange)
 	// Advisor tunes the advice made from each snapshot.
 	Advisor advisor.Options
 	// ReadOnly turns applying off (dry runs included); copying stays.
 	ReadOnly bool
+	// Theme is the palette, as StylesFor names it ("" is the default).
+	Theme string
 	// Now is the clock; tests pass a fixed one. Nil means time.Now.
 	Now func() time.Time
 	// Refresh is how often a new snapshot is taken (default 2s).
@@ -107,9 +119,6 @@ type Model struct {
 	command filterInput
 	// mouseOff is whether :mouse gave the mouse back to the terminal.
 	mouseOff bool
-	// applied holds when a patch that rolls pods was applied to each
-	// workload, for the details to show the rollout.
-	applied map[model.WorkloadRef]time.Time
 }
 
 // New returns the dashboard's model for the given dependencies.
@@ -124,18 +133,21 @@ func New(d Deps) Model {
 		d.Snapshot = func() model.Snapshot { return model.Snapshot{} }
 	}
 	now := d.Now()
+	styles, err := StylesFor(d.Theme)
+	if err != nil {
+		styles = DefaultStyles()
+	}
 	return Model{
 		started:  now,
 		rowCache: newRowCache(),
 		deps:     d,
 		ctx:      context.Background(),
 		keys:     DefaultKeyMap(),
-		styles:   DefaultStyles(),
+		styles:   styles,
 		now:      now,
 		prepared: d.Load == nil,
 		seq:      1,
 		table:    newTable(),
-		applied:  map[model.WorkloadRef]time.Time{},
 	}
 }
 

@@ -27,25 +27,40 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.seq != m.seq {
 			return m, nil // an answer to a refresh that was superseded
 		}
-		return m.takeSnapshot(msg), tickCmd(m.nextRefresh(msg), m.seq)
+		m = m.takeSnapshot(msg)
+		var follow tea.Cmd
+		m.patch, follow = m.patch.observe(m.workload(m.patch.ref()), m.actions())
+		return m, tea.Batch(tickCmd(m.nextRefresh(msg), m.seq), follow)
 	case tickMsg:
 		if msg.seq != m.seq {
 			return m, nil
 		}
 		return m.refresh()
 	case applyMsg:
+		if p, cmd, ok := m.patch.templated(msg, m.actions()); ok {
+			m.patch = p
+			return m, cmd
+		}
 		var applied bool
 		m.patch, applied = m.patch.answer(msg)
 		if m.view != viewPatch && msg.seq == m.patch.seq {
 			m.notice = m.patch.outcome()
 		}
 		if applied {
-			if p := m.patch.patch; p.RestartsPods {
-				m.applied[model.WorkloadRef{Kind: p.Kind, Namespace: p.Namespace, Name: p.Name}] = m.now
-			}
-			return m.refresh() // show the new template at once
+			m, cmd := m.refresh() // show the new template at once
+			return m, tea.Batch(cmd, recordCmd(m.deps.Record, m.patch.applied(m.deps.Now())))
 		}
 		return m, nil
+	case resizeMsg:
+		var cmd tea.Cmd
+		m.patch, cmd = m.patch.resized(m.ctx, msg, m.actions())
+		return m, cmd
+	case pauseMsg:
+		var cmd tea.Cmd
+		m.patch, cmd = m.patch.rested(m.ctx, msg, m.actions())
+		return m, cmd
+	case recordedMsg:
+		return m.refresh() // the workload shows the change
 	case copiedMsg:
 		m.notice = copyNotice(msg, m.width)
 		return m, nil
@@ -131,6 +146,8 @@ func (m Model) tableKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.copyFor(r.ref, r.patch, snippets(m.workload(r.ref), r.advice), 0)
 	case ok && key.Matches(msg, m.keys.Patch, m.keys.Apply):
 		return m.patchAction(msg, r.ref, r.advice)
+	case ok && key.Matches(msg, m.keys.Undo):
+		return m.undoAction(r.ref)
 	case key.Matches(msg, m.keys.Back) && !key.Matches(msg, m.keys.Collapse):
 		m.table, _ = m.table.clearFilter()
 		return m, nil
@@ -142,7 +159,7 @@ func (m Model) tableKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // openDetails opens the detail view of a row, at the container given ("" for the top).
 func (m Model) openDetails(r *workloadRow, container string) Model {
-	m.detail = newDetail(r.ref, container, m.applied[r.ref]).refresh(m.workload(r.ref), r.advice, r.patch, m.now)
+	m.detail = newDetail(r.ref, container).refresh(m.workload(r.ref), r.advice, r.patch, m.now)
 	m.view = viewDetail
 	return m.resize()
 }
@@ -159,6 +176,8 @@ func (m Model) detailKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.copyFor(m.detail.ref, m.detail.patch, m.detail.snippets, int(msg.Code-'0'))
 	case key.Matches(msg, m.keys.Patch, m.keys.Apply):
 		return m.patchAction(msg, m.detail.ref, m.detail.advice)
+	case key.Matches(msg, m.keys.Undo):
+		return m.undoAction(m.detail.ref)
 	}
 	m.detail = m.detail.update(msg, m.keys)
 	return m, nil
@@ -187,8 +206,13 @@ func (m Model) copyFor(ref model.WorkloadRef, patch patchAvail, snips []snippet,
 
 // patchKey handles a key in the patch view.
 func (m Model) patchKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	confirming := m.patch.state == patchConfirm || m.patch.ip.state == ipConfirm
 	switch {
-	case key.Matches(msg, m.keys.Back, m.keys.Quit) || (m.patch.state == patchConfirm && key.Matches(msg, m.keys.Cancel)):
+	case m.patch.ip.active() && key.Matches(msg, m.keys.Back, m.keys.Quit, m.keys.Cancel):
+		var cmd tea.Cmd
+		m.patch, cmd = m.patch.stopByHand(m.actions())
+		return m, cmd
+	case key.Matches(msg, m.keys.Back, m.keys.Quit) || (confirming && key.Matches(msg, m.keys.Cancel)):
 		var stay bool
 		if m.patch, stay = m.patch.back(); !stay {
 			m.view = m.back
@@ -200,21 +224,29 @@ func (m Model) patchKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m.copyText("the kubectl patch command", m.patch.patch.Command)
-	case key.Matches(msg, m.keys.Apply) && m.deps.ReadOnly:
+	case key.Matches(msg, m.keys.Apply, m.keys.Resize) && m.deps.ReadOnly:
 		m.notice = readOnlyNotice
 		return m, nil
 	}
 	var cmd tea.Cmd
-	m.patch, cmd = m.patch.update(msg, m.keys, m.ctx, m.deps.Apply)
+	m.patch, cmd = m.patch.update(msg, m.keys, m.ctx, m.actions())
 	return m, cmd
 }
+
+// actions are the Deps the patch view sends through.
+func (m Model) actions() actions {
+	return actions{apply: m.deps.Apply, resize: m.deps.Resize, record: m.deps.Record, now: m.deps.Now}
+}
+
+// resizeServed reports whether the patch view may offer an in-place resize.
+func (m Model) resizeServed() bool { return m.snap.Sources.InPlaceResize && m.deps.Resize != nil }
 
 // readOnlyNotice answers a when applying is off.
 var readOnlyNotice = model.Cell{Text: "read-only (--read-only): applying is off; y copies the kubectl command to run it yourself", Level: model.Near}
 
 // patchAction opens the patch view for a workload (p), and starts its dry run (a).
 func (m Model) patchAction(msg tea.KeyPressMsg, ref model.WorkloadRef, advice []advisor.Advice) (tea.Model, tea.Cmd) {
-	m.patch = newPatch(m.workload(ref), advice, m.patch.seq, m.deps.ReadOnly, m.styles)
+	m.patch = newPatch(m.workload(ref), advice, m.patch.seq, m.deps.ReadOnly, m.resizeServed(), m.styles)
 	if key.Matches(msg, m.keys.Apply) && m.deps.ReadOnly {
 		m.notice = readOnlyNotice
 	}
@@ -248,6 +280,9 @@ func (m Model) nextRefresh(msg snapshotMsg) time.Duration {
 	if loading(msg.snap) && msg.now.Sub(m.started) < loadingFor {
 		return max(min(m.deps.Refresh, loadingRefresh), msg.took)
 	}
+	if m.patch.ip.active() {
+		return max(min(m.deps.Refresh, resizeRefresh), msg.took) // a person watches each pod
+	}
 	return pace(m.deps.Refresh, msg.took)
 }
 
@@ -257,7 +292,6 @@ func (m Model) takeSnapshot(msg snapshotMsg) Model {
 	m.counts = msg.counts
 	m.table = m.table.setRows(msg.rows, msg.widths, msg.snap.Namespace)
 	if m.view == viewDetail {
-		m.detail.applied = m.applied[m.detail.ref]
 		if i, ok := m.index[m.detail.ref]; ok {
 			r := &m.table.rows[i]
 			m.detail = m.detail.refresh(&m.snap.Workloads[i], r.advice, r.patch, m.now)

@@ -129,42 +129,63 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 	if err != nil {
 		return d, err
 	}
-	conf := filepath.Join(work, "tmux.conf")
-	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g status off\nset -g escape-time 0\n"), 0o644); err != nil {
-		return d, err
-	}
 	t := tmux{socket: fmt.Sprintf("kgotop-bench-%d", os.Getpid()), session: "bench"}
 	defer t.run("kill-server") //nolint:errcheck // best effort: the server may be gone
+	pid, err := startDashboard(t, o, work, &d)
+	if err != nil {
+		return d, err
+	}
+	mem := startSampler(pid, 500*time.Millisecond)
+	defer mem.stop()
+	if err := firstScreen(ctx, t, o, pid, &d); err != nil {
+		return d, err
+	}
+	if err := steadyWindow(ctx, o, pid, mem, &d); err != nil {
+		return d, err
+	}
+	if err := keyPresses(ctx, t, o, &d); err != nil {
+		return d, err
+	}
+	d.RSSPeakMB = peakRSS(pid)
+	return d, quitDashboard(t, pid, &d)
+}
+
+// startDashboard starts kgotop in a tmux pane of o's size and returns its PID.
+func startDashboard(t tmux, o options, work string, d *dashboard) (int, error) {
+	conf := filepath.Join(work, "tmux.conf")
+	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g status off\nset -g escape-time 0\n"), 0o644); err != nil {
+		return 0, err
+	}
 	args := []string{"-f", conf, "new-session", "-d", "-s", t.session, "-x", strconv.Itoa(o.width), "-y", strconv.Itoa(o.height),
 		"-e", "XDG_CACHE_HOME=" + filepath.Join(work, "cache"), "-e", "TERM=xterm-256color", "--", o.kgotop}
 	args = append(args, kgotopArgs(o, "--log-file", filepath.Join(work, fmt.Sprintf("dashboard-%d.log", o.pods)))...)
 	if err := evict(o.kgotop); err != nil {
-		return d, err
+		return 0, err
 	}
 	d.t0 = time.Now()
 	if _, err := t.run(args...); err != nil {
-		return d, err
+		return 0, err
 	}
 	pidText, err := t.run("display-message", "-p", "-t", t.session, "#{pane_pid}")
 	if err != nil {
-		return d, err
+		return 0, err
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(pidText))
 	if err != nil {
-		return d, fmt.Errorf("pane pid %q: %w", pidText, err)
+		return 0, fmt.Errorf("pane pid %q: %w", pidText, err)
 	}
-	mem := startSampler(pid, 500*time.Millisecond)
-	defer mem.stop()
+	return pid, nil
+}
 
-	// The first complete screen.
+// firstScreen waits for the first complete screen: every workload, with
+// metrics and usage on every row.
+func firstScreen(ctx context.Context, t tmux, o options, pid int, d *dashboard) error {
 	deadline := d.t0.Add(o.startTimeout)
-	var last []string
 	for {
 		lines, err := t.capture()
 		if err != nil {
-			return d, err
+			return err
 		}
-		last = lines
 		now := time.Now()
 		s := readScreen(lines)
 		if s.workloads > 0 && d.FirstRowsS == 0 {
@@ -178,35 +199,37 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 			d.CompleteS = now.Sub(d.t0).Seconds()
 			break
 		}
-		if !alive(pid) {
-			return d, fmt.Errorf("kgotop exited before its first complete screen:\n%s", strings.Join(last, "\n"))
-		}
-		if err := ctx.Err(); err != nil {
-			return d, err
-		}
-		if now.After(deadline) {
-			return d, fmt.Errorf("no complete screen within %s (want %d workloads, metrics and usage on every row); last screen:\n%s",
-				o.startTimeout, o.workloads, strings.Join(last, "\n"))
+		switch {
+		case !alive(pid):
+			return fmt.Errorf("kgotop exited before its first complete screen:\n%s", strings.Join(lines, "\n"))
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case now.After(deadline):
+			return fmt.Errorf("no complete screen within %s (want %d workloads, metrics and usage on every row); last screen:\n%s",
+				o.startTimeout, o.workloads, strings.Join(lines, "\n"))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	logf("first rows %.2fs, all %d workloads %.2fs, complete screen %.2fs", d.FirstRowsS, o.workloads, d.AllWorkloadsS, d.CompleteS)
+	return nil
+}
 
-	// The steady window.
+// steadyWindow measures CPU and resident memory over o.steady, after o.settle.
+func steadyWindow(ctx context.Context, o options, pid int, mem *sampler, d *dashboard) error {
 	if !sleepCtx(ctx, o.settle) {
-		return d, ctx.Err()
+		return ctx.Err()
 	}
 	d.s0 = time.Now()
 	cpu0, err := cpuTicks(pid)
 	if err != nil {
-		return d, err
+		return err
 	}
 	if !sleepCtx(ctx, o.steady) {
-		return d, ctx.Err()
+		return ctx.Err()
 	}
 	cpu1, err := cpuTicks(pid)
 	if err != nil {
-		return d, err
+		return err
 	}
 	d.s1 = time.Now()
 	d.SteadyS = d.s1.Sub(d.s0).Seconds()
@@ -220,18 +243,21 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 	}
 	logf("steady %.0fs: CPU %.2f%% of a core, RSS max %.1f MB median %.1f MB (anon %.1f MB)",
 		d.SteadyS, d.CPUPercent, d.RSSSteadyMaxMB, d.RSSSteadyMedianMB, d.AnonSteadyMedianMB)
+	return nil
+}
 
-	// Key presses: j down half the time, then k back up, sorted by name so
-	// that a refresh does not move the selected row.
-	// From the top, so that the j presses never meet the last row.
-	if _, err := t.run("send-keys", "-t", t.session, "s", "g"); err != nil {
-		return d, err
+// keyPresses times o.keys presses: j down half the time, then k back up,
+// sorted by name (N) so that a refresh does not move the selected row, from
+// the top (g) so that the j presses never meet the last row.
+func keyPresses(ctx context.Context, t tmux, o options, d *dashboard) error {
+	if _, err := t.run("send-keys", "-t", t.session, "N", "g"); err != nil {
+		return err
 	}
 	time.Sleep(500 * time.Millisecond)
 	var lat []float64
 	for i := range o.keys {
 		if err := ctx.Err(); err != nil {
-			return d, err
+			return err
 		}
 		k := "j"
 		if i >= o.keys/2 {
@@ -239,7 +265,7 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 		}
 		ms, ok, err := pressKey(t, k)
 		if err != nil {
-			return d, err
+			return err
 		}
 		if ok {
 			lat = append(lat, ms)
@@ -253,19 +279,22 @@ func runDashboard(ctx context.Context, o options) (dashboard, error) {
 		d.KeyMedianMS, d.KeyMaxMS, d.KeyPresses = lat[len(lat)/2], lat[len(lat)-1], len(lat)
 	}
 	logf("key presses: median %.1f ms, max %.1f ms (%d timed, %d missed)", d.KeyMedianMS, d.KeyMaxMS, d.KeyPresses, d.KeyMissed)
+	return nil
+}
 
-	d.RSSPeakMB = peakRSS(pid)
+// quitDashboard presses q and waits up to 30 s for kgotop to exit.
+func quitDashboard(t tmux, pid int, d *dashboard) error {
 	if _, err := t.run("send-keys", "-t", t.session, "q"); err != nil {
-		return d, err
+		return err
 	}
 	for i := 0; i < 300 && alive(pid); i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
 	d.tEnd = time.Now()
 	if alive(pid) {
-		return d, fmt.Errorf("kgotop did not quit within 30s of q")
+		return fmt.Errorf("kgotop did not quit within 30s of q")
 	}
-	return d, nil
+	return nil
 }
 
 // pressKey sends one key and returns the milliseconds until another
