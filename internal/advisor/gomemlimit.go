@@ -264,7 +264,7 @@ func gcLimiter(x wctx, r resources) string {
 	}
 	switch {
 	case procs > 0 && r.cpuLimit > 0 && procs*500 >= r.cpuLimit:
-		return fmt.Sprintf("%s: "+with+", that is %s, the whole %s limit", s, procs, half, formatCPU(r.cpuLimit))
+		return fmt.Sprintf("%s: "+with+", that is %s, the whole %s limit", s, procs, half, cpuAdj(r.cpuLimit))
 	case procs > 0:
 		return fmt.Sprintf("%s: "+with+", %s", s, procs, half)
 	case r.cpuLimit > 0:

@@ -46,7 +46,7 @@ func TestMeasuredThrottlingReplacesTheGuess(t *testing.T) {
 	}{
 		{"at the limit, guessed", 980, nil, 2 * lim, "likely throttled"},
 		{"at the limit, throttled", 980, &model.Throttling{P95: 0.58, Share: 0.39}, 2 * lim, "throttled in 58% of CFS periods at the P95 of 5-minute windows (39% over the last 8d"},
-		{"at the limit, not throttled", 980, &model.Throttling{P95: 0.05, Share: 0.02}, 1127, "close to the 1 limit"},
+		{"at the limit, not throttled", 980, &model.Throttling{P95: 0.05, Share: 0.02}, 1127, "close to the 1-core limit"},
 		{"bursts under the limit", 300, &model.Throttling{P95: 0.6, Share: 0.2}, 2 * lim, "throttled in 60% of CFS periods"},
 		{"under the limit", 300, &model.Throttling{P95: 0.01}, 0, ""},
 	} {

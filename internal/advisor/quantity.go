@@ -221,8 +221,10 @@ func num(label, value string, n float64, unit Unit) Evidence {
 	return Evidence{Label: label, Value: value, Number: &n, Unit: unit}
 }
 
+// cpuEv is CPU in millicores, whole cores in words ("limit 1 core"), so
+// that a bare "1" never stands for a quantity.
 func cpuEv(label string, m int64) Evidence {
-	return num(label, formatCPU(m), float64(m), Millicores)
+	return num(label, cpuWords(m), float64(m), Millicores)
 }
 
 // memEv is a number of the Go runtime's (a heap, its goal), in Go's units.

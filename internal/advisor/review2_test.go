@@ -314,7 +314,10 @@ func TestReviewWords(t *testing.T) {
 	// CPU at its limit says the span of the windows, and why usage passes the limit.
 	pinned := model.Container{Resources: res(500, 0, 1000, 0), Usage: usage(8*time.Hour, time.Minute, 1, 500, spiky(990, 1009, 0, 0))}
 	l := find(AdviseWorkload(deployment(withProbes(pinned)), Options{}), KindCPULimit)
-	if l == nil || !strings.Contains(l.Reason, "metrics windows (the last 7h59m)") || !strings.Contains(strings.Join(l.Notes, " "), "usage of 1009m over the 1 limit is usage at it") {
+	// Whole cores are said in words: a bare "1" reads as a number of nothing.
+	if l == nil || !strings.Contains(l.Reason, "metrics windows (the last 7h59m)") || !strings.Contains(l.Reason, "of the 1-core limit") ||
+		!strings.Contains(l.Reason, "a real step to 2 cores") || evidence(l, "limit") != "1 core" ||
+		!strings.Contains(strings.Join(l.Notes, " "), "usage of 1009m over the 1-core limit is usage at it") {
 		t.Errorf("CPU at the limit: %+v", l)
 	}
 	// The HPA shift says where the HPA adds replicas.

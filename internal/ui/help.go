@@ -94,7 +94,7 @@ func sortKeys(k KeyMap) []key.Binding {
 
 // The help's lines every view shares.
 const (
-	unitsLegend = "Units: Kubernetes quantities (requests, limits) are written Mi and Gi, as the API writes them; Go's env values (GOMEMLIMIT) MiB and GiB, as the Go runtime reads them. Both are powers of two: 1Mi = 1MiB."
+	unitsLegend = "Units: memory a container uses, and its requests and limits, are Kubernetes quantities, written Mi and Gi as the API and kubectl top write them; the Go runtime's numbers (heap, GC goal, GOMEMLIMIT) are written MiB and GiB, as Go writes them. Both are powers of two: 1Mi = 1MiB."
 	copyLegend  = "y sends the text to the terminal's clipboard (OSC 52; under tmux only with set-clipboard on), to the local clipboard when a tool for it is installed, and always to copied.txt in kgotop's state folder, which the footer names."
 	mouseLegend = "Mouse: the wheel scrolls, a click selects a line and a second click opens it, a click on a column title sorts by it. Hold shift to select text; :mouse gives the mouse back to the terminal."
 )

@@ -25,14 +25,22 @@ type patchAvail struct {
 func availability(w model.Workload, advice []advisor.Advice) patchAvail {
 	as := advisor.Patchable(advice)
 	p, err := advisor.BuildPatch(w, as)
-	out := patchAvail{changes: len(as) > 0, err: err, command: p.Command}
-	if w.HPA != nil {
-		for _, a := range advice {
-			resize := a.Kind == advisor.KindCPURequest || a.Kind == advisor.KindMemoryRequest
-			out.hpaHeld = out.hpaHeld || (resize && !a.Patchable() && a.Suggested.Display != "")
+	return patchAvail{changes: len(as) > 0, err: err, command: p.Command, hpaHeld: hpaHolds(w, advice)}
+}
+
+// hpaHolds reports whether an HPA scaling on w's resources keeps a request
+// change of its advice out of patches (see advisor.Options).
+func hpaHolds(w model.Workload, advice []advisor.Advice) bool {
+	if w.HPA == nil {
+		return false
+	}
+	for _, a := range advice {
+		resize := a.Kind == advisor.KindCPURequest || a.Kind == advisor.KindMemoryRequest
+		if resize && !a.Patchable() && a.Suggested.Display != "" {
+			return true
 		}
 	}
-	return out
+	return false
 }
 
 // ready reports whether p opens a patch that a and y can use.

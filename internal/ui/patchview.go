@@ -268,6 +268,8 @@ func (p patchModel) status() []model.Cell {
 	switch {
 	case p.undo != nil && p.err != nil:
 		return []model.Cell{{Text: "Nothing to undo: " + p.err.Error(), Level: model.Near}}
+	case p.err != nil && len(p.advice) == 0 && p.w != nil && hpaHolds(*p.w, p.all):
+		return []model.Cell{{Text: fmt.Sprintf("Nothing to patch: HPA %s scales on the requests this advice would resize, so kgotop offers no patch of them (--advise-hpa-resources offers one); the details (enter in the table) say what the change would do.", p.w.HPA.Name), Level: model.Near}}
 	case p.err != nil && len(p.advice) == 0:
 		return []model.Cell{{Text: "Nothing to patch: none of this workload's advice changes its pod template; the details (enter in the table) say what to do by hand or in code.", Level: model.Near}}
 	case errors.Is(p.err, advisor.ErrNoChanges) && !slices.Contains(p.accepted, true):
