@@ -34,13 +34,14 @@ func (m Model) helpView() []string {
 	case viewPatch:
 		title = "Keys in the patch view"
 		groups = [][]key.Binding{
-			{relabel(k.Up, "previous advice"), relabel(k.Down, "next advice"), relabel(k.Toggle, "include or leave out")},
+			{relabel(k.Up, "previous advice"), relabel(k.Down, "next advice"), relabel(k.Toggle, "include or leave out"), relabel(k.Held, "include held sizing")},
 			{relabel(k.Copy, "copy the command"), relabel(k.Apply, "dry run (changes nothing)"), relabel(k.Resize, "dry run the resize in place, then the patch"), relabel(k.Confirm, "apply, once a dry run passed"), relabel(k.Cancel, "cancel the apply")},
 			{relabel(back, "cancel, or go back"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Interrupt, "quit")},
 		}
 		legend = []string{
 			"Nothing changes in the cluster until a dry run passes and you press Y; what is applied is the patch shown.",
 			"[x] advice in the patch, [ ] left out; ! advice that assumes advice left out.",
+			"held: sizing on less history than the minimum kgotop patches from (3h and 100 samples, or what --sizing-min says), listed but left out; H includes it in this patch, which then says it rests on little history. An OOMKill's raise is never held.",
 			"IN PLACE (where the cluster serves pods/resize): i resizes the running pods' CPU and memory one pod at a time, each dry-run first, then applies the template patch, all on one Y; ✓ done, … being applied, ⏸ deferred (no room now), ✗ infeasible or failed: the run stops there. esc stops after the pod in hand.",
 			unitsLegend, copyLegend,
 		}

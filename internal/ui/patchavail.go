@@ -19,13 +19,17 @@ type patchAvail struct {
 	// hpaHeld says an HPA scales on resources the advice would resize,
 	// which it describes without a patch (see advisor.Options).
 	hpaHeld bool
+	// held counts the advice held back for little history (advisor.Advice.Held):
+	// the patch view lists it, and H there includes it.
+	held int
 }
 
 // availability says whether the advice of w makes a patch.
 func availability(w model.Workload, advice []advisor.Advice) patchAvail {
 	as := advisor.Patchable(advice)
 	p, err := advisor.BuildPatch(w, as)
-	return patchAvail{changes: len(as) > 0, err: err, command: p.Command, hpaHeld: hpaHolds(w, advice)}
+	held := len(advisor.PatchableWithHeld(advice)) - len(as)
+	return patchAvail{changes: len(as) > 0, err: err, command: p.Command, hpaHeld: hpaHolds(w, advice), held: held}
 }
 
 // hpaHolds reports whether an HPA scaling on w's resources keeps a request
@@ -53,6 +57,8 @@ func (p patchAvail) hint(kind model.Kind) string {
 		return "p patch · a dry run, then apply · y copy the kubectl command"
 	case errors.Is(p.err, advisor.ErrNotPatchable):
 		return "a " + strings.ToLower(string(kind)) + " cannot be patched in place: change its manifest (the details say what)"
+	case !p.changes && p.held > 0:
+		return "no patch yet: its sizing rests on little history (held); p lists it, and H there includes it"
 	case !p.changes && p.hpaHeld:
 		return "no patch: its HPA scales on these requests (--advise-hpa-resources offers one)"
 	case !p.changes:
