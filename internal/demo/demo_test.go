@@ -136,6 +136,30 @@ func TestStoriesHappen(t *testing.T) {
 	}
 }
 
+// checkout's pod runs a sidecar: the containers view has two rows, each
+// with advice of its own, and the Go runtime is the app's alone.
+func TestASidecarHasAdviceOfItsOwn(t *testing.T) {
+	snap := eightHours(t)
+	i := slices.IndexFunc(snap.Workloads, func(w model.Workload) bool { return w.Ref.Name == "checkout" })
+	if i < 0 || len(snap.Workloads[i].Containers) != 2 {
+		t.Fatalf("checkout with an app and a sidecar: %v", i)
+	}
+	w := snap.Workloads[i]
+	if app, side := w.Containers[0], w.Containers[1]; app.Go.Runtime == nil || side.Go.Runtime != nil || side.Go.Detection == model.GoConfirmed ||
+		side.Usage == nil || side.Usage.Span() < 7*time.Hour {
+		t.Errorf("app Go %+v, sidecar Go %+v, sidecar history %v", app.Go, side.Go, side.Usage != nil)
+	}
+	by := map[string][]advisor.Kind{}
+	for _, a := range advisor.ForWorkload(advisor.Advise(snap, advisor.Options{}), w.Ref) {
+		by[a.Target.Container] = append(by[a.Target.Container], a.Kind)
+	}
+	if !slices.Contains(by["checkout"], advisor.KindCPURequest) || !slices.Contains(by["log-shipper"], advisor.KindMemoryLimit) {
+		t.Errorf("advice by container: %v", by)
+	}
+	// Every pod is counted once when the simulation settles, whatever its
+	// containers (Settle would time out otherwise: eightHours got here).
+}
+
 func TestDeterministic(t *testing.T) {
 	_, a := warm(t, 7, 2*time.Hour)
 	_, b := warm(t, 7, 2*time.Hour)
