@@ -204,7 +204,7 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 	a.Suggested = Value{Display: formatGoBytes(v.want), Set: true, Amount: v.want, Unit: Bytes}
 	a.Evidence = []Evidence{limitEv("memory limit", limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(limit))}
 	if peak := peakMemory(r); peak > 0 {
-		a.Evidence = append(a.Evidence, memEv("peak", peak))
+		a.Evidence = append(a.Evidence, usageEv("peak", peak))
 	}
 	a.Evidence = append(a.Evidence, r.heap.evidence()...)
 	if r.heap.gcCPU >= 0 && (v.cause == gmlLiveNear || v.cause == gmlGCBusy) {
@@ -288,7 +288,7 @@ func gcLimiter(x wctx, r resources) string {
 	}
 	switch {
 	case procs > 0 && r.cpuLimit > 0 && procs*500 >= r.cpuLimit:
-		return fmt.Sprintf("%s: "+with+", that is %s, the whole %s limit", s, procs, half, formatCPU(r.cpuLimit))
+		return fmt.Sprintf("%s: "+with+", that is %s, the whole %s limit", s, procs, half, cpuAdj(r.cpuLimit))
 	case procs > 0:
 		return fmt.Sprintf("%s: "+with+", %s", s, procs, half)
 	case r.cpuLimit > 0:

@@ -278,7 +278,7 @@ func (v *memoryVerdict) decideGuaranteed(x wctx, hs history, target int64) {
 		return
 	}
 	pct := x.opts.SafetyMargin * 100
-	val, from := target, fmt.Sprintf("the P90 peak %s + %.0f%%", humanBytes(v.p90), pct)
+	val, from := target, fmt.Sprintf("the P90 peak %s + %.0f%%", usageBytes(v.p90), pct)
 	if v.sized && target == x.opts.MemoryFloor && float64(v.p90)*(1+x.opts.SafetyMargin) < float64(x.opts.MemoryFloor) {
 		from = fmt.Sprintf("the %s floor", formatMemory(x.opts.MemoryFloor))
 	}
@@ -321,36 +321,37 @@ func (v memoryVerdict) needFrom(pct float64) string {
 	case v.oom && v.need == v.bump:
 		return "as the VPA does after an OOMKill: " + v.oomStep()
 	case v.oom && v.killLimit > 0 && v.need > v.bump && v.need > v.heapLimit && v.need > ceilTo(float64(v.peak)*(1+pct/100), mib):
-		return fmt.Sprintf("a real step over the %s limit it was killed at, which the memory reached whatever the metrics caught; the VPA's step after an OOMKill would be %s",
-			formatMemory(v.killLimit), formatMemory(v.bump))
+		return fmt.Sprintf("a real step over the %s limit the kill shows it reached, though the metrics caught at most %s; the VPA's step after an OOMKill would be %s",
+			formatMemory(v.killLimit), usageBytes(v.peak), formatMemory(v.bump))
 	case v.heapLimit > 0 && v.need == v.heapLimit:
 		return "the room the live heap needs under GOMEMLIMIT"
 	case v.pastFloor > 0 && v.need == v.pastFloor:
 		return v.pastWords()
 	}
-	return fmt.Sprintf("the peak %s + %.0f%%", humanBytes(v.peak), pct)
+	return fmt.Sprintf("the peak %s + %.0f%%", usageBytes(v.peak), pct)
 }
 
 // oomStep says how the VPA sizes memory after an OOMKill (v.bump) and what
-// it counts as used: max(the request when killed, the peak), never the
-// limit, so that a raise does not bump itself.
+// it counts as used: max(the request the pod had when killed, the peak),
+// never the limit, so that a raise does not bump itself; for kills a store
+// of metrics saw, the peak their pods reached before they were killed.
 func (v memoryVerdict) oomStep() string {
 	var used string
 	switch {
 	case v.pastOOM > 0:
-		used = fmt.Sprintf("the peak of %s its pods reached before they were killed", humanBytes(v.used))
+		used = fmt.Sprintf("the peak of %s its pods reached before they were killed", usageBytes(v.used))
 	case v.used == v.peak:
-		used = fmt.Sprintf("its peak of %s", humanBytes(v.peak))
+		used = fmt.Sprintf("its peak of %s", usageBytes(v.peak))
 	default:
 		used = fmt.Sprintf("the %s request it had when killed, above its peak", formatMemory(v.used))
 	}
-	return fmt.Sprintf("max(used + 100MiB, used x 1.2), counting as used %s", used)
+	return fmt.Sprintf("what it used + %s, or x %.1f when that is more, counting as used %s", formatMemory(oomExtra), oomFactor, used)
 }
 
 // pastWords says where a limit that answers the kills a store of metrics
 // saw comes from.
 func (v memoryVerdict) pastWords() string {
-	return fmt.Sprintf("the VPA's step after an OOMKill over the %s peak of the pods a store of metrics saw OOMKilled", humanBytes(v.pastPeak))
+	return fmt.Sprintf("the VPA's step after an OOMKill over the %s peak of the pods a store of metrics saw OOMKilled", usageBytes(v.pastPeak))
 }
 
 // killedAt names the limit of the OOMKill the raise answers: "176Mi limit",

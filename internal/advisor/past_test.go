@@ -24,7 +24,8 @@ func TestAnOOMKillOutlivesThePodsItKilled(t *testing.T) {
 	c.Past = pastOf(model.PastEvents{OOMKills: 9, MemoryPeak: 256 * mi})
 	a := find(AdviseWorkload(deployment(c), Options{}), KindMemoryLimit)
 	if a == nil || a.Severity != Critical || a.Suggested.Amount != 356*mi ||
-		!strings.Contains(a.Reason, "OOMKilled 9 times in the last 8d (Prometheus (monitoring/prometheus-operated)), pods since replaced") {
+		!strings.Contains(a.Reason, "OOMKilled 9 times in the last 8d (Prometheus (monitoring/prometheus-operated)), pods since replaced") ||
+		!strings.Contains(a.Reason, "counting as used the peak of 256Mi its pods reached before they were killed") {
 		t.Fatalf("memory limit advice %+v", a)
 	}
 	// Applied, the same past asks for nothing more.
@@ -45,7 +46,7 @@ func TestMeasuredThrottlingReplacesTheGuess(t *testing.T) {
 	}{
 		{"at the limit, guessed", 980, nil, 2 * lim, "likely throttled"},
 		{"at the limit, throttled", 980, &model.Throttling{P95: 0.58, Share: 0.39}, 2 * lim, "throttled in 58% of CFS periods at the P95 of 5-minute windows (39% over the last 8d"},
-		{"at the limit, not throttled", 980, &model.Throttling{P95: 0.05, Share: 0.02}, 1127, "close to the 1 limit"},
+		{"at the limit, not throttled", 980, &model.Throttling{P95: 0.05, Share: 0.02}, 1127, "close to the 1-core limit"},
 		{"bursts under the limit", 300, &model.Throttling{P95: 0.6, Share: 0.2}, 2 * lim, "throttled in 60% of CFS periods"},
 		{"under the limit", 300, &model.Throttling{P95: 0.01}, 0, ""},
 	} {
@@ -100,7 +101,7 @@ func TestPastOOMKillsAreAnsweredByTheWholePatch(t *testing.T) {
 	w := deployment(c)
 	as := AdviseWorkload(w, Options{})
 	l, r := find(as, KindMemoryLimit), find(as, KindMemoryRequest)
-	if l == nil || l.Suggested.Display != "356Mi" || !strings.Contains(l.Reason, "the peak of 256MiB its pods reached") ||
+	if l == nil || l.Suggested.Display != "356Mi" || !strings.Contains(l.Reason, "the peak of 256Mi its pods reached") ||
 		r == nil || r.Suggested.Amount <= 256*mi {
 		t.Fatalf("want the limit to 356Mi on the past's peak and the request raised: %s", describeAll(as))
 	}

@@ -176,7 +176,7 @@ func TestReviewARequestFromCensoredPeaksIsALowerBound(t *testing.T) {
 	checkInvariants(t, w, got)
 	r := find(got, KindMemoryRequest)
 	if r == nil || r.Suggested.Display != "295Mi" || !strings.Contains(r.Reason, "a lower bound: the peaks sit at the 256Mi limit") ||
-		!strings.Contains(strings.Join(r.Notes, " "), "the VPA's OOM bump is 356Mi") {
+		!strings.Contains(strings.Join(r.Notes, " "), "the VPA's step after an OOMKill is 356Mi") {
 		t.Errorf("request after an OOMKill: %+v", r)
 	}
 }
@@ -255,7 +255,7 @@ func TestReviewMemoryQoSSaysWhatItDoes(t *testing.T) {
 		Instances: []model.ContainerInstance{oomInstance("pod-a")}}
 	got := AdviseWorkload(deployment(withProbes(oom)), g)
 	if r := find(got, KindMemoryRequest); r == nil || r.Suggested.Display != "350Mi" || strings.Contains(r.Reason, "the largest of") ||
-		!strings.Contains(r.Reason, "as the VPA does after an OOMKill") || !strings.Contains(r.Reason, "the pod stays Burstable") {
+		!strings.Contains(r.Reason, "as the VPA does after an OOMKill: what it used + 100Mi, or x 1.2 when that is more, counting as used its peak of 250Mi") || !strings.Contains(r.Reason, "the pod stays Burstable") {
 		t.Errorf("OOM pair: %+v", r)
 	}
 	cut := model.Container{Resources: res(100, 1<<30, 500, 2<<30), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 119*mi))}
@@ -316,7 +316,10 @@ func TestReviewWords(t *testing.T) {
 	// CPU at its limit says the span of the windows, and why usage passes the limit.
 	pinned := model.Container{Resources: res(500, 0, 1000, 0), Usage: usage(8*time.Hour, time.Minute, 1, 500, spiky(990, 1009, 0, 0))}
 	l := find(AdviseWorkload(deployment(withProbes(pinned)), Options{}), KindCPULimit)
-	if l == nil || !strings.Contains(l.Reason, "metrics windows (the last 7h59m)") || !strings.Contains(strings.Join(l.Notes, " "), "usage of 1009m over the 1 limit is usage at it") {
+	// Whole cores are said in words: a bare "1" reads as a number of nothing.
+	if l == nil || !strings.Contains(l.Reason, "metrics windows (the last 7h59m)") || !strings.Contains(l.Reason, "of the 1-core limit") ||
+		!strings.Contains(l.Reason, "a real step to 2 cores") || evidence(l, "limit") != "1 core" ||
+		!strings.Contains(strings.Join(l.Notes, " "), "usage of 1009m over the 1-core limit is usage at it") {
 		t.Errorf("CPU at the limit: %+v", l)
 	}
 	// The HPA shift says where the HPA adds replicas.
@@ -367,7 +370,7 @@ func TestReviewTargetsRecomputeFromTheEvidence(t *testing.T) {
 			t.Errorf("CPU: P90 %s, request %s", evidence(r, "P90"), r.Suggested.Display)
 		}
 		m := find(got, KindMemoryRequest)
-		if _, err := fmt.Sscanf(evidence(m, "P90 peak"), "%dMiB", &p90); err != nil || m.Suggested.Amount != int64(math.Ceil(float64(p90)*1.15))*mi {
+		if _, err := fmt.Sscanf(evidence(m, "P90 peak"), "%dMi", &p90); err != nil || m.Suggested.Amount != int64(math.Ceil(float64(p90)*1.15))*mi {
 			t.Errorf("memory: P90 %s, request %s", evidence(m, "P90 peak"), m.Suggested.Display)
 		}
 	}

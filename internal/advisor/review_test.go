@@ -92,7 +92,7 @@ func TestItem2GOMEMLIMITLeavesRoomForNonGoMemory(t *testing.T) {
 	if g.Suggested.Display != "619MiB" || lim.Suggested.Display != "1178Mi" {
 		t.Errorf("limit %s, GOMEMLIMIT %s; want 1178Mi and 619MiB", lim.Suggested.Display, g.Suggested.Display)
 	}
-	if ev := evidence(g, "outside the Go runtime"); ev != "500MiB = working set 900MiB - 400MiB the runtime maps (go_memstats_sys_bytes less heap released)" {
+	if ev := evidence(g, "outside the Go runtime"); ev != "500MiB = working set 900Mi - 400MiB the runtime maps (go_memstats_sys_bytes less heap released)" {
 		t.Errorf("evidence says %q", ev)
 	}
 	// Without the runtime's total, 10% of the limit is kept, and it says so.

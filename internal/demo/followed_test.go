@@ -24,9 +24,13 @@ func TestLedgerRaisedInPlaceSettles(t *testing.T) {
 	w := workloadNamed(t, c, "ledger", func(model.Workload) bool { return true })
 	as := advisor.AdviseWorkload(w, advisor.Options{Now: s.Now()})
 	var raise []advisor.Advice
+	var raised int64 // the memory limit it raises to
 	for _, a := range advisor.PatchableWithHeld(as) {
 		if a.HeldWhy == advisor.HeldBehindUndo || a.HeldWhy == advisor.HeldWithRequired {
 			raise = append(raise, a)
+		}
+		if a.Kind == advisor.KindMemoryLimit {
+			raised = a.Suggested.Amount
 		}
 	}
 	patch, err := advisor.BuildPatch(w, raise)
@@ -55,7 +59,7 @@ func TestLedgerRaisedInPlaceSettles(t *testing.T) {
 	}
 	limit := func(w model.Workload) int64 { return w.Containers[0].Resources.Limits.Memory }
 	w = workloadNamed(t, c, "ledger", func(w model.Workload) bool {
-		return len(w.Changes) == 2 && limit(w) == 276<<20 && !slices.ContainsFunc(w.Pods, func(p model.Pod) bool { return !p.Resize.Settled() })
+		return len(w.Changes) == 2 && limit(w) == raised && !slices.ContainsFunc(w.Pods, func(p model.Pod) bool { return !p.Resize.Settled() })
 	})
 	if !slices.ContainsFunc(w.Containers[0].Instances, func(in model.ContainerInstance) bool {
 		return in.LastTermination != nil && in.LastTermination.Reason == "OOMKilled"

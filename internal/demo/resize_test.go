@@ -17,14 +17,7 @@ import (
 // startSim starts a collector on a fresh simulation of seed, warmed up for d.
 func startSim(t *testing.T, seed uint64, d time.Duration) (*Sim, *collect.Collector) {
 	t.Helper()
-	s := New(seed)
-	c := collect.New(s.Clients(), s.Options())
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	c.Start(ctx)
-	if err := c.WaitForSync(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, c, ctx := watched(t, seed)
 	if err := s.WarmUp(ctx, c, d); err != nil {
 		t.Fatal(err)
 	}

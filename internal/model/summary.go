@@ -123,7 +123,7 @@ func (g GoInfo) Description() string {
 }
 
 // Summary lists the numbers the runtime's metrics page had, each as
-// "label value", in one order: "heap live 290Mi", "GOMEMLIMIT none" (the
+// "label value", in one order, bytes in Go's units: "heap live 290MiB", "GOMEMLIMIT none" (the
 // runtime runs with no memory limit), "GC CPU 14%". GC pause and cycles
 // show once the runtime has collected. The front end joins them.
 func (r *GoRuntime) Summary() []string {
@@ -134,15 +134,15 @@ func (r *GoRuntime) Summary() []string {
 		}
 	}
 	count := func(v int64) string { return fmt.Sprint(v) }
-	add("heap live", r.HeapLive, FormatBytes)
-	add("heap in use", r.HeapInuse, FormatBytes)
-	add("goal", r.HeapGoal, FormatBytes)
-	add("next GC", r.NextGC, FormatBytes)
+	add("heap live", r.HeapLive, FormatGoBytes)
+	add("heap in use", r.HeapInuse, FormatGoBytes)
+	add("goal", r.HeapGoal, FormatGoBytes)
+	add("next GC", r.NextGC, FormatGoBytes)
 	add("GOGC", r.GOGC, count)
 	if r.GOMEMLIMIT == math.MaxInt64 {
 		parts = append(parts, "GOMEMLIMIT none")
 	} else {
-		add("GOMEMLIMIT", r.GOMEMLIMIT, FormatBytes)
+		add("GOMEMLIMIT", r.GOMEMLIMIT, FormatGoBytes)
 	}
 	add("GOMAXPROCS", r.GOMAXPROCS, count)
 	if r.GCCPUFraction >= 0 {
