@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	goruntime "runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,20 +19,30 @@ import (
 // spec weight (env, probes, volumes, managedFields) for the transforms to
 // trim, and resource versions as an API server sets them.
 func bigNamespace(pods int) ([]runtime.Object, []metricsapi.PodMetrics) {
+	return bigNamespaceOf(pods, 10, false)
+}
+
+// bigNamespaceOf is bigNamespace in Deployments of the given replicas,
+// each pod with a second container (a proxy) when sidecar is set.
+func bigNamespaceOf(pods, replicas int, sidecar bool) ([]runtime.Object, []metricsapi.PodMetrics) {
 	var objs []runtime.Object
 	var pms []metricsapi.PodMetrics
 	var rv versioned
-	for d := 0; d < pods/10; d++ {
+	for d := 0; d < pods/replicas; d++ {
 		name := fmt.Sprintf("svc-%04d", d)
 		ct := container("app", "250m", "512Mi")
 		ct.Env = []corev1.EnvVar{{Name: "GOMEMLIMIT", Value: "460MiB"}, {Name: "PORT", Value: "8080"}}
 		ct.LivenessProbe = &corev1.Probe{PeriodSeconds: 10}
-		dep, rs := deployment(name, 10, ct), replicaSet(name+"-abc", ctrl("Deployment", name))
+		cs := []corev1.Container{ct}
+		if sidecar {
+			cs = append(cs, container("proxy", "100m", "128Mi"))
+		}
+		dep, rs := deployment(name, int32(replicas), cs...), replicaSet(name+"-abc", ctrl("Deployment", name))
 		rv.set(dep, rs)
 		objs = append(objs, dep, rs)
-		for i := 0; i < 10; i++ {
+		for i := 0; i < replicas; i++ {
 			p := pod(fmt.Sprintf("%s-abc-%02d", name, i), ctrl("ReplicaSet", name+"-abc"),
-				map[string]string{appsv1.DefaultDeploymentUniqueLabelKey: "abc", "app": name}, ct)
+				map[string]string{appsv1.DefaultDeploymentUniqueLabelKey: "abc", "app": name}, slices.Clone(cs)...)
 			rv.set(p)
 			objs = append(objs, p)
 			pms = append(pms, podMetrics(p.Name, t0, "120m", "300Mi"))

@@ -25,6 +25,9 @@ type promStore struct {
 	name   string
 	client promapi.Client
 	api    promv1.API
+	// http is the client's own HTTP client, which query reads answers
+	// through as they arrive (prom_decode.go).
+	http *http.Client
 	// bytes counts the bytes of every answer's body.
 	bytes *atomic.Int64
 }
@@ -36,17 +39,20 @@ func newPromStore(name, address string, rt http.RoundTripper) (*promStore, error
 		rt = promapi.DefaultRoundTripper
 	}
 	n := &atomic.Int64{}
-	c, err := promapi.NewClient(promapi.Config{Address: address, RoundTripper: countingTransport{rt, n}})
+	hc := &http.Client{Transport: countingTransport{rt, n}}
+	c, err := promapi.NewClient(promapi.Config{Address: address, Client: hc})
 	if err != nil {
 		return nil, fmt.Errorf("history store %s: %w", address, err)
 	}
 	get := getOnly{c}
-	return &promStore{name: name, client: get, api: promv1.NewAPI(get), bytes: n}, nil
+	return &promStore{name: name, client: get, api: promv1.NewAPI(get), http: hc, bytes: n}, nil
 }
 
 // query runs one query of a history read, a range query over the plan's
 // chunks or an instant query at its end, and decodes its answer into sink
-// (prom_decode.go) as client_golang's v1 API would send and check it.
+// as it arrives (prom_decode.go), checked as client_golang's v1 API checks
+// it. It does not go through the client's Do, which reads the whole answer
+// first, at three times its size in memory.
 func (s *promStore) query(ctx context.Context, p pastPlan, q pastQuery, sink sampleSink) (promv1.Warnings, error) {
 	ep, args := p.request(q)
 	u := s.client.URL(ep, nil)
@@ -55,11 +61,24 @@ func (s *promStore) query(ctx context.Context, p pastPlan, q pastQuery, sink sam
 	if err != nil {
 		return nil, err
 	}
-	_, body, err := s.client.Do(ctx, req)
+	resp, err := s.http.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", q.name, err)
 	}
-	warn, err := decodeAnswer(body, sink)
+	defer resp.Body.Close()
+	var warn promv1.Warnings
+	if resp.StatusCode/100 != 2 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		err = &statusError{code: resp.StatusCode, body: body}
+		if promAnswered(body) { // the store's own error: say its type and message
+			warn, err = decodeAnswer(body, sink)
+		}
+	} else {
+		warn, err = decodeStream(resp.Body, sink)
+	}
+	if err != nil && ctx.Err() != nil {
+		err = ctx.Err() // a read cut by the query's timeout
+	}
 	if err != nil {
 		return warn, fmt.Errorf("%s: %w", q.name, err)
 	}

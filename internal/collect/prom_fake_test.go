@@ -27,9 +27,11 @@ type fakeStore struct {
 
 	mu sync.Mutex
 	// status, when not 0, answers every request with it and body.
-	status   int
-	body     string
-	delay    time.Duration
+	status int
+	body   string
+	delay  time.Duration
+	// stall, when not 0, sends that many bytes of each answer, then nothing.
+	stall    int
 	warnings []string
 	missing  map[string]bool // queries that find no series
 	methods  map[string]int
@@ -124,9 +126,7 @@ func (f *fakeStore) serve(w http.ResponseWriter, r *http.Request) {
 	cached, ok := f.cache[key]
 	f.mu.Unlock()
 	if ok {
-		w.Header().Set("Content-Type", "application/json")
-		n, _ := w.Write(cached)
-		f.served.Add(int64(n))
+		f.write(w, r, cached)
 		return
 	}
 	b := make([]byte, 0, 1<<16)
@@ -160,7 +160,22 @@ func (f *fakeStore) serve(w http.ResponseWriter, r *http.Request) {
 		f.cache[key] = b
 	}
 	f.mu.Unlock()
+	f.write(w, r, b)
+}
+
+// write sends an answer, or the start of it when told to stall.
+func (f *fakeStore) write(w http.ResponseWriter, r *http.Request, b []byte) {
+	f.mu.Lock()
+	stall := f.stall
+	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
+	if stall > 0 && stall < len(b) {
+		n, _ := w.Write(b[:stall])
+		f.served.Add(int64(n))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+		return
+	}
 	n, _ := w.Write(b)
 	f.served.Add(int64(n))
 }
@@ -254,12 +269,17 @@ func (f *fakeStore) vector(b []byte, name string, at float64) []byte {
 		b = append(b, `,"value":`...)
 		return append(point(b, at, v), '}')
 	}
+	owned := map[string]bool{} // sets of two containers have one owner
 	for _, s := range f.sets {
 		lbl := func(extra ...string) func([]byte) []byte {
 			return func(b []byte) []byte { return series(b, s, extra...) }
 		}
 		switch name {
 		case qOwners:
+			if owned[s.name] {
+				continue
+			}
+			owned[s.name] = true
 			b = emit(b, func(b []byte) []byte {
 				return append(b, `{"metric":{"owner_kind":"ReplicaSet","owner_name":"`+s.name+`"}`...)
 			}, float64(s.pods))

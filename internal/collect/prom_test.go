@@ -143,6 +143,7 @@ func TestAStoreThatFailsCostsOnlyThePast(t *testing.T) {
 		want string
 	}{
 		{name: "timeout", set: func(f *fakeStore) { f.delay = 5 * time.Second }, want: "did not answer in time"},
+		{name: "timeout mid-answer", set: func(f *fakeStore) { f.stall = 40 }, want: "did not answer in time"},
 		{name: "401", set: func(f *fakeStore) { f.status, f.body = 401, "Unauthorized\n" }, want: "refused kgotop (401 Unauthorized): Unauthorized"},
 		{name: "403", set: func(f *fakeStore) { f.status, f.body = 403, forbidden }, want: `refused kgotop (403 Forbidden): services "prometheus-operated:web" is forbidden`},
 		{name: "503", set: func(f *fakeStore) { f.status, f.body = 503, "no endpoints available for service" }, want: "not answering (503): no endpoints"},

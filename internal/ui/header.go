@@ -29,11 +29,17 @@ const (
 	prioMetrics   = 80
 	prioContext   = 70
 	prioShortCtx  = 55
+	prioPast      = 52
 	prioShortNums = 50
 	prioAPI       = 45
-	prioWindow    = 30
-	prioHelpHint  = 20
-	prioRefresh   = 10
+	// The history's source: its kind, then where it is.
+	prioPastSource  = 35
+	prioWindow      = 30
+	prioPastAddress = 25
+	prioHelpHint    = 20
+	prioRefresh     = 10
+	// History loading or unavailable (the status line says why).
+	prioPastNote = 4
 )
 
 // headerView renders the top line: where kgotop looks, how fresh its data

@@ -140,11 +140,20 @@ func (m Model) fullPanel(evidence bool) []string {
 	}
 	for i, a := range as {
 		mark, lvl := severityMark(a.Severity)
-		conf := st.Dim.Render(" · confidence " + string(a.Confidence.Level))
+		head := "   " + st.render(lvl, mark) + " " + adviceChange(a)
 		if i == 0 {
-			out = append(out, " "+st.render(lvl, mark+" "+string(a.Severity))+" "+st.Emphasis.Render(name)+"  "+adviceChange(a)+conf)
-		} else {
-			out = append(out, "   "+st.render(lvl, mark)+" "+adviceChange(a)+conf)
+			head = " " + st.render(lvl, mark+" "+string(a.Severity)) + " " + st.Emphasis.Render(name) + "  " + adviceChange(a)
+		}
+		// Where its history came from, on the line when it fits.
+		conf, from := " · confidence "+string(a.Confidence.Level), a.Confidence.Source
+		if from != "" && ansi.StringWidth(head+conf)+2+ansi.StringWidth(from) <= m.width {
+			conf, from = conf+": "+from, ""
+		}
+		out = append(out, head+st.Dim.Render(conf))
+		if from != "" {
+			for _, l := range wrapped("     ", "history "+from) {
+				out = append(out, st.Dim.Render(l))
+			}
 		}
 		out = append(out, wrapped("     ", a.Reason)...)
 		if evidence && len(a.Evidence) > 0 {

@@ -1,24 +1,31 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
 
 // pastSegments say in the header where the history comes from: how far
-// back and from which store, loading, or stale since the store stopped
-// answering, as the API server's segment does.
+// back and from which store (on a narrow terminal only its kind, then only
+// how far back), loading, or stale since the store stopped answering, as
+// the API server's segment does. Loading and unavailable go first: the
+// status line says them too.
 func pastSegments(p model.PastStatus, now time.Time) []segment {
 	switch {
 	case p.State == model.PastLoading:
-		return []segment{{text: "history loading", lvl: model.Idle, prio: 4}}
+		return []segment{{text: "history loading", lvl: model.Idle, prio: prioPastNote}}
 	case p.State == model.PastLoaded && !p.Live:
-		return []segment{{text: "history stale " + model.FormatAge(now.Sub(p.StaleSince)), lvl: model.Over, prio: 8}}
+		return []segment{{text: "history stale " + model.FormatAge(now.Sub(p.StaleSince)), lvl: model.Over, prio: prioMetrics}}
 	case p.State == model.PastLoaded:
-		return []segment{{text: "history " + model.FormatAge(p.Range), prio: 6}, {text: p.Source, lvl: model.Idle, prio: 3, glue: true}}
+		source := segment{text: p.Source, lvl: model.Idle, prio: prioPastSource, glue: true}
+		if kind, _, ok := strings.Cut(p.Source, " "); ok {
+			source.short, source.shortPrio = kind, prioPastAddress // "Prometheus"
+		}
+		return []segment{{text: "history " + model.FormatAge(p.Range), prio: prioPast}, source}
 	case p.State == model.PastUnavailable:
-		return []segment{{text: "history unavailable", lvl: model.Near, prio: 4}}
+		return []segment{{text: "history unavailable", lvl: model.Near, prio: prioPastNote}}
 	}
 	return nil
 }
@@ -34,8 +41,8 @@ func pastStatus(p model.PastStatus) (segment, bool) {
 		return segment{text: "history: " + p.Reason, lvl: model.Near}, true
 	case p.State == model.PastLoaded && !p.Live:
 		msg := p.Source + " unreachable since " + p.StaleSince.Format("15:04:05") + ": keeping the history read before"
-		if p.Error != "" {
-			msg += " (" + p.Error + ")"
+		if p.Error != "" { // it names the store too: once is enough
+			msg += " (" + strings.TrimPrefix(strings.TrimPrefix(p.Error, p.Source), " ") + ")"
 		}
 		return segment{text: msg, lvl: model.Over}, true
 	case len(p.Warnings) > 0:

@@ -20,6 +20,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,6 +41,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	keepDescriptorsToOurselves()
 	_, file, _, _ := runtime.Caller(0)
 	repoRoot = filepath.Join(filepath.Dir(file), "..", "..")
 	sandboxDir = os.Getenv("KGOTOP_E2E_SANDBOX")
@@ -57,6 +60,20 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// keepDescriptorsToOurselves marks the descriptors this process inherited
+// (above stderr) close-on-exec: run as `flock /tmp/kgotop-e2e.lock go test
+// ...`, it holds the lock's, and a process a test starts that outlives it (a
+// sandbox component restarted with scripts/sandbox up, a tmux server) would
+// hold the lock for every other run until it stops.
+func keepDescriptorsToOurselves() {
+	fds, _ := os.ReadDir("/proc/self/fd") // Linux; elsewhere nothing to do
+	for _, e := range fds {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
 }
 
 // needSandbox skips the test when no sandbox was given, saying how to run it.

@@ -96,6 +96,14 @@ func TestReportSizesFromPrometheusHistory(t *testing.T) {
 	u := promURL(t)
 	r := jsonReport(t, kubeconfig(), "--no-history", "--prometheus", u)
 	checkDesignedPast(t, r, "Prometheus at "+u)
+	// The text report names it too, in its first lines.
+	stdout, stderr, code := kgotop(t, "--kubeconfig", kubeconfig(), "-n", ns, "--report", "--no-history", "--prometheus", u, "--width", "300")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if head, _, _ := strings.Cut(stdout, "\n"); !strings.Contains(head, "8d of history from Prometheus at "+u) {
+		t.Errorf("the report's first line does not name the source: %q", head)
+	}
 }
 
 func TestReportFindsPrometheusThroughTheServiceProxy(t *testing.T) {
@@ -125,6 +133,22 @@ func TestReadOnlyUserGoesOnWithoutPrometheusSayingSoOnce(t *testing.T) {
 	if len(lines) != 1 {
 		t.Errorf("lines about Prometheus: %q, want one", lines)
 	}
+	// It goes on with what it sees live: usage from the metrics API alone.
+	live := 0
+	for _, w := range r.Workloads {
+		for _, c := range w.Containers {
+			switch {
+			case c.Usage == nil:
+			case c.Usage.Source != "":
+				t.Errorf("%s/%s: history from %q without Prometheus", w.Name, c.Name, c.Usage.Source)
+			case c.Usage.Samples > 0:
+				live++
+			}
+		}
+	}
+	if live == 0 {
+		t.Errorf("%d workloads and no live usage: want the metrics API's", len(r.Workloads))
+	}
 }
 
 // A store stopped under a running collector: the past read before is kept
@@ -144,12 +168,14 @@ func TestPrometheusStoppedMidRunIsStaleThenBack(t *testing.T) {
 	go c.RunHistory(ctx)
 	eventually(t, "the past to be read", 2*time.Minute, func() bool { return c.Sources().Past.State == model.PastLoaded })
 
+	// The store may stop answering before the stop returns (Prometheus
+	// closes its listener first, then writes its head to disk).
+	stopping := time.Now()
 	sandbox(t, "stop", "prometheus")
-	stopped := time.Now()
 	t.Cleanup(func() { sandbox(t, "up") })
 	eventually(t, "the store to be marked stale", time.Minute, func() bool { return !c.Sources().Past.Live })
 	p := c.Sources().Past
-	if p.StaleSince.Before(stopped.Add(-time.Second)) || !strings.Contains(p.Error, "cannot be reached") {
+	if p.State != model.PastLoaded || p.StaleSince.Before(stopping) || !strings.Contains(p.Error, "cannot be reached") {
 		t.Errorf("during the outage: %+v", p)
 	}
 	for _, w := range c.Snapshot().Workloads {
@@ -182,10 +208,17 @@ func TestSlowPrometheusDoesNotHoldUpTheFirstRows(t *testing.T) {
 		proxy.ServeHTTP(w, r)
 	}))
 	defer slow.Close()
-	s := startTmux(t, 160, 30, "--kubeconfig", kubeconfig(), "-n", ns, "--no-history", "--prometheus", slow.URL)
+	// 200 columns: the header names the source whole.
+	s := startTmux(t, 200, 30, "--kubeconfig", kubeconfig(), "-n", ns, "--no-history", "--prometheus", slow.URL)
 	// While every query waits at the gate, the rows and the loading line show.
 	s.waitFor(time.Minute, "catalog", "pricing", "history loading", "Loading history: reading 8d of history from Prometheus at "+slow.URL)
+	// catalog's advice (the only row left) rests on live samples until then.
+	s.keys("/", "c", "a", "t", "a", "l", "o", "g", "Enter")
+	if screen := s.waitFor(10*time.Second, "▌catalog", "history loading"); strings.Contains(screen, "8d from Prometheus at") {
+		t.Errorf("advice from Prometheus before it answered:\n%s", screen)
+	}
 	close(gate)
-	s.waitFor(2*time.Minute, "history 8d Prometheus at "+slow.URL)
+	// The header names the store, and catalog's advice says its history came from there.
+	s.waitFor(2*time.Minute, "history 8d Prometheus at "+slow.URL, "critical catalog  CPU request 1 → ", "confidence high: 8d from Prometheus at "+slow.URL)
 	s.keys("q")
 }

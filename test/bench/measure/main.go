@@ -8,7 +8,7 @@
 // one JSON line to --out; `measure table` renders those lines as one table.
 //
 //	measure --kgotop bin/kgotop --kubeconfig K --namespace bench --audit-dir D --pods 1000 --workloads 100
-//	measure table --in results.jsonl --md results.md
+//	measure table --in results.jsonl --md results.md [--history pastread.txt]
 package main
 
 import (
@@ -96,6 +96,9 @@ type result struct {
 	MetricsPerW  float64        `json:"metrics_lists_per_window"`
 	ScrapesPerW  float64        `json:"scrapes_per_window"`
 	ScrapeBound  int            `json:"scrape_bound"`
+
+	// past is BenchmarkPastRead's result at this size (measure table --history).
+	past *pastRead
 }
 
 func run(ctx context.Context, o options) error {

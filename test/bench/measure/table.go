@@ -12,14 +12,23 @@ import (
 )
 
 // tableMain renders results.jsonl as one Markdown table, metric by size,
-// on stdout and into --md.
+// on stdout and into --md; with --history, BenchmarkPastRead's results
+// (the output of go test -bench) add rows and a footnote.
 func tableMain(args []string) error {
 	fs := flag.NewFlagSet("table", flag.ContinueOnError)
 	in := fs.String("in", "results.jsonl", "result lines written by measure")
 	md := fs.String("md", "", "also write the table here, with a heading")
 	heading := fs.String("heading", "", "text put above the table in --md")
+	history := fs.String("history", "", "output of go test -bench PastRead ./internal/collect")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var reads map[string]pastRead
+	if *history != "" {
+		var err error
+		if reads, err = readPastReads(*history); err != nil {
+			return err
+		}
 	}
 	f, err := os.Open(*in)
 	if err != nil {
@@ -42,9 +51,16 @@ func tableMain(args []string) error {
 	sizes := slices.Sorted(maps.Keys(bySize))
 	var rs []result
 	for _, s := range sizes {
-		rs = append(rs, bySize[s])
+		r := bySize[s]
+		if p, ok := reads[fmt.Sprintf("pods=%d", s)]; ok {
+			r.past = &p
+		}
+		rs = append(rs, r)
 	}
-	table := render(rs)
+	table := render(rs, len(reads) > 0)
+	if len(reads) > 0 {
+		table += "\n" + pastReadNote(reads)
+	}
 	fmt.Print(table)
 	if *md != "" {
 		text := table
@@ -95,7 +111,7 @@ var rows = []row{
 	}},
 }
 
-func render(rs []result) string {
+func render(rs []result, pastReads bool) string {
 	var b strings.Builder
 	b.WriteString("| metric | target |")
 	for _, r := range rs {
@@ -106,7 +122,11 @@ func render(rs []result) string {
 		b.WriteString("---|")
 	}
 	b.WriteString("\n")
-	for _, rw := range rows {
+	all := rows
+	if pastReads {
+		all = append(slices.Clip(rows), pastReadRows...)
+	}
+	for _, rw := range all {
 		fmt.Fprintf(&b, "| %s | %s |", rw.name, rw.target)
 		for _, r := range rs {
 			fmt.Fprintf(&b, " %s |", rw.value(r))
