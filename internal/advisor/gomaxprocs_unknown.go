@@ -35,7 +35,7 @@ func unknownVersion(x wctx, limit int64) (say unknownSay, seen string) {
 	}
 	if h := x.c.Usage; h != nil && float64(h.CPUPeak.Value) >= throttledAt*float64(limit) {
 		return unknownSpeak, fmt.Sprintf("usage reaches %s, %.0f%% of the %s limit", formatCPU(h.CPUPeak.Value),
-			100*float64(h.CPUPeak.Value)/float64(limit), formatCPU(limit))
+			100*float64(h.CPUPeak.Value)/float64(limit), cpuAdj(limit))
 	}
 	return unknownListed, ""
 }
