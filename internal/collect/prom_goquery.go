@@ -120,19 +120,24 @@ func (p pastPlan) goQueries(ns, by string) []pastQuery {
 }
 
 // growthQuery is the trend of each container's working set over the last
-// day: per pod, the slope of each hour (deriv) every 10 minutes; per set,
-// the worst pod's median slope over the day and over its last six hours,
-// the share of the hours that climbed, and how many slopes there were.
+// day: per pod that has six hours of it, the slope of each hour (deriv)
+// every 10 minutes; per set, the worst pod's median slope over the day and
+// over its last six hours, the share of the hours that climbed, and how
+// many slopes there were.
 func growthQuery(ns string, part func(extra, name, v string) string) string {
 	slope := fmt.Sprintf(`deriv(container_memory_working_set_bytes{%s, container!=""}[%s])`, ns, promDuration(growthWindow))
 	step := promDuration(growthStep)
 	median := func(d time.Duration) string {
 		return fmt.Sprintf("quantile_over_time(0.5, %s[%s:%s])", slope, promDuration(d), step)
 	}
+	// Only pods with growthTail of slopes count: a pod a few minutes old
+	// climbs in every one of them.
+	steps := fmt.Sprintf("count_over_time(%s[%s:%s])", slope, promDuration(recent), step)
+	judged := func(v string) string { return fmt.Sprintf("(%s and %s >= %d)", v, steps, int(growthTail/growthStep)) }
 	return strings.Join([]string{
-		part("", growthSlope, median(recent)),
-		part("", growthTailPart, median(growthTail)),
-		part("", growthClimbing, fmt.Sprintf("avg_over_time((%s > bool 0)[%s:%s])", slope, promDuration(recent), step)),
-		part("", growthSteps, fmt.Sprintf("count_over_time(%s[%s:%s])", slope, promDuration(recent), step)),
+		part("", growthSlope, judged(median(recent))),
+		part("", growthTailPart, judged(median(growthTail))),
+		part("", growthClimbing, judged(fmt.Sprintf("avg_over_time((%s > bool 0)[%s:%s])", slope, promDuration(recent), step))),
+		part("", growthSteps, judged(steps)),
 	}, " or ")
 }
