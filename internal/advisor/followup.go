@@ -142,3 +142,9 @@ func changesCPU(ch model.AppliedChange, container string) bool {
 	}
 	return false
 }
+
+// Undoes reports whether a is the after-change advice to undo kgotop's last
+// change: while it stands, it comes before the advice it holds back.
+func (a Advice) Undoes() bool {
+	return a.Kind == KindAfterChange && a.Suggested.Display == undoSuggested
+}

@@ -58,6 +58,30 @@ func (m Model) undoAction(ref model.WorkloadRef) (tea.Model, tea.Cmd) {
 	return m.resize(), nil
 }
 
+// undoFirst reports whether the most urgent of the advice is the undo of
+// kgotop's last change: the patch holds back what it would change instead.
+func undoFirst(as []advisor.Advice) bool {
+	top := topOf(as, "", false)
+	return top != nil && top.Undoes()
+}
+
+// undoDryRun opens the undo of kgotop's last change to ref and starts its
+// dry run (a when the undo is the top advice).
+func (m Model) undoDryRun(ref model.WorkloadRef) (tea.Model, tea.Cmd) {
+	next, _ := m.undoAction(ref)
+	m = next.(Model)
+	if m.view != viewPatch || m.patch.undo == nil {
+		return m, nil
+	}
+	if m.deps.ReadOnly {
+		m.notice = readOnlyNotice
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.patch, cmd = m.patch.dryRun(m.ctx, m.deps.Apply)
+	return m, cmd
+}
+
 // changeMark is what the table says of a workload kgotop changed in the
 // last markFor: "resized 12m ago"; "" when it did not.
 func changeMark(w model.Workload, now time.Time) string {

@@ -138,6 +138,13 @@ func (p patchModel) busy() bool {
 	return p.state == patchDryRun || p.state == patchApplying || p.ip.busy() || p.ip.active()
 }
 
+// undoable reports whether u may open, from this view, the undo of the
+// last change kgotop applied to the workload: it is not the undo already,
+// and nothing is in flight.
+func (p patchModel) undoable() bool {
+	return p.undo == nil && p.w != nil && len(p.w.Changes) > 0 && !p.busy()
+}
+
 // actions are what the patch view sends through: Deps.Apply, Deps.Resize,
 // Deps.Record, and the clock changes are filed at.
 type actions struct {

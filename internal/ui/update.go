@@ -224,6 +224,8 @@ func (m Model) patchKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m.copyText("the kubectl patch command", m.patch.patch.Command)
+	case key.Matches(msg, m.keys.Undo) && !confirming && m.patch.undoable():
+		return m.undoAction(m.patch.w.Ref)
 	case key.Matches(msg, m.keys.Apply, m.keys.Resize) && m.deps.ReadOnly:
 		m.notice = readOnlyNotice
 		return m, nil
@@ -246,6 +248,9 @@ var readOnlyNotice = model.Cell{Text: "read-only (--read-only): applying is off;
 
 // patchAction opens the patch view for a workload (p), and starts its dry run (a).
 func (m Model) patchAction(msg tea.KeyPressMsg, ref model.WorkloadRef, advice []advisor.Advice) (tea.Model, tea.Cmd) {
+	if key.Matches(msg, m.keys.Apply) && undoFirst(advice) {
+		return m.undoDryRun(ref) // the undo is the top advice: a dry-runs it
+	}
 	m.patch = newPatch(m.workload(ref), advice, m.patch.seq, m.deps.ReadOnly, m.resizeServed(), m.styles)
 	if key.Matches(msg, m.keys.Apply) && m.deps.ReadOnly {
 		m.notice = readOnlyNotice
