@@ -51,3 +51,16 @@ func TestUndoOpensFromThePatchView(t *testing.T) {
 		t.Errorf("esc from the undo: view %v", m.view)
 	}
 }
+
+// The patch view's help explains both reasons advice is held: too little
+// history, and an alternative to the undo (which holds even an OOMKill's raise).
+func TestPatchHelpExplainsBothHolds(t *testing.T) {
+	m := start(t, resizeDeps(cutTooDeep(), &fakeApply{}, &fakeResize{}, &recorder{}), 200, 60)
+	m = press(t, selectRow(t, m, "mailer"), "p", "?")
+	v := flat(m)
+	for _, want := range []string{"Held for too little history", "Held as an alternative to the undo", "even an OOMKill's raise"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("help lacks %q:\n%s", want, screen(m))
+		}
+	}
+}
