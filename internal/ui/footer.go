@@ -142,7 +142,7 @@ func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
 		return append(undo, back)
 	case p.err != nil:
 		return append(append(undo, choose...), back)
-	case p.state == patchApplied:
+	case p.done():
 		return append(undo, footerKey{k.Copy, prioAct - 10}, back)
 	}
 	out := append(undo, choose...)

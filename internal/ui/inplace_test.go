@@ -100,7 +100,7 @@ func TestInPlaceResizeRuns(t *testing.T) {
 	if m.patch.ip.state != ipWaiting || fmt.Sprint(rz.calls) != "[orders-0 dry orders-0 real]" || len(f.calls) != 1 {
 		t.Fatalf("after Y: state %v, calls %v %+v", m.patch.ip.state, rz.calls, f.calls)
 	}
-	if v := screen(m); !strings.Contains(v, "Resizing in place, pod 1 of 1") || !strings.Contains(v, "… orders-0 sent; waiting for the kubelet") || !strings.Contains(footer(m), "esc stop after this pod") {
+	if v := screen(m); !strings.Contains(v, "Resizing in place: 0 of 1 pod done") || !strings.Contains(v, "… orders-0 sent; waiting for the kubelet") || !strings.Contains(footer(m), "esc stop after this pod") {
 		t.Errorf("waiting:\n%s", v)
 	}
 
@@ -109,7 +109,7 @@ func TestInPlaceResizeRuns(t *testing.T) {
 	o := workloadOf(&done, "orders")
 	o.Pods[0].Resize = model.PodResize{Generation: 2, ObservedGeneration: 2}
 	m = refreshWith(t, m, done)
-	if m.patch.ip.state != ipPause || !strings.Contains(screen(m), "✓ orders-0 done: same pod, running with the new values") {
+	if v := screen(m); m.patch.ip.state != ipPause || !strings.Contains(v, "✓ orders-0 done: same pod, running with the new values") || !strings.Contains(v, "Resizing in place: 1 of 1 pod done") {
 		t.Fatalf("state %v:\n%s", m.patch.ip.state, screen(m))
 	}
 	next, cmd := m.Update(pauseMsg{seq: m.patch.seq})
@@ -124,8 +124,17 @@ func TestInPlaceResizeRuns(t *testing.T) {
 	if ch.Way != model.ChangeResize || !ch.Template || fmt.Sprint(ch.Pods) != "[orders-0]" || ch.Stopped != "" || ch.Restarts["orders-0"] != 4 || !ch.At.Equal(t0) {
 		t.Errorf("filed %+v", ch)
 	}
-	if v := screen(m); !strings.Contains(v, "✓ resized 1 pod in place and patched the template") {
-		t.Errorf("done:\n%s", v)
+	// Done: what was applied and that nothing is left, not the offer made before.
+	v = flat(m)
+	for _, want := range []string{"✓ resized 1 pod in place and patched the template", "Nothing left to apply", "APPLIED"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("done lacks %q:\n%s", want, screen(m))
+		}
+	}
+	for _, stale := range []string{"Applying", "i resizes", "ADVICE IN THIS PATCH", "[x]"} {
+		if strings.Contains(v, stale) {
+			t.Errorf("done still says %q:\n%s", stale, screen(m))
+		}
 	}
 }
 

@@ -29,7 +29,7 @@ func (p patchModel) inPlaceStatus() []model.Cell {
 			{Text: fmt.Sprintf("Resize %s in place, one at a time, then patch %s? Press Y; n or esc cancels.", plural(n, "running pod"), patchName(p.patch)), Level: model.Near},
 		}
 	case ipResizing, ipWaiting, ipPause:
-		out = append(out, model.Cell{Text: fmt.Sprintf("Resizing in place, pod %d of %d; then the template patch (esc stops after this pod):", ip.step+1, n), Level: model.Near})
+		out = append(out, model.Cell{Text: fmt.Sprintf("Resizing in place: %d of %s done; then the template patch (esc stops after the pod in hand):", p.podsDone(), plural(n, "pod")), Level: model.Near})
 	case ipTemplate:
 		out = append(out, model.Cell{Text: "… every pod is resized; applying the template patch", Level: model.Idle})
 	case ipDone:
@@ -73,6 +73,17 @@ func (p patchModel) podCells() []model.Cell {
 		out = append(out, model.Cell{Text: "  · " + podList(waiting) + ifElse(len(waiting) == 1, " waits its turn", " wait their turn"), Level: model.Idle})
 	}
 	return out
+}
+
+// podsDone counts the pods the in-place run has resized.
+func (p patchModel) podsDone() int {
+	n := 0
+	for i := range p.ip.plan.Steps {
+		if p.ip.gens != nil && p.ip.gens[i] != 0 && p.ip.progress[i].State == resize.Done {
+			n++
+		}
+	}
+	return n
 }
 
 // podList names pods, at most three, then how many more.

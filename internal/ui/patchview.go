@@ -56,10 +56,13 @@ func (p patchModel) layout() patchLayout {
 	if ip := p.inPlaceStatus(); ip != nil {
 		status = ip
 	}
-	if p.err == nil {
+	switch left, ok := p.leftAfter(); {
+	case ok:
+		status = append(status, left)
+	case p.err == nil && !p.running() && !p.done():
 		status = append([]model.Cell{p.effect()}, status...)
 	}
-	if held, ok := p.heldStatus(); ok {
+	if held, ok := p.heldStatus(); ok && !p.done() {
 		status = append(status, held)
 	}
 	for _, c := range status {
@@ -72,6 +75,10 @@ func (p patchModel) layout() patchLayout {
 	}
 	l.top = append(l.top, "")
 
+	if p.done() {
+		l.rest = p.doneLines()
+		return l
+	}
 	var rest []string
 	if p.err == nil {
 		rest = append(rest, st.Emphasis.Render(" CHANGES"))
