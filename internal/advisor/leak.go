@@ -187,15 +187,15 @@ func adviseLeak(x wctx, l leak) *Advice {
 	if !oom && !soon && (limit == 0 || peak < limit*7/10) {
 		return nil
 	}
-	run := "this run"
+	run, young := "this run", ""
 	switch {
 	case !l.current && l.recent:
-		run = "the run before this one, which is too young to judge"
+		run, young = "the run before this one", "; this one is too young to judge"
 	case !l.current:
 		run = "its last full run"
 	}
-	reason := fmt.Sprintf("memory climbs steadily, about %s an hour (a straight line fits %s of %s with R² %.2f): a leak, most likely",
-		usageBytes(int64(l.perHour)), formatDuration(l.span), run, l.fit)
+	reason := fmt.Sprintf("memory climbs steadily, about %s an hour (a straight line fits %s of %s with R² %.2f%s): a leak, most likely",
+		usageBytes(int64(l.perHour)), formatDuration(l.span), run, l.fit, young)
 	if heading {
 		reason += fmt.Sprintf("; at this rate it reaches the %s limit in about %s", formatMemory(limit), formatDuration(eta))
 	}

@@ -32,6 +32,15 @@ func (w ChangeWay) Past() string {
 	return "rolled out"
 }
 
+// PastIt returns Past with its object: "resized it", "rolled it out",
+// "patched it".
+func (w ChangeWay) PastIt() string {
+	if w == ChangeRollout {
+		return "rolled it out"
+	}
+	return w.Past() + " it"
+}
+
 // AppliedChange is one change kgotop applied to a workload, kept (with
 // the usage history, between runs) so that what followed it can be
 // judged: what changed, when, from what to what, and how to put it back.

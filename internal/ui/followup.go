@@ -102,7 +102,7 @@ func followUpLines(b *textBlock, w *model.Workload, now time.Time) {
 		return
 	}
 	ch := s.Change
-	b.heading(fmt.Sprintf("since kgotop %s it %s ago (%s)", ch.Way.Past(), model.FormatAge(max(now.Sub(ch.At), 0)), ch.At.Format("Jan 2 15:04:05")))
+	b.heading(fmt.Sprintf("since kgotop %s %s ago (%s)", ch.Way.PastIt(), model.FormatAge(max(now.Sub(ch.At), 0)), ch.At.Format("Jan 2 15:04:05")))
 	var fields []string
 	for _, f := range ch.Fields {
 		fields = append(fields, fmt.Sprintf("%s %s %s → %s", f.Container, f.Field, f.Before, f.After))

@@ -252,7 +252,7 @@ func (p patchModel) title() string {
 	ref := p.w.Ref
 	s := fmt.Sprintf(" PATCH %s %s in %s", kindWord(ref.Kind), ref.Name, ref.Namespace)
 	if u := p.undo; u != nil {
-		s = fmt.Sprintf(" UNDO: %s %s in %s as before kgotop %s it", kindWord(ref.Kind), ref.Name, ref.Namespace, u.Way.Past())
+		s = fmt.Sprintf(" UNDO: %s %s in %s as before kgotop %s", kindWord(ref.Kind), ref.Name, ref.Namespace, u.Way.PastIt())
 	}
 	if p.err == nil {
 		s += " · " + plural(len(p.patch.Fields), "field")

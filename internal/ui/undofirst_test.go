@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/kgotop/kgotop/internal/model"
 )
 
 // When the undo of kgotop's change is the top advice, the row says so
@@ -62,5 +64,20 @@ func TestPatchHelpExplainsBothHolds(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("help lacks %q:\n%s", want, screen(m))
 		}
+	}
+}
+
+// A rollout kgotop made reads "since kgotop rolled it out", in the details
+// and in the undo's title.
+func TestRolloutIsWordedInOrder(t *testing.T) {
+	s := cutTooDeep()
+	workloadOf(&s, "mailer").Changes[0].Way = model.ChangeRollout
+	m := start(t, resizeDeps(s, &fakeApply{}, &fakeResize{}, &recorder{}), 200, 50)
+	m = press(t, selectRow(t, m, "mailer"), "enter")
+	if v := flat(m); !strings.Contains(v, "since kgotop rolled it out 12m ago") || strings.Contains(v, "rolled out it") {
+		t.Errorf("details:\n%s", screen(m))
+	}
+	if v := flat(press(t, m, "u")); !strings.Contains(v, "as before kgotop rolled it out") {
+		t.Errorf("undo:\n%s", screen(m))
 	}
 }
