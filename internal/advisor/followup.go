@@ -51,10 +51,11 @@ func FollowUp(w model.Workload) (Since, bool) {
 	for _, c := range w.Containers {
 		for _, in := range c.Instances {
 			restarts[in.Pod] += in.RestartCount
-			if t := in.LastTermination; t != nil && t.Reason == "OOMKilled" && t.FinishedAt.After(ch.At) {
+			since := ch.ReachedAt(in.Pod)
+			if t := in.LastTermination; t != nil && t.Reason == "OOMKilled" && t.FinishedAt.After(since) {
 				oom[in.Pod] = true
 			}
-			if in.Waiting == "CrashLoopBackOff" && s.CrashLoop == "" && in.LastTermination != nil && in.LastTermination.FinishedAt.After(ch.At) {
+			if in.Waiting == "CrashLoopBackOff" && s.CrashLoop == "" && in.LastTermination != nil && in.LastTermination.FinishedAt.After(since) {
 				s.CrashLoop = c.Name
 			}
 		}

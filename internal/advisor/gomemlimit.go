@@ -131,7 +131,7 @@ func (v gmlVerdict) severity(x wctx, r resources) Severity {
 		if r.mem.limitID != "" && r.mem.current > 0 {
 			limit = r.mem.current
 		}
-		if oomKilled(x.c) || peakMemory(r) >= limit*7/10 || r.heap.goal >= gomemlimitFor(limit, r.heap.nonGo) {
+		if oomKilled(x) || peakMemory(r) >= limit*7/10 || r.heap.goal >= gomemlimitFor(limit, r.heap.nonGo) {
 			return Warning
 		}
 		if r.mem.limitID != "" {

@@ -118,7 +118,7 @@ func fitLine(pts []model.Point) (slope, intercept, r2 float64) {
 // or its peak is near the limit.
 func adviseLeak(x wctx, l leak) *Advice {
 	limit := positive(x.c.Resources.Limits.Memory)
-	oom := oomKilled(x.c)
+	oom := oomKilled(x)
 	var peak int64
 	if x.c.Usage != nil {
 		peak = x.c.Usage.MemoryPeak.Value

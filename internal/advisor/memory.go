@@ -70,11 +70,6 @@ type memoryVerdict struct {
 	qosFrom    string
 }
 
-// oomKilled reports whether an instance of the container was last OOMKilled.
-func oomKilled(c model.Container) bool {
-	return c.Terminations("OOMKilled") > 0
-}
-
 // decideMemory sizes a container's memory request and limit together.
 // cpuLimit is the CPU limit in force after the CPU advice: a container that
 // loses it is no longer Guaranteed, whatever its memory does.
@@ -88,7 +83,7 @@ func decideMemory(x wctx, hs history, heap heapState, cpuLimit int64) (memoryVer
 	if hs.h != nil {
 		v.peak = positive(hs.h.MemoryPeak.Value)
 	}
-	v.oom = oomKilled(x.c)
+	v.oom = oomKilled(x)
 	v.used = max(v.req, v.peak, v.lim)
 	v.bump = ceilTo(max(float64(v.used+oomExtra), float64(v.used)*oomFactor), mib)
 	v.pastOOMs(x.c)

@@ -101,7 +101,7 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	case v.pastOOM > 0:
 		a.Evidence = append(a.Evidence, num("OOM kills, past "+formatDuration(x.c.Past.Range), fmt.Sprint(v.pastOOM), float64(v.pastOOM), Count), memEv("OOM bump", v.bump))
 	case v.oom:
-		n := x.c.Terminations("OOMKilled")
+		n := oomKills(x)
 		restarts := x.c.RestartCount()
 		a.Evidence = append(a.Evidence, num("restarts", fmt.Sprint(restarts), float64(restarts), Count),
 			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count), memEv("OOM bump", v.bump))
