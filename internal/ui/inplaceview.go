@@ -26,7 +26,7 @@ func (p patchModel) inPlaceStatus() []model.Cell {
 	case ipConfirm:
 		return []model.Cell{
 			{Text: fmt.Sprintf("✓ dry runs passed: the resize of %s and the template patch (%s)", plural(n, "pod"), p.result), Level: model.Good},
-			{Text: fmt.Sprintf("Resize %s in place, one at a time, then patch %s? Press Y; n or esc cancels.", plural(n, "running pod"), patchName(p.patch)), Level: model.Near},
+			{Text: fmt.Sprintf("Resize %s in place%s, then patch %s? Press Y; n or esc cancels.", plural(n, "running pod"), ifElse(n > 1, ", one at a time", ""), patchName(p.patch)), Level: model.Near},
 		}
 	case ipResizing, ipWaiting, ipPause:
 		out = append(out, model.Cell{Text: fmt.Sprintf("Resizing in place, pod %d of %d; then the template patch (esc stops after this pod):", ip.step+1, n), Level: model.Near})
@@ -115,6 +115,9 @@ func (p patchModel) inPlaceLines(width int) []string {
 	}
 	out = append(out, st.Emphasis.Render(" IN PLACE")+st.Dim.Render(head))
 	order := fmt.Sprintf("1. the pods one at a time (%s), each a server-side dry run first, then for real, the next only once the kubelet has applied the one before", podNames(ip.plan.Steps))
+	if n == 1 {
+		order = fmt.Sprintf("1. pod %s: a server-side dry run first, then for real, and a wait until the kubelet has applied it", ip.plan.Steps[0].Pod)
+	}
 	if ip.plan.Order != "" {
 		order += "; " + ip.plan.Order
 	}

@@ -65,10 +65,13 @@ type patchModel struct {
 	// serves pods/resize and the dashboard can send it); ip is it.
 	served bool
 	ip     inPlace
-	st     Styles
-	lines  patchLayout
-	width  int
-	height int
+	// restarts are each pod's restarts in the newest snapshot: a pod's
+	// count when the run resizes it, to tell restarts since.
+	restarts map[string]int32
+	st       Styles
+	lines    patchLayout
+	width    int
+	height   int
 }
 
 // newPatch opens the patch view of w with all its patchable advice
@@ -98,6 +101,9 @@ func (p patchModel) build() patchModel {
 	if p.w == nil {
 		p.patch, p.err = advisor.Patch{}, errors.New("the workload is gone")
 		return p
+	}
+	if p.restarts == nil {
+		p.restarts = p.w.PodRestarts()
 	}
 	if p.undo != nil {
 		p.patch, p.err = advisor.UndoPatch(*p.w, *p.undo)

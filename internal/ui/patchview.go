@@ -56,7 +56,7 @@ func (p patchModel) layout() patchLayout {
 	if ip := p.inPlaceStatus(); ip != nil {
 		status = ip
 	}
-	if p.err == nil {
+	if p.err == nil && !p.ip.chosen() {
 		status = append([]model.Cell{p.effect()}, status...)
 	}
 	for _, c := range status {
