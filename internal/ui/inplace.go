@@ -165,9 +165,8 @@ func (p patchModel) resized(ctx context.Context, msg resizeMsg, acts actions) (p
 	}
 	p.ip.gens[msg.step], p.ip.state, p.ip.since = msg.gen, ipWaiting, acts.now()
 	p.ip.record.Pods = append(p.ip.record.Pods, pod)
-	// The change reaches the pod now: its restarts and kills from before,
-	// while it waited its turn, were with its old values.
-	p.ip.record.Resized[pod] = p.ip.since
+	// Its restarts from before, while it waited its turn, were with its old
+	// values.
 	if n, ok := p.restarts[pod]; ok {
 		p.ip.record.Restarts[pod] = n
 	}
@@ -193,6 +192,9 @@ func (p patchModel) observe(w *model.Workload, acts actions) (patchModel, tea.Cm
 	p.ip.progress[i], p.ip.seen = pr, acts.now()
 	switch {
 	case pr.State == resize.Done:
+		// The change has reached the pod: what it goes through from now on,
+		// it goes through with the new values.
+		p.ip.record.Resized[s.Pod] = p.ip.seen
 		p.ip.state = ipPause
 		seq := p.seq
 		return p.relayout(), tea.Tick(stepPause, func(time.Time) tea.Msg { return pauseMsg{seq: seq} })

@@ -296,3 +296,18 @@ func TestInPlaceResizeCountsFromThePodsTurn(t *testing.T) {
 		t.Fatalf("filed %+v", rec.changes)
 	}
 }
+
+// Discovery answers after the first snapshots: a patch view opened before
+// it offers the resize once a snapshot says the cluster serves it.
+func TestInPlaceResizeOfferedOnceDiscovered(t *testing.T) {
+	early := resizable()
+	early.Sources.InPlaceResize = false
+	m := openOrders(t, early, &fakeApply{}, &fakeResize{}, &recorder{})
+	if v := screen(m); strings.Contains(v, "IN PLACE") {
+		t.Fatalf("offered before the cluster said it serves pods/resize:\n%s", v)
+	}
+	m = refreshWith(t, m, resizable())
+	if v := screen(m); !strings.Contains(v, "i resizes 1 running pod in place") || !strings.Contains(footer(m), "i resize in place") {
+		t.Errorf("not offered once discovered:\n%s", v)
+	}
+}

@@ -122,6 +122,17 @@ func (p patchModel) build() patchModel {
 	return p.relayout()
 }
 
+// serve offers the in-place resize once the cluster is known to serve it:
+// discovery may answer after the view opened. The view plans again only
+// while it shows the patch and nothing is under way.
+func (p patchModel) serve(served bool) patchModel {
+	if !served || p.served || p.w == nil || p.state != patchPreview || p.busy() || p.ip.state != ipIdle {
+		return p
+	}
+	p.served = true
+	return p.build()
+}
+
 // resize sets the room the view has; a new width lays it out again.
 func (p patchModel) resize(width, height int) patchModel {
 	p.height = height
