@@ -89,6 +89,19 @@ func TestPlanRaisesNearestTheLimitFirst(t *testing.T) {
 	}
 }
 
+// A pod that was OOMKilled goes first when the limit rises, though it
+// uses little since it started again; last when it falls.
+func TestPlanOOMKilledPodFirst(t *testing.T) {
+	w := workload(res(100, 200*mi, 0, 256*mi), model.QoSBurstable, 250*mi, 120*mi)
+	w.Containers[0].Instances[1].LastTermination = &model.Termination{Reason: "OOMKilled", ExitCode: 137, FinishedAt: t0.Add(-time.Minute)}
+	if p := New(w, patchOf(t, w, set(advisor.Limits, advisor.Memory, 384*mi, "384Mi"))); p.Steps[0].Pod != "api-b" {
+		t.Errorf("raise: %s first", p.Steps[0].Pod)
+	}
+	if p := New(w, patchOf(t, w, set(advisor.Requests, advisor.Memory, 150*mi, "150Mi"))); p.Steps[0].Pod != "api-a" {
+		t.Errorf("cut: %s first", p.Steps[0].Pod)
+	}
+}
+
 // A lowered request goes to the pod that uses least first.
 func TestPlanLowersTheLeastUsedFirst(t *testing.T) {
 	w := workload(res(1000, 512*mi, 0, 1024*mi), model.QoSBurstable, 300*mi, 100*mi)
