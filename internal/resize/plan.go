@@ -284,7 +284,14 @@ func runtimeNotes(c model.Container, p advisor.Patch, changes []advisor.Change) 
 		case e.From.FromLimit("memory"):
 			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT comes from limits.memory through the downward API, which is read at start: the running program keeps the old value until it restarts", c.Name))
 		case patched:
-			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT in the env is read at start: the running program keeps %s until it restarts; the template patch carries the new value", c.Name, e.Value))
+			note := fmt.Sprintf("%s: GOMEMLIMIT in the env is read at start: the running program keeps %s until it restarts; the template patch carries the new value", c.Name, e.Value)
+			if limit := newMemoryLimit(changes, c.Name); limit > 0 {
+				if v, err := advisor.ParseGoBytes(e.Value); err == nil && v >= limit {
+					note += fmt.Sprintf(". %s is above the new %s limit: until the program restarts, its GC does not keep the heap under the limit, and the OOM killer may end it first",
+						e.Value, model.FormatBytes(limit))
+				}
+			}
+			out = append(out, note)
 		default:
 			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT in the env (%s) is read at start: nothing moves it with the new memory limit in a running program", c.Name, e.Value))
 		}
@@ -299,6 +306,17 @@ func runtimeNotes(c model.Container, p advisor.Patch, changes []advisor.Change) 
 		}
 	}
 	return out
+}
+
+// newMemoryLimit is the memory limit the changes give container, 0 when
+// they leave it.
+func newMemoryLimit(changes []advisor.Change, container string) int64 {
+	for _, ch := range changes {
+		if ch.Container == container && ch.Resource.Section == advisor.Limits && ch.Resource.Name == advisor.Memory && !ch.Resource.Remove {
+			return ch.Resource.Amount
+		}
+	}
+	return 0
 }
 
 // goBefore125 reports whether the container's Go is known to be older

@@ -203,8 +203,17 @@ func TestPlanSaysWhatStaysUntilRestart(t *testing.T) {
 			t.Errorf("notes lack %q:\n%s", want, notes)
 		}
 	}
-	if strings.Contains(string(p.Steps[0].Body), "GOMEMLIMIT") {
-		t.Errorf("the resize carries env: %s", p.Steps[0].Body)
+	if strings.Contains(string(p.Steps[0].Body), "GOMEMLIMIT") || strings.Contains(notes, "above the new") {
+		t.Errorf("the resize carries env: %s; or a raise warns: %s", p.Steps[0].Body, notes)
+	}
+	// A cut under the GOMEMLIMIT the program runs with: its GC no longer
+	// holds the heap under the limit until it restarts.
+	w.Containers[0].Resources.Limits.Memory = 2048 * mi
+	w.Containers[0].Env = []model.EnvVar{{Name: "GOMEMLIMIT", Value: "1800MiB"}}
+	cut := advisor.Change{Container: "app", Env: &advisor.EnvChange{Name: "GOMEMLIMIT", Value: "246MiB"}}
+	p = New(w, patchOf(t, w, set(advisor.Limits, advisor.Memory, 274*mi, "274Mi"), cut))
+	if notes := strings.Join(p.Notes, "\n"); !strings.Contains(notes, "keeps 1800MiB until it restarts; the template patch carries the new value. 1800MiB is above the new 274Mi limit: until the program restarts, its GC does not keep the heap under the limit") {
+		t.Errorf("a cut below the running GOMEMLIMIT:\n%s", notes)
 	}
 	w.Containers[0].Env = []model.EnvVar{{Name: "GOMEMLIMIT", From: &model.EnvSource{Kind: model.EnvResourceField, Resource: "limits.memory"}}}
 	w.Containers[0].Go.Version = "1.25.3"
