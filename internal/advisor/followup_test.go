@@ -184,4 +184,10 @@ func TestFollowUpProgress(t *testing.T) {
 	if s.NewPods != 1 || s.NewReady != 1 || s.OldPods != 2 || s.Restarts != 3 {
 		t.Errorf("rollout %d/%d new, %d old, %d restarts since (2 in api-a, 1 in the new api-c)", s.NewReady, s.NewPods, s.OldPods, s.Restarts)
 	}
+	// The rollout after the template patch replaces api-b: resized, then
+	// replaced, not waiting for anything.
+	w.Pods = slices.Delete(w.Pods, 1, 2)
+	if s, _ := FollowUp(w); s.Resized != 1 || s.Replaced != 1 || len(s.Waiting) != 0 {
+		t.Errorf("resized %d, replaced %d, waiting %q", s.Resized, s.Replaced, s.Waiting)
+	}
 }

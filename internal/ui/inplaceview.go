@@ -35,7 +35,7 @@ func (p patchModel) inPlaceStatus() []model.Cell {
 	case ipDone:
 		text := fmt.Sprintf("✓ resized %s in place and patched the template: %s", plural(n, "pod"), p.result)
 		if ip.plan.Rolls {
-			text += "; the " + kindWord(p.patch.Kind) + " now replaces the pods at its own pace, with the same values: the details follow it"
+			text += "; the " + kindWord(p.patch.Kind) + " now replaces the pods at its own pace, with " + p.rolledTo() + ": the details follow it"
 		}
 		out = append(out, model.Cell{Text: text, Level: model.Good})
 	case ipStopped:
@@ -124,7 +124,7 @@ func (p patchModel) inPlaceLines(width int) []string {
 	add("   ", order+".", model.Normal)
 	then := "2. then the template patch, so that pods made from now on get the same values (else the next rollout undoes the resize)"
 	if ip.plan.Rolls {
-		then += fmt.Sprintf("; a %s replaces its pods on any template change, so it then rolls them, at its own pace, to the values they already run with: the resize is relief now", kindWord(p.patch.Kind))
+		then += fmt.Sprintf("; a %s replaces its pods on any template change, so it then rolls them, at its own pace, to %s: the resize is relief now", kindWord(p.patch.Kind), p.rolledTo())
 	}
 	add("   ", then+".", model.Normal)
 	for _, note := range ip.plan.Notes {
@@ -134,6 +134,18 @@ func (p patchModel) inPlaceLines(width int) []string {
 		add("   - ", "left alone: "+s, model.Idle)
 	}
 	return append(out, "")
+}
+
+// rolledTo says what the pods a rollout makes after the resize run with:
+// the values the resized pods have, and the fields a running pod cannot
+// take (env, probes) if the patch changes any.
+func (p patchModel) rolledTo() string {
+	for _, f := range p.patch.Fields {
+		if !strings.HasPrefix(f.Field, "resources.") {
+			return "the resources the resized pods have and what they could not take in place"
+		}
+	}
+	return "the values the resized pods already run with"
 }
 
 // podProgress is a pod's mark, state and level in the run.
