@@ -20,11 +20,18 @@ func oomKilled(x wctx) bool { return oomKills(x) > 0 }
 func oomKills(x wctx) int {
 	n := 0
 	for _, in := range x.c.Instances {
-		if t := in.LastTermination; t != nil && t.Reason == "OOMKilled" && !answered(x, in.Pod, t.FinishedAt) {
+		if t := in.LastTermination; t != nil && t.Reason == "OOMKilled" && !answeredOOM(x, in) {
 			n++
 		}
 	}
 	return n
+}
+
+// answeredOOM reports whether the instance was last OOMKilled before a
+// change kgotop applied raised its memory limit (see answered).
+func answeredOOM(x wctx, in model.ContainerInstance) bool {
+	t := in.LastTermination
+	return t != nil && t.Reason == "OOMKilled" && answered(x, in.Pod, t.FinishedAt)
 }
 
 // answered reports whether a change kgotop applied after a kill at at, in

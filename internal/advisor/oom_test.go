@@ -81,3 +81,22 @@ func TestOOMKillAnsweredByARaise(t *testing.T) {
 		t.Errorf("a change that reached neither the pod nor the template: %q", got)
 	}
 }
+
+// A pod that ran briefly and was OOMKilled a minute ago looks like a crash
+// loop; once kgotop raised its limit in place since, it is not one.
+func TestOOMKillAnsweredEndsTheLoop(t *testing.T) {
+	killed := t0.Add(2 * time.Hour)
+	now := killed.Add(3 * time.Minute)
+	w := oomWorkload(256*mi, killed)
+	in := &w.Containers[0].Instances[0]
+	in.RestartCount, in.StartedAt = 5, killed.Add(10*time.Second)
+	in.LastTermination.StartedAt = killed.Add(-2 * time.Minute)
+	if a := find(AdviseWorkload(w, Options{Now: now}), KindRestarts); a == nil || a.Severity != Critical {
+		t.Fatalf("a brief run ended by an OOMKill: %+v", a)
+	}
+	w.Containers[0].Resources.Limits.Memory = 356 * mi
+	w.Changes = []model.AppliedChange{raise(killed.Add(time.Minute), killed.Add(2*time.Minute), true)}
+	if a := find(AdviseWorkload(w, Options{Now: now}), KindRestarts); a != nil {
+		t.Errorf("the raise answered the kill, yet: %s", a.Reason)
+	}
+}

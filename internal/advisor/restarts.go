@@ -159,7 +159,9 @@ func crashLooping(x wctx) bool {
 		return true
 	}
 	for _, in := range x.c.Instances {
-		if briefRun(in, x.opts.Now) {
+		// Running again after an OOMKill a raise has answered since is
+		// not a loop: its cause is gone.
+		if briefRun(in, x.opts.Now) && !answeredOOM(x, in) {
 			return true
 		}
 	}
