@@ -183,10 +183,23 @@ type Value struct {
 	Unit   Unit  `json:"unit,omitempty"`
 }
 
-// Range is the span of values the evidence supports (VPA's lower and upper bounds).
+// Range is the span of values the evidence supports (VPA's lower and upper
+// bounds). A request range never runs above the limit in force after the
+// advice: when the upper bound does, Upper is that limit and UpperBound the
+// recommender's upper bound.
 type Range struct {
-	Lower Value `json:"lower"`
-	Upper Value `json:"upper"`
+	Lower      Value  `json:"lower"`
+	Upper      Value  `json:"upper"`
+	UpperBound *Value `json:"upper_bound,omitempty"`
+}
+
+// Words says what the range is, for people (model.RangeWords).
+func (r Range) Words() string {
+	bound := ""
+	if r.UpperBound != nil {
+		bound = r.UpperBound.Display
+	}
+	return model.RangeWords(r.Lower.Display, r.Upper.Display, bound)
 }
 
 // Evidence is one number (or fact) the advice rests on.

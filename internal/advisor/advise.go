@@ -163,7 +163,7 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 		}
 		return cmp.Compare(b.Severity.Rank(), a.Severity.Rank())
 	})
-	return out
+	return holdBehindUndo(w, out)
 }
 
 // TimeSensitive reports whether AdviseWorkload's advice for w can change

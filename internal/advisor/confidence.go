@@ -108,7 +108,7 @@ func (hs history) hold(a *Advice, emergency bool) {
 	}
 	a.Held, a.HeldWhy = true, HeldShortHistory
 	a.Notes = append(a.Notes, fmt.Sprintf(heldNote+" %s of history is under the %s minimum for a right-size "+
-		"(ask for it with --patch-low-confidence)", formatDuration(hs.conf.Span()), formatDuration(hs.min)))
+		"(ask for it with --patch-low-confidence, or H in the dashboard's patch view)", formatDuration(hs.conf.Span()), formatDuration(hs.min)))
 }
 
 // heldNote begins the note of held advice.
@@ -131,7 +131,7 @@ func (hs history) holdInside(a *Advice, emergency bool) {
 	}
 	a.Held, a.HeldWhy = true, HeldInsideRange
 	a.Notes = append(a.Notes, fmt.Sprintf(heldNote+" %s lies inside the range the usage supports (%s-%s), which the VPA leaves alone "+
-		"until it has %s of history (ask for it with --patch-low-confidence)", a.Current.Display, r.Lower.Display, r.Upper.Display, formatDuration(insideRangeFor)))
+		"until it has %s of history (ask for it with --patch-low-confidence, or H in the dashboard's patch view)", a.Current.Display, r.Lower.Display, r.Upper.Display, formatDuration(insideRangeFor)))
 }
 
 func joinNote(a, b string) string {

@@ -99,7 +99,7 @@ func writeCPURequest(x wctx, hs history, s cpuStats, req, target int64, lv cpuLi
 	case lv.qos:
 		reason = fmt.Sprintf("requests equal limits (Guaranteed QoS): request and limit move together to %s (%s)", formatCPU(target), lv.qosFrom)
 	case target < req:
-		reason = fmt.Sprintf("request %s is %.1fx the P90 usage of %s: lower it to %s", formatCPU(req),
+		reason = fmt.Sprintf("request %s is %.1fx the P90 usage of %s: lower it to %s", cpuWords(req),
 			float64(req)/math.Max(s.p90, 1), formatCPU(p90), formatCPU(target))
 	}
 	lower, upper := hs.bounds(s.p50*m, s.p95*m)

@@ -124,15 +124,15 @@ func (v cpuLimitVerdict) guaranteed(x wctx, want, upper int64) cpuLimitVerdict {
 // write is the CPU limit advice for the verdict.
 func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	p99 := ceilTo(s.p99, 1)
-	seen := fmt.Sprintf("P99 usage %s is close to the %s limit", formatCPU(p99), formatCPU(v.lim))
+	seen := fmt.Sprintf("P99 usage %s is close to the %s limit", formatCPU(p99), cpuAdj(v.lim))
 	if t := v.throttling; t != nil && v.cause == limPinned {
 		seen = fmt.Sprintf("throttled in %.0f%% of CFS periods at the P95 of 5-minute windows (%.0f%% over the last %s, %s) under the %s limit: usage cannot show how much more it wants",
-			100*t.P95, 100*t.Share, formatDuration(x.c.Past.Range), x.c.Past.Source, formatCPU(v.lim))
+			100*t.P95, 100*t.Share, formatDuration(x.c.Past.Range), x.c.Past.Source, cpuAdj(v.lim))
 	} else if v.cause == limPinned {
-		seen = fmt.Sprintf("usage sits at the %s limit (peak %s): likely throttled, and usage cannot show how much more it wants", formatCPU(v.lim), formatCPU(s.peak))
+		seen = fmt.Sprintf("usage sits at the %s limit (peak %s): likely throttled, and usage cannot show how much more it wants", cpuAdj(v.lim), formatCPU(s.peak))
 		if v.pinned > 0 {
 			seen = fmt.Sprintf("usage sat at %.0f%% or more of the %s limit in %d of the last %d metrics windows (the last %s): likely throttled, and usage cannot show how much more it wants",
-				100*throttledAt, formatCPU(v.lim), v.pinned, v.windows, formatDuration(v.span))
+				100*throttledAt, cpuAdj(v.lim), v.pinned, v.windows, formatDuration(v.span))
 		}
 	}
 	var a Advice
@@ -140,12 +140,12 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	case v.remove:
 		a = x.advice(KindCPULimit, Warning, seen+"; remove the CPU limit (as krr does: the request still reserves the CPU) and measure again")
 	case v.cause == limPinned:
-		a = x.advice(KindCPULimit, Warning, fmt.Sprintf("%s; raise it by a real step to %s and measure again", seen, formatCPU(v.want)))
+		a = x.advice(KindCPULimit, Warning, fmt.Sprintf("%s; raise it by a real step to %s and measure again", seen, cpuWords(v.want)))
 	case v.cause == limQoS:
 		a = x.advice(KindCPULimit, Info, fmt.Sprintf("requests equal limits (Guaranteed QoS): the limit moves with the request to %s (%s)",
 			formatCPU(v.want), v.qosFrom))
 	default:
-		a = x.advice(KindCPULimit, Warning, fmt.Sprintf("%s: raise it to %s so the Go runtime is not throttled", seen, formatCPU(v.want)))
+		a = x.advice(KindCPULimit, Warning, fmt.Sprintf("%s: raise it to %s so the Go runtime is not throttled", seen, cpuWords(v.want)))
 	}
 	a.Current = cpuValue(v.lim)
 	a.Evidence = []Evidence{cpuEv("P99", p99), cpuEv("peak", s.peak), cpuEv("limit", v.lim)}
@@ -171,7 +171,7 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	}
 	if s.peak > v.lim {
 		a.Notes = append(a.Notes, fmt.Sprintf("usage of %s over the %s limit is usage at it: metrics average a window's CPU time, which can overshoot the quota slightly",
-			formatCPU(s.peak), formatCPU(v.lim)))
+			formatCPU(s.peak), cpuAdj(v.lim)))
 	}
 	if v.cause == limQoS {
 		a.Notes = append(a.Notes, "metrics average over a minute and hide sub-second bursts (the GC runs on GOMAXPROCS threads): "+

@@ -48,7 +48,7 @@ func Example() {
 	// critical cpu-request: 1 -> 115m (high confidence)
 	// info memory-limit: 1Gi -> 518Mi (high confidence)
 	// info memory-request: 512Mi -> 345Mi (high confidence)
-	// info gomemlimit: not set -> 466MiB (high confidence)
+	// info gomemlimit: not set -> 466MiB (medium confidence)
 	// kubectl patch deployment api -n shop --type=strategic -p '{"spec":{"template":{"spec":{"containers":[{"env":[{"name":"GOMEMLIMIT","value":"466MiB"}],"name":"app","resources":{"limits":{"memory":"518Mi"},"requests":{"cpu":"115m","memory":"345Mi"}}}]}}}}'
 	// restarts pods: true
 }

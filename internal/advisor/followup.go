@@ -1,15 +1,10 @@
 package advisor
 
-import (
-	"fmt"
-	"strings"
-	"time"
-
-	"github.com/kgotop/kgotop/internal/model"
-)
+import "github.com/kgotop/kgotop/internal/model"
 
 // KindAfterChange is the advice raised when a change kgotop applied was
-// followed by an OOMKill, a crash loop or throttling: undo it.
+// followed by an OOMKill, a crash loop or throttling: undo it when the
+// change lowered what then failed, else say it was not enough.
 const KindAfterChange Kind = "after-change"
 
 // throttledWindows is how many metrics windows at 95% or more of the CPU
@@ -31,11 +26,16 @@ type Since struct {
 	Waiting           []string
 	// Restarts are the restarts since the change, across pods;
 	// OOMKilledPods counts the pods a container of which last ended in an
-	// OOMKill since it; CrashLoop names a container in CrashLoopBackOff
-	// after restarting since.
-	Restarts      int32
-	OOMKilledPods int
-	CrashLoop     string
+	// OOMKill since it, at the memory it runs with (see oomKills), and
+	// OOMKilledUntaken those of them that run without the change (a
+	// template patch an OnDelete StatefulSet's pods do not take); CrashLoop
+	// names a container in CrashLoopBackOff after restarting since, and
+	// CrashOOM says its last run ended in an OOMKill.
+	Restarts         int32
+	OOMKilledPods    int
+	OOMKilledUntaken int
+	CrashLoop        string
+	CrashOOM         bool
 	// Throttled counts the metrics windows since the change in which a
 	// container the change set the CPU of used 95% or more of its limit.
 	Throttled int
@@ -49,27 +49,54 @@ func FollowUp(w model.Workload) (Since, bool) {
 	}
 	ch := w.Changes[0]
 	s := Since{Change: ch}
-	restarts, oom := map[string]int32{}, map[string]bool{}
+	restarts, oom, untaken := map[string]int32{}, map[string]bool{}, map[string]bool{}
 	for _, c := range w.Containers {
+		news := map[string]bool{} // pods whose last OOMKill came at the memory they run with
+		for _, k := range oomKills(w, c) {
+			news[k.pod] = true
+			if k.at.After(ch.At) {
+				oom[k.pod], untaken[k.pod] = true, !tookChange(w, ch, k.pod)
+			}
+		}
 		for _, in := range c.Instances {
 			restarts[in.Pod] += in.RestartCount
-			since := ch.ReachedAt(in.Pod)
-			if t := in.LastTermination; t != nil && t.Reason == "OOMKilled" && t.FinishedAt.After(since) {
-				oom[in.Pod] = true
+			t := in.LastTermination
+			if in.Waiting != "CrashLoopBackOff" || s.CrashLoop != "" || t == nil || !t.FinishedAt.After(ch.ReachedAt(in.Pod)) || t.Reason == "OOMKilled" && !news[in.Pod] {
+				continue // a kill at the memory from before a resize waits out the back-off
 			}
-			if in.Waiting == "CrashLoopBackOff" && s.CrashLoop == "" && in.LastTermination != nil && in.LastTermination.FinishedAt.After(since) {
-				s.CrashLoop = c.Name
-			}
+			s.CrashLoop, s.CrashOOM = c.Name, t.Reason == "OOMKilled"
 		}
-		if changesCPU(ch, c.Name) && c.Resources.Limits.CPU > 0 && c.Usage != nil {
-			for _, p := range c.Usage.Points() {
-				if p.Time().After(ch.At) && float64(p.CPU) >= throttledAt*float64(c.Resources.Limits.CPU) {
-					s.Throttled++
-				}
-			}
-		}
+		s.Throttled += throttledSince(c, ch)
 	}
 	s.OOMKilledPods = len(oom)
+	for _, u := range untaken {
+		if u {
+			s.OOMKilledUntaken++
+		}
+	}
+	s.pods(w, restarts)
+	return s, true
+}
+
+// throttledSince counts the metrics windows since the change in which the
+// container used 95% or more of its CPU limit, when the change set its CPU.
+func throttledSince(c model.Container, ch model.AppliedChange) int {
+	if !changesCPU(ch, c.Name) || c.Resources.Limits.CPU <= 0 || c.Usage == nil {
+		return 0
+	}
+	n := 0
+	for _, p := range c.Usage.Points() {
+		if p.Time().After(ch.At) && float64(p.CPU) >= throttledAt*float64(c.Resources.Limits.CPU) {
+			n++
+		}
+	}
+	return n
+}
+
+// pods counts the pods new and old since the change, the restarts since,
+// and how far the pods the change resized in place have come.
+func (s *Since) pods(w model.Workload, restarts map[string]int32) {
+	ch := s.Change
 	pods := map[string]model.Pod{}
 	for _, p := range w.Pods {
 		pods[p.Name] = p
@@ -98,7 +125,6 @@ func FollowUp(w model.Workload) (Since, bool) {
 			s.Waiting = append(s.Waiting, name+": being applied")
 		}
 	}
-	return s, true
 }
 
 // conditionText is "Deferred: Node didn't have enough resource: cpu ...".
@@ -117,70 +143,4 @@ func changesCPU(ch model.AppliedChange, container string) bool {
 		}
 	}
 	return false
-}
-
-// Trouble says in a few words what went wrong since the change ("OOMKilled
-// in 2 pods, 3 restarts"), or "" when nothing did.
-func (s Since) Trouble() string {
-	var out []string
-	if s.OOMKilledPods > 0 {
-		out = append(out, "OOMKilled in "+count(s.OOMKilledPods, "pod"))
-	}
-	if s.CrashLoop != "" {
-		out = append(out, s.CrashLoop+" in CrashLoopBackOff")
-	}
-	if s.Throttled >= throttledWindows {
-		out = append(out, fmt.Sprintf("CPU at its limit in %d metrics windows (throttled)", s.Throttled))
-	}
-	if len(out) > 0 && s.Restarts > 0 {
-		out = append(out, count(s.Restarts, "restart"))
-	}
-	return strings.Join(out, ", ")
-}
-
-// afterChange raises the newest change kgotop applied to w when an OOMKill,
-// a crash loop or throttling followed it, with the undo patch's command.
-func afterChange(w model.Workload) []Advice {
-	s, ok := FollowUp(w)
-	if !ok || s.Trouble() == "" {
-		return nil
-	}
-	ch := s.Change
-	var changed []string
-	for _, f := range ch.Fields {
-		changed = append(changed, fmt.Sprintf("%s %s → %s", fieldLabel(f.Field), f.Before, f.After))
-	}
-	reason := fmt.Sprintf("%s since kgotop %s it (%s)", s.Trouble(), ch.Way.Past(), strings.Join(changed, ", "))
-	a := workloadAdvice(w, KindAfterChange, Critical, reason)
-	a.Current, a.Suggested = textValue(s.Trouble()), Value{Display: "undo the change"}
-	a.Evidence = []Evidence{
-		{Label: "changed at", Value: ch.At.UTC().Format(time.RFC3339)},
-		{Label: "restarts since", Value: fmt.Sprint(s.Restarts)},
-		{Label: "pods OOMKilled since", Value: fmt.Sprint(s.OOMKilledPods)},
-	}
-	if undo, err := UndoPatch(w, ch); err == nil {
-		a.Code, a.CodeLang = undo.Command, "shell"
-		a.Notes = append(a.Notes, "the command puts the template's values from before the change back; in the dashboard, u opens it and can resize the running pods back in place too")
-	} else {
-		a.Notes = append(a.Notes, "no undo patch: "+err.Error())
-	}
-	return []Advice{a}
-}
-
-// fieldLabel names a template field for people: "memory limit", "env GOMEMLIMIT".
-func fieldLabel(field string) string {
-	switch field {
-	case "resources.requests.cpu":
-		return "CPU request"
-	case "resources.limits.cpu":
-		return "CPU limit"
-	case "resources.requests.memory":
-		return "memory request"
-	case "resources.limits.memory":
-		return "memory limit"
-	}
-	if name, ok := strings.CutPrefix(field, "env["); ok {
-		return "env " + strings.TrimSuffix(name, "]")
-	}
-	return field
 }

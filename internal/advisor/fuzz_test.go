@@ -16,7 +16,8 @@ import (
 // usage, terminations, Go settings and policies: no panic, a memory limit
 // never below the observed peak, requests never above limits, GOMEMLIMIT
 // below the memory limit, the patch of all patchable advice applies and,
-// for usage a cluster can show, applying it sizes nothing more (no ratchet).
+// for usage a cluster can show, applying it sizes nothing more (no ratchet),
+// whether the pods are replaced or resized in place.
 func FuzzAdvise(f *testing.F) {
 	type seed struct {
 		reqCPU, reqMem, limCPU, limMem int64
@@ -57,6 +58,9 @@ func FuzzAdvise(f *testing.F) {
 		}
 		if oom {
 			c.Instances = []model.ContainerInstance{oomInstance("pod-a")}
+		} else if limMem > 0 && procs%5 == 0 {
+			// Kills a store of metrics saw, of pods since replaced.
+			c.Past = &model.PastEvents{Source: "Prometheus (monitoring/prometheus)", Range: 8 * 24 * time.Hour, OOMKills: 3, MemoryPeak: limMem}
 		}
 		if pods > 0 {
 			step := max(time.Duration(minutes)*time.Minute/500, 15*time.Second)
@@ -73,6 +77,8 @@ func FuzzAdvise(f *testing.F) {
 		checkInvariants(t, w, as)
 		if seen(reqCPU, reqMem, limCPU, limMem, max(cpu, peakCPU), mem, peakMem, oom) {
 			checkNoRatchet(t, w, opts)
+			// Applied with no pod replaced, an OOMKilled last state stays.
+			checkNoRatchetApplied(t, w, opts, inPlace(policy%2 == 0))
 		}
 		var patchable []Advice
 		for _, a := range as {

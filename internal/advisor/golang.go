@@ -133,7 +133,7 @@ func adviseGOGC(x wctx, r resources) *Advice {
 		a.Evidence = append(a.Evidence, limitEv("memory limit", limit))
 	}
 	if peak > 0 {
-		a.Evidence = append(a.Evidence, memEv("peak", peak))
+		a.Evidence = append(a.Evidence, usageEv("peak", peak))
 	}
 	a.Notes = append(a.Notes, "an env change restarts the pods")
 	return &a
@@ -163,9 +163,9 @@ func gcCPU(x wctx, r resources, gogc int64, gmlSet bool) *Advice {
 	if room := gomemlimitFor(limit, r.heap.nonGo); limit > 0 && peak+extra > room {
 		a := x.advice(KindGOGC, Warning, fmt.Sprintf(
 			"the GC takes %.0f%% of CPU, but GOGC=200 needs about %s more heap (one more live heap) and the %s limit leaves %s over the peak of %s: raise the limit by that with it, or leave GOGC at %d",
-			100*rt.GCCPUFraction, humanBytes(extra), formatMemory(limit), humanBytes(max(room-peak, 0)), humanBytes(peak), gogc))
+			100*rt.GCCPUFraction, humanBytes(extra), formatMemory(limit), usageBytes(max(room-peak, 0)), usageBytes(peak), gogc))
 		a.Current, a.Suggested = countValue(gogc, strconv.FormatInt(gogc, 10)), textValue("raise the memory limit, then GOGC=200")
-		a.Evidence = []Evidence{share, memEv("peak", peak), limitEv("memory limit", limit), memEv("heap GOGC=200 adds", extra)}
+		a.Evidence = []Evidence{share, usageEv("peak", peak), limitEv("memory limit", limit), memEv("heap GOGC=200 adds", extra)}
 		return &a
 	}
 	a := x.advice(KindGOGC, Info, fmt.Sprintf(
@@ -173,7 +173,7 @@ func gcCPU(x wctx, r resources, gogc int64, gmlSet bool) *Advice {
 	a.Current, a.Suggested = countValue(gogc, strconv.FormatInt(gogc, 10)), countValue(200, "200")
 	a.Evidence = []Evidence{share}
 	if peak > 0 {
-		a.Evidence = append(a.Evidence, memEv("peak", peak))
+		a.Evidence = append(a.Evidence, usageEv("peak", peak))
 	}
 	if !gmlSet && limit > 0 {
 		a.Notes = append(a.Notes, "set GOMEMLIMIT with it, so the bigger heap still stops short of the limit")

@@ -60,3 +60,37 @@ func TestGOMEMLIMITUnderTheLiveHeap(t *testing.T) {
 		})
 	}
 }
+
+// Finding 9 of the second review: a GOMEMLIMIT is as sure as what it leaves
+// outside. With the runtime never read, the memory outside it is not
+// measured (10% of the limit is assumed): medium, saying what to check; the
+// same when it was measured on seconds of history (a live-only run).
+func TestGOMEMLIMITConfidenceRestsOnTheNonGoMemory(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		span    time.Duration
+		scraped bool
+		level   Level
+		note    string
+	}{
+		{name: "the runtime never read", span: 48 * time.Hour, level: Medium, note: "10% of the limit assumed"},
+		{name: "the non-Go memory measured over two days", span: 48 * time.Hour, scraped: true, level: High},
+		{name: "measured on seconds of history", span: 30 * time.Second, scraped: true, level: Medium, note: "measured on 30s of history"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := withProbes(model.Container{Resources: res(500, 512*mi, 0, 512*mi), Usage: usage(tc.span, 15*time.Second, 1, 500, steady(300, 400*mi)),
+				Go: model.GoInfo{Detection: model.GoLikely}})
+			if tc.scraped {
+				c.Go = goRuntime("1.26.2", func(r *model.GoRuntime) { r.Sys, r.HeapReleased = 380*mi, 10*mi })
+				c.Instances = []model.ContainerInstance{{Pod: "pod-a", Usage: &model.Sample{Time: t0.Add(tc.span), Memory: 400 * mi}}}
+			}
+			a := find(AdviseWorkload(deployment(c), Options{}), KindGOMEMLIMIT)
+			switch {
+			case a == nil:
+				t.Fatal("no GOMEMLIMIT advice")
+			case a.Confidence.Level != tc.level || !strings.Contains(a.Confidence.Note, tc.note):
+				t.Errorf("confidence %s (%q), want %s with %q", a.Confidence.Level, a.Confidence.Note, tc.level, tc.note)
+			}
+		})
+	}
+}

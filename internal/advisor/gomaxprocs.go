@@ -96,7 +96,7 @@ func decideGOMAXPROCS(x wctx, r resources) (v procsVerdict, ok bool) {
 		v.notes = []string{"Go 1.25 and later size GOMAXPROCS from the limit by themselves once the program's go.mod says go 1.25 or later; " +
 			"go.uber.org/automaxprocs does too, rounding down (at least 1)"}
 	case f.procs > f.want:
-		v.reason = fmt.Sprintf("the runtime runs GOMAXPROCS=%d under a %s CPU limit: %s", f.procs, formatCPU(f.limit), burstThreads(f))
+		v.reason = fmt.Sprintf("the runtime runs GOMAXPROCS=%d under a %s CPU limit: %s", f.procs, cpuAdj(f.limit), burstThreads(f))
 		v.conf = &Confidence{Level: Medium, Score: 0.5, Note: "Go version unknown; the runtime's own GOMAXPROCS shows the problem"}
 	case f.procs > 0:
 		return v, false
@@ -126,7 +126,7 @@ func procsFromEnv(f procsFacts, v procsVerdict) (procsVerdict, bool) {
 		v.reason = fmt.Sprintf("GOMAXPROCS=%q is not a positive number: Go ignores it and runs one thread per CPU", f.env)
 		v.notes = []string{dropOK}
 	case n > f.want:
-		v.reason = fmt.Sprintf("GOMAXPROCS=%d runs more threads than the %s CPU limit allows: the container is throttled in bursts", n, formatCPU(f.limit))
+		v.reason = fmt.Sprintf("GOMAXPROCS=%d runs more threads than the %s CPU limit allows: the container is throttled in bursts", n, cpuAdj(f.limit))
 		v.notes = []string{dropOK}
 	case n == 1 && f.limit <= 1000:
 		return v, false // one thread under a core or less: a deliberate choice that throttles least
@@ -136,7 +136,7 @@ func procsFromEnv(f procsFacts, v procsVerdict) (procsVerdict, bool) {
 		// GOMAXPROCS that fits the limit costs nothing until the limit changes.
 		v.action, v.sev = procsInform, Info
 		v.reason = fmt.Sprintf("GOMAXPROCS=%d pins the runtime: Go 1.25 and later size it from the %s CPU limit by themselves and follow the limit when it changes",
-			n, formatCPU(f.limit))
+			n, cpuAdj(f.limit))
 		v.suggested = "drop it, if the go.mod says go 1.25 or later"
 		v.conf = &Confidence{Level: Medium, Score: 0.5, Note: "unless the binary's go.mod says go 1.24 or older"}
 	default:
@@ -157,12 +157,12 @@ func procsMismatch(x wctx, f procsFacts, v procsVerdict) (procsVerdict, bool) {
 	case f.procs > f.predicted:
 		cause := fmt.Sprintf("most likely its go.mod says go 1.24 or older, which keeps the old default (GODEBUG containermaxprocs=0); "+
 			"a limit the runtime cannot see (on the pod, or a parent cgroup) looks the same, but this %s limit is the container's own, which it reads",
-			formatCPU(positive(x.c.Resources.Limits.CPU)))
+			cpuAdj(positive(x.c.Resources.Limits.CPU)))
 		if e, ok := x.c.LookupEnv("GODEBUG"); ok && strings.Contains(e.Value, "containermaxprocs=0") {
 			cause = "GODEBUG=" + e.Value + " turns it off"
 		}
 		v.reason = fmt.Sprintf("Go %d.%d runs GOMAXPROCS=%d under a %s CPU limit, where it would pick %d: the runtime ignores the limit, %s; %s",
-			f.major, f.minor, f.procs, formatCPU(positive(x.c.Resources.Limits.CPU)), f.predicted, burstThreads(f), cause)
+			f.major, f.minor, f.procs, cpuAdj(positive(x.c.Resources.Limits.CPU)), f.predicted, burstThreads(f), cause)
 		v.notes = []string{"a go 1.25 (or later) directive in the program's go.mod makes the runtime follow the limit by itself"}
 	case f.procs == 1 && f.limit <= 1000:
 		return v, false // one thread under a core or less, set in code: a choice
@@ -170,7 +170,7 @@ func procsMismatch(x wctx, f procsFacts, v procsVerdict) (procsVerdict, bool) {
 		v.action, v.sev = procsInform, Info
 		v.reason = fmt.Sprintf("Go %d.%d runs GOMAXPROCS=%d under a %s CPU limit, where it would pick %d: code sets it (go.uber.org/automaxprocs rounds down, or runtime.GOMAXPROCS), "+
 			"which also stops it from following limit changes, or the node has only %d CPUs",
-			f.major, f.minor, f.procs, formatCPU(positive(x.c.Resources.Limits.CPU)), f.predicted, f.procs)
+			f.major, f.minor, f.procs, cpuAdj(positive(x.c.Resources.Limits.CPU)), f.predicted, f.procs)
 		v.conf = &Confidence{Level: Medium, Score: 0.5, Note: "a node with fewer CPUs than the limit shows the same"}
 		v.notes = []string{"on Go 1.25 and later, drop automaxprocs and runtime.GOMAXPROCS calls: the runtime sizes itself from the limit"}
 		v.suggested = "what the runtime picks (drop the call)"
@@ -191,7 +191,7 @@ func procsWithoutLimit(x wctx, f procsFacts) (procsVerdict, bool) {
 	return procsVerdict{action: procsInform, sev: Info, want: want, procs: f.procs, suggested: fmt.Sprintf("%d, if latency suffers", want),
 		reason: fmt.Sprintf("no CPU limit, and the runtime runs GOMAXPROCS=%d (the node's CPUs) for a %s CPU request: when the node is busy, "+
 			"%d threads share what the request guarantees, and GC and scheduling latency grow; if tail latency suffers, set GOMAXPROCS near the request (%d)",
-			f.procs, formatCPU(req), f.procs, want),
+			f.procs, cpuAdj(req), f.procs, want),
 		conf:  &Confidence{Level: Medium, Score: 0.5, Note: "harmless while the node has idle CPU"},
 		notes: []string{"without a limit the extra threads are also what lets the pod use idle CPU: this is a trade, not a fix"},
 	}, true
@@ -240,7 +240,7 @@ func adviseGOMAXPROCS(x wctx, r resources) *Advice {
 		a.Notes = append(a.Notes, "the limit's cores rounded up, at least 2: what Go 1.25 picks by itself; an env change restarts the pods")
 		if now := positive(x.c.Resources.Limits.CPU); r.cpuLimitID != "" && (now <= 0 || limitProcs(now) != v.want) {
 			a.Requires = []string{r.cpuLimitID}
-			a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested CPU limit %s: apply them together", formatCPU(v.limit)))
+			a.Notes = append(a.Notes, fmt.Sprintf("sized to the suggested CPU limit %s: apply them together", cpuWords(v.limit)))
 			a.Confidence = r.cpuLimitConf
 		}
 	}
@@ -257,11 +257,11 @@ func burstThreads(f procsFacts) string {
 	return fmt.Sprintf("so the GC and busy moments run one thread per node CPU against a quota of %s CPU and can be throttled in bursts", formatCPU(f.limit))
 }
 
-// limitText names the CPU limit a GOMAXPROCS reason speaks of: "1" when it
-// stays, "1 now, 1161m suggested" when the advice raises it.
+// limitText names the CPU limit a GOMAXPROCS reason speaks of: "1 core"
+// when it stays, "1 core now, 1161m suggested" when the advice raises it.
 func limitText(x wctx, r resources) string {
 	if r.cpuLimitID == "" {
-		return formatCPU(r.cpuLimit)
+		return cpuWords(r.cpuLimit)
 	}
-	return formatCPU(positive(x.c.Resources.Limits.CPU)) + " now, " + formatCPU(r.cpuLimit) + " suggested"
+	return cpuWords(positive(x.c.Resources.Limits.CPU)) + " now, " + cpuWords(r.cpuLimit) + " suggested"
 }

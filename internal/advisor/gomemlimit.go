@@ -131,7 +131,7 @@ func (v gmlVerdict) severity(x wctx, r resources) Severity {
 		if r.mem.limitID != "" && r.mem.current > 0 {
 			limit = r.mem.current
 		}
-		if oomKilled(x) || peakMemory(r) >= limit*7/10 || r.heap.goal >= gomemlimitFor(limit, r.heap.nonGo) {
+		if len(oomKills(x.w, x.c)) > 0 || peakMemory(r) >= limit*7/10 || r.heap.goal >= gomemlimitFor(limit, r.heap.nonGo) {
 			return Warning
 		}
 		if r.mem.limitID != "" {
@@ -204,7 +204,7 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 	a.Suggested = Value{Display: formatGoBytes(v.want), Set: true, Amount: v.want, Unit: Bytes}
 	a.Evidence = []Evidence{limitEv("memory limit", limit), ev("kept outside GOMEMLIMIT", r.heap.keptOutside(limit))}
 	if peak := peakMemory(r); peak > 0 {
-		a.Evidence = append(a.Evidence, memEv("peak", peak))
+		a.Evidence = append(a.Evidence, usageEv("peak", peak))
 	}
 	a.Evidence = append(a.Evidence, r.heap.evidence()...)
 	if r.heap.gcCPU >= 0 && (v.cause == gmlLiveNear || v.cause == gmlGCBusy) {
@@ -234,6 +234,7 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 			a.Notes = append(a.Notes, "the patch replaces valueFrom with a value, which does not follow later limit changes: change both together, or use automemlimit in the program")
 		}
 	}
+	defer func() { a.Confidence = r.nonGoConfidence(x, a.Confidence) }()
 	if r.mem.limitID != "" {
 		a.Confidence = r.limitConfidence() // as sure as the limit it is sized to
 		if a.Patchable() {
@@ -242,6 +243,29 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 		}
 	}
 	return &a
+}
+
+// nonGoConfidence caps a GOMEMLIMIT's confidence at medium when what it
+// leaves outside rests on little: the memory outside the Go runtime not
+// measured (10% of the limit assumed), or measured on seconds of history.
+func (r resources) nonGoConfidence(x wctx, c Confidence) Confidence {
+	const check = "if the working set holds page cache, mmap'd files or cgo memory, leave that much more outside GOMEMLIMIT"
+	var why string
+	switch span := r.hist.conf.Span(); {
+	case r.heap.nonGoFrom == "" && x.runtime() == nil:
+		why = "memory outside the Go runtime not measured (its /metrics never read): 10% of the limit assumed; " + check
+	case r.heap.nonGoFrom == "":
+		why = "memory outside the Go runtime not measured (what the runtime maps, or the pod's working set, is unknown): 10% of the limit assumed; " + check
+	case span < x.opts.SizingMin:
+		why = fmt.Sprintf("memory outside the Go runtime measured on %s of history: %s", formatDuration(span), check)
+	default:
+		return c
+	}
+	if c.Level == High {
+		c.Level = Medium
+	}
+	c.Note = joinNote(c.Note, why)
+	return c
 }
 
 // gcLimiter says what the GC CPU limiter allows the GC, in this container.
@@ -264,7 +288,7 @@ func gcLimiter(x wctx, r resources) string {
 	}
 	switch {
 	case procs > 0 && r.cpuLimit > 0 && procs*500 >= r.cpuLimit:
-		return fmt.Sprintf("%s: "+with+", that is %s, the whole %s limit", s, procs, half, formatCPU(r.cpuLimit))
+		return fmt.Sprintf("%s: "+with+", that is %s, the whole %s limit", s, procs, half, cpuAdj(r.cpuLimit))
 	case procs > 0:
 		return fmt.Sprintf("%s: "+with+", %s", s, procs, half)
 	case r.cpuLimit > 0:

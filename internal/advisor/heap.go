@@ -63,7 +63,7 @@ func readHeap(x wctx) heapState {
 	for _, in := range x.c.Instances {
 		if in.Pod == rt.Pod && in.Usage != nil && in.Usage.Memory > 0 && mapped > 0 && !absurd(in.Usage.Memory, mapped) {
 			h.nonGo = max(in.Usage.Memory-mapped, 0)
-			h.nonGoFrom = fmt.Sprintf("working set %s - %s the runtime maps (%s)", humanBytes(in.Usage.Memory), humanBytes(mapped), from)
+			h.nonGoFrom = fmt.Sprintf("working set %s - %s the runtime maps (%s)", usageBytes(in.Usage.Memory), humanBytes(mapped), from)
 		}
 	}
 	return h

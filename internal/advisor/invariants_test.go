@@ -9,8 +9,8 @@ import (
 
 // checkInvariants fails when advice breaks a rule every output must keep:
 // a memory limit not below the observed peak, requests not above limits
-// (as they stand after the advice), GOMEMLIMIT below the memory limit, and
-// well-formed changes.
+// (as they stand after the advice), GOMEMLIMIT below the memory limit, no
+// request range above the limit, and well-formed changes.
 func checkInvariants(t *testing.T, w model.Workload, as []Advice) {
 	t.Helper()
 	ids := map[string]bool{}
@@ -82,6 +82,13 @@ func checkInvariants(t *testing.T, w model.Workload, as []Advice) {
 		}
 		if gomemlimit >= 0 && after.Limits.Memory > 0 && gomemlimit >= after.Limits.Memory {
 			t.Errorf("%s: GOMEMLIMIT %d not below the memory limit %d", c.Name, gomemlimit, after.Limits.Memory)
+		}
+		for _, a := range as {
+			// A request above the limit is refused: no range runs past it.
+			if a.Target.Container == c.Name && a.Kind == KindMemoryRequest && a.Range != nil && after.Limits.Memory > 0 &&
+				a.Range.Upper.Amount > max(after.Limits.Memory, a.Suggested.Amount) {
+				t.Errorf("%s: memory request range up to %s above the %s limit after the advice", c.Name, a.Range.Upper.Display, formatMemory(after.Limits.Memory))
+			}
 		}
 	}
 }

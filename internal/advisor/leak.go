@@ -20,42 +20,69 @@ const (
 	leakMinRise   = 0.1
 	// restartDrop is the fall between two points that marks a new run.
 	restartDrop = 0.7
+	// leakSettled is how long a run must show no climb to say the climb
+	// of the run before it stopped (after a fix or a limit bump rolled out).
+	leakSettled = 2 * leakMinSpan
 )
 
-// leak is a steady rise of a container's memory within its current run.
+// leak is a steady rise of a container's memory within one run.
 type leak struct {
 	perHour float64 // bytes per hour
 	fit     float64 // R² of the line
 	span    time.Duration
-	now     int64 // the line's value at the run's newest point
-	// current says the run is the container's current one (not an earlier
-	// run, before a restart or a gap in watching).
-	current bool
+	// now is where memory stands: the line's value at the newest point
+	// when the run is the current one, else the newest point's memory.
+	now int64
+	// current says the run is the container's current one; recent says
+	// it is that, or the run before a current one too young to judge
+	// (younger than leakSettled: nothing says yet that the climb stopped).
+	// An older run, or one before a longer gap in watching, is neither.
+	current, recent bool
 }
 
 // detectLeak looks for a steady rise in the busiest replica's memory over
 // its newest run long enough to judge. Runs end at a restart (a fall below
-// restartDrop of the point before) or a gap in watching (MaxSampleGap): a
-// run cut short by an OOMKill a minute ago still shows the climb before it.
-func detectLeak(h *model.History) (leak, bool) {
+// restartDrop of the point before), a gap in watching (MaxSampleGap), or
+// since, when the container's current runs started (a rollout replaces the
+// pods without the fall of an OOMKill): a run cut short by an OOMKill or a
+// rollout a minute ago still shows the climb before it. A run shorter than
+// leakSettled that shows no climb yet does not show the climb stopped
+// either: the run before it is judged then.
+func detectLeak(h *model.History, since time.Time) (leak, bool) {
 	if h == nil {
 		return leak{}, false
 	}
 	pts := h.Points()
 	end := len(pts)
-	var run []model.Point
-	for i := len(pts) - 1; i >= 0 && run == nil; i-- {
-		if i > 0 && !newRun(pts[i-1], pts[i]) {
+	for i := len(pts) - 1; i >= 0; i-- {
+		if i > 0 && !newRun(pts[i-1], pts[i]) && !crosses(pts[i-1], pts[i], since) {
 			continue
 		}
-		if r := pts[i:end]; len(r) >= leakMinPoints && time.Duration(r[len(r)-1].Unix-r[0].Unix)*time.Second >= leakMinSpan {
-			run = r
-		}
+		run := pts[i:end]
 		end = i
+		span := time.Duration(run[len(run)-1].Unix-run[0].Unix) * time.Second
+		if len(run) < leakMinPoints || span < leakMinSpan {
+			continue
+		}
+		if l, ok := climb(run); ok {
+			newest, last := pts[len(pts)-1], run[len(run)-1]
+			l.current = last == newest
+			if !l.current {
+				l.now = newest.Memory
+				l.recent = time.Duration(newest.Unix-last.Unix)*time.Second <= leakSettled
+			}
+			return l, true
+		}
+		if span >= leakSettled {
+			return leak{}, false
+		}
 	}
-	if run == nil {
-		return leak{}, false
-	}
+	return leak{}, false
+}
+
+// climb fits a line to one run and reports whether it is a steady climb,
+// as leak's thresholds say, with the line's value at the run's end.
+func climb(run []model.Point) (leak, bool) {
 	slope, intercept, fit := fitLine(run)
 	hours := float64(run[len(run)-1].Unix-run[0].Unix) / 3600
 	var mean float64
@@ -70,8 +97,28 @@ func detectLeak(h *model.History) (leak, bool) {
 	if tail, _, _ := fitLine(run[len(run)*3/4:]); tail < slope/2 {
 		return leak{}, false // levelling off
 	}
-	return leak{perHour: slope, fit: fit, span: time.Duration(hours * float64(time.Hour)),
-		now: int64(intercept + slope*hours), current: run[len(run)-1] == pts[len(pts)-1]}, true
+	return leak{perHour: slope, fit: fit, span: time.Duration(hours * float64(time.Hour)), now: int64(intercept + slope*hours), recent: true}, true
+}
+
+// crosses reports whether since falls between points a and b.
+func crosses(a, b model.Point, since time.Time) bool {
+	return !since.IsZero() && a.Unix < since.Unix() && b.Unix >= since.Unix()
+}
+
+// runsSince returns when the oldest of the container's current runs
+// started: every point before it belongs to a run that has ended. It is
+// zero when a running instance does not say.
+func runsSince(c model.Container) time.Time {
+	var since time.Time
+	for _, in := range c.Instances {
+		if in.StartedAt.IsZero() {
+			continue
+		}
+		if since.IsZero() || in.StartedAt.Before(since) {
+			since = in.StartedAt
+		}
+	}
+	return since
 }
 
 // newRun reports whether b starts a run after a: the memory fell as at a
@@ -112,45 +159,66 @@ func fitLine(pts []model.Point) (slope, intercept, r2 float64) {
 	return slope, intercept, 1 - res/tot
 }
 
+// leakWarnWithin is how soon a climb must reach the limit, at its rate, to
+// be a warning without an OOMKill: within a day, the next OOMKill is news.
+const leakWarnWithin = 24 * time.Hour
+
 // adviseLeak says that a container's memory climbs steadily toward its
 // limit: more memory only spaces out the OOMKills, and the fix is in the
-// code. It speaks only when the climb matters: the container was OOMKilled
-// or its peak is near the limit.
+// code. It speaks only when the climb matters: the container was OOMKilled,
+// its peak is near the limit, or its run climbs to the limit within a day.
+// The severity follows the climb, not the kill: a run that still climbs to
+// its limit within a day is a warning, with or without an OOMKill behind it,
+// so a raised limit (which only buys time) leaves it a warning until the
+// memory stops climbing; an earlier run's climb with no OOMKill informs.
 func adviseLeak(x wctx, l leak) *Advice {
 	limit := positive(x.c.Resources.Limits.Memory)
-	oom := oomKilled(x)
+	oom := oomKilled(x.c)
 	var peak int64
 	if x.c.Usage != nil {
 		peak = x.c.Usage.MemoryPeak.Value
 	}
-	if !oom && (limit == 0 || peak < limit*7/10) {
+	var eta time.Duration
+	heading := limit > 0 && l.now < limit && l.recent
+	if heading {
+		eta = time.Duration(float64(limit-l.now) / l.perHour * float64(time.Hour))
+	}
+	soon := heading && eta <= leakWarnWithin
+	if !oom && !soon && (limit == 0 || peak < limit*7/10) {
 		return nil
 	}
 	run := "this run"
-	if !l.current {
+	switch {
+	case !l.current && l.recent:
+		run = "the run before this one, which is too young to judge"
+	case !l.current:
 		run = "its last full run"
 	}
 	reason := fmt.Sprintf("memory climbs steadily, about %s an hour (a straight line fits %s of %s with R² %.2f): a leak, most likely",
-		humanBytes(int64(l.perHour)), formatDuration(l.span), run, l.fit)
-	if limit > 0 && l.now < limit && l.current {
-		eta := time.Duration(float64(limit-l.now) / l.perHour * float64(time.Hour))
+		usageBytes(int64(l.perHour)), formatDuration(l.span), run, l.fit)
+	if heading {
 		reason += fmt.Sprintf("; at this rate it reaches the %s limit in about %s", formatMemory(limit), formatDuration(eta))
 	}
-	if oom {
+	switch {
+	case oom:
 		reason += "; a higher limit only spaces out the OOMKills"
+	case soon:
+		reason += "; a higher limit only buys time"
 	}
 	// metrics-server's working set counts the page cache too, so a service
-	// reading files, or a morning's traffic ramp, can climb the same way;
-	// an OOMKill shows the memory was the program's.
+	// reading files, or a morning's traffic ramp, can climb the same way
+	// (the confidence says so); a climb that reaches the limit within a day
+	// is worth a warning whatever it is, and one an OOMKill ended shows the
+	// memory was the program's.
 	sev := Info
-	if oom {
+	if oom || soon {
 		sev = Warning
 	}
 	a := x.advice(KindMemoryLeak, sev, reason)
-	a.Current = textValue(fmt.Sprintf("+%s/h", humanBytes(int64(l.perHour))))
+	a.Current = textValue(fmt.Sprintf("+%s/h", usageBytes(int64(l.perHour))))
 	a.Suggested = textValue("find what keeps growing: profile the heap")
 	a.Evidence = []Evidence{
-		num("growth per hour", humanBytes(int64(l.perHour)), l.perHour, Bytes),
+		num("growth per hour", usageBytes(int64(l.perHour)), l.perHour, Bytes),
 		num("fit R²", fmt.Sprintf("%.2f", l.fit), l.fit, Count),
 		num("run watched", formatDuration(l.span), l.span.Seconds(), Seconds),
 	}

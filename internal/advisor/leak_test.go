@@ -54,7 +54,7 @@ func TestLeakDetection(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, got := detectLeak(ring(480, tc.memory))
+			_, got := detectLeak(ring(480, tc.memory), time.Time{})
 			if got != tc.leak {
 				t.Errorf("leak = %v, want %v", got, tc.leak)
 			}
@@ -84,13 +84,13 @@ func TestLeakAdvice(t *testing.T) {
 		t.Errorf("GOMEMLIMIT on a leak should only inform, with no patch: %+v", g)
 	}
 	// Near its limit but never OOMKilled, the climb may be page cache or a
-	// traffic ramp: it only informs, and GOMEMLIMIT keeps its weight, but
-	// not its patch: if it is a leak, GOMEMLIMIT only makes the GC thrash
-	// before the OOMKill.
+	// traffic ramp, yet it reaches the limit within the hour: a warning all
+	// the same. GOMEMLIMIT keeps its weight, but not its patch: if it is a
+	// leak, GOMEMLIMIT only makes the GC thrash before the OOMKill.
 	c.Instances = nil
 	got = AdviseWorkload(deployment(withProbes(c)), Options{})
-	if a := find(got, KindMemoryLeak); a == nil || a.Severity != Info {
-		t.Errorf("a climb with no OOMKill: %+v", a)
+	if a := find(got, KindMemoryLeak); a == nil || a.Severity != Warning || !strings.Contains(a.Reason, "buys time") {
+		t.Errorf("a climb with no OOMKill, at the limit within the hour: %+v", a)
 	}
 	if g := find(got, KindGOMEMLIMIT); g == nil || g.Severity != Warning || g.Patchable() {
 		t.Errorf("GOMEMLIMIT without an OOMKill to confirm the leak: %+v", g)
@@ -109,8 +109,63 @@ func TestLeakAcrossAGapInWatching(t *testing.T) {
 	later := t0.Add(24 * time.Hour)
 	h.Add("pod-a", model.Sample{Time: later, CPU: 50, Memory: 150 * mi}, 100)
 	h.AddPoint(model.Point{Unix: later.Unix(), CPU: 50, Memory: 150 * mi})
-	l, ok := detectLeak(h)
+	l, ok := detectLeak(h, time.Time{})
 	if !ok || l.current {
 		t.Fatalf("leak %v, current %v; want the earlier run, not current", ok, l.current)
+	}
+}
+
+// Issue 15 item 8: a raised limit buys time, not a fix. The pods the bump
+// rolled out have no OOMKill behind them and their peak is far below the
+// new limit, yet memory climbs as before: the leak stays a warning until
+// the memory stops climbing. An earlier run's climb only informs.
+func TestLeakStaysAWarningAfterALimitBump(t *testing.T) {
+	climb := func(from int) func(i int) int64 {
+		return func(i int) int64 {
+			if i < from {
+				return 120*mi + int64(i)*mi/4 // the run the 256Mi limit ended
+			}
+			return 120*mi + int64(i-from)*mi/4 // the new pod, 60Mi an hour again
+		}
+	}
+	bumped := model.Container{Resources: res(100, 296*mi, 0, 356*mi), Usage: ring(720, climb(480)),
+		Go: model.GoInfo{Detection: model.GoConfirmed, Version: "1.25.3"}, Instances: []model.ContainerInstance{{Pod: "pod-b", Ready: true}}}
+	w := deployment(withProbes(bumped))
+	got := AdviseWorkload(w, Options{})
+	checkInvariants(t, w, got)
+	a := find(got, KindMemoryLeak)
+	if a == nil || a.Severity != Warning || !strings.Contains(a.Reason, "reaches the 356Mi limit in about") || !strings.Contains(a.Reason, "buys time") {
+		t.Fatalf("a leak after the limit bump: %+v", a)
+	}
+	// A fix rolled out: the new run levels off at once. Until it has been
+	// flat for leakSettled, nothing says the climb stopped; then the
+	// advice goes.
+	flat := func(n int) model.Container {
+		c := bumped
+		c.Usage = ring(480+n, func(i int) int64 {
+			if i < 480 {
+				return climb(480)(i)
+			}
+			return 120*mi + int64(40*float64(mi)*(1-math.Exp(-float64(i-480)/20)))
+		})
+		return c
+	}
+	if a := find(AdviseWorkload(deployment(withProbes(flat(180))), Options{}), KindMemoryLeak); a == nil || a.Severity != Warning ||
+		!strings.Contains(a.Reason, "the run before this one, which is too young to judge") {
+		t.Errorf("45 minutes after the rollout: %+v", a)
+	}
+	if a := find(AdviseWorkload(deployment(withProbes(flat(300))), Options{}), KindMemoryLeak); a != nil {
+		t.Errorf("memory flat for 75 minutes: %s %s", a.Severity, a.Reason)
+	}
+	// A climb seen only before a gap in watching, never OOMKilled, near the
+	// limit: it informs.
+	h := ring(300, func(i int) int64 { return 120*mi + int64(i)*mi/4 })
+	later := t0.Add(24 * time.Hour)
+	h.Add("pod-a", model.Sample{Time: later, CPU: 50, Memory: 150 * mi}, 100)
+	h.AddPoint(model.Point{Unix: later.Unix(), CPU: 50, Memory: 150 * mi})
+	earlier := bumped
+	earlier.Usage, earlier.Resources.Limits.Memory = h, 256*mi
+	if a := find(AdviseWorkload(deployment(withProbes(earlier)), Options{}), KindMemoryLeak); a == nil || a.Severity != Info {
+		t.Errorf("an earlier run's climb: %+v", a)
 	}
 }

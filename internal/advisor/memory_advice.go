@@ -61,11 +61,10 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	switch v.limCause {
 	case memOOM:
 		a = x.advice(KindMemoryLimit, Critical, fmt.Sprintf(
-			"OOMKilled at the %s limit: raise it to %s (max(used + 100MiB, used x 1.2), used = max(request, peak, limit))",
-			formatMemory(v.lim), formatMemory(v.limit)))
+			"OOMKilled at the %s: raise it to %s (%s)", v.killedAt(), formatMemory(v.limit), v.raisedFrom(x)))
 		if v.pastOOM > 0 {
-			a.Reason = fmt.Sprintf("OOMKilled %s in the last %s (%s), pods since replaced: raise the %s limit to %s (max(used + 100MiB, used x 1.2), used = max(request, the peak %s))",
-				count(int(v.pastOOM), "time"), formatDuration(x.c.Past.Range), x.c.Past.Source, formatMemory(v.lim), formatMemory(v.limit), humanBytes(v.used))
+			a.Reason = fmt.Sprintf("OOMKilled %s in the last %s (%s), pods since replaced: raise the %s limit to %s (%s)",
+				count(int(v.pastOOM), "time"), formatDuration(x.c.Past.Range), x.c.Past.Source, formatMemory(v.lim), formatMemory(v.limit), v.raisedFrom(x))
 		}
 	case memOOMNoLimit:
 		a = x.advice(KindMemoryLimit, Warning, fmt.Sprintf(
@@ -83,7 +82,7 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 			sev = Critical
 		}
 		a = x.advice(KindMemoryLimit, sev, fmt.Sprintf("peak %s is %.0f%% of the %s limit: raise it to %s before it is OOMKilled",
-			humanBytes(v.peak), 100*float64(v.peak)/float64(v.lim), formatMemory(v.lim), formatMemory(v.limit)))
+			usageBytes(v.peak), 100*float64(v.peak)/float64(v.lim), formatMemory(v.lim), formatMemory(v.limit)))
 	case memRatio:
 		a = x.advice(KindMemoryLimit, Info, v.ratioReason(x))
 	case memCap:
@@ -96,15 +95,16 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 		a = x.advice(KindMemoryLimit, Info, v.qosReason(x))
 	}
 	a.Current, a.Suggested = memValue(v.lim), memValue(v.limit)
-	a.Evidence = append(a.Evidence, memEv("peak", v.peak))
+	a.Evidence = append(a.Evidence, usageEv("peak", v.peak))
 	switch {
 	case v.pastOOM > 0:
-		a.Evidence = append(a.Evidence, num("OOM kills, past "+formatDuration(x.c.Past.Range), fmt.Sprint(v.pastOOM), float64(v.pastOOM), Count), memEv("OOM bump", v.bump))
+		a.Evidence = append(a.Evidence, num("OOM kills, past "+formatDuration(x.c.Past.Range), fmt.Sprint(v.pastOOM), float64(v.pastOOM), Count),
+			limitEv("the VPA's step after an OOMKill", v.bump))
 	case v.oom:
-		n := oomKills(x)
+		n := len(v.kills)
 		restarts := x.c.RestartCount()
 		a.Evidence = append(a.Evidence, num("restarts", fmt.Sprint(restarts), float64(restarts), Count),
-			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count), memEv("OOM bump", v.bump))
+			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count), limitEv("the VPA's step after an OOMKill", v.bump))
 	}
 	if v.limCause == memHeap {
 		a.Evidence = append(a.Evidence, heap.evidence()...)
@@ -122,13 +122,32 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	return &a
 }
 
+// raisedFrom says what an OOMKilled container's new limit comes from: the
+// VPA's step after an OOMKill, or more when the peak, a real step over the
+// limit it was killed at, the live heap or the request needs more.
+func (v memoryVerdict) raisedFrom(x wctx) string {
+	switch v.limit {
+	case v.bump:
+		return "as the VPA does after an OOMKill: " + v.oomStep()
+	case v.need:
+		from := v.needFrom(x.opts.SafetyMargin * 100)
+		if !strings.Contains(from, "the VPA's step") {
+			from += fmt.Sprintf("; the VPA's step after an OOMKill would be %s", formatMemory(v.bump))
+		}
+		return from
+	case v.request:
+		return fmt.Sprintf("the request it rises with; the VPA's step after an OOMKill would be %s", formatMemory(v.bump))
+	}
+	return fmt.Sprintf("a real step up from the limit; the VPA's step after an OOMKill would be %s", formatMemory(v.bump))
+}
+
 // ratioReason says why a Burstable limit moves with the request, and why
 // it goes where it goes.
 func (v memoryVerdict) ratioReason(x wctx) string {
 	pct := x.opts.SafetyMargin * 100
 	if v.limit > v.lim {
 		return fmt.Sprintf("the memory request rises to %s, above the %s limit: the limit rises with it to %s (the larger of the request and the peak %s + %.0f%%)",
-			formatMemory(v.request), formatMemory(v.lim), formatMemory(v.limit), humanBytes(v.peak), pct)
+			formatMemory(v.request), formatMemory(v.lim), formatMemory(v.limit), usageBytes(v.peak), pct)
 	}
 	why := fmt.Sprintf("the memory request moves to %s, and the %s limit would be %.1fx it", formatMemory(v.request), formatMemory(v.lim),
 		float64(v.lim)/float64(max(v.request, 1)))
@@ -138,6 +157,8 @@ func (v memoryVerdict) ratioReason(x wctx) string {
 	}
 	var where string
 	switch l := v.limit; {
+	case v.short && l == v.upper && l > v.need:
+		where = "the upper bound of what the usage supports (with under a day of history, a daily peak not seen yet would be an OOMKill)"
 	case l == maxLimitRatio*v.request:
 		where = fmt.Sprintf("%dx the request, the most a LimitRange commonly allows", maxLimitRatio)
 		if v.upper > l {
@@ -145,10 +166,12 @@ func (v memoryVerdict) ratioReason(x wctx) string {
 		}
 	case l == v.upper && l > v.need:
 		where = "the upper bound of what the usage supports"
+	case l == v.pastFloor && l > v.request:
+		where = v.pastWords()
 	case l == v.heapLimit && l > v.request:
 		where = "the room the live heap needs under GOMEMLIMIT"
 	case l == v.need && l > v.request:
-		where = fmt.Sprintf("the peak %s + %.0f%%", humanBytes(v.peak), pct)
+		where = fmt.Sprintf("the peak %s + %.0f%%", usageBytes(v.peak), pct)
 	default:
 		where = "the request"
 	}
@@ -171,21 +194,40 @@ func (v memoryVerdict) qosReason(x wctx) string {
 // writeRequest is the advice that moves the memory request.
 func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 	pct := x.opts.SafetyMargin * 100
-	reason := fmt.Sprintf("P90 of the memory peaks is %s: request %s (P90 + %.0f%%)", humanBytes(v.p90), formatMemory(v.request), pct)
+	reason := fmt.Sprintf("P90 of the memory peaks is %s: request %s (P90 + %.0f%%)", usageBytes(v.p90), formatMemory(v.request), pct)
 	switch {
 	case v.reqCause == memQoS:
 		reason = v.qosReason(x)
+	case v.reqCause == memRatio && v.request < v.req && v.short && v.limit <= v.lim:
+		bound := fmt.Sprintf("the limit comes down no lower than %s, the upper bound of what the usage supports", formatMemory(v.limit))
+		if v.limit == v.lim {
+			bound = fmt.Sprintf("the %s limit stays, under the upper bound of what the usage supports (%s)", formatMemory(v.lim), formatMemory(v.upper))
+		}
+		reason = fmt.Sprintf("request %s is %.1fx the P90 peak of %s, but with under a day of history %s: lower the request to %s, half of it, "+
+			"so that the limit is at most %dx the request (P90 + %.0f%% would be %s)",
+			formatMemory(v.req), float64(v.req)/float64(max(v.p90, 1)), usageBytes(v.p90), bound, formatMemory(v.request), maxLimitRatio, pct, formatMemory(v.target))
+	case v.reqCause == memRatio && v.limit == v.lim:
+		short := ""
+		if v.short {
+			short = ", as low as it goes with under a day of history"
+		}
+		reason = fmt.Sprintf("the %s memory limit stays%s: the request rises to %s, so that the limit is at most %dx the request",
+			formatMemory(v.limit), short, formatMemory(v.request), maxLimitRatio)
 	case v.reqCause == memRatio:
-		reason = fmt.Sprintf("the memory limit becomes %s: the request rises to %s, so that the limit is at most %dx the request",
-			formatMemory(v.limit), formatMemory(v.request), maxLimitRatio)
+		verb := "rises to"
+		if v.request < v.req {
+			verb = "comes down only to"
+		}
+		reason = fmt.Sprintf("the memory limit becomes %s: the request %s %s, so that the limit is at most %dx the request",
+			formatMemory(v.limit), verb, formatMemory(v.request), maxLimitRatio)
 	case v.oom && v.lim == 0 && v.request == v.bump:
-		reason = fmt.Sprintf("OOMKilled with no limit: request %s (the VPA's bump over %s used) so the scheduler reserves it", formatMemory(v.request), humanBytes(v.used))
+		reason = fmt.Sprintf("OOMKilled with no limit: request %s so the scheduler reserves it, as the VPA does after an OOMKill: %s", formatMemory(v.request), v.oomStep())
 	case v.req == 0:
 		reason = fmt.Sprintf("no memory request: the scheduler reserves nothing and the pod is evicted first; request %s (P90 of the peaks %s + %.0f%%)",
-			formatMemory(v.request), humanBytes(v.p90), pct)
+			formatMemory(v.request), usageBytes(v.p90), pct)
 	case v.request < v.req:
 		reason = fmt.Sprintf("request %s is %.1fx the P90 peak of %s: lower it to %s", formatMemory(v.req),
-			float64(v.req)/float64(max(v.p90, 1)), humanBytes(v.p90), formatMemory(v.request))
+			float64(v.req)/float64(max(v.p90, 1)), usageBytes(v.p90), formatMemory(v.request))
 	}
 	if v.censored() && v.reqCause == memHistory {
 		reason += fmt.Sprintf("; a lower bound: the peaks sit at the %s limit the container was OOMKilled at, so what it would use above it is unseen", formatMemory(v.lim))
@@ -197,8 +239,13 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 		lower, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
 		if !hs.firstLook { // a range from seconds of use would say nothing
 			r.Range = &Range{Lower: memValue(max(ceilTo(lower, mib), mib)), Upper: memValue(max(ceilTo(upper, mib), v.request))}
+			if v.limit > 0 && r.Range.Upper.Amount > v.limit {
+				// A request above the limit is refused: the range ends there.
+				bound := r.Range.Upper
+				r.Range.Upper, r.Range.UpperBound = memValue(max(v.limit, v.request)), &bound
+			}
 		}
-		r.Evidence = []Evidence{memEv("P50 peak", v.p50), memEv("P90 peak", v.p90), memEv("P95 peak", v.p95), memEv("peak", v.peak),
+		r.Evidence = []Evidence{usageEv("P50 peak", v.p50), usageEv("P90 peak", v.p90), usageEv("P95 peak", v.p95), usageEv("peak", v.peak),
 			num("daily peaks", dailyPeaks(hs.h.Windows), float64(hs.h.Windows), Count)}
 		r.Evidence = append(r.Evidence, historyEvidence(hs)...)
 	}
@@ -209,14 +256,17 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 	r.Confidence = hs.conf
 	r.Changes = []Change{setResource(x.c.Name, Requests, Memory, v.request)}
 	if v.censored() {
-		r.Notes = append(r.Notes, fmt.Sprintf("measure again once the raised limit no longer cuts the peaks: the request may need to grow (the VPA's OOM bump is %s)",
+		r.Notes = append(r.Notes, fmt.Sprintf("measure again once the raised limit no longer cuts the peaks: the request may need to grow (the VPA's step after an OOMKill is %s)",
 			formatMemory(v.bump)))
 	}
 	hpaCaution(x, &r, "memory")
 	follows := v.reqCause != memHistory && v.emergency()
 	emergency := follows || v.req == 0 && bestEffort(x.c) || v.oom && v.lim == 0
 	hs.hold(&r, emergency)
-	hs.holdInside(&r, emergency || v.reqCause != memHistory)
+	// A request that follows a raised limit goes with it; one that only
+	// keeps the ratio of a lowered limit waits, like the limit, while the
+	// request in force lies inside the range.
+	hs.holdInside(&r, emergency || v.reqCause == memQoS || v.reqCause == memRatio && v.limit > v.lim)
 	return &r
 }
 

@@ -24,7 +24,8 @@ func TestAnOOMKillOutlivesThePodsItKilled(t *testing.T) {
 	c.Past = pastOf(model.PastEvents{OOMKills: 9, MemoryPeak: 256 * mi})
 	a := find(AdviseWorkload(deployment(c), Options{}), KindMemoryLimit)
 	if a == nil || a.Severity != Critical || a.Suggested.Amount != 356*mi ||
-		!strings.Contains(a.Reason, "OOMKilled 9 times in the last 8d (Prometheus (monitoring/prometheus-operated)), pods since replaced") {
+		!strings.Contains(a.Reason, "OOMKilled 9 times in the last 8d (Prometheus (monitoring/prometheus-operated)), pods since replaced") ||
+		!strings.Contains(a.Reason, "counting as used the peak of 256Mi its pods reached before they were killed") {
 		t.Fatalf("memory limit advice %+v", a)
 	}
 	// Applied, the same past asks for nothing more.
@@ -45,7 +46,7 @@ func TestMeasuredThrottlingReplacesTheGuess(t *testing.T) {
 	}{
 		{"at the limit, guessed", 980, nil, 2 * lim, "likely throttled"},
 		{"at the limit, throttled", 980, &model.Throttling{P95: 0.58, Share: 0.39}, 2 * lim, "throttled in 58% of CFS periods at the P95 of 5-minute windows (39% over the last 8d"},
-		{"at the limit, not throttled", 980, &model.Throttling{P95: 0.05, Share: 0.02}, 1127, "close to the 1 limit"},
+		{"at the limit, not throttled", 980, &model.Throttling{P95: 0.05, Share: 0.02}, 1127, "close to the 1-core limit"},
 		{"bursts under the limit", 300, &model.Throttling{P95: 0.6, Share: 0.2}, 2 * lim, "throttled in 60% of CFS periods"},
 		{"under the limit", 300, &model.Throttling{P95: 0.01}, 0, ""},
 	} {
@@ -86,5 +87,30 @@ func TestAdviceSaysWhereItsHistoryCameFrom(t *testing.T) {
 	want := "8d from Prometheus (monitoring/prometheus-operated), then 10m live"
 	if a.Confidence.Level != High || a.Confidence.Source != want || !strings.Contains(a.Confidence.Note, want) {
 		t.Errorf("confidence %+v, want high from %q", a.Confidence, want)
+	}
+}
+
+// Finding 4 of the second review: the kills a store of metrics saw are
+// sized on the peak they came at, not on today's request, so that applying
+// the whole patch (kgotop's own request raise too) and advising again on
+// the same past raises nothing more (on main: 356Mi, then 410Mi).
+func TestPastOOMKillsAreAnsweredByTheWholePatch(t *testing.T) {
+	c := withProbes(model.Container{Resources: res(100, 200*mi, 0, 256*mi),
+		Usage: usage(26*time.Hour, time.Minute, 1, 100, steady(90, 250*mi)),
+		Past:  pastOf(model.PastEvents{OOMKills: 9, MemoryPeak: 256 * mi})})
+	w := deployment(c)
+	as := AdviseWorkload(w, Options{})
+	l, r := find(as, KindMemoryLimit), find(as, KindMemoryRequest)
+	if l == nil || l.Suggested.Display != "356Mi" || !strings.Contains(l.Reason, "the peak of 256Mi its pods reached") ||
+		r == nil || r.Suggested.Amount <= 256*mi {
+		t.Fatalf("want the limit to 356Mi on the past's peak and the request raised: %s", describeAll(as))
+	}
+	p, err := BuildPatch(w, Patchable(as))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := AdviseWorkload(rolledOut(t, w, p), Options{})
+	if l := find(again, KindMemoryLimit); l != nil && l.Suggested.Amount > 356*mi {
+		t.Errorf("the same kills raise the limit again once the request is raised: %s", l.Reason)
 	}
 }

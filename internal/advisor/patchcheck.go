@@ -166,7 +166,7 @@ func envGOMEMLIMIT(c model.Container) int64 {
 func problem(r model.Resources, gomemlimit int64) string {
 	switch {
 	case r.Limits.CPU > 0 && r.Requests.CPU > r.Limits.CPU:
-		return fmt.Sprintf("the CPU request %s above the limit %s, which the API server refuses", formatCPU(r.Requests.CPU), formatCPU(r.Limits.CPU))
+		return fmt.Sprintf("the CPU request %s above the limit %s, which the API server refuses", cpuWords(r.Requests.CPU), cpuWords(r.Limits.CPU))
 	case r.Limits.Memory > 0 && r.Requests.Memory > r.Limits.Memory:
 		return fmt.Sprintf("the memory request %s above the limit %s, which the API server refuses", formatMemory(r.Requests.Memory), formatMemory(r.Limits.Memory))
 	case r.Limits.Memory > 0 && gomemlimit >= r.Limits.Memory:

@@ -44,6 +44,24 @@ func floorTo(v float64, unit int64) int64 {
 	return int64(n) * unit
 }
 
+// cpuWords renders millicores for a sentence: whole cores in words ("1
+// core", "2 cores"), where the quantity "1" reads as a number of nothing;
+// else the quantity ("250m").
+func cpuWords(m int64) string {
+	if m > 0 && m%1000 == 0 {
+		return count(m/1000, "core")
+	}
+	return formatCPU(m)
+}
+
+// cpuAdj is cpuWords before a noun: "the 1-core limit", "the 500m limit".
+func cpuAdj(m int64) string {
+	if m > 0 && m%1000 == 0 {
+		return strconv.FormatInt(m/1000, 10) + "-core"
+	}
+	return formatCPU(m)
+}
+
 // formatCPU renders millicores as a Kubernetes quantity: "250m", "2".
 func formatCPU(m int64) string {
 	if m%1000 == 0 {
@@ -72,15 +90,27 @@ func formatMemory(b int64) string {
 	return strconv.FormatInt(b, 10)
 }
 
-// humanBytes renders bytes for reading, to one decimal: "1.5GiB", "312MiB".
-func humanBytes(b int64) string {
+// humanBytes renders a Go runtime's bytes for reading, to one decimal, in
+// the units Go writes (GOMEMLIMIT's): "1.5GiB", "312MiB". Memory the
+// container uses, and its requests and limits, are Kubernetes quantities:
+// usageBytes and formatMemory write those.
+func humanBytes(b int64) string { return readable(b, "iB") }
+
+// usageBytes renders memory a container uses for reading, to one decimal,
+// in the units Kubernetes writes (as the table and kubectl top do):
+// "1.5Gi", "312Mi".
+func usageBytes(b int64) string { return readable(b, "i") }
+
+// readable renders bytes in the largest binary unit they reach, ending
+// each unit's letter with suffix.
+func readable(b int64, suffix string) string {
 	switch {
 	case b >= gib:
-		return strconv.FormatFloat(float64(b)/float64(gib), 'f', 1, 64) + "GiB"
+		return strconv.FormatFloat(float64(b)/float64(gib), 'f', 1, 64) + "G" + suffix
 	case b >= mib:
-		return strconv.FormatInt((b+mib/2)/mib, 10) + "MiB"
+		return strconv.FormatInt((b+mib/2)/mib, 10) + "M" + suffix
 	case b >= kib:
-		return strconv.FormatInt((b+kib/2)/kib, 10) + "KiB"
+		return strconv.FormatInt((b+kib/2)/kib, 10) + "K" + suffix
 	}
 	return strconv.FormatInt(b, 10) + "B"
 }
@@ -191,11 +221,17 @@ func num(label, value string, n float64, unit Unit) Evidence {
 	return Evidence{Label: label, Value: value, Number: &n, Unit: unit}
 }
 
+// cpuEv is CPU in millicores, whole cores in words ("limit 1 core"), so
+// that a bare "1" never stands for a quantity.
 func cpuEv(label string, m int64) Evidence {
-	return num(label, formatCPU(m), float64(m), Millicores)
+	return num(label, cpuWords(m), float64(m), Millicores)
 }
 
+// memEv is a number of the Go runtime's (a heap, its goal), in Go's units.
 func memEv(label string, b int64) Evidence { return num(label, humanBytes(b), float64(b), Bytes) }
+
+// usageEv is memory the container uses (a peak), in Kubernetes' units.
+func usageEv(label string, b int64) Evidence { return num(label, usageBytes(b), float64(b), Bytes) }
 
 // limitEv is a memory request or limit, written as the spec writes it ("1Gi").
 func limitEv(label string, b int64) Evidence { return num(label, formatMemory(b), float64(b), Bytes) }

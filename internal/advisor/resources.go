@@ -21,8 +21,8 @@ type resources struct {
 	mem          memoryPlan
 	hist         history
 	heap         heapState
-	// leaking says memory climbs steadily toward the limit and an OOMKill
-	// confirmed it; climbing says it climbs (adviseLeak spoke).
+	// leaking says memory climbs steadily and an OOMKill confirmed it is
+	// the program's; climbing says it climbs (adviseLeak spoke).
 	leaking, climbing bool
 }
 
@@ -59,9 +59,9 @@ func adviseResources(x wctx) resources {
 		r.advice = slices.DeleteFunc(r.advice, func(a Advice) bool { return a.Kind == KindWatchLonger })
 	}
 	r.advice = append(r.advice, cpuAdvice...)
-	if l, ok := detectLeak(x.c.Usage); ok {
+	if l, ok := detectLeak(x.c.Usage, runsSince(x.c)); ok {
 		if a := adviseLeak(x, l); a != nil {
-			r.leaking, r.climbing = a.Severity == Warning, true // an OOMKill confirmed it
+			r.leaking, r.climbing = oomKilled(x.c), true
 			for i := range memAdvice {
 				if memAdvice[i].Kind == KindMemoryLimit {
 					memAdvice[i].Notes = append(memAdvice[i].Notes, "memory climbs steadily (see the memory growth advice): a higher limit buys time, not a fix")

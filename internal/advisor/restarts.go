@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,8 +59,13 @@ func restartAdvice(x wctx) *Advice {
 		why = fmt.Sprintf("its liveness probe killed it %s (exit %d); the probe advice says how to stop that", times(kills), last.ExitCode)
 	}
 	reason := fmt.Sprintf("restarted %s: %s", times(restarts), why)
-	if crashLoop {
+	switch {
+	case crashLoop && x.c.Waiting() == "CrashLoopBackOff":
 		reason = fmt.Sprintf("CrashLoopBackOff after %s: %s", count(restarts, "restart"), why)
+	case crashLoop:
+		// Running, maybe ready, in one of the short runs between back-offs:
+		// the kubelet does not say CrashLoopBackOff now.
+		reason = fmt.Sprintf("restarting in a loop (%s, each run short): %s", count(restarts, "restart"), why)
 	}
 	a := x.advice(KindRestarts, sev, reason)
 	a.Current = countValue(int64(restarts), count(restarts, "restart"))
@@ -155,13 +161,15 @@ const crashWindow = 10 * time.Minute
 // failed, the current one younger than crashWindow). Without the second
 // case its advice, and the dashboard's order, flicker with every run.
 func crashLooping(x wctx) bool {
-	if x.c.Waiting() == "CrashLoopBackOff" {
-		return true
+	var news []oomKill
+	if x.c.Terminations("OOMKilled") > 0 {
+		news = oomKills(x.w, x.c)
 	}
 	for _, in := range x.c.Instances {
-		// Running again after an OOMKill a raise has answered since is
-		// not a loop: its cause is gone.
-		if briefRun(in, x.opts.Now) && !answeredOOM(x, in) {
+		if t := in.LastTermination; t != nil && t.Reason == "OOMKilled" && !slices.ContainsFunc(news, func(k oomKill) bool { return k.pod == in.Pod }) {
+			continue // killed at the memory from before a resize: the back-off of old news
+		}
+		if in.Waiting == "CrashLoopBackOff" || briefRun(in, x.opts.Now) {
 			return true
 		}
 	}

@@ -60,7 +60,9 @@ func TestReviewALimitComesDownNoFurtherThanTheEvidence(t *testing.T) {
 		req, lim, used        int64
 		wantReq, wantLim, gml int64
 	}{
-		{name: "catalog", req: 1 << 30, lim: 2 << 30, used: 119 * mi, wantReq: 137 * mi, wantLim: 274 * mi, gml: 246 * mi},
+		// Under a day of history no lower than the upper bound (second
+		// review, finding 12): 548Mi, and the request to half of it.
+		{name: "catalog", req: 1 << 30, lim: 2 << 30, used: 119 * mi, wantReq: 274 * mi, wantLim: 548 * mi, gml: 493 * mi},
 		{name: "a request that rises keeps a limit within 2x", req: 100 * mi, lim: 300 * mi, used: 200 * mi, wantReq: 230 * mi},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,7 +176,7 @@ func TestReviewARequestFromCensoredPeaksIsALowerBound(t *testing.T) {
 	checkInvariants(t, w, got)
 	r := find(got, KindMemoryRequest)
 	if r == nil || r.Suggested.Display != "295Mi" || !strings.Contains(r.Reason, "a lower bound: the peaks sit at the 256Mi limit") ||
-		!strings.Contains(strings.Join(r.Notes, " "), "the VPA's OOM bump is 356Mi") {
+		!strings.Contains(strings.Join(r.Notes, " "), "the VPA's step after an OOMKill is 356Mi") {
 		t.Errorf("request after an OOMKill: %+v", r)
 	}
 }
@@ -252,8 +254,8 @@ func TestReviewMemoryQoSSaysWhatItDoes(t *testing.T) {
 	oom := model.Container{Resources: res(100, 200*mi, 500, 256*mi), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 250*mi)),
 		Instances: []model.ContainerInstance{oomInstance("pod-a")}}
 	got := AdviseWorkload(deployment(withProbes(oom)), g)
-	if r := find(got, KindMemoryRequest); r == nil || r.Suggested.Display != "356Mi" || strings.Contains(r.Reason, "the largest of") ||
-		!strings.Contains(r.Reason, "the VPA's bump after an OOMKill") || !strings.Contains(r.Reason, "the pod stays Burstable") {
+	if r := find(got, KindMemoryRequest); r == nil || r.Suggested.Display != "350Mi" || strings.Contains(r.Reason, "the largest of") ||
+		!strings.Contains(r.Reason, "as the VPA does after an OOMKill: what it used + 100Mi, or x 1.2 when that is more, counting as used its peak of 250Mi") || !strings.Contains(r.Reason, "the pod stays Burstable") {
 		t.Errorf("OOM pair: %+v", r)
 	}
 	cut := model.Container{Resources: res(100, 1<<30, 500, 2<<30), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 119*mi))}
@@ -314,7 +316,10 @@ func TestReviewWords(t *testing.T) {
 	// CPU at its limit says the span of the windows, and why usage passes the limit.
 	pinned := model.Container{Resources: res(500, 0, 1000, 0), Usage: usage(8*time.Hour, time.Minute, 1, 500, spiky(990, 1009, 0, 0))}
 	l := find(AdviseWorkload(deployment(withProbes(pinned)), Options{}), KindCPULimit)
-	if l == nil || !strings.Contains(l.Reason, "metrics windows (the last 7h59m)") || !strings.Contains(strings.Join(l.Notes, " "), "usage of 1009m over the 1 limit is usage at it") {
+	// Whole cores are said in words: a bare "1" reads as a number of nothing.
+	if l == nil || !strings.Contains(l.Reason, "metrics windows (the last 7h59m)") || !strings.Contains(l.Reason, "of the 1-core limit") ||
+		!strings.Contains(l.Reason, "a real step to 2 cores") || evidence(l, "limit") != "1 core" ||
+		!strings.Contains(strings.Join(l.Notes, " "), "usage of 1009m over the 1-core limit is usage at it") {
 		t.Errorf("CPU at the limit: %+v", l)
 	}
 	// The HPA shift says where the HPA adds replicas.
@@ -365,7 +370,7 @@ func TestReviewTargetsRecomputeFromTheEvidence(t *testing.T) {
 			t.Errorf("CPU: P90 %s, request %s", evidence(r, "P90"), r.Suggested.Display)
 		}
 		m := find(got, KindMemoryRequest)
-		if _, err := fmt.Sscanf(evidence(m, "P90 peak"), "%dMiB", &p90); err != nil || m.Suggested.Amount != int64(math.Ceil(float64(p90)*1.15))*mi {
+		if _, err := fmt.Sscanf(evidence(m, "P90 peak"), "%dMi", &p90); err != nil || m.Suggested.Amount != int64(math.Ceil(float64(p90)*1.15))*mi {
 			t.Errorf("memory: P90 %s, request %s", evidence(m, "P90 peak"), m.Suggested.Display)
 		}
 	}

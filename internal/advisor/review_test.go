@@ -92,7 +92,7 @@ func TestItem2GOMEMLIMITLeavesRoomForNonGoMemory(t *testing.T) {
 	if g.Suggested.Display != "619MiB" || lim.Suggested.Display != "1178Mi" {
 		t.Errorf("limit %s, GOMEMLIMIT %s; want 1178Mi and 619MiB", lim.Suggested.Display, g.Suggested.Display)
 	}
-	if ev := evidence(g, "outside the Go runtime"); ev != "500MiB = working set 900MiB - 400MiB the runtime maps (go_memstats_sys_bytes less heap released)" {
+	if ev := evidence(g, "outside the Go runtime"); ev != "500MiB = working set 900Mi - 400MiB the runtime maps (go_memstats_sys_bytes less heap released)" {
 		t.Errorf("evidence says %q", ev)
 	}
 	// Without the runtime's total, 10% of the limit is kept, and it says so.
@@ -102,8 +102,9 @@ func TestItem2GOMEMLIMITLeavesRoomForNonGoMemory(t *testing.T) {
 		t.Errorf("without go_memstats_heap_released_bytes: %+v", g)
 	}
 
-	// A StatefulSet with GOMEMLIMIT=230MiB OOMKilled at 256Mi: the limit
-	// goes to 356Mi and GOMEMLIMIT with it, to 320MiB, in the same patch.
+	// A StatefulSet with GOMEMLIMIT=230MiB OOMKilled at 256Mi, peak 250Mi:
+	// the limit goes to the VPA's step over the peak, 350Mi, and GOMEMLIMIT
+	// with it, to 315MiB, in the same patch.
 	s := model.Container{Resources: res(100, 200*mi, 0, 256*mi), Usage: usage(week.Span(), 5*time.Minute, 1, 100, steady(50, 250*mi)),
 		Env: []model.EnvVar{{Name: "GOMEMLIMIT", Value: "230MiB"}}, Go: goRuntime("1.25.3", nil),
 		Instances: []model.ContainerInstance{oomInstance("pod-a")}}
@@ -115,7 +116,7 @@ func TestItem2GOMEMLIMITLeavesRoomForNonGoMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"limits":{"memory":"356Mi"}`, `{"name":"GOMEMLIMIT","value":"320MiB"}`} {
+	for _, want := range []string{`"limits":{"memory":"350Mi"}`, `{"name":"GOMEMLIMIT","value":"315MiB"}`} {
 		if !strings.Contains(string(p.Data), want) {
 			t.Errorf("patch %s lacks %s", p.Data, want)
 		}
@@ -202,17 +203,24 @@ func TestItem5RequestAndLimitMoveTogether(t *testing.T) {
 		wantReq, wantLim     int64
 		wantGOMEMLIMIT, note string
 	}{
-		// A limit that comes down with the request goes to 2x the request
-		// while the upper bound (4 x 104Mi on 8 hours) is higher: no further.
-		{name: "a request cut 4Gi -> 104Mi takes the 8Gi limit down to 2x", req: 4 << 30, lim: 8 << 30, used: 90 * mi,
-			wantReq: 104 * mi, wantLim: 208 * mi},
-		// min(2 x 137Mi, max(need 137Mi, upper 548Mi)) = 274Mi; GOMEMLIMIT 274 - 10%.
-		{name: "1Gi -> 137Mi takes the 2Gi limit to 274Mi and GOMEMLIMIT 1800MiB down", req: 1 << 30, lim: 2 << 30, used: 119 * mi,
-			wantReq: 137 * mi, wantLim: 274 * mi, wantGOMEMLIMIT: "246MiB"},
+		// A limit that comes down with the request goes no lower than the
+		// upper bound (4 x 104Mi on 8 hours) under a day of history (second
+		// review, finding 12), and the request to half of it.
+		{name: "a request cut 4Gi -> 207Mi takes the 8Gi limit down to the upper bound", req: 4 << 30, lim: 8 << 30, used: 90 * mi,
+			wantReq: 207 * mi, wantLim: 414 * mi},
+		// Not min(2 x 137Mi, upper 548Mi) = 274Mi on 8 hours: the upper
+		// bound, and the request to half of it; GOMEMLIMIT 548 - 10%.
+		{name: "1Gi -> 274Mi takes the 2Gi limit to 548Mi and GOMEMLIMIT 1800MiB down", req: 1 << 30, lim: 2 << 30, used: 119 * mi,
+			wantReq: 274 * mi, wantLim: 548 * mi, wantGOMEMLIMIT: "493MiB"},
+		// The VPA's step over max(request, peak) is 200Mi, under the 256Mi
+		// limit the kill shows the memory reached: a real step over it,
+		// +15%, 295Mi; the request follows within 2x, to 148Mi.
 		{name: "an OOM bump takes the request up within 2x", req: 100 * mi, lim: 256 * mi, used: 100 * mi, oom: true,
-			wantReq: 178 * mi, wantLim: 356 * mi},
+			wantReq: 148 * mi, wantLim: 295 * mi},
+		// The request joins the limit, which 8 hours do not cut under the
+		// upper bound.
 		{name: "--memory-qos guaranteed: request = limit", req: 256 * mi, lim: 512 * mi, used: 200 * mi, opts: Options{MemoryQoS: MemoryGuaranteed},
-			wantReq: 230 * mi, wantLim: 230 * mi},
+			wantReq: 512 * mi},
 		{name: "a limit inside [peak + 15%, 2x request] stays", req: 256 * mi, lim: 512 * mi, used: 200 * mi},
 	}
 	for _, tc := range cases {

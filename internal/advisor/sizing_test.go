@@ -100,8 +100,9 @@ func TestSizing(t *testing.T) {
 				Instances: []model.ContainerInstance{oomInstance("pod-a")},
 				Usage:     usage(2*time.Minute, 15*time.Second, 1, 100, steady(50, 240*mi))},
 			want: []want{
-				// used = max(request, peak, limit) = 256Mi; max(356Mi, 307.2Mi).
-				{kind: KindMemoryLimit, lo: 356 * mi, hi: 356 * mi, sev: Critical, level: High, patchable: true},
+				// used = max(request, peak) = 240Mi (the VPA's rule: the
+				// limit is not counted); max(340Mi, 288Mi).
+				{kind: KindMemoryLimit, lo: 340 * mi, hi: 340 * mi, sev: Critical, level: High, patchable: true},
 				{kind: KindWatchLonger, sev: Info},
 			},
 		},

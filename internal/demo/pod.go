@@ -29,9 +29,12 @@ type pod struct {
 	ready                         bool
 	readySince                    time.Time
 	restarts                      int32
-	last                          *corev1.ContainerStateTerminated
-	waiting                       string
-	backoffUntil                  time.Time
+	// backoffs counts the failures since the container last ran
+	// backoffReset without one: the kubelet's back-off doubles with each.
+	backoffs     int32
+	last         *corev1.ContainerStateTerminated
+	waiting      string
+	backoffUntil time.Time
 	// startNeeds is how long the current run needs to become ready.
 	startNeeds time.Duration
 	// startupBudget is how long a startup probe lets the program start
@@ -124,6 +127,11 @@ func (p *pod) step(now time.Time, rng *rand.Rand) ([]eventChange, bool) {
 	return nil, false
 }
 
+// backoffReset is how long a run must last for the kubelet to start its
+// back-off over (10s, doubling to 5m): a container OOMKilled every minute
+// waits ever longer, one killed hours apart 10s each time.
+const backoffReset = 10 * time.Minute
+
 // terminate ends the current run and puts the container in back-off.
 func (p *pod) terminate(now time.Time, reason string, code int32) {
 	p.last = &corev1.ContainerStateTerminated{Reason: reason, ExitCode: code,
@@ -131,11 +139,11 @@ func (p *pod) terminate(now time.Time, reason string, code int32) {
 	p.restarts++
 	p.ready = false
 	p.waiting = "CrashLoopBackOff"
-	backoff := min(10*time.Second<<min(p.restarts-1, 5), 5*time.Minute) // the kubelet's back-off
-	if reason == "OOMKilled" {
-		backoff = 10 * time.Second // a crash hours apart starts the back-off over
+	if now.Sub(p.runStart) >= backoffReset {
+		p.backoffs = 0
 	}
-	p.backoffUntil = now.Add(backoff)
+	p.backoffs++
+	p.backoffUntil = now.Add(min(10*time.Second<<min(p.backoffs-1, 5), 5*time.Minute)) // the kubelet's back-off
 }
 
 // start begins a new run. A slow starter needs 50-120% of its start time:

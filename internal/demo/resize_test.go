@@ -17,14 +17,7 @@ import (
 // startSim starts a collector on a fresh simulation of seed, warmed up for d.
 func startSim(t *testing.T, seed uint64, d time.Duration) (*Sim, *collect.Collector) {
 	t.Helper()
-	s := New(seed)
-	c := collect.New(s.Clients(), s.Options())
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	c.Start(ctx)
-	if err := c.WaitForSync(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, c, ctx := watched(t, seed)
 	if err := s.WarmUp(ctx, c, d); err != nil {
 		t.Fatal(err)
 	}
@@ -156,4 +149,20 @@ func TestFollowedStory(t *testing.T) {
 	if j < 0 || a[j].Severity != advisor.Critical || !strings.Contains(a[j].Code, `"memory":"512Mi"`) {
 		t.Fatalf("no critical follow-up with the undo: %+v", a)
 	}
+	// The restarts since must be possible under the kubelet's back-off
+	// (10s, doubling to 5m): 40 in 50 minutes were not.
+	if s, _ := advisor.FollowUp(w); s.Restarts == 0 || int(s.Restarts) > len(w.Pods)*mostRestarts(snap.Taken.Sub(ch.At)) {
+		t.Errorf("%d restarts in %s across %d pods: more than the back-off allows (%d a pod)", s.Restarts, snap.Taken.Sub(ch.At), len(w.Pods), mostRestarts(snap.Taken.Sub(ch.At)))
+	}
+}
+
+// mostRestarts is how often a container can restart in d under the
+// kubelet's back-off, each run taking no time at all.
+func mostRestarts(d time.Duration) int {
+	n, backoff := 1, 10*time.Second
+	for t := backoff; t <= d; t += backoff {
+		n++
+		backoff = min(2*backoff, 5*time.Minute)
+	}
+	return n
 }

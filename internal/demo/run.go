@@ -100,9 +100,10 @@ func (s *Sim) Settle(ctx context.Context, c *collect.Collector) error {
 	for {
 		got, gotEvents := 0, int32(0)
 		for _, w := range c.Snapshot().Workloads {
-			for _, ct := range w.Containers {
+			for i, ct := range w.Containers {
 				for _, in := range ct.Instances {
-					if r, ok := want[in.Pod]; ok && r == in.RestartCount {
+					// A pod's restarts are its first container's (a sidecar's stay 0).
+					if r, ok := want[in.Pod]; ok && r == in.RestartCount && i == 0 {
 						got++
 					}
 				}

@@ -12,6 +12,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -65,13 +66,16 @@ func New(seed uint64) *Sim { return NewAt(Start, seed) }
 
 // NewAt builds the simulated namespace with its clock at start.
 func NewAt(start time.Time, seed uint64) *Sim {
-	// Pods' start times draw from one source and the run from another, so
-	// that a scenario added to the library leaves the others' stories as
-	// they were.
-	s := &Sim{now: start, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), rolling: map[string]*rollout{}}
+	// Each scenario's pods draw their start times from a source of its own,
+	// and the run from another, so that a scenario added to the library
+	// leaves the others' stories as they were.
+	s := &Sim{now: start, rolling: map[string]*rollout{}}
 	var objs []runtime.Object
 	objs = append(objs, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: scenario.Namespace}})
 	for _, sc := range stories() {
+		h := fnv.New64a()
+		h.Write([]byte(sc.Name))
+		s.rng = rand.New(rand.NewPCG(seed, h.Sum64()))
 		objs = append(objs, s.workload(sc)...)
 	}
 	s.rng = rand.New(rand.NewPCG(seed^0x6a09e667f3bcc908, seed))
@@ -149,7 +153,7 @@ func (s *Sim) workload(sc scenario.Scenario) []runtime.Object {
 			p.runStart, p.ready = s.now.Add(-3*time.Second), false
 			p.terminate(s.now.Add(-time.Second), "Error", c.CrashExit)
 			p.last.Message = c.CrashMessage
-			p.restarts = 11
+			p.restarts, p.backoffs = 11, 11
 		}
 		if st := p.main().Stopped; st != nil && i == 0 {
 			// Its previous run ended before the demo began; the kubelet started it again.

@@ -19,8 +19,24 @@ func FormatCPU(milli int64) string {
 	return strconv.FormatInt(milli, 10) + "m"
 }
 
-// FormatBytes renders bytes in binary units, short: "512Mi", "1.5Gi", "900Ki"; "-" for zero.
-func FormatBytes(b int64) string {
+// FormatBytes renders bytes as Kubernetes writes quantities, short:
+// "512Mi", "1.5Gi", "900Ki"; "-" for zero. It is for memory a container
+// uses, requests and limits; the Go runtime's numbers are FormatGoBytes'.
+func FormatBytes(b int64) string { return formatBinary(b, "") }
+
+// FormatGoBytes renders bytes as Go writes them (GOMEMLIMIT's units), short:
+// "512MiB", "1.5GiB"; "-" for zero. It is for the Go runtime's numbers: the
+// heap, its goal, GOMEMLIMIT.
+func FormatGoBytes(b int64) string {
+	if b > 0 && b < 1<<10 {
+		return strconv.FormatInt(b, 10) + "B"
+	}
+	return formatBinary(b, "B")
+}
+
+// formatBinary renders bytes in the largest binary unit they reach, each
+// unit's letters followed by suffix.
+func formatBinary(b int64, suffix string) string {
 	const (
 		ki = 1 << 10
 		mi = 1 << 20
@@ -29,9 +45,9 @@ func FormatBytes(b int64) string {
 	)
 	f := func(v float64, unit string) string {
 		if v >= 100 || v == float64(int64(v)) {
-			return fmt.Sprintf("%.0f%s", v, unit)
+			return fmt.Sprintf("%.0f%s", v, unit+suffix)
 		}
-		return fmt.Sprintf("%.1f%s", v, unit)
+		return fmt.Sprintf("%.1f%s", v, unit+suffix)
 	}
 	switch {
 	case b <= 0:

@@ -16,6 +16,12 @@ func TestFormat(t *testing.T) {
 			t.Errorf("FormatBytes(%d) = %q, want %q", in, got, want)
 		}
 	}
+	// The Go runtime's numbers in Go's units, as GOMEMLIMIT writes them.
+	for in, want := range map[int64]string{0: "-", 512: "512B", 900 << 10: "900KiB", 128 << 20: "128MiB", 1536 << 20: "1.5GiB"} {
+		if got := FormatGoBytes(in); got != want {
+			t.Errorf("FormatGoBytes(%d) = %q, want %q", in, got, want)
+		}
+	}
 	for in, want := range map[time.Duration]string{-time.Second: "0s", 45 * time.Second: "45s", 3 * time.Minute: "3m", 190 * time.Second: "3m10s", 42 * time.Minute: "42m", 125 * time.Minute: "2h5m", 11 * time.Hour: "11h", 100 * time.Hour: "4d"} {
 		if got := FormatAge(in); got != want {
 			t.Errorf("FormatAge(%v) = %q, want %q", in, got, want)

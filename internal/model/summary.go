@@ -123,7 +123,7 @@ func (g GoInfo) Description() string {
 }
 
 // Summary lists the numbers the runtime's metrics page had, each as
-// "label value", in one order: "heap live 290Mi", "GOMEMLIMIT none" (the
+// "label value", in one order, bytes in Go's units: "heap live 290MiB", "GOMEMLIMIT none" (the
 // runtime runs with no memory limit), "GC CPU 14%". GC pause and cycles
 // show once the runtime has collected. The front end joins them.
 func (r *GoRuntime) Summary() []string {
@@ -134,15 +134,15 @@ func (r *GoRuntime) Summary() []string {
 		}
 	}
 	count := func(v int64) string { return fmt.Sprint(v) }
-	add("heap live", r.HeapLive, FormatBytes)
-	add("heap in use", r.HeapInuse, FormatBytes)
-	add("goal", r.HeapGoal, FormatBytes)
-	add("next GC", r.NextGC, FormatBytes)
+	add("heap live", r.HeapLive, FormatGoBytes)
+	add("heap in use", r.HeapInuse, FormatGoBytes)
+	add("goal", r.HeapGoal, FormatGoBytes)
+	add("next GC", r.NextGC, FormatGoBytes)
 	add("GOGC", r.GOGC, count)
 	if r.GOMEMLIMIT == math.MaxInt64 {
 		parts = append(parts, "GOMEMLIMIT none")
 	} else {
-		add("GOMEMLIMIT", r.GOMEMLIMIT, FormatBytes)
+		add("GOMEMLIMIT", r.GOMEMLIMIT, FormatGoBytes)
 	}
 	add("GOMAXPROCS", r.GOMAXPROCS, count)
 	if r.GCCPUFraction >= 0 {
@@ -232,7 +232,13 @@ func Labelled(label, value, sep string) string {
 }
 
 // RangeWords says what a sizing advice's range is: the recommender's lower
-// and upper bounds, between which a request needs no change.
-func RangeWords(lower, upper string) string {
+// and upper bounds, between which a request needs no change. When the
+// upper bound lies above the limit after the patch (bound), the range ends
+// at that limit (upper), which a request may not pass.
+func RangeWords(lower, upper, bound string) string {
+	if bound != "" {
+		return "a request anywhere from " + lower + " to " + upper + " would do (from the recommender's lower bound to the " + upper +
+			" limit after the patch: its upper bound, " + bound + ", lies above that limit)"
+	}
 	return "a request anywhere from " + lower + " to " + upper + " would do (the recommender's lower and upper bounds)"
 }

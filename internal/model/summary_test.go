@@ -93,18 +93,19 @@ func TestUsageSummary(t *testing.T) {
 	}
 }
 
-// A runtime with no memory limit says so ("GOMEMLIMIT none"): a number the
+// A runtime with no memory limit says so ("GOMEMLIMIT none"), its bytes in
+// Go's units (GOMEMLIMIT's MiB, not the Mi of Kubernetes' quantities); a number the
 // page did not have (-1) is left out, which is another fact (unknown).
 func TestRuntimeSummary(t *testing.T) {
 	r := &GoRuntime{Goroutines: 40, Threads: -1, GOMAXPROCS: 2, GOGC: 100, GOMEMLIMIT: math.MaxInt64,
 		HeapAlloc: -1, HeapInuse: 5 << 20, HeapLive: -1, HeapGoal: -1, NextGC: 6 << 20, Sys: -1,
 		GCPauseMax: 1213277 * time.Nanosecond, GCCycles: 29, GCCPUFraction: 0.04}
-	want := "heap in use 5Mi, next GC 6Mi, GOGC 100, GOMEMLIMIT none, GOMAXPROCS 2, GC CPU 4%, GC pause max 1.213ms, GC cycles 29, goroutines 40"
+	want := "heap in use 5MiB, next GC 6MiB, GOGC 100, GOMEMLIMIT none, GOMAXPROCS 2, GC CPU 4%, GC pause max 1.213ms, GC cycles 29, goroutines 40"
 	if got := strings.Join(r.Summary(), ", "); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	r.GOMEMLIMIT, r.GOMAXPROCS, r.GCPauseMax, r.GCCycles, r.GCCPUFraction = 460<<20, -1, 0, 0, -1
-	want = "heap in use 5Mi, next GC 6Mi, GOGC 100, GOMEMLIMIT 460Mi, goroutines 40"
+	want = "heap in use 5MiB, next GC 6MiB, GOGC 100, GOMEMLIMIT 460MiB, goroutines 40"
 	if got := strings.Join(r.Summary(), ", "); got != want {
 		t.Errorf("a runtime with a limit that has not collected yet:\ngot  %s\nwant %s", got, want)
 	}

@@ -120,24 +120,22 @@ func adviceParas(wa workloadAdvice, namespaced bool, width int) []para {
 		}
 		out = append(out, prose(conf).styled(styleLevel[model.Idle]))
 		if a.Range != nil {
-			out = append(out, prose("      "+model.RangeWords(a.Range.Lower.Display, a.Range.Upper.Display)).styled(styleLevel[model.Idle]))
+			out = append(out, prose("      "+a.Range.Words()).styled(styleLevel[model.Idle]))
 		}
 		for _, n := range a.Notes {
 			out = append(out, prose("      note: "+n))
 		}
-		if a.Code != "" && !a.Patchable() {
+		switch rb, ok := undoRunbook(wa.w); {
+		case a.Kind == advisor.KindAfterChange && a.Code != "" && ok:
+			// The undo reaches the running pods too, as the change did.
+			out = append(out, runbookParas(rb, "      ", "run:", width)...)
+		case a.Code != "" && !a.Patchable():
 			out = append(out, codeParas(a.Code, a.CodeLang, width)...)
 		}
 	}
 	switch {
 	case wa.patch != nil:
-		for i, l := range model.BreakCode(wa.patch.Command, "shell", width-4) {
-			out = append(out, para{text: ifElse(i == 0, "  $ ", "    ") + l, verbatim: true})
-		}
-		out = append(out, prose("    "+wa.patch.Effect))
-		for _, w := range wa.patch.Warnings {
-			out = append(out, prose("    warning: "+w))
-		}
+		out = append(out, runbookParas(runbookFor(wa.w, *wa.patch, emergencyRaise(wa)), "  ", "", width)...)
 	case wa.noPatch != "":
 		out = append(out, prose("  no patch: "+wa.noPatch))
 	}

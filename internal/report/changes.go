@@ -28,6 +28,10 @@ type JSONChange struct {
 	// older ones); UndoCommand puts its before values back.
 	FollowUp    *JSONFollowUp `json:"follow_up,omitempty"`
 	UndoCommand string        `json:"undo_command,omitempty"`
+	// UndoResizeCommands resize the running pods back in place, each in
+	// turn, before UndoCommand, when the change reached them in place (or
+	// the workload's pods take no template change).
+	UndoResizeCommands []string `json:"undo_resize_commands,omitempty"`
 }
 
 // JSONChangeField is one field a change set.
@@ -98,6 +102,9 @@ func jsonChanges(s model.Snapshot) []JSONChange {
 			if undo, err := advisor.UndoPatch(a.w, ch); err == nil {
 				jc.UndoCommand = undo.Command
 			}
+			if rb, ok := undoRunbook(a.w); ok && rb.inPlace {
+				jc.UndoResizeCommands = rb.resizes()
+			}
 		}
 		out = append(out, jc)
 	}
@@ -151,9 +158,12 @@ func sinceWords(s advisor.Since) string {
 	if s.NewPods > 0 || s.Change.Way == model.ChangeRollout {
 		parts = append(parts, fmt.Sprintf("%d new pods (%d ready), %d old still running", s.NewPods, s.NewReady, s.OldPods))
 	}
-	if t := s.Trouble(); t != "" {
+	switch t := s.Trouble(); {
+	case t != "" && s.Blame() != "":
 		parts = append(parts, t+" (critical: the after-change advice has the undo command)")
-	} else {
+	case t != "":
+		parts = append(parts, t+" (not from what the change lowered, so no undo: the after-change advice says what next)")
+	default:
 		parts = append(parts, plural(int(s.Restarts), "restart")+", no OOMKill, no crash loop")
 	}
 	return strings.Join(parts, "; ")

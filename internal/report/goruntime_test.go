@@ -33,7 +33,7 @@ func TestGoColumnAndDetails(t *testing.T) {
 	}
 	d := strings.Join(details(s), "\n")
 	for _, want := range []string{
-		"deploy/api api: Go 1.26.8 (go_info from pod api-7d9f-a): heap in use 5.7Mi, next GC 5.8Mi, GOGC 100, GOMEMLIMIT none, GOMAXPROCS 2, GC CPU 4%, GC pause max 1.213ms, GC cycles 29, goroutines 1216, threads 9",
+		"deploy/api api: Go 1.26.8 (go_info from pod api-7d9f-a): heap in use 5.7MiB, next GC 5.8MiB, GOGC 100, GOMEMLIMIT none, GOMAXPROCS 2, GC CPU 4%, GC pause max 1.213ms, GC cycles 29, goroutines 1216, threads 9",
 		"deploy/api api: pool main: open 2 of 2, in use 2, idle 0, waited 2393 times for 46m0s",
 		"deploy/api web: Go runtime unknown: pods/proxy is forbidden (grant get on pods/proxy)",
 	} {

@@ -105,6 +105,10 @@ type JSONWorkload struct {
 	Advice  []advisor.Advice `json:"advice,omitempty"`
 	Patch   *advisor.Patch   `json:"patch,omitempty"`
 	NoPatch string           `json:"no_patch,omitempty"`
+	// ResizeCommands resize the running pods in place, each in turn, before
+	// the patch, when it answers an emergency (an OOMKill's raise) and the
+	// pods can take it without a restart.
+	ResizeCommands []string `json:"resize_commands,omitempty"`
 }
 
 // JSONHPA is the autoscaler of a workload.
@@ -241,6 +245,9 @@ func NewJSONReport(s model.Snapshot, advice []advisor.Advice) JSONReport {
 		for i := range r.Workloads {
 			if jw := &r.Workloads[i]; jw.Kind == string(wa.w.Ref.Kind) && jw.Namespace == wa.w.Ref.Namespace && jw.Name == wa.w.Ref.Name {
 				jw.Advice, jw.Patch, jw.NoPatch = wa.advice, wa.patch, wa.noPatch
+				if emergencyRaise(wa) {
+					jw.ResizeCommands = runbookFor(wa.w, *wa.patch, true).resizes()
+				}
 			}
 		}
 	}

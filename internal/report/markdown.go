@@ -71,7 +71,7 @@ func writeMarkdownAdvice(b *strings.Builder, wa workloadAdvice) {
 		}
 		fmt.Fprintf(b, "- **%s** %s%s: %s (confidence %s", a.Severity, who, mdEscape(adviceHeadline(a)), mdEscape(a.Reason), a.Confidence.Level)
 		if a.Range != nil {
-			b.WriteString("; " + model.RangeWords(a.Range.Lower.Display, a.Range.Upper.Display))
+			b.WriteString("; " + a.Range.Words())
 		}
 		if a.Confidence.Note != "" {
 			b.WriteString(": " + mdEscape(a.Confidence.Note))
@@ -83,7 +83,10 @@ func writeMarkdownAdvice(b *strings.Builder, wa workloadAdvice) {
 		for _, n := range a.Notes {
 			b.WriteString("  - note: " + mdEscape(n) + "\n")
 		}
-		if a.Code != "" && !a.Patchable() {
+		switch rb, ok := undoRunbook(wa.w); {
+		case a.Kind == advisor.KindAfterChange && a.Code != "" && ok:
+			writeMarkdownRunbook(b, rb, "  ")
+		case a.Code != "" && !a.Patchable():
 			fmt.Fprintf(b, "\n  ```%s\n", a.CodeLang)
 			for _, l := range strings.Split(strings.TrimRight(a.Code, "\n"), "\n") {
 				b.WriteString("  " + l + "\n")
@@ -93,9 +96,30 @@ func writeMarkdownAdvice(b *strings.Builder, wa workloadAdvice) {
 	}
 	switch {
 	case wa.patch != nil:
-		fmt.Fprintf(b, "\n```sh\n%s\n```\n\n%s\n", wa.patch.Command, wa.patch.Effect)
+		writeMarkdownRunbook(b, runbookFor(wa.w, *wa.patch, emergencyRaise(wa)), "")
 	case wa.noPatch != "":
 		b.WriteString("\nNo patch: " + mdEscape(wa.noPatch) + "\n")
+	}
+}
+
+// writeMarkdownRunbook writes a runbook's commands as one shell block,
+// under what they do when the pods are resized first, then the template
+// patch's effect and the notes, indented by indent.
+func writeMarkdownRunbook(b *strings.Builder, rb runbook, indent string) {
+	b.WriteString("\n")
+	if rb.inPlace {
+		b.WriteString(indent + mdEscape(inPlaceHead) + "\n\n")
+	}
+	b.WriteString(indent + "```sh\n")
+	for _, c := range rb.commands {
+		b.WriteString(indent + c + "\n")
+	}
+	b.WriteString(indent + "```\n\n" + indent + rb.effect + "\n")
+	for _, n := range rb.notes {
+		b.WriteString(indent + "- note: " + mdEscape(n) + "\n")
+	}
+	for _, w := range rb.warnings {
+		b.WriteString(indent + "- warning: " + mdEscape(w) + "\n")
 	}
 }
 

@@ -60,11 +60,13 @@ func Write(w io.Writer, s model.Snapshot, advice []advisor.Advice, opts Options)
 	return writeText(w, s, advice, opts.Width)
 }
 
-// summary is the closing line: what was seen and how much advice it drew.
+// summary is the closing line: what was seen and how much advice it drew,
+// by severity (pieces of advice, not workloads: the table's SEVERITY is
+// each workload's worst).
 func summary(s model.Snapshot, advice []advisor.Advice) string {
 	nw, nc := s.Counts()
 	crit, warn, info := severityCounts(advice)
-	return fmt.Sprintf("%s, %s: %d critical, %d warning, %d info.", plural(nw, "workload"), plural(nc, "container"), crit, warn, info)
+	return fmt.Sprintf("%s, %s; advice: %d critical, %d warning, %d info.", plural(nw, "workload"), plural(nc, "container"), crit, warn, info)
 }
 
 // metricsSpan describes how much metrics history the snapshot rests on.

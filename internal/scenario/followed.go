@@ -21,7 +21,7 @@ func Followed() Scenario {
 		Containers: []Container{{
 			Name: "ledger", Image: "registry.example/ledger:2.2.0", Port: 8080, Liveness: live, Readiness: ready,
 			Requests: res(100, 256*mi), Limits: res(500, 512*mi),
-			CPU: Usage{Base: 60, Swing: 20}, Memory: Usage{Base: 140 * mi, Swing: 36 * mi},
+			CPU: Usage{Base: 60, Swing: 20}, Memory: Usage{Base: 140 * mi, Swing: 44 * mi},
 			Runtime: goRuntime("go1.26.2", 100, 2),
 		}},
 		Expect: []string{"after-change"},

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"math"
+	"slices"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -33,7 +34,7 @@ func goRuntime(version string, gogc, procs int64) *Runtime {
 
 // All returns every scenario, in a fixed order.
 func All() []Scenario {
-	return append(firstRound(), secondRound()...)
+	return slices.Concat(firstRound(), secondRound(), sidecars())
 }
 
 // firstRound returns the stories of the advisor's first round.

@@ -35,3 +35,26 @@ func secondRound() []Scenario {
 		},
 	}
 }
+
+// sidecars returns the stories of a pod of more than one container, each
+// with advice of its own: the containers view's.
+func sidecars() []Scenario {
+	return []Scenario{
+		{
+			Name: "checkout", Story: "ships its logs through a fluent-bit sidecar: the Go app asks for a core it does not use, while the sidecar's buffers peak near its 128Mi limit",
+			Kind: model.KindDeployment, Replicas: 2,
+			Containers: []Container{{
+				Name: "checkout", Image: "registry.example/checkout:2.9.0", Port: 8080, Liveness: live, Readiness: ready,
+				Requests: res(1000, 256*mi), Limits: res(2000, 512*mi), Env: env("GOMEMLIMIT", "460MiB"),
+				CPU: Usage{Base: 110, Swing: 40}, Memory: Usage{Base: 190 * mi, Swing: 20 * mi},
+				Runtime: goRuntime("go1.26.2", 100, 2),
+			}, {
+				// A C program (fluent-bit): no Go runtime, no port the Service sends to.
+				Name: "log-shipper", Image: "cr.fluentbit.io/fluent/fluent-bit:3.2.4",
+				Requests: res(50, 64*mi), Limits: res(200, 128*mi),
+				CPU: Usage{Base: 30, Swing: 20}, Memory: Usage{Base: 100 * mi, Swing: 16 * mi},
+			}},
+			Expect: []string{"cpu-request", "memory-limit", "memory-request"},
+		},
+	}
+}

@@ -52,16 +52,23 @@ func detailLines(w *model.Workload, advice []advisor.Advice, patch patchAvail, n
 func patchLines(b *textBlock, kind model.Kind, advice []advisor.Advice, patch patchAvail) {
 	st := b.st
 	n := len(advisor.Patchable(advice))
-	if n == 0 {
+	if n == 0 && patch.held == 0 {
 		return
 	}
 	b.blank()
 	if !patch.ready() {
-		b.wrap(" PATCH  ", "none: "+patch.hint(kind), model.Idle)
+		b.wrap(" PATCH  ", ifElse(n == 0, "", "none: ")+patch.hint(kind), model.Idle)
 		return
 	}
 	first := len(b.lines)
-	b.wrap(" PATCH  ", "y copies it, p shows what it changes, a dry-runs it ("+plural(n, "piece")+" of advice)", model.Idle)
+	held := ""
+	switch {
+	case patch.held > 0 && patch.undoHeld:
+		held = fmt.Sprintf("; %d more held back as the alternative to the undo: p, then H, includes it", patch.held)
+	case patch.held > 0:
+		held = fmt.Sprintf("; %d more held back for little history: p, then H, includes it", patch.held)
+	}
+	b.wrap(" PATCH  ", "y copies it, p shows what it changes, a dry-runs it ("+plural(n, "piece")+" of advice"+held+")", model.Idle)
 	b.lines[first] = st.Emphasis.Render(" PATCH") + strings.TrimPrefix(b.lines[first], " PATCH")
 	for _, l := range model.BreakCode(patch.command, "shell", b.width-4) {
 		b.add("   " + st.Code.Render(l))
@@ -262,7 +269,7 @@ func adviceLines(b *textBlock, as []advisor.Advice) {
 			b.wrap("    evidence: ", strings.Join(ev, " · "), model.Idle)
 		}
 		if r := a.Range; r != nil {
-			b.wrap("    ", model.RangeWords(r.Lower.Display, r.Upper.Display), model.Idle)
+			b.wrap("    ", r.Words(), model.Idle)
 		}
 		for _, n := range a.Notes {
 			b.wrap("    note: ", n, model.Idle)

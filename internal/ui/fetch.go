@@ -17,7 +17,7 @@ type snapshotMsg struct {
 	snap   model.Snapshot
 	rows   []workloadRow
 	counts adviceCounts // of all the rows' advice
-	widths [numColumns]int
+	widths widths
 	// index finds a workload: snap.Workloads[i] and rows[i] are the same one.
 	index map[model.WorkloadRef]int
 	// took is how long the command ran, to pace the next refresh.

@@ -125,6 +125,10 @@ func followUpLines(b *textBlock, w *model.Workload, now time.Time) {
 	if ch.Stopped != "" {
 		b.wrap(" STOPPED ", ch.Stopped, model.Near)
 	}
-	b.wrap(" UNDO    ", "u opens the patch that puts the values from before the change back", model.Idle)
+	undo := "u opens the patch that puts the values from before the change back"
+	if s.Trouble() != "" && s.Blame() == "" {
+		undo += "; not advised: what failed since is not what the change lowered, and the undo puts back values that failed (see the after-change advice)"
+	}
+	b.wrap(" UNDO    ", undo, model.Idle)
 	b.blank()
 }

@@ -50,7 +50,7 @@ func TestChangedWorkloadIsFollowedUp(t *testing.T) {
 		t.Errorf("no mark in the table:\n%s", v)
 	}
 	m = selectRow(t, m, "mailer")
-	if v := flat(m); !strings.Contains(v, "OOMKilled in 1 pod, 2 restarts since kgotop resized it (memory request 512Mi → 320Mi, memory limit 640Mi → 420Mi)") {
+	if v := flat(m); !strings.Contains(v, "OOMKilled in 1 pod, 2 restarts since kgotop resized it, lowering the memory request 512Mi → 320Mi, memory limit 640Mi → 420Mi") {
 		t.Errorf("the panel lacks the critical follow-up:\n%s", screen(m))
 	}
 	if !strings.Contains(footer(m), "u undo the change") {

@@ -61,6 +61,8 @@ func (m Model) footerKeys() []footerKey {
 			out = append(out, footerKey{k.Patch, prioAct}, footerKey{k.Apply, prioAct - 5})
 		} else if m.detail.patch.changes {
 			out = append(out, footerKey{relabel(k.Patch, "why no patch"), prioAct})
+		} else if m.detail.patch.held > 0 {
+			out = append(out, footerKey{relabel(k.Patch, "held sizing"), prioAct})
 		}
 		if _, _, ok := copyTarget(m.detail.patch, m.detail.snippets); ok {
 			out = append(out, footerKey{relabel(k.Copy, ifElse(m.detail.patch.ready(), "copy the patch", "copy [1]")), prioAct + 5})
@@ -108,6 +110,12 @@ func scrollKeys(up, down bool) []footerKey {
 // key that leaves it.
 func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
 	choose := []footerKey{{helpEntry("↑↓", "choose"), prioMove}, {k.Toggle, prioMain - 5}}
+	if p.heldCount() > 0 {
+		// H before space on a narrow screen: the advice list's heading says
+		// what space does, and nothing else says what H does.
+		choose[1].prio = prioAct - 5
+		choose = append(choose, footerKey{relabel(k.Held, ifElse(p.heldIn(), "leave held out", "include held")), prioAct - 2})
+	}
 	if p.undo != nil || len(p.advice) == 0 {
 		choose = nil // nothing to choose from
 	}

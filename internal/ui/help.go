@@ -34,13 +34,14 @@ func (m Model) helpView() []string {
 	case viewPatch:
 		title = "Keys in the patch view"
 		groups = [][]key.Binding{
-			{relabel(k.Up, "previous advice"), relabel(k.Down, "next advice"), relabel(k.Toggle, "include or leave out")},
+			{relabel(k.Up, "previous advice"), relabel(k.Down, "next advice"), relabel(k.Toggle, "include or leave out"), relabel(k.Held, "include held sizing")},
 			{relabel(k.Copy, "copy the command"), relabel(k.Apply, "dry run (changes nothing)"), relabel(k.Resize, "dry run the resize in place, then the patch"), relabel(k.Confirm, "apply, once a dry run passed"), relabel(k.Cancel, "cancel the apply")},
 			{relabel(back, "cancel, or go back"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Interrupt, "quit")},
 		}
 		legend = []string{
 			"Nothing changes in the cluster until a dry run passes and you press Y; what is applied is the patch shown.",
 			"[x] advice in the patch, [ ] left out; ! advice that assumes advice left out.",
+			"held: sizing on less history than the minimum kgotop patches from (3h and 100 samples, or what --sizing-min says), listed but left out; H includes it in this patch, which then says it rests on little history. An OOMKill's raise is never held.",
 			"IN PLACE (where the cluster serves pods/resize): i resizes the running pods' CPU and memory one pod at a time, each dry-run first, then applies the template patch, all on one Y; ✓ done, … being applied, ⏸ deferred (no room now), ✗ infeasible or failed: the run stops there. esc stops after the pod in hand.",
 			unitsLegend, copyLegend,
 		}
@@ -94,7 +95,7 @@ func sortKeys(k KeyMap) []key.Binding {
 
 // The help's lines every view shares.
 const (
-	unitsLegend = "Units: Kubernetes quantities (requests, limits) are written Mi and Gi, as the API writes them; Go's env values (GOMEMLIMIT) MiB and GiB, as the Go runtime reads them. Both are powers of two: 1Mi = 1MiB."
+	unitsLegend = "Units: memory a container uses, and its requests and limits, are Kubernetes quantities, written Mi and Gi as the API and kubectl top write them; the Go runtime's numbers (heap, GC goal, GOMEMLIMIT) are written MiB and GiB, as Go writes them. Both are powers of two: 1Mi = 1MiB."
 	copyLegend  = "y sends the text to the terminal's clipboard (OSC 52; under tmux only with set-clipboard on), to the local clipboard when a tool for it is installed, and always to copied.txt in kgotop's state folder, which the footer names."
 	mouseLegend = "Mouse: the wheel scrolls, a click selects a line and a second click opens it, a click on a column title sorts by it. Hold shift to select text; :mouse gives the mouse back to the terminal."
 )

@@ -188,7 +188,7 @@ func TestInPlaceResizeRefusedByNodeCapacity(t *testing.T) {
 // instead; i does nothing.
 func TestInPlaceResizeRefusedUpFront(t *testing.T) {
 	s := resizable()
-	a := workloadOf(&s, "accounts") // its patch cuts the memory limit from 4Gi to 200Mi
+	a := workloadOf(&s, "accounts") // its patch cuts the memory limit from 4Gi to 213Mi, the upper bound on under a day
 	a.Containers[0].Instances[0].Usage.Memory = 250 * mi
 	rz := &fakeResize{}
 	m := start(t, resizeDeps(s, &fakeApply{}, rz, &recorder{}), 120, 40)
@@ -200,7 +200,7 @@ func TestInPlaceResizeRefusedUpFront(t *testing.T) {
 	}
 	m = press(t, m, "p")
 	v := flat(m)
-	for _, want := range []string{"IN PLACE not possible", "would go to 200Mi, below what it uses in pod accounts-0 now (250Mi)",
+	for _, want := range []string{"IN PLACE not possible", "would go to 213Mi, below what it uses in pod accounts-0 now (250Mi)",
 		"a applies the template patch instead: rolls out new pods"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("patch view lacks %q:\n%s", want, screen(m))

@@ -23,6 +23,9 @@ type KeyMap struct {
 	// applies it); Undo opens the patch that undoes the last change kgotop
 	// applied to the workload.
 	Resize, Undo key.Binding
+	// Held includes in the patch view's patch the sizing the advisor holds
+	// back for little history (advisor.Advice.Held), or leaves it out again.
+	Held key.Binding
 	// CopyBlock copies the command or code numbered [1] to [9] in the details.
 	CopyBlock key.Binding
 	// Cancel declines the apply prompt, as Back does.
@@ -86,6 +89,7 @@ func DefaultKeyMap() KeyMap {
 		Confirm:   b([]string{"Y"}, "Y", "apply"),
 		Resize:    b([]string{"i"}, "i", "resize in place"),
 		Undo:      b([]string{"u"}, "u", "undo the change"),
+		Held:      b([]string{"H"}, "H", "include held sizing"),
 		Cancel:    b([]string{"n"}, "n", "cancel"),
 		Toggle:    b([]string{"space", "x"}, "space/x", "include/leave out"),
 		CopyBlock: b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "copy [1]-[9]"),
@@ -116,7 +120,7 @@ func relabel(b key.Binding, desc string) key.Binding {
 func (k KeyMap) all() []key.Binding {
 	out := []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Expand, k.Collapse, k.Details, k.Back,
 		k.Sort, k.SortPrev, k.SortNext, k.Reverse, k.Filter, k.Patch, k.Copy, k.Apply, k.Confirm, k.Toggle, k.CopyBlock, k.Resize, k.Undo,
-		k.Cancel, k.Command, k.Refresh, k.Help, k.Quit, k.Interrupt}
+		k.Held, k.Cancel, k.Command, k.Refresh, k.Help, k.Quit, k.Interrupt}
 	return append(out, k.SortBy[:]...)
 }
 

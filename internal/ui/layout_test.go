@@ -89,3 +89,30 @@ func TestSortSkipsHiddenColumns(t *testing.T) {
 		t.Fatalf("sorted by kind at 80 columns, and no KIND column: %q", titleLine(m))
 	}
 }
+
+// A narrow terminal cuts the names' marks (" (2)", " · resized 12m ago")
+// first, then RESTARTS and PROBES, and the names themselves last: a
+// container's name under its workload would be cut to nothing first.
+func TestNamesAreCutLast(t *testing.T) {
+	var c widths
+	c.col[colName], c.col[colKind], c.col[colReady], c.col[colGo] = 30, 4, 6, 8
+	c.col[colCPU], c.col[colMem], c.col[colRestarts], c.col[colProbes], c.col[colAdvice] = 14, 17, 22, 8, 9
+	c.name = 15 // "   └ log-shipper"
+	whole := 0
+	for total := 60; total <= 200; total++ {
+		w := fit(c, total, colAdvice).width
+		restartsCut, probesCut := w[colRestarts] > colLimits[colRestarts][0] && w[colRestarts] < 22, w[colProbes] > colLimits[colProbes][0] && w[colProbes] < 8
+		switch {
+		case w[colName] < c.name && (w[colRestarts] > colLimits[colRestarts][0] || w[colProbes] > colLimits[colProbes][0]):
+			t.Errorf("%d cells: the names cut to %d while RESTARTS is %d wide and PROBES %d", total, w[colName], w[colRestarts], w[colProbes])
+		case w[colName] > c.name && w[colName] < 30 && (restartsCut || probesCut):
+			t.Errorf("%d cells: RESTARTS (%d) or PROBES (%d) cut before the names' marks (%d)", total, w[colRestarts], w[colProbes], w[colName])
+		}
+		if w[colName] == c.name && w[colRestarts] == 22 {
+			whole++
+		}
+	}
+	if whole == 0 {
+		t.Error("no width shows the names whole with their marks cut")
+	}
+}

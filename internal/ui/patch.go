@@ -75,13 +75,14 @@ type patchModel struct {
 }
 
 // newPatch opens the patch view of w with all its patchable advice
-// accepted, offering an in-place resize when served says the cluster
-// serves it; resize then lays it out for the screen.
+// accepted but the held (listed, left out: H includes it), offering an
+// in-place resize when served says the cluster serves it; resize then lays
+// it out for the screen.
 func newPatch(w *model.Workload, all []advisor.Advice, seq uint64, readOnly, served bool, st Styles) patchModel {
-	p := patchModel{w: w, all: all, advice: advisor.Patchable(all), seq: seq, readOnly: readOnly, served: served, st: st}
+	p := patchModel{w: w, all: all, advice: advisor.PatchableWithHeld(all), seq: seq, readOnly: readOnly, served: served, st: st}
 	p.accepted = make([]bool, len(p.advice))
-	for i := range p.accepted {
-		p.accepted[i] = true
+	for i, a := range p.advice {
+		p.accepted[i] = !a.Held
 	}
 	return p.build()
 }
@@ -186,6 +187,8 @@ func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, a
 		p.accepted[p.cursor] = !p.accepted[p.cursor]
 		p.follow = true
 		return p.build().settle(), nil
+	case key.Matches(msg, k.Held) && p.heldCount() > 0:
+		return p.toggleHeld().build().settle(), nil
 	case p.ip.state == ipConfirm && key.Matches(msg, k.Confirm):
 		return p.confirmInPlace(ctx, acts)
 	case p.state == patchConfirm && key.Matches(msg, k.Confirm):

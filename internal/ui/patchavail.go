@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/kgotop/kgotop/internal/advisor"
@@ -17,22 +18,36 @@ type patchAvail struct {
 	err     error // why BuildPatch makes no patch of that advice; nil when it does
 	command string
 	// hpaHeld says an HPA scales on resources the advice would resize,
-	// which it describes without a patch (see advisor.Options).
-	hpaHeld bool
+	// which it describes without a patch (see advisor.Options); undoHeld,
+	// that the advice is an alternative to undoing kgotop's last change.
+	hpaHeld, undoHeld bool
+	// held counts the advice held back (advisor.Advice.Held): the patch
+	// view lists it, and H there includes it.
+	held int
 }
 
 // availability says whether the advice of w makes a patch.
 func availability(w model.Workload, advice []advisor.Advice) patchAvail {
 	as := advisor.Patchable(advice)
 	p, err := advisor.BuildPatch(w, as)
-	out := patchAvail{changes: len(as) > 0, err: err, command: p.Command}
-	if w.HPA != nil {
-		for _, a := range advice {
-			resize := a.Kind == advisor.KindCPURequest || a.Kind == advisor.KindMemoryRequest
-			out.hpaHeld = out.hpaHeld || (resize && !a.Patchable() && a.Suggested.Display != "")
+	held := len(advisor.PatchableWithHeld(advice)) - len(as)
+	undoHeld := slices.ContainsFunc(advice, func(a advisor.Advice) bool { return a.HeldWhy == advisor.HeldBehindUndo })
+	return patchAvail{changes: len(as) > 0, err: err, command: p.Command, hpaHeld: hpaHolds(w, advice), undoHeld: undoHeld, held: held}
+}
+
+// hpaHolds reports whether an HPA scaling on w's resources keeps a request
+// change of its advice out of patches (see advisor.Options).
+func hpaHolds(w model.Workload, advice []advisor.Advice) bool {
+	if w.HPA == nil {
+		return false
+	}
+	for _, a := range advice {
+		resize := a.Kind == advisor.KindCPURequest || a.Kind == advisor.KindMemoryRequest
+		if resize && !a.Patchable() && a.Suggested.Display != "" {
+			return true
 		}
 	}
-	return out
+	return false
 }
 
 // ready reports whether p opens a patch that a and y can use.
@@ -45,6 +60,10 @@ func (p patchAvail) hint(kind model.Kind) string {
 		return "p patch · a dry run, then apply · y copy the kubectl command"
 	case errors.Is(p.err, advisor.ErrNotPatchable):
 		return "a " + strings.ToLower(string(kind)) + " cannot be patched in place: change its manifest (the details say what)"
+	case !p.changes && p.undoHeld:
+		return "u undoes kgotop's change, the last state known to work; the raise beside it is an alternative, left out of the patch (p lists it, H there includes it)"
+	case !p.changes && p.held > 0:
+		return "no patch yet: its sizing rests on little history (held); p lists it, and H there includes it"
 	case !p.changes && p.hpaHeld:
 		return "no patch: its HPA scales on these requests (--advise-hpa-resources offers one)"
 	case !p.changes:

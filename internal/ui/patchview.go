@@ -59,6 +59,9 @@ func (p patchModel) layout() patchLayout {
 	if p.err == nil && !p.ip.chosen() {
 		status = append([]model.Cell{p.effect()}, status...)
 	}
+	if held, ok := p.heldStatus(); ok {
+		status = append(status, held)
+	}
 	for _, c := range status {
 		text := strings.TrimLeft(c.Text, " ")
 		indent := " " + c.Text[:len(c.Text)-len(text)]
@@ -105,6 +108,9 @@ func (p patchModel) layout() patchLayout {
 			default:
 				box := ifElse(p.accepted[i], "[x]", "[ ]")
 				text = fmt.Sprintf("%s %s %s  %s", box, st.render(lvl, mark), adviceChange(a), st.Dim.Render(a.Target.Container))
+				if a.Held {
+					text += "  " + st.Warn.Render("held: "+a.HeldWhy)
+				}
 			}
 			rest = append(rest, " "+text)
 		}
@@ -268,8 +274,12 @@ func (p patchModel) status() []model.Cell {
 	switch {
 	case p.undo != nil && p.err != nil:
 		return []model.Cell{{Text: "Nothing to undo: " + p.err.Error(), Level: model.Near}}
+	case p.err != nil && len(p.advice) == 0 && p.w != nil && hpaHolds(*p.w, p.all):
+		return []model.Cell{{Text: fmt.Sprintf("Nothing to patch: HPA %s scales on the requests this advice would resize, so kgotop offers no patch of them (--advise-hpa-resources offers one); the details (enter in the table) say what the change would do.", p.w.HPA.Name), Level: model.Near}}
 	case p.err != nil && len(p.advice) == 0:
 		return []model.Cell{{Text: "Nothing to patch: none of this workload's advice changes its pod template; the details (enter in the table) say what to do by hand or in code.", Level: model.Near}}
+	case errors.Is(p.err, advisor.ErrNoChanges) && !slices.Contains(p.accepted, true) && p.heldCount() == len(p.advice):
+		return []model.Cell{{Text: "Nothing to patch yet: this workload's only template changes are held sizing.", Level: model.Near}}
 	case errors.Is(p.err, advisor.ErrNoChanges) && !slices.Contains(p.accepted, true):
 		return []model.Cell{{Text: "Nothing to patch: all the advice is left out; space includes the advice under the cursor again.", Level: model.Near}}
 	case errors.Is(p.err, advisor.ErrNoChanges):

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -78,7 +80,7 @@ type workloadRow struct {
 	goKey      string
 	// widths are the widths of the row's cells, its containers' included
 	// (see contentWidths), measured once when the row is built.
-	widths [numColumns]int
+	widths widths
 }
 
 // buildRow makes the row of w, whose advice is as and patch availability(w, as).
@@ -158,7 +160,7 @@ func buildRow(w model.Workload, as []advisor.Advice, patch patchAvail, s model.S
 		r.changed = true
 	}
 	r.search = strings.Join(search, " ")
-	r.widths = r.measure()
+	r.widths = r.measure(ansi.StringWidth(name))
 	return r
 }
 

@@ -40,7 +40,7 @@ type tableModel struct {
 	// changed): they only grow, so the layout settles and never flips back
 	// and forth between refreshes as values change. content is the latest
 	// snapshot's alone, what widths start again from.
-	widths, content [numColumns]int
+	widths, content widths
 	// width is the terminal's width; namespace the snapshot's.
 	width     int
 	namespace string
@@ -58,14 +58,12 @@ func newTable() tableModel {
 
 // setRows takes the rows of a new snapshot of namespace ns, measured by
 // contentWidths, and keeps the cursor on the line it was on.
-func (t tableModel) setRows(rows []workloadRow, widths [numColumns]int, ns string) tableModel {
-	t.rows, t.content = rows, widths
+func (t tableModel) setRows(rows []workloadRow, measured widths, ns string) tableModel {
+	t.rows, t.content = rows, measured
 	if ns != t.namespace {
-		t.namespace, t.widths = ns, widths
+		t.namespace, t.widths = ns, measured
 	}
-	for c := range numColumns {
-		t.widths[c] = max(t.widths[c], widths[c])
-	}
+	t.widths = t.widths.grow(measured)
 	return t.relist()
 }
 

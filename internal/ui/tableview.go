@@ -55,38 +55,59 @@ const (
 	numSteps
 )
 
+// widths are the widest text of each column, and the widest name alone: a
+// workload's without its marks (" (2)", " · resized 12m ago"), or a
+// container's under it. The name column gives up its marks first, and the
+// names themselves last (see fit).
+type widths struct {
+	col  [numColumns]int
+	name int
+}
+
 // contentWidths returns the widest text of each column, titles included;
 // TOP ADVICE is 0 when no row has advice.
-func contentWidths(rows []workloadRow) [numColumns]int {
-	var w [numColumns]int
+func contentWidths(rows []workloadRow) widths {
+	var w widths
 	for i := range rows {
 		for c := range numColumns {
-			w[c] = max(w[c], rows[i].widths[c])
+			w.col[c] = max(w.col[c], rows[i].widths.col[c])
 		}
+		w.name = max(w.name, rows[i].widths.name)
 	}
 	for c := range numColumns {
 		switch {
 		case c == colCPU || c == colMem: // their titles run on over their bars
-		case c == colTop && w[c] == 0:
+		case c == colTop && w.col[c] == 0:
 		default:
-			w[c] = max(w[c], ansi.StringWidth(columnTitles[c])+1) // room for the sort arrow
+			w.col[c] = max(w.col[c], ansi.StringWidth(columnTitles[c])+1) // room for the sort arrow
 		}
 	}
 	return w
 }
 
-// measure returns the widest text of each column in a row and its containers.
-func (r *workloadRow) measure() [numColumns]int {
-	var w [numColumns]int
+// grow widens w to hold what o holds too.
+func (w widths) grow(o widths) widths {
+	for c := range numColumns {
+		w.col[c] = max(w.col[c], o.col[c])
+	}
+	w.name = max(w.name, o.name)
+	return w
+}
+
+// measure returns the widest text of each column in a row and its
+// containers, and the widest name of them, the workload's being name wide.
+func (r *workloadRow) measure(name int) widths {
+	w := widths{name: name}
 	measure := func(l *line, indent int) {
 		for c := range numColumns {
-			w[c] = max(w[c], ansi.StringWidth(l.cells[c].Text))
+			w.col[c] = max(w.col[c], ansi.StringWidth(l.cells[c].Text))
 		}
-		w[colName] = max(w[colName], ansi.StringWidth(l.cells[colName].Text)+indent) // under the workload
+		w.col[colName] = max(w.col[colName], ansi.StringWidth(l.cells[colName].Text)+indent) // under the workload
 	}
 	measure(&r.line, 0)
 	for j := range r.containers {
 		measure(&r.containers[j].line, 4)
+		w.name = max(w.name, ansi.StringWidth(r.containers[j].cells[colName].Text)+4)
 	}
 	return w
 }
@@ -98,7 +119,7 @@ func (r *workloadRow) measure() [numColumns]int {
 // terminal keeps the name, READY, RESTARTS and advice; never the keep column, the one sorted by, or
 // none when keep is numColumns), then hands what is left over back: to the
 // flexible columns, to the bars, to a TOP ADVICE column, and to the bars again.
-func fit(content [numColumns]int, total int, keep column) layout {
+func fit(content widths, total int, keep column) layout {
 	var l layout
 	for n := step(0); n <= numSteps; n++ {
 		var used int
@@ -111,10 +132,10 @@ func fit(content [numColumns]int, total int, keep column) layout {
 }
 
 // narrow lays the table out after the first n steps, and returns its width.
-func narrow(content [numColumns]int, total int, n step, keep column) (layout, int) {
+func narrow(content widths, total int, n step, keep column) (layout, int) {
 	l := layout{bar: barMin, gap: 2}
 	for c := range numColumns {
-		l.width[c] = min(max(content[c], colLimits[c][0]), colLimits[c][1])
+		l.width[c] = min(max(content.col[c], colLimits[c][0]), colLimits[c][1])
 	}
 	l.width[colTop] = 0 // shown only with room to spare
 	for s := range n {
@@ -124,11 +145,7 @@ func narrow(content [numColumns]int, total int, n step, keep column) (layout, in
 		case stepKind:
 			l.drop(colKind, keep)
 		case stepShrink:
-			for _, c := range flexible {
-				if used := l.used(); used > total && l.width[c] > 0 {
-					l.width[c] -= min(used-total, l.width[c]-colLimits[c][0])
-				}
-			}
+			l.shrink(content, total)
 		case stepBars:
 			l.bar = 0
 		case stepProbes:
@@ -142,6 +159,22 @@ func narrow(content [numColumns]int, total int, n step, keep column) (layout, in
 		}
 	}
 	return l, l.used()
+}
+
+// shrink narrows the flexible columns by what the table is over total:
+// the names' marks first, then RESTARTS and PROBES, the names last (a
+// container's name under its workload is cut to nothing first, where a
+// restart's reason cut short still reads).
+func (l *layout) shrink(content widths, total int) {
+	nameFloor := min(max(content.name, colLimits[colName][0]), colLimits[colName][1])
+	for _, s := range []struct {
+		c     column
+		floor int
+	}{{colName, nameFloor}, {colRestarts, colLimits[colRestarts][0]}, {colProbes, colLimits[colProbes][0]}, {colName, colLimits[colName][0]}} {
+		if used := l.used(); used > total && l.width[s.c] > s.floor {
+			l.width[s.c] -= min(used-total, l.width[s.c]-s.floor)
+		}
+	}
 }
 
 // drop hides column c, unless it is keep.
@@ -168,10 +201,10 @@ func (l layout) used() int {
 
 // spread hands spare cells out: flexible columns back to their content,
 // the bars up to barGood, a TOP ADVICE column, the bars up to barMax.
-func (l layout) spread(content [numColumns]int, spare int) layout {
+func (l layout) spread(content widths, spare int) layout {
 	for _, c := range flexible {
 		if l.width[c] > 0 {
-			add := min(spare, min(content[c], colLimits[c][1])-l.width[c])
+			add := min(spare, min(content.col[c], colLimits[c][1])-l.width[c])
 			l.width[c] += max(add, 0)
 			spare -= max(add, 0)
 		}
@@ -184,8 +217,8 @@ func (l layout) spread(content [numColumns]int, spare int) layout {
 		}
 	}
 	grow(barGood)
-	if content[colTop] > 0 && spare >= l.gap+topMin {
-		l.width[colTop] = min(spare-l.gap, content[colTop], colLimits[colTop][1])
+	if content.col[colTop] > 0 && spare >= l.gap+topMin {
+		l.width[colTop] = min(spare-l.gap, content.col[colTop], colLimits[colTop][1])
 		spare -= l.gap + l.width[colTop]
 	}
 	grow(barMax)

@@ -22,7 +22,8 @@ import (
 // dashboard opens with it selected, and its pod is OOMKilled (the status a
 // kubelet would write, as the seed writes ingest's): an OOMKill is advice at
 // once, with no history to wait for. The VPA's bump after an OOMKill is
-// max(used + 100Mi, used x 1.2) over the limit it was killed at.
+// max(used + 100Mi, used x 1.2), used the request it had when killed or the
+// peak, whichever is more.
 
 // goTemplate is the pod template of a one-container Go service whose kwok
 // usage is memory (and 60m of CPU).
@@ -123,7 +124,9 @@ func envValue(c corev1.Container, name string) string {
 func TestDashboardResizesInPlace(t *testing.T) {
 	k := kube(t)
 	pns := resizeNamespace(t, k, "kgotop-e2e-resize-ui")
-	r := corev1.ResourceRequirements{Requests: rl("cpu", "100m", "memory", "200Mi"), Limits: rl("cpu", "500m", "memory", "256Mi")}
+	// The memory request at the limit (Burstable all the same, by its
+	// CPU): the VPA's bump counts the request as used, 256Mi + 100Mi.
+	r := corev1.ResourceRequirements{Requests: rl("cpu", "100m", "memory", "256Mi"), Limits: rl("cpu", "500m", "memory", "256Mi")}
 	one := int32(1)
 	tmpl := goTemplate("ledger", "200Mi", r, corev1.EnvVar{Name: "GOMEMLIMIT", Value: "230MiB"})
 	sts := &appsv1.StatefulSet{
@@ -155,7 +158,7 @@ func TestDashboardResizesInPlace(t *testing.T) {
 	if after.UID != before.UID || cs.RestartCount != was.RestartCount || cs.RestartCount != 1 {
 		t.Errorf("uid %s -> %s, restarts %d -> %d: not the same pod resized in place", before.UID, after.UID, was.RestartCount, cs.RestartCount)
 	}
-	if cs.Resources == nil || memoryOf(cs.Resources.Limits) != "356Mi" || memoryOf(cs.Resources.Requests) != "200Mi" {
+	if cs.Resources == nil || memoryOf(cs.Resources.Limits) != "356Mi" || memoryOf(cs.Resources.Requests) != "256Mi" {
 		t.Errorf("the pod runs with %v, want the memory limit 356Mi and the rest as it was", cs.Resources)
 	}
 	if spec := after.Spec.Containers[0].Resources; memoryOf(spec.Limits) != "356Mi" {
@@ -173,7 +176,7 @@ func TestDashboardResizesInPlace(t *testing.T) {
 	// Back on the dashboard: the workload is marked, runs with the new
 	// limit, and the OOMKill from before the resize is answered.
 	s.keys("Escape")
-	screen := s.waitFor(60*time.Second, "ledger · resized", "200Mi/200Mi/356Mi")
+	screen := s.waitFor(60*time.Second, "ledger · resized", "200Mi/256Mi/356Mi")
 	if strings.Contains(screen, "356Mi → ") {
 		t.Errorf("kgotop asks to raise the limit again for the OOMKill the resize answered:\n%s", screen)
 	}
