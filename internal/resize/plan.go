@@ -8,7 +8,6 @@
 package resize
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -240,66 +239,6 @@ func resourcesDoc(r model.Resources) map[string]any {
 	return out
 }
 
-// raises reports whether the changes raise a request or limit of w: the
-// resize then brings relief, and goes first where it is needed most.
-func raises(w model.Workload, changes []advisor.Change) bool {
-	for _, ch := range changes {
-		i := slices.IndexFunc(w.Containers, func(c model.Container) bool { return c.Name == ch.Container })
-		if i < 0 {
-			continue
-		}
-		r := w.Containers[i].Resources
-		l := r.Requests
-		if ch.Resource.Section == advisor.Limits {
-			l = r.Limits
-		}
-		now := l.Memory
-		if ch.Resource.Name == advisor.CPU {
-			now = l.CPU
-		}
-		if now > 0 && ch.Resource.Amount > now {
-			return true
-		}
-	}
-	return false
-}
-
-// order sorts the steps and says why: a change that raises goes first to the
-// pods nearest their memory limit (then CPU), where relief is needed most;
-// one that lowers goes first to the pods that use least, so that a
-// surprise shows where it hurts least.
-func order(w model.Workload, steps []Step, raise bool) string {
-	share := func(s Step) float64 {
-		var m float64
-		for _, cs := range s.Containers {
-			i := slices.IndexFunc(w.Containers, func(c model.Container) bool { return c.Name == cs.Name })
-			in, _ := instance(w.Containers[i], s.Pod)
-			if u := in.Usage; u != nil {
-				if cs.Before.Limits.Memory > 0 {
-					m = max(m, float64(u.Memory)/float64(cs.Before.Limits.Memory))
-				}
-				if cs.Before.Requests.Memory > 0 {
-					m = max(m, float64(u.Memory)/float64(cs.Before.Requests.Memory)/10)
-				}
-			}
-		}
-		return m
-	}
-	slices.SortStableFunc(steps, func(a, b Step) int {
-		if raise {
-			return cmp.Or(cmp.Compare(share(b), share(a)), cmp.Compare(a.Pod, b.Pod))
-		}
-		return cmp.Or(cmp.Compare(share(a), share(b)), cmp.Compare(a.Pod, b.Pod))
-	})
-	if len(steps) < 2 {
-		return ""
-	}
-	if raise {
-		return "the pods nearest their memory limit first: they need the room most"
-	}
-	return "the pods that use least first: a surprise shows where it hurts least"
-}
-
 // notes says what the person should know before the resize.
 func notes(w model.Workload, p advisor.Patch, changes []advisor.Change, steps []Step) []string {
 	var out []string
@@ -345,7 +284,14 @@ func runtimeNotes(c model.Container, p advisor.Patch, changes []advisor.Change) 
 		case e.From.FromLimit("memory"):
 			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT comes from limits.memory through the downward API, which is read at start: the running program keeps the old value until it restarts", c.Name))
 		case patched:
-			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT in the env is read at start: the running program keeps %s until it restarts; the template patch carries the new value", c.Name, e.Value))
+			note := fmt.Sprintf("%s: GOMEMLIMIT in the env is read at start: the running program keeps %s until it restarts; the template patch carries the new value", c.Name, e.Value)
+			if limit := newMemoryLimit(changes, c.Name); limit > 0 {
+				if v, err := advisor.ParseGoBytes(e.Value); err == nil && v >= limit {
+					note += fmt.Sprintf(". %s is above the new %s limit: until the program restarts, its GC does not keep the heap under the limit, and the OOM killer may end it first",
+						e.Value, model.FormatBytes(limit))
+				}
+			}
+			out = append(out, note)
 		default:
 			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT in the env (%s) is read at start: nothing moves it with the new memory limit in a running program", c.Name, e.Value))
 		}
@@ -360,6 +306,17 @@ func runtimeNotes(c model.Container, p advisor.Patch, changes []advisor.Change) 
 		}
 	}
 	return out
+}
+
+// newMemoryLimit is the memory limit the changes give container, 0 when
+// they leave it.
+func newMemoryLimit(changes []advisor.Change, container string) int64 {
+	for _, ch := range changes {
+		if ch.Container == container && ch.Resource.Section == advisor.Limits && ch.Resource.Name == advisor.Memory && !ch.Resource.Remove {
+			return ch.Resource.Amount
+		}
+	}
+	return 0
 }
 
 // goBefore125 reports whether the container's Go is known to be older

@@ -113,11 +113,17 @@ func followUpLines(b *textBlock, w *model.Workload, now time.Time) {
 	}
 	b.wrap(" CHANGED ", strings.Join(fields, " · ")+"; "+template, model.Normal)
 	if ch.Way == model.ChangeResize {
-		text := fmt.Sprintf("%d of %s in place", s.Resized, plural(len(ch.Pods), "pod"))
+		text := fmt.Sprintf("%d of %s in place", s.Resized+s.Replaced, plural(len(ch.Pods), "pod"))
+		switch {
+		case s.Replaced > 0 && ch.Template:
+			text += fmt.Sprintf(", %d since replaced by pods made from the patched template", s.Replaced)
+		case s.Replaced > 0:
+			text += fmt.Sprintf(", %d since replaced by pods made without the change", s.Replaced)
+		}
 		if len(s.Waiting) > 0 {
 			text += "; " + strings.Join(s.Waiting, "; ")
 		}
-		b.wrap(" RESIZED ", text, ifElse(len(s.Waiting) > 0, model.Near, model.Good))
+		b.wrap(" RESIZED ", text, ifElse(len(s.Waiting) > 0 || s.Replaced > 0 && !ch.Template, model.Near, model.Good))
 	}
 	if s.NewPods > 0 || ch.Way == model.ChangeRollout {
 		rolled := s.OldPods == 0 && s.NewReady >= int(w.Desired)

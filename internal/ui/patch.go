@@ -65,10 +65,13 @@ type patchModel struct {
 	// serves pods/resize and the dashboard can send it); ip is it.
 	served bool
 	ip     inPlace
-	st     Styles
-	lines  patchLayout
-	width  int
-	height int
+	// restarts are each pod's restarts in the newest snapshot: a pod's
+	// count when the run resizes it, to tell restarts since.
+	restarts map[string]int32
+	st       Styles
+	lines    patchLayout
+	width    int
+	height   int
 }
 
 // newPatch opens the patch view of w with all its patchable advice
@@ -100,6 +103,9 @@ func (p patchModel) build() patchModel {
 		p.patch, p.err = advisor.Patch{}, errors.New("the workload is gone")
 		return p
 	}
+	if p.restarts == nil {
+		p.restarts = p.w.PodRestarts()
+	}
 	if p.undo != nil {
 		p.patch, p.err = advisor.UndoPatch(*p.w, *p.undo)
 	} else {
@@ -115,6 +121,17 @@ func (p patchModel) build() patchModel {
 		p.ip = inPlace{offered: true, plan: resize.New(*p.w, p.patch)}
 	}
 	return p.relayout()
+}
+
+// serve offers the in-place resize once the cluster is known to serve it:
+// discovery may answer after the view opened. The view plans again only
+// while it shows the patch and nothing is under way.
+func (p patchModel) serve(served bool) patchModel {
+	if !served || p.served || p.w == nil || p.state != patchPreview || p.busy() || p.ip.state != ipIdle {
+		return p
+	}
+	p.served = true
+	return p.build()
 }
 
 // resize sets the room the view has; a new width lays it out again.

@@ -59,7 +59,7 @@ func (p patchModel) layout() patchLayout {
 	switch left, ok := p.leftAfter(); {
 	case ok:
 		status = append(status, left)
-	case p.err == nil && !p.running() && !p.done():
+	case p.err == nil && !p.running() && !p.done() && !p.ip.chosen():
 		status = append([]model.Cell{p.effect()}, status...)
 	}
 	if held, ok := p.heldStatus(); ok && !p.done() {

@@ -28,6 +28,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // an answer to a refresh that was superseded
 		}
 		m = m.takeSnapshot(msg)
+		if m.view == viewPatch {
+			m.patch = m.patch.serve(m.resizeServed())
+		}
 		var follow tea.Cmd
 		m.patch, follow = m.patch.observe(m.workload(m.patch.ref()), m.actions())
 		return m, tea.Batch(tickCmd(m.nextRefresh(msg), m.seq), follow)
