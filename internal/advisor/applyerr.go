@@ -20,3 +20,24 @@ var (
 	// node can allocate at all (the API server's 403, cause NodeCapacity).
 	ErrNodeCapacity = errors.New("more than the node can allocate")
 )
+
+// NodeShortfall is one resource an in-place resize asks more of than the
+// pod's node can allocate at all: what the pod's requests would sum to and
+// the node's allocatable, in millicores for CPU and bytes for memory.
+type NodeShortfall struct {
+	Resource               string // CPU or Memory
+	Requested, Allocatable int64
+}
+
+// NodeCapacityError is ErrNodeCapacity with what did not fit, as the API
+// server said it; Short is empty when its message could not be read.
+type NodeCapacityError struct {
+	Short   []NodeShortfall
+	Message string
+}
+
+// Error is the API server's message, after the kind.
+func (e *NodeCapacityError) Error() string { return ErrNodeCapacity.Error() + ": " + e.Message }
+
+// Unwrap makes errors.Is(err, ErrNodeCapacity) hold.
+func (e *NodeCapacityError) Unwrap() error { return ErrNodeCapacity }

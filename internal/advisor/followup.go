@@ -18,10 +18,12 @@ type Since struct {
 	// ready; OldPods were there before it and still run.
 	NewPods, NewReady, OldPods int
 	// Resized counts the pods the change resized in place that have it
-	// (the kubelet acted on it, nothing pending); Waiting names each of the
-	// others with what holds it ("Deferred: ...", "gone"), in pod order.
-	Resized int
-	Waiting []string
+	// (the kubelet acted on it, nothing pending); Replaced those gone or
+	// made again since (a rollout after the template patch replaces them);
+	// Waiting names each of the others with what holds it ("Deferred:
+	// ..."), in pod order.
+	Resized, Replaced int
+	Waiting           []string
 	// Restarts are the restarts since the change, across pods;
 	// OOMKilledPods counts the pods a container of which last ended in an
 	// OOMKill since it, at the memory it runs with (see oomKills), and
@@ -59,7 +61,7 @@ func FollowUp(w model.Workload) (Since, bool) {
 		for _, in := range c.Instances {
 			restarts[in.Pod] += in.RestartCount
 			t := in.LastTermination
-			if in.Waiting != "CrashLoopBackOff" || s.CrashLoop != "" || t == nil || !t.FinishedAt.After(ch.At) || t.Reason == "OOMKilled" && !news[in.Pod] {
+			if in.Waiting != "CrashLoopBackOff" || s.CrashLoop != "" || t == nil || !t.FinishedAt.After(ch.ReachedAt(in.Pod)) || t.Reason == "OOMKilled" && !news[in.Pod] {
 				continue // a kill at the memory from before a resize waits out the back-off
 			}
 			s.CrashLoop, s.CrashOOM = c.Name, t.Reason == "OOMKilled"
@@ -112,7 +114,7 @@ func (s *Since) pods(w model.Workload, restarts map[string]int32) {
 		p, ok := pods[name]
 		switch {
 		case !ok || !p.Created.Before(ch.At):
-			s.Waiting = append(s.Waiting, name+": replaced since")
+			s.Replaced++
 		case p.Resize.Pending != nil:
 			s.Waiting = append(s.Waiting, name+": "+conditionText(*p.Resize.Pending))
 		case p.Resize.InProgress != nil && p.Resize.InProgress.Reason != "":
@@ -141,4 +143,10 @@ func changesCPU(ch model.AppliedChange, container string) bool {
 		}
 	}
 	return false
+}
+
+// Undoes reports whether a is the after-change advice to undo kgotop's last
+// change: while it stands, it comes before the advice it holds back.
+func (a Advice) Undoes() bool {
+	return a.Kind == KindAfterChange && a.Suggested.Display == undoSuggested
 }

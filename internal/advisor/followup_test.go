@@ -125,6 +125,22 @@ func TestAfterChange(t *testing.T) {
 	if a := find(AdviseWorkload(before, Options{Now: at.Add(time.Hour)}), KindAfterChange); a != nil {
 		t.Errorf("an OOMKill before the change is not its doing: %s", a.Reason)
 	}
+
+	// api-b was resized ten minutes into the run; it was OOMKilled while
+	// it waited its turn, with its old values.
+	waited := after(w, ch)
+	waited.Changes[0].Resized = map[string]time.Time{"api-a": at.Add(time.Minute), "api-b": at.Add(10 * time.Minute)}
+	waited.Changes[0].Restarts = map[string]int32{"api-a": 1, "api-b": 1}
+	waited.Containers[0].Instances[1] = model.ContainerInstance{Pod: "api-b", RestartCount: 1,
+		LastTermination: &model.Termination{Reason: "OOMKilled", ExitCode: 137, FinishedAt: at.Add(5 * time.Minute)}}
+	if a := find(AdviseWorkload(waited, Options{Now: at.Add(time.Hour)}), KindAfterChange); a != nil {
+		t.Errorf("an OOMKill before the pod's own resize is not the change's doing: %s", a.Reason)
+	}
+	waited.Containers[0].Instances[1].LastTermination.FinishedAt = at.Add(15 * time.Minute)
+	waited.Containers[0].Instances[1].RestartCount = 2
+	if a := find(AdviseWorkload(waited, Options{Now: at.Add(time.Hour)}), KindAfterChange); a == nil || !strings.Contains(a.Reason, "OOMKilled in 1 pod, 1 restart since") {
+		t.Errorf("an OOMKill after the pod's resize is: %+v", a)
+	}
 }
 
 // Throttling follows a CPU cut when the metrics windows since it sit at
@@ -167,5 +183,11 @@ func TestFollowUpProgress(t *testing.T) {
 	}
 	if s.NewPods != 1 || s.NewReady != 1 || s.OldPods != 2 || s.Restarts != 3 {
 		t.Errorf("rollout %d/%d new, %d old, %d restarts since (2 in api-a, 1 in the new api-c)", s.NewReady, s.NewPods, s.OldPods, s.Restarts)
+	}
+	// The rollout after the template patch replaces api-b: resized, then
+	// replaced, not waiting for anything.
+	w.Pods = slices.Delete(w.Pods, 1, 2)
+	if s, _ := FollowUp(w); s.Resized != 1 || s.Replaced != 1 || len(s.Waiting) != 0 {
+		t.Errorf("resized %d, replaced %d, waiting %q", s.Resized, s.Replaced, s.Waiting)
 	}
 }

@@ -97,7 +97,8 @@ func adviseGoSupport(x wctx) *Advice {
 	a.Evidence = []Evidence{ev("Go", trimGo(version)), ev("source", goEvidence(x)),
 		ev("supported", fmt.Sprintf("1.%d and 1.%d", s.newest, s.newest-1))}
 	a.Notes = append(a.Notes, "Go supports its two newest releases; a new one comes out each February and August")
-	a.Code, a.CodeLang = fmt.Sprintf("FROM golang:%s AS build   # the build stage; go.mod's go line may stay, but 1.25 or later there makes GOMAXPROCS follow the CPU limit", s.newestName()), "dockerfile"
+	// A Dockerfile comment is only one at the start of a line: it goes above FROM.
+	a.Code, a.CodeLang = fmt.Sprintf("# the build stage; go.mod's go line may stay, but 1.25 or later there makes GOMAXPROCS follow the CPU limit\nFROM golang:%s AS build", s.newestName()), "dockerfile"
 	return &a
 }
 

@@ -91,6 +91,15 @@ func TestGoSupportAdvice(t *testing.T) {
 					t.Errorf("%q lacks %q", text, w)
 				}
 			}
+			// A Dockerfile comment is one only at the start of a line.
+			for _, line := range strings.Split(a.Code, "\n") {
+				if strings.Contains(line, "#") && !strings.HasPrefix(line, "#") {
+					t.Errorf("the Dockerfile line %q has a comment after its instruction", line)
+				}
+			}
+			if !strings.Contains(a.Code, "\nFROM golang:1.27 AS build") {
+				t.Errorf("code %q", a.Code)
+			}
 		})
 	}
 }

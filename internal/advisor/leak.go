@@ -209,14 +209,14 @@ func adviseLeak(x wctx, l leak) *Advice {
 	if !oom && !soon && (limit == 0 || peak < limit*7/10) {
 		return nil
 	}
-	run := "this run"
+	run, young := "this run", ""
 	switch {
 	case !l.current && l.recent:
-		run = "the run before this one, which is too young to judge"
+		run, young = "the run before this one", "; this one is too young to judge"
 	case !l.current:
 		run = "its last full run"
 	}
-	how := fmt.Sprintf("a straight line fits %s of %s with R² %.2f", formatDuration(l.span), run, l.fit)
+	how := fmt.Sprintf("a straight line fits %s of %s with R² %.2f%s", formatDuration(l.span), run, l.fit, young)
 	if l.store != "" {
 		how = fmt.Sprintf("the median of its hourly slopes over the last %s, %.0f%% of them climbing, from %s", formatDuration(l.span), 100*l.fit, l.store)
 	}

@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -151,7 +152,7 @@ func TestLeakStaysAWarningAfterALimitBump(t *testing.T) {
 		return c
 	}
 	if a := find(AdviseWorkload(deployment(withProbes(flat(180))), Options{}), KindMemoryLeak); a == nil || a.Severity != Warning ||
-		!strings.Contains(a.Reason, "the run before this one, which is too young to judge") {
+		!regexp.MustCompile(`fits \S+ of the run before this one with R² [0-9.]+; this one is too young to judge\)`).MatchString(a.Reason) {
 		t.Errorf("45 minutes after the rollout: %+v", a)
 	}
 	if a := find(AdviseWorkload(deployment(withProbes(flat(300))), Options{}), KindMemoryLeak); a != nil {

@@ -62,16 +62,18 @@ func inForce(c model.Container, in model.ContainerInstance) model.Resources {
 
 // memoryAtKill returns the memory request and limit an instance ran with
 // when it was last OOMKilled: what it runs with now, less each change of
-// them it took after the kill (newest first). A kill soon after an in-place
-// raise, before usage ever passed the old limit, came at the old values:
-// the kubelet had not applied the resize yet.
+// them it took after the kill (newest first). A kill before the pod was
+// seen resized (it waited its turn in the run) came at the old values; so
+// did one soon after an in-place raise, before usage ever passed the old
+// limit, when the change does not say when the pod took it: the kubelet
+// had not applied the resize yet.
 func memoryAtKill(w model.Workload, c model.Container, in model.ContainerInstance, now model.Resources) model.Resources {
 	r, kill := now, in.LastTermination.FinishedAt
 	for _, ch := range w.Changes {
 		if !tookChange(w, ch, in.Pod) {
 			continue
 		}
-		if !kill.Before(ch.At) && !beforeResize(c, ch, kill) {
+		if !kill.Before(ch.ReachedAt(in.Pod)) && !beforeResize(c, ch, kill) {
 			break
 		}
 		for _, f := range ch.Fields {

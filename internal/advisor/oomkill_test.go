@@ -54,6 +54,7 @@ func TestAnOOMKillCountsAtTheLimitItCameAt(t *testing.T) {
 		kill   time.Duration // when the kill ended, from the raise
 		resize bool          // resized in place, else only the template (OnDelete: pods keep 176Mi)
 		wait   bool          // the killed pod waits out its back-off
+		seen   time.Duration // when the run saw the pod resized, from the raise (0: not recorded)
 		raise  string        // the limit advised, "" for none
 		reason string
 		since  int    // pods OOMKilled since the change
@@ -62,6 +63,7 @@ func TestAnOOMKillCountsAtTheLimitItCameAt(t *testing.T) {
 		{name: "a kill before the in-place raise is old news", after: 170 * mi, kill: -10 * time.Minute, resize: true},
 		{name: "a kill while the resize was under way is old news", after: 170 * mi, kill: time.Minute, resize: true},
 		{name: "and so is its back-off", after: 170 * mi, kill: time.Minute, resize: true, wait: true},
+		{name: "a kill while the pod waited its turn in the run is old news", after: 170 * mi, kill: 10 * time.Minute, resize: true, seen: 15 * time.Minute},
 		{name: "a kill at the raised limit is news", after: 270 * mi, kill: 30 * time.Minute, resize: true,
 			raise: "370Mi", reason: "OOMKilled at the 276Mi limit", since: 1, after2: "the raise was not enough"},
 		{name: "a pod that kept 176Mi is answered by the template's 276Mi", after: 170 * mi, kill: 20 * time.Minute, since: 1,
@@ -71,6 +73,9 @@ func TestAnOOMKillCountsAtTheLimitItCameAt(t *testing.T) {
 			w, p := ledger(t, tc.after)
 			w = resizedInPlace(t, w, p, ledgerAt, tc.resize)
 			w.Containers[0].Instances[0].LastTermination.FinishedAt = ledgerAt.Add(tc.kill)
+			if tc.seen != 0 {
+				w.Changes[0].Resized = map[string]time.Time{"ledger-0": ledgerAt.Add(tc.seen)}
+			}
 			if tc.wait {
 				w.Containers[0].Instances[0].Waiting = "CrashLoopBackOff"
 			}

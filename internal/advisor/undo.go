@@ -49,17 +49,9 @@ func undoOf(c model.Container, ch Change) *model.FieldUndo {
 // and the restarts of each of w's pods then, to count restarts since. The
 // caller fills in what only it knows (the pods resized, whether it stopped).
 func Applied(w model.Workload, p Patch, way model.ChangeWay, at time.Time) model.AppliedChange {
-	out := model.AppliedChange{Ref: w.Ref, Way: way, At: at, Template: true, Restarts: map[string]int32{}}
+	out := model.AppliedChange{Ref: w.Ref, Way: way, At: at, Template: true, Restarts: w.PodRestarts()}
 	for _, f := range p.Fields {
 		out.Fields = append(out.Fields, model.ChangedField{Container: f.Container, Field: f.Field, Before: f.Before, After: f.After, Undo: f.Undo})
-	}
-	for _, pod := range w.Pods {
-		out.Restarts[pod.Name] = 0
-	}
-	for _, c := range w.Containers {
-		for _, in := range c.Instances {
-			out.Restarts[in.Pod] += in.RestartCount
-		}
 	}
 	return out
 }

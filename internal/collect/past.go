@@ -145,7 +145,7 @@ func (r *pastReader) load(ctx context.Context, ix podIndex) error {
 		r.set(func(st *model.PastStatus) {
 			st.State, st.Reason = model.PastUnavailable, err.Error()
 			if errors.As(err, &fp) {
-				st.State = model.PastOff
+				st.State, st.NoStore = model.PastOff, fp.none
 			}
 		})
 		return err

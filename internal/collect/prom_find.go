@@ -33,7 +33,12 @@ var (
 )
 
 // findProblem says why no store was found, in one line.
-type findProblem struct{ msg string }
+type findProblem struct {
+	msg string
+	// none is true when no store was there to find: a fact of the
+	// cluster (model.PastStatus.NoStore), not a failure.
+	none bool
+}
 
 func (p *findProblem) Error() string { return p.msg }
 
@@ -62,11 +67,11 @@ func findStore(ctx context.Context, services corev1client.ServicesGetter, proxy 
 		}
 	}
 	if len(forbidden) > 0 {
-		return nil, &findProblem{fmt.Sprintf("cannot look for Prometheus: get services is forbidden in %s (grant it, or give --prometheus URL)",
+		return nil, &findProblem{msg: fmt.Sprintf("cannot look for Prometheus: get services is forbidden in %s (grant it, or give --prometheus URL)",
 			strings.Join(forbidden, ", "))}
 	}
-	return nil, &findProblem{fmt.Sprintf("no Prometheus found (Services %s in %s): give one with --prometheus URL",
-		strings.Join(storeServices, ", "), strings.Join(storeNamespaces, ", "))}
+	return nil, &findProblem{msg: fmt.Sprintf("no Prometheus found (Services %s in %s): give one with --prometheus URL",
+		strings.Join(storeServices, ", "), strings.Join(storeNamespaces, ", ")), none: true}
 }
 
 // reachService makes a client for a Service through the service proxy and
@@ -74,11 +79,11 @@ func findStore(ctx context.Context, services corev1client.ServicesGetter, proxy 
 func reachService(ctx context.Context, svc *corev1.Service, proxy *ServiceProxy) (*promStore, error) {
 	name := fmt.Sprintf("Prometheus (%s/%s)", svc.Namespace, svc.Name)
 	if proxy == nil {
-		return nil, &findProblem{name + " found, but there is no API server to reach it through: give --prometheus URL"}
+		return nil, &findProblem{msg: name + " found, but there is no API server to reach it through: give --prometheus URL"}
 	}
 	port := storePort(svc)
 	if port == "" {
-		return nil, &findProblem{name + " has no port: give --prometheus URL"}
+		return nil, &findProblem{msg: name + " has no port: give --prometheus URL"}
 	}
 	path := "/api/v1/namespaces/" + svc.Namespace + "/services/" + svc.Name + ":" + port + "/proxy"
 	if strings.HasPrefix(svc.Name, "vmselect") {
@@ -94,10 +99,10 @@ func reachService(ctx context.Context, svc *corev1.Service, proxy *ServiceProxy)
 	case err == nil:
 		return s, nil
 	case errors.As(err, &se) && se.code == http.StatusForbidden:
-		return nil, &findProblem{fmt.Sprintf("%s found, but services/proxy is forbidden (grant get on services/proxy in %s, or give --prometheus URL)",
+		return nil, &findProblem{msg: fmt.Sprintf("%s found, but services/proxy is forbidden (grant get on services/proxy in %s, or give --prometheus URL)",
 			name, svc.Namespace)}
 	}
-	return nil, &findProblem{storeProblem(name, err)}
+	return nil, &findProblem{msg: storeProblem(name, err)}
 }
 
 // storePort picks the Service's port of the HTTP API: one named web or

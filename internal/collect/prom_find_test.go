@@ -100,8 +100,9 @@ func TestWithoutAStoreToReadTheReasonIsOneLine(t *testing.T) {
 		getForbidden   bool
 		proxyForbidden bool
 		want           string
+		noStore        bool // nothing to find: a fact, not a failure
 	}{
-		{name: "none", want: "no Prometheus found (Services prometheus-operated, prometheus-k8s"},
+		{name: "none", want: "no Prometheus found (Services prometheus-operated, prometheus-k8s", noStore: true},
 		{name: "get services forbidden", getForbidden: true, want: "get services is forbidden in monitoring, prometheus, observability"},
 		{name: "services/proxy forbidden", svc: true, proxyForbidden: true,
 			want: "Prometheus (monitoring/prometheus-operated) found, but services/proxy is forbidden (grant get on services/proxy in monitoring"},
@@ -123,6 +124,9 @@ func TestWithoutAStoreToReadTheReasonIsOneLine(t *testing.T) {
 			st := col.Sources().Past
 			if st.State != model.PastOff || !strings.Contains(st.Reason, c.want) || strings.Contains(st.Reason, "\n") {
 				t.Errorf("status %q %q, want off and one line with %q", st.State, st.Reason, c.want)
+			}
+			if st.NoStore != c.noStore {
+				t.Errorf("NoStore %v, want %v", st.NoStore, c.noStore)
 			}
 		})
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"sync/atomic"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -93,12 +95,33 @@ func classifyResizeError(namespace, pod string, err error) error {
 	if apierrors.IsForbidden(err) && errors.As(err, &status) && status.ErrStatus.Details != nil {
 		for _, c := range status.ErrStatus.Details.Causes {
 			if c.Type == nodeCapacityCause {
-				return fmt.Errorf("resizing %s: %w: %s", what, advisor.ErrNodeCapacity, status.ErrStatus.Message)
+				return fmt.Errorf("resizing %s: %w", what, nodeCapacity(status.ErrStatus.Message))
 			}
 		}
 	}
 	p := advisor.Patch{Resource: "pods/resize", Namespace: namespace, Name: pod}
 	return classifyPatchError(p, err)
+}
+
+// shortfall matches one resource of the API server's NodeCapacity message:
+// "node didn't have enough allocatable resources: cpu, requested: 9000,
+// allocatable: 8000; memory, requested: ..., allocatable: ..." (millicores,
+// bytes).
+var shortfall = regexp.MustCompile(`\b(cpu|memory), requested: (\d+), allocatable: (\d+)`)
+
+// nodeCapacity reads what did not fit from the API server's message.
+func nodeCapacity(msg string) *advisor.NodeCapacityError {
+	e := &advisor.NodeCapacityError{Message: msg}
+	for _, m := range shortfall.FindAllStringSubmatch(msg, -1) {
+		requested, err1 := strconv.ParseInt(m[2], 10, 64)
+		allocatable, err2 := strconv.ParseInt(m[3], 10, 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		// advisor.CPU and advisor.Memory are the API's names.
+		e.Short = append(e.Short, advisor.NodeShortfall{Resource: m[1], Requested: requested, Allocatable: allocatable})
+	}
+	return e
 }
 
 // Resize changes a running pod's CPU and memory in place through the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,6 +180,25 @@ func TestResizeThroughThePodsSubresource(t *testing.T) {
 	_, err = c.Resize(ctx, ns, "api-1-b", []byte(`{"spec":{"containers":[{"name":"app","resources":{"requests":{"cpu":"9"}}}]}}`), true)
 	if !errors.Is(err, advisor.ErrNodeCapacity) || errors.Is(err, advisor.ErrForbidden) {
 		t.Errorf("9 CPUs on an 8-CPU node: %v", err)
+	}
+	var short *advisor.NodeCapacityError
+	if !errors.As(err, &short) || fmt.Sprint(short.Short) != "[{cpu 9000 8000}]" {
+		t.Errorf("what did not fit: %+v", short)
+	}
+}
+
+// The API server's NodeCapacity message names each resource that does not
+// fit; one it words otherwise still refuses, with nothing read from it.
+func TestNodeCapacityMessage(t *testing.T) {
+	for msg, want := range map[string]string{
+		`pods "a" is forbidden: node didn't have enough allocatable resources: cpu, requested: 9000, allocatable: 8000; memory, requested: 36078354432, allocatable: 34359738368`: "[{cpu 9000 8000} {memory 36078354432 34359738368}]",
+		`pods "a" is forbidden: Node didn't have enough allocatable resources: memory, requested: 2, allocatable: 1`:                                                              "[{memory 2 1}]",
+		`pods "a" is forbidden: no room`: "[]",
+	} {
+		err := nodeCapacity(msg)
+		if got := fmt.Sprint(err.Short); got != want || !errors.Is(err, advisor.ErrNodeCapacity) || !strings.HasSuffix(err.Error(), msg) {
+			t.Errorf("%s: %s, %v", msg, got, err)
+		}
 	}
 }
 

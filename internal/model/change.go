@@ -32,6 +32,15 @@ func (w ChangeWay) Past() string {
 	return "rolled out"
 }
 
+// PastIt returns Past with its object: "resized it", "rolled it out",
+// "patched it".
+func (w ChangeWay) PastIt() string {
+	if w == ChangeRollout {
+		return "rolled it out"
+	}
+	return w.Past() + " it"
+}
+
 // AppliedChange is one change kgotop applied to a workload, kept (with
 // the usage history, between runs) so that what followed it can be
 // judged: what changed, when, from what to what, and how to put it back.
@@ -51,6 +60,19 @@ type AppliedChange struct {
 	// Stopped says why a resize stopped before it was done ("" when it went
 	// through); pods it did not reach keep their old values.
 	Stopped string `json:"stopped,omitempty"`
+	// Resized holds when each pod of Pods was seen running with the change
+	// (its kubelet had applied it), the run having begun At: what a pod went
+	// through before then, it went through with its old values.
+	Resized map[string]time.Time `json:"resized,omitempty"`
+}
+
+// ReachedAt returns when the change reached pod: when the pod was seen
+// resized in place, else when the change was made.
+func (c AppliedChange) ReachedAt(pod string) time.Time {
+	if t, ok := c.Resized[pod]; ok {
+		return t
+	}
+	return c.At
 }
 
 // ChangedField is one field of one container that a change set.

@@ -58,6 +58,10 @@ type PastStatus struct {
 	// Reason says in one line why the store is off or unavailable, or
 	// what is loading.
 	Reason string
+	// NoStore is true when kgotop looked for a store and none was there:
+	// the history is live only, which is how many clusters are, not a
+	// failure to show as one.
+	NoStore bool
 	// Range is how far back kgotop reads; Loaded is when the read ended.
 	Range  time.Duration
 	Loaded time.Time

@@ -261,6 +261,21 @@ func (c Container) RestartCount() int32 {
 	return n
 }
 
+// PodRestarts returns the restarts of each of w's pods, its containers'
+// summed (0 for a pod with no container reported).
+func (w Workload) PodRestarts() map[string]int32 {
+	out := make(map[string]int32, len(w.Pods))
+	for _, p := range w.Pods {
+		out[p.Name] = 0
+	}
+	for _, c := range w.Containers {
+		for _, in := range c.Instances {
+			out[in.Pod] += in.RestartCount
+		}
+	}
+	return out
+}
+
 // LastTermination returns the most recent termination across instances, or nil.
 func (c Container) LastTermination() *Termination {
 	var last *Termination

@@ -48,6 +48,7 @@ type JSONFollowUp struct {
 	NewReady         int      `json:"new_ready"`
 	OldPods          int      `json:"old_pods"`
 	Resized          int      `json:"resized_pods"`
+	Replaced         int      `json:"replaced_pods"`
 	Waiting          []string `json:"waiting,omitempty"`
 	Restarts         int32    `json:"restarts"`
 	OOMKilledPods    int      `json:"oomkilled_pods"`
@@ -95,7 +96,7 @@ func jsonChanges(s model.Snapshot) []JSONChange {
 		if a.newest {
 			if since, ok := advisor.FollowUp(a.w); ok {
 				jc.FollowUp = &JSONFollowUp{NewPods: since.NewPods, NewReady: since.NewReady, OldPods: since.OldPods, Resized: since.Resized,
-					Waiting: since.Waiting, Restarts: since.Restarts, OOMKilledPods: since.OOMKilledPods, CrashLoop: since.CrashLoop,
+					Replaced: since.Replaced, Waiting: since.Waiting, Restarts: since.Restarts, OOMKilledPods: since.OOMKilledPods, CrashLoop: since.CrashLoop,
 					ThrottledWindows: since.Throttled, Trouble: since.Trouble()}
 			}
 			if undo, err := advisor.UndoPatch(a.w, ch); err == nil {
@@ -148,7 +149,11 @@ func changeLines(s model.Snapshot) []string {
 func sinceWords(s advisor.Since) string {
 	var parts []string
 	if s.Change.Way == model.ChangeResize {
-		parts = append(parts, fmt.Sprintf("%d of %d pods resized", s.Resized, len(s.Change.Pods)))
+		resized := fmt.Sprintf("%d of %d pods resized", s.Resized+s.Replaced, len(s.Change.Pods))
+		if s.Replaced > 0 {
+			resized += fmt.Sprintf(", %d since replaced", s.Replaced)
+		}
+		parts = append(parts, resized)
 	}
 	if s.NewPods > 0 || s.Change.Way == model.ChangeRollout {
 		parts = append(parts, fmt.Sprintf("%d new pods (%d ready), %d old still running", s.NewPods, s.NewReady, s.OldPods))

@@ -8,7 +8,6 @@
 package resize
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -130,47 +129,6 @@ func New(w model.Workload, p advisor.Patch) Plan {
 	return plan
 }
 
-// rollsAnyway says why a change that lowers memory is not made in place
-// when the template patch replaces the pods anyway for what a running pod
-// cannot take (an env var such as GOMEMLIMIT, a probe, an image): a cut
-// brings no relief, and in between each pod runs the lower limit with what
-// it started with (a GOMEMLIMIT over the new limit is an OOMKill before the
-// GC ever works). A raise is still relief now.
-func rollsAnyway(w model.Workload, p advisor.Patch, changes []advisor.Change) string {
-	if !p.RestartsPods {
-		return ""
-	}
-	var others []string
-	for _, f := range p.Fields {
-		if !strings.HasPrefix(f.Field, "resources.") {
-			others = append(others, f.Container+" "+f.Field)
-		}
-	}
-	if len(others) == 0 || !lowersMemory(w, changes) {
-		return ""
-	}
-	return fmt.Sprintf("it lowers memory, and the template patch also changes %s, which a running pod cannot take: a rollout replaces the pods anyway, "+
-		"so resizing them first only adds risk (each pod would run the lower memory with what it started with)", strings.Join(others, ", "))
-}
-
-// lowersMemory reports whether the changes lower a memory request or limit of w.
-func lowersMemory(w model.Workload, changes []advisor.Change) bool {
-	for _, ch := range changes {
-		i := slices.IndexFunc(w.Containers, func(c model.Container) bool { return c.Name == ch.Container })
-		if i < 0 || ch.Resource.Name != advisor.Memory {
-			continue
-		}
-		now := w.Containers[i].Resources.Requests.Memory
-		if ch.Resource.Section == advisor.Limits {
-			now = w.Containers[i].Resources.Limits.Memory
-		}
-		if ch.Resource.Amount < now {
-			return true
-		}
-	}
-	return false
-}
-
 // stepFor makes the step of one pod; or says why the pod is left alone
 // (skip) or why the change cannot be made in place at all (refuse).
 func stepFor(w model.Workload, pod model.Pod, changes []advisor.Change) (s Step, skip, refuse string) {
@@ -288,64 +246,91 @@ func resourcesDoc(r model.Resources) map[string]any {
 	return out
 }
 
-// raises reports whether the changes raise a request or limit of w: the
-// resize then brings relief, and goes first where it is needed most.
-func raises(w model.Workload, changes []advisor.Change) bool {
-	for _, ch := range changes {
-		i := slices.IndexFunc(w.Containers, func(c model.Container) bool { return c.Name == ch.Container })
-		if i < 0 {
-			continue
-		}
-		r := w.Containers[i].Resources
-		l := r.Requests
-		if ch.Resource.Section == advisor.Limits {
-			l = r.Limits
-		}
-		now := l.Memory
-		if ch.Resource.Name == advisor.CPU {
-			now = l.CPU
-		}
-		if now > 0 && ch.Resource.Amount > now {
-			return true
+// notes says what the person should know before the resize.
+func notes(w model.Workload, p advisor.Patch, changes []advisor.Change, steps []Step) []string {
+	var out []string
+	restarting := map[string]bool{}
+	for _, s := range steps {
+		for _, c := range s.Restarts {
+			restarting[c] = true
 		}
 	}
-	return false
+	for _, c := range w.Containers {
+		if restarting[c.Name] {
+			out = append(out, fmt.Sprintf("%s has resizePolicy RestartContainer for a resource that changes: resizing restarts it in each pod (its restart count goes up by one)", c.Name))
+		}
+		out = append(out, runtimeNotes(c, p, changes)...)
+	}
+	var others []string
+	for _, f := range p.Fields {
+		if !strings.HasPrefix(f.Field, "resources.") {
+			others = append(others, f.Container+" "+f.Field)
+		}
+	}
+	if len(others) > 0 {
+		out = append(out, fmt.Sprintf("%s cannot change in a running pod: only the template patch carries %s, to pods made from now on",
+			strings.Join(others, ", "), ifElse(len(others) == 1, "it", "them")))
+	}
+	return out
 }
 
-// order sorts the steps and says why: a change that raises goes first to the
-// pods nearest their memory limit (then CPU), where relief is needed most;
-// one that lowers goes first to the pods that use least, so that a
-// surprise shows where it hurts least.
-func order(w model.Workload, steps []Step, raise bool) string {
-	share := func(s Step) float64 {
-		var m float64
-		for _, cs := range s.Containers {
-			i := slices.IndexFunc(w.Containers, func(c model.Container) bool { return c.Name == cs.Name })
-			in, _ := instance(w.Containers[i], s.Pod)
-			if u := in.Usage; u != nil {
-				if cs.Before.Limits.Memory > 0 {
-					m = max(m, float64(u.Memory)/float64(cs.Before.Limits.Memory))
-				}
-				if cs.Before.Requests.Memory > 0 {
-					m = max(m, float64(u.Memory)/float64(cs.Before.Requests.Memory)/10)
+// runtimeNotes says what a Go program keeps from its start when its
+// container's limits change in place: env vars are read at start.
+func runtimeNotes(c model.Container, p advisor.Patch, changes []advisor.Change) []string {
+	var memLimit, cpuLimit bool
+	for _, ch := range changes {
+		if ch.Container == c.Name && ch.Resource.Section == advisor.Limits {
+			memLimit = memLimit || ch.Resource.Name == advisor.Memory
+			cpuLimit = cpuLimit || ch.Resource.Name == advisor.CPU
+		}
+	}
+	var out []string
+	if e, ok := c.LookupEnv("GOMEMLIMIT"); ok && memLimit {
+		patched := slices.ContainsFunc(p.Fields, func(f advisor.FieldChange) bool { return f.Container == c.Name && f.Field == "env[GOMEMLIMIT]" })
+		switch {
+		case e.From.FromLimit("memory"):
+			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT comes from limits.memory through the downward API, which is read at start: the running program keeps the old value until it restarts", c.Name))
+		case patched:
+			note := fmt.Sprintf("%s: GOMEMLIMIT in the env is read at start: the running program keeps %s until it restarts; the template patch carries the new value", c.Name, e.Value)
+			if limit := newMemoryLimit(changes, c.Name); limit > 0 {
+				if v, err := advisor.ParseGoBytes(e.Value); err == nil && v >= limit {
+					note += fmt.Sprintf(". %s is above the new %s limit: until the program restarts, its GC does not keep the heap under the limit, and the OOM killer may end it first",
+						e.Value, model.FormatBytes(limit))
 				}
 			}
+			out = append(out, note)
+		default:
+			out = append(out, fmt.Sprintf("%s: GOMEMLIMIT in the env (%s) is read at start: nothing moves it with the new memory limit in a running program", c.Name, e.Value))
 		}
-		return m
 	}
-	slices.SortStableFunc(steps, func(a, b Step) int {
-		if raise {
-			return cmp.Or(cmp.Compare(share(b), share(a)), cmp.Compare(a.Pod, b.Pod))
+	if cpuLimit {
+		_, pinned := c.LookupEnv("GOMAXPROCS")
+		switch {
+		case pinned:
+			out = append(out, fmt.Sprintf("%s: GOMAXPROCS is set in the env: the running program keeps it whatever the CPU limit", c.Name))
+		case goBefore125(c):
+			out = append(out, fmt.Sprintf("%s: Go %s sets GOMAXPROCS once at start: it keeps it until it restarts (Go 1.25 and later follow a CPU limit that changes)", c.Name, c.Go.Version))
 		}
-		return cmp.Or(cmp.Compare(share(a), share(b)), cmp.Compare(a.Pod, b.Pod))
-	})
-	if len(steps) < 2 {
-		return ""
 	}
-	if raise {
-		return "the pods nearest their memory limit first: they need the room most"
+	return out
+}
+
+// newMemoryLimit is the memory limit the changes give container, 0 when
+// they leave it.
+func newMemoryLimit(changes []advisor.Change, container string) int64 {
+	for _, ch := range changes {
+		if ch.Container == container && ch.Resource.Section == advisor.Limits && ch.Resource.Name == advisor.Memory && !ch.Resource.Remove {
+			return ch.Resource.Amount
+		}
 	}
-	return "the pods that use least first: a surprise shows where it hurts least"
+	return 0
+}
+
+// goBefore125 reports whether the container's Go is known to be older
+// than 1.25, which set GOMAXPROCS only at start.
+func goBefore125(c model.Container) bool {
+	ok, known := advisor.GoAtLeast(c, 25)
+	return known && !ok
 }
 
 func word(name string) string {

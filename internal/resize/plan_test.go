@@ -89,6 +89,19 @@ func TestPlanRaisesNearestTheLimitFirst(t *testing.T) {
 	}
 }
 
+// A pod that was OOMKilled goes first when the limit rises, though it
+// uses little since it started again; last when it falls.
+func TestPlanOOMKilledPodFirst(t *testing.T) {
+	w := workload(res(100, 200*mi, 0, 256*mi), model.QoSBurstable, 250*mi, 120*mi)
+	w.Containers[0].Instances[1].LastTermination = &model.Termination{Reason: "OOMKilled", ExitCode: 137, FinishedAt: t0.Add(-time.Minute)}
+	if p := New(w, patchOf(t, w, set(advisor.Limits, advisor.Memory, 384*mi, "384Mi"))); p.Steps[0].Pod != "api-b" {
+		t.Errorf("raise: %s first", p.Steps[0].Pod)
+	}
+	if p := New(w, patchOf(t, w, set(advisor.Requests, advisor.Memory, 150*mi, "150Mi"))); p.Steps[0].Pod != "api-a" {
+		t.Errorf("cut: %s first", p.Steps[0].Pod)
+	}
+}
+
 // A lowered request goes to the pod that uses least first.
 func TestPlanLowersTheLeastUsedFirst(t *testing.T) {
 	w := workload(res(1000, 512*mi, 0, 1024*mi), model.QoSBurstable, 300*mi, 100*mi)
@@ -190,8 +203,17 @@ func TestPlanSaysWhatStaysUntilRestart(t *testing.T) {
 			t.Errorf("notes lack %q:\n%s", want, notes)
 		}
 	}
-	if strings.Contains(string(p.Steps[0].Body), "GOMEMLIMIT") {
-		t.Errorf("the resize carries env: %s", p.Steps[0].Body)
+	if strings.Contains(string(p.Steps[0].Body), "GOMEMLIMIT") || strings.Contains(notes, "above the new") {
+		t.Errorf("the resize carries env: %s; or a raise warns: %s", p.Steps[0].Body, notes)
+	}
+	// A cut under the GOMEMLIMIT the program runs with: its GC no longer
+	// holds the heap under the limit until it restarts.
+	w.Containers[0].Resources.Limits.Memory = 2048 * mi
+	w.Containers[0].Env = []model.EnvVar{{Name: "GOMEMLIMIT", Value: "1800MiB"}}
+	cut := advisor.Change{Container: "app", Env: &advisor.EnvChange{Name: "GOMEMLIMIT", Value: "246MiB"}}
+	p = New(w, patchOf(t, w, set(advisor.Limits, advisor.Memory, 274*mi, "274Mi"), cut))
+	if notes := strings.Join(p.Notes, "\n"); !strings.Contains(notes, "keeps 1800MiB until it restarts; the template patch carries the new value. 1800MiB is above the new 274Mi limit: until the program restarts, its GC does not keep the heap under the limit") {
+		t.Errorf("a cut below the running GOMEMLIMIT:\n%s", notes)
 	}
 	w.Containers[0].Env = []model.EnvVar{{Name: "GOMEMLIMIT", From: &model.EnvSource{Kind: model.EnvResourceField, Resource: "limits.memory"}}}
 	w.Containers[0].Go.Version = "1.25.3"

@@ -58,6 +58,30 @@ func (m Model) undoAction(ref model.WorkloadRef) (tea.Model, tea.Cmd) {
 	return m.resize(), nil
 }
 
+// undoFirst reports whether the most urgent of the advice is the undo of
+// kgotop's last change: the patch holds back what it would change instead.
+func undoFirst(as []advisor.Advice) bool {
+	top := topOf(as, "", false)
+	return top != nil && top.Undoes()
+}
+
+// undoDryRun opens the undo of kgotop's last change to ref and starts its
+// dry run (a when the undo is the top advice).
+func (m Model) undoDryRun(ref model.WorkloadRef) (tea.Model, tea.Cmd) {
+	next, _ := m.undoAction(ref)
+	m = next.(Model)
+	if m.view != viewPatch || m.patch.undo == nil {
+		return m, nil
+	}
+	if m.deps.ReadOnly {
+		m.notice = readOnlyNotice
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.patch, cmd = m.patch.dryRun(m.ctx, m.deps.Apply)
+	return m, cmd
+}
+
 // changeMark is what the table says of a workload kgotop changed in the
 // last markFor: "resized 12m ago"; "" when it did not.
 func changeMark(w model.Workload, now time.Time) string {
@@ -78,7 +102,7 @@ func followUpLines(b *textBlock, w *model.Workload, now time.Time) {
 		return
 	}
 	ch := s.Change
-	b.heading(fmt.Sprintf("since kgotop %s it %s ago (%s)", ch.Way.Past(), model.FormatAge(max(now.Sub(ch.At), 0)), ch.At.Format("Jan 2 15:04:05")))
+	b.heading(fmt.Sprintf("since kgotop %s %s ago (%s)", ch.Way.PastIt(), model.FormatAge(max(now.Sub(ch.At), 0)), ch.At.Format("Jan 2 15:04:05")))
 	var fields []string
 	for _, f := range ch.Fields {
 		fields = append(fields, fmt.Sprintf("%s %s %s → %s", f.Container, f.Field, f.Before, f.After))
@@ -89,11 +113,17 @@ func followUpLines(b *textBlock, w *model.Workload, now time.Time) {
 	}
 	b.wrap(" CHANGED ", strings.Join(fields, " · ")+"; "+template, model.Normal)
 	if ch.Way == model.ChangeResize {
-		text := fmt.Sprintf("%d of %s in place", s.Resized, plural(len(ch.Pods), "pod"))
+		text := fmt.Sprintf("%d of %s in place", s.Resized+s.Replaced, plural(len(ch.Pods), "pod"))
+		switch {
+		case s.Replaced > 0 && ch.Template:
+			text += fmt.Sprintf(", %d since replaced by pods made from the patched template", s.Replaced)
+		case s.Replaced > 0:
+			text += fmt.Sprintf(", %d since replaced by pods made without the change", s.Replaced)
+		}
 		if len(s.Waiting) > 0 {
 			text += "; " + strings.Join(s.Waiting, "; ")
 		}
-		b.wrap(" RESIZED ", text, ifElse(len(s.Waiting) > 0, model.Near, model.Good))
+		b.wrap(" RESIZED ", text, ifElse(len(s.Waiting) > 0 || s.Replaced > 0 && !ch.Template, model.Near, model.Good))
 	}
 	if s.NewPods > 0 || ch.Way == model.ChangeRollout {
 		rolled := s.OldPods == 0 && s.NewReady >= int(w.Desired)

@@ -99,3 +99,19 @@ func TestUndoKeyOpensTheUndoPatch(t *testing.T) {
 		t.Errorf("u on an unchanged workload: view %v, notice %q", m.view, m.notice.Text)
 	}
 }
+
+// A Deployment resized in place rolls after the template patch: its
+// resized pods are replaced by pods made from the patched template, which
+// the follow-up says instead of counting them as not resized.
+func TestFollowUpAfterTheRollout(t *testing.T) {
+	s := resizable()
+	w := workloadOf(&s, "mailer")
+	w.Changes = []model.AppliedChange{cutChange()}
+	w.Pods[0].Name, w.Pods[0].Created = "mailer-1", t0.Add(-5*time.Minute)
+	w.Containers[0].Instances[0].Pod = "mailer-1"
+	m := press(t, selectRow(t, start(t, resizeDeps(s, &fakeApply{}, &fakeResize{}, &recorder{}), 200, 50), "mailer"), "enter")
+	if v := flat(m); !strings.Contains(v, "RESIZED 1 of 1 pod in place, 1 since replaced by pods made from the patched template") ||
+		!strings.Contains(v, "ROLLOUT done: 1 pod new and ready since") {
+		t.Errorf("details:\n%s", screen(m))
+	}
+}

@@ -87,7 +87,11 @@ func (m Model) footerKeys() []footerKey {
 		{helpEntry("↑↓", "move"), prioMove}, {helpEntry("→", "containers"), prioMore}, {k.Details, prioMain},
 		{k.Filter, prioAct - 10}, {k.Sort, prioAct - 15}, {k.Patch, prioAct}, {k.Apply, prioAct - 5}, {k.Copy, prioAct - 20},
 	}
-	if r, _, ok := m.table.current(); ok && r.changed {
+	if r, _, ok := m.table.current(); ok && undoFirst(r.advice) {
+		// The undo is the top advice: u opens it, a dry-runs it.
+		out[5], out[6] = footerKey{relabel(k.Patch, "patch"), prioAct - 25}, footerKey{relabel(k.Apply, "dry-run the undo"), prioAct - 5}
+		out = append(out, footerKey{k.Undo, prioMain - 1})
+	} else if ok && r.changed {
 		out = append(out, footerKey{k.Undo, prioAct - 3})
 	}
 	return append(out, footerKey{k.Command, prioMore - 5}, help, quit)
@@ -126,16 +130,22 @@ func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
 		return []footerKey{back}
 	case p.ip.state == ipConfirm:
 		return []footerKey{{relabel(k.Confirm, "resize, then patch"), prioMain}, {helpEntry("n/esc", "cancel"), prioBack}}
-	case p.err != nil && (len(p.advice) == 0 || errors.Is(p.err, advisor.ErrNotPatchable)):
-		return []footerKey{back}
-	case p.err != nil:
-		return append(choose, back)
 	case p.state == patchConfirm:
 		return []footerKey{{k.Confirm, prioMain}, {helpEntry("n/esc", "cancel"), prioBack}, {k.Copy, prioAct - 10}}
-	case p.state == patchApplied:
-		return []footerKey{{k.Copy, prioAct - 10}, back}
 	}
-	out := choose
+	var undo []footerKey
+	if p.undoable() {
+		undo = []footerKey{{k.Undo, prioMain - 2}}
+	}
+	switch {
+	case p.err != nil && (len(p.advice) == 0 || errors.Is(p.err, advisor.ErrNotPatchable)):
+		return append(undo, back)
+	case p.err != nil:
+		return append(append(undo, choose...), back)
+	case p.done():
+		return append(undo, footerKey{k.Copy, prioAct - 10}, back)
+	}
+	out := append(undo, choose...)
 	out = append(out, footerKey{k.Copy, prioAct + 5})
 	if !p.readOnly {
 		apply := k.Apply

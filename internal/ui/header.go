@@ -210,6 +210,9 @@ func statusView(snap *model.Snapshot, loaded bool, loading string, t *tableModel
 	if q := t.filter.Value(); q != "" {
 		text += fmt.Sprintf(" · filter %q", q)
 	}
+	if note := pastNote(src.Past); note != "" {
+		text += " · " + note
+	}
 	return []string{st.Dim.Render(truncate(" "+text, width))}
 }
 

@@ -41,7 +41,7 @@ func (m Model) helpView() []string {
 		legend = []string{
 			"Nothing changes in the cluster until a dry run passes and you press Y; what is applied is the patch shown.",
 			"[x] advice in the patch, [ ] left out; ! advice that assumes advice left out.",
-			"held: sizing on less history than the minimum kgotop patches from (3h and 100 samples, or what --sizing-min says), listed but left out; H includes it in this patch, which then says it rests on little history. An OOMKill's raise is never held.",
+			"held: listed but left out of the patch, for one of two reasons. Held for too little history: sizing on less history than the minimum kgotop patches from (3h and 100 samples, or what --sizing-min says); an OOMKill's raise is never held for that. Held as an alternative to the undo: advice that changes what the undo of kgotop's last change puts back, even an OOMKill's raise; the undo (u) comes first, the last state known to work. H includes held advice in this patch, which then says what it rests on.",
 			"IN PLACE (where the cluster serves pods/resize): i resizes the running pods' CPU and memory one pod at a time, each dry-run first, then applies the template patch, all on one Y; ✓ done, … being applied, ⏸ deferred (no room now), ✗ infeasible or failed: the run stops there. esc stops after the pod in hand.",
 			unitsLegend, copyLegend,
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -60,6 +61,14 @@ type inPlace struct {
 // active reports whether the run is past its confirmation and not over.
 func (ip inPlace) active() bool {
 	return ip.state >= ipResizing && ip.state <= ipTemplate
+}
+
+// chosen reports whether the in-place resize is the way under way (its dry
+// runs, its confirmation, the run, or done): the IN PLACE section then says
+// what the template patch does after it, and the effect of the template
+// patch alone would mislead.
+func (ip inPlace) chosen() bool {
+	return ip.state != ipIdle && ip.state != ipStopped
 }
 
 // busy reports whether a call of the run is in flight.
@@ -126,7 +135,7 @@ func (p patchModel) startInPlace(ctx context.Context, acts actions) (patchModel,
 func (p patchModel) confirmInPlace(ctx context.Context, acts actions) (patchModel, tea.Cmd) {
 	p.seq++
 	p.ip.record = advisor.Applied(*p.w, p.patch, model.ChangeResize, acts.now())
-	p.ip.record.Template = false
+	p.ip.record.Template, p.ip.record.Resized = false, map[string]time.Time{}
 	p.ip.state, p.ip.step = ipResizing, 0
 	return p.relayout(), resizeCmd(ctx, acts.resize, p.patch.Namespace, p.ip.plan.Steps[0], false, 0, p.seq)
 }
@@ -137,7 +146,10 @@ func (p patchModel) resized(ctx context.Context, msg resizeMsg, acts actions) (p
 		return p, nil
 	}
 	pod := p.ip.plan.Steps[msg.step].Pod
-	if msg.err != nil {
+	switch {
+	case errors.Is(msg.err, advisor.ErrNodeCapacity):
+		return p.stop(nodeTooSmall(pod, nodeOf(p.w, pod), msg.err), msg.err, acts)
+	case msg.err != nil:
 		what := "The resize of pod " + pod + " was refused"
 		if msg.dryRun {
 			what = "The dry run of pod " + pod + "'s resize failed"
@@ -153,6 +165,11 @@ func (p patchModel) resized(ctx context.Context, msg resizeMsg, acts actions) (p
 	}
 	p.ip.gens[msg.step], p.ip.state, p.ip.since = msg.gen, ipWaiting, acts.now()
 	p.ip.record.Pods = append(p.ip.record.Pods, pod)
+	// Its restarts from before, while it waited its turn, were with its old
+	// values.
+	if n, ok := p.restarts[pod]; ok {
+		p.ip.record.Restarts[pod] = n
+	}
 	return p.relayout(), nil
 }
 
@@ -160,6 +177,9 @@ func (p patchModel) resized(ctx context.Context, msg resizeMsg, acts actions) (p
 // (nil when it is gone): done, it rests before the next pod; infeasible,
 // failed or gone, it stops the run.
 func (p patchModel) observe(w *model.Workload, acts actions) (patchModel, tea.Cmd) {
+	if w != nil {
+		p.restarts = w.PodRestarts()
+	}
 	if p.ip.state != ipWaiting {
 		return p, nil
 	}
@@ -172,6 +192,9 @@ func (p patchModel) observe(w *model.Workload, acts actions) (patchModel, tea.Cm
 	p.ip.progress[i], p.ip.seen = pr, acts.now()
 	switch {
 	case pr.State == resize.Done:
+		// The change has reached the pod: what it goes through from now on,
+		// it goes through with the new values.
+		p.ip.record.Resized[s.Pod] = p.ip.seen
 		p.ip.state = ipPause
 		seq := p.seq
 		return p.relayout(), tea.Tick(stepPause, func(time.Time) tea.Msg { return pauseMsg{seq: seq} })
@@ -253,9 +276,6 @@ func stopAdvice(pod string, pr resize.Progress) string {
 // explainResize says why a pod's resize was refused, and what to do.
 func explainResize(err error, p advisor.Patch) string {
 	switch {
-	case errors.Is(err, advisor.ErrNodeCapacity):
-		return "the new requests are more than the pod's node can allocate at all (403 NodeCapacity: " + err.Error() +
-			"); no resize can fit there: a applies the template patch, and the scheduler puts new pods on a node that fits, if one does."
 	case errors.Is(err, advisor.ErrForbidden):
 		return "your credentials may not patch pods/resize in " + p.Namespace + " (grant patch on pods/resize); nothing was changed."
 	case errors.Is(err, advisor.ErrInvalid):
@@ -266,4 +286,45 @@ func explainResize(err error, p advisor.Patch) string {
 		return "the pod is gone."
 	}
 	return err.Error()
+}
+
+// nodeTooSmall says that pod's resize is infeasible: it asks for more than
+// its node can allocate at all, which the API server refuses (1.36+, a 403
+// with cause NodeCapacity, dry run or not; kubelets before marked it
+// PodResizePending Infeasible); and what to do.
+func nodeTooSmall(pod, node string, err error) string {
+	where := "its node"
+	if node != "" {
+		where = "node " + node
+	}
+	what := "more than " + where + " can allocate at all"
+	var e *advisor.NodeCapacityError
+	if errors.As(err, &e) && len(e.Short) > 0 {
+		var want, has []string
+		for _, s := range e.Short {
+			amount := model.FormatBytes
+			if s.Resource == advisor.CPU {
+				amount = model.FormatCPU
+			}
+			want = append(want, ifElse(s.Resource == advisor.CPU, "CPU ", "memory ")+amount(s.Requested))
+			has = append(has, amount(s.Allocatable))
+		}
+		what = fmt.Sprintf("the pod would request %s in all, and %s can allocate %s at all", strings.Join(want, " and "), where, strings.Join(has, " and "))
+	}
+	return fmt.Sprintf("Pod %s's resize is infeasible: %s. The API server refuses it (403 NodeCapacity): nothing changed. "+
+		"No resize fits on that node: a applies the template patch instead, whose new pods start only on a node with that much room "+
+		"(where none has it, they wait Pending); space leaves a change out.", pod, what)
+}
+
+// nodeOf is the node pod runs on, "" when w does not say.
+func nodeOf(w *model.Workload, pod string) string {
+	if w == nil {
+		return ""
+	}
+	for _, p := range w.Pods {
+		if p.Name == pod {
+			return p.Node
+		}
+	}
+	return ""
 }

@@ -73,7 +73,7 @@ func TestInPlaceResizeRuns(t *testing.T) {
 	m := openOrders(t, s, f, rz, rec)
 	v := screen(m)
 	for _, want := range []string{"IN PLACE", "i resizes 1 running pod in place, then applies this patch",
-		"1. the pods one at a time (orders-0)", "2. then the template patch, so that pods made from now on get the same values",
+		"1. pod orders-0: a server-side dry run first, then for real, and a wait until the kubelet has applied it", "2. then the template patch, so that pods made from now on get the same values",
 		"a statefulset replaces its pods on any template change", "env[GOMAXPROCS]", "cannot change in a running pod"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("patch view lacks %q", want)
@@ -91,7 +91,7 @@ func TestInPlaceResizeRuns(t *testing.T) {
 	if m.patch.ip.state != ipConfirm || fmt.Sprint(rz.calls) != "[orders-0 dry]" || len(f.calls) != 1 || !f.calls[0].dryRun {
 		t.Fatalf("dry runs: state %v, resize calls %v, apply calls %+v", m.patch.ip.state, rz.calls, f.calls)
 	}
-	if v := screen(m); !strings.Contains(v, "Resize 1 running pod in place, one at a time, then patch statefulset orders? Press Y") {
+	if v := screen(m); !strings.Contains(v, "Resize 1 running pod in place, then patch statefulset orders? Press Y") {
 		t.Errorf("no confirmation:\n%s", v)
 	}
 
@@ -100,7 +100,10 @@ func TestInPlaceResizeRuns(t *testing.T) {
 	if m.patch.ip.state != ipWaiting || fmt.Sprint(rz.calls) != "[orders-0 dry orders-0 real]" || len(f.calls) != 1 {
 		t.Fatalf("after Y: state %v, calls %v %+v", m.patch.ip.state, rz.calls, f.calls)
 	}
-	if v := screen(m); !strings.Contains(v, "Resizing in place, pod 1 of 1") || !strings.Contains(v, "… orders-0 sent; waiting for the kubelet") || !strings.Contains(footer(m), "esc stop after this pod") {
+	// The template patch's effect alone would mislead now: the IN PLACE
+	// section says what it does after the resize.
+	if v := screen(m); !strings.Contains(v, "Resizing in place: 0 of 1 pod done") || !strings.Contains(v, "… orders-0 sent; waiting for the kubelet") ||
+		!strings.Contains(footer(m), "esc stop after this pod") || strings.Contains(v, "Applying restarts the pods") {
 		t.Errorf("waiting:\n%s", v)
 	}
 
@@ -109,7 +112,7 @@ func TestInPlaceResizeRuns(t *testing.T) {
 	o := workloadOf(&done, "orders")
 	o.Pods[0].Resize = model.PodResize{Generation: 2, ObservedGeneration: 2}
 	m = refreshWith(t, m, done)
-	if m.patch.ip.state != ipPause || !strings.Contains(screen(m), "✓ orders-0 done: same pod, running with the new values") {
+	if v := screen(m); m.patch.ip.state != ipPause || !strings.Contains(v, "✓ orders-0 done: same pod, running with the new values") || !strings.Contains(v, "Resizing in place: 1 of 1 pod done") {
 		t.Fatalf("state %v:\n%s", m.patch.ip.state, screen(m))
 	}
 	next, cmd := m.Update(pauseMsg{seq: m.patch.seq})
@@ -121,11 +124,21 @@ func TestInPlaceResizeRuns(t *testing.T) {
 		t.Fatalf("filed %d changes", len(rec.changes))
 	}
 	ch := rec.changes[0]
-	if ch.Way != model.ChangeResize || !ch.Template || fmt.Sprint(ch.Pods) != "[orders-0]" || ch.Stopped != "" || ch.Restarts["orders-0"] != 4 || !ch.At.Equal(t0) {
+	if ch.Way != model.ChangeResize || !ch.Template || fmt.Sprint(ch.Pods) != "[orders-0]" || ch.Stopped != "" || ch.Restarts["orders-0"] != 4 || !ch.At.Equal(t0) ||
+		!ch.ReachedAt("orders-0").Equal(t0) {
 		t.Errorf("filed %+v", ch)
 	}
-	if v := screen(m); !strings.Contains(v, "✓ resized 1 pod in place and patched the template") {
-		t.Errorf("done:\n%s", v)
+	// Done: what was applied and that nothing is left, not the offer made before.
+	v = flat(m)
+	for _, want := range []string{"✓ resized 1 pod in place and patched the template", "Nothing left to apply", "APPLIED"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("done lacks %q:\n%s", want, screen(m))
+		}
+	}
+	for _, stale := range []string{"Applying", "i resizes", "ADVICE IN THIS PATCH", "[x]"} {
+		if strings.Contains(v, stale) {
+			t.Errorf("done still says %q:\n%s", stale, screen(m))
+		}
 	}
 }
 
@@ -161,11 +174,18 @@ func snapshotFor(t *testing.T, m Model, s model.Snapshot) tea.Msg {
 // pod was resized.
 func TestInPlaceResizeRefusedByNodeCapacity(t *testing.T) {
 	f, rec := &fakeApply{}, &recorder{}
-	rz := &fakeResize{errs: map[string]error{"orders-0": fmt.Errorf("resizing pod shop/orders-0: %w: node didn't have enough allocatable resources: cpu, requested: 9000, allocatable: 8000", advisor.ErrNodeCapacity)}}
-	m := confirmed(t, start(t, resizeDeps(resizable(), f, rz, rec), 120, 40))
+	short := &advisor.NodeCapacityError{Message: "node didn't have enough allocatable resources: cpu, requested: 9000, allocatable: 8000; memory, ...",
+		Short: []advisor.NodeShortfall{{Resource: advisor.CPU, Requested: 9000, Allocatable: 8000}, {Resource: advisor.Memory, Requested: 33 << 30, Allocatable: 32 << 30}}}
+	rz := &fakeResize{errs: map[string]error{"orders-0": fmt.Errorf("resizing pod shop/orders-0: %w", short)}}
+	s := resizable()
+	workloadOf(&s, "orders").Pods[0].Node = "node-a"
+	m := confirmed(t, start(t, resizeDeps(s, f, rz, rec), 120, 40))
 	v := flat(m)
-	if m.patch.ip.state != ipStopped || !strings.Contains(v, "403 NodeCapacity") || !strings.Contains(v, "no resize can fit there") {
-		t.Fatalf("state %v:\n%s", m.patch.ip.state, v)
+	for _, want := range []string{"Pod orders-0's resize is infeasible: the pod would request CPU 9 and memory 33Gi in all, and node node-a can allocate 8 and 32Gi at all.",
+		"(403 NodeCapacity): nothing changed", "a applies the template patch instead", "they wait Pending", "✗ orders-0 refused: see above"} {
+		if m.patch.ip.state != ipStopped || !strings.Contains(v, want) {
+			t.Errorf("state %v, no %q:\n%s", m.patch.ip.state, want, v)
+		}
 	}
 	if len(rec.changes) != 0 || len(f.calls) != 1 {
 		t.Errorf("filed %+v, apply calls %+v", rec.changes, f.calls)
@@ -256,5 +276,47 @@ func TestInPlaceResizeSaysARestart(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("RestartContainer %v: no %q in\n%s", policy, want, v)
 		}
+	}
+}
+
+// A pod that restarted after the patch view opened, before its turn, did
+// so with its old values: the run counts its restarts, and what happens to
+// it, from its own resize on.
+func TestInPlaceResizeCountsFromThePodsTurn(t *testing.T) {
+	rec := &recorder{}
+	m := press(t, start(t, resizeDeps(resizable(), &fakeApply{}, &fakeResize{}, rec), 160, 40), "down", "p")
+	restarted := resizable()
+	workloadOf(&restarted, "orders").Containers[0].Instances[0].RestartCount = 6
+	m = refreshWith(t, m, restarted)
+	m = drain(t, m, func() tea.Msg { return keyPress("i") })
+	m = drain(t, m, func() tea.Msg { return keyPress("Y") })
+
+	done := resizable()
+	o := workloadOf(&done, "orders")
+	o.Pods[0].Resize = model.PodResize{Generation: 2, ObservedGeneration: 2}
+	o.Containers[0].Instances[0].RestartCount = 6
+	v := flat(refreshWith(t, m, done))
+	if !strings.Contains(v, "✓ orders-0 done: same pod") || strings.Contains(v, "restarted meanwhile") {
+		t.Errorf("a restart before its turn is not one of the resize:\n%s", v)
+	}
+	next, cmd := refreshWith(t, m, done).Update(pauseMsg{seq: m.patch.seq})
+	drain(t, next.(Model), cmd)
+	if len(rec.changes) != 1 || rec.changes[0].Restarts["orders-0"] != 6 || !rec.changes[0].At.Equal(t0) {
+		t.Fatalf("filed %+v", rec.changes)
+	}
+}
+
+// Discovery answers after the first snapshots: a patch view opened before
+// it offers the resize once a snapshot says the cluster serves it.
+func TestInPlaceResizeOfferedOnceDiscovered(t *testing.T) {
+	early := resizable()
+	early.Sources.InPlaceResize = false
+	m := openOrders(t, early, &fakeApply{}, &fakeResize{}, &recorder{})
+	if v := screen(m); strings.Contains(v, "IN PLACE") {
+		t.Fatalf("offered before the cluster said it serves pods/resize:\n%s", v)
+	}
+	m = refreshWith(t, m, resizable())
+	if v := screen(m); !strings.Contains(v, "i resizes 1 running pod in place") || !strings.Contains(footer(m), "i resize in place") {
+		t.Errorf("not offered once discovered:\n%s", v)
 	}
 }

@@ -26,16 +26,16 @@ func (p patchModel) inPlaceStatus() []model.Cell {
 	case ipConfirm:
 		return []model.Cell{
 			{Text: fmt.Sprintf("✓ dry runs passed: the resize of %s and the template patch (%s)", plural(n, "pod"), p.result), Level: model.Good},
-			{Text: fmt.Sprintf("Resize %s in place, one at a time, then patch %s? Press Y; n or esc cancels.", plural(n, "running pod"), patchName(p.patch)), Level: model.Near},
+			{Text: fmt.Sprintf("Resize %s in place%s, then patch %s? Press Y; n or esc cancels.", plural(n, "running pod"), ifElse(n > 1, ", one at a time", ""), patchName(p.patch)), Level: model.Near},
 		}
 	case ipResizing, ipWaiting, ipPause:
-		out = append(out, model.Cell{Text: fmt.Sprintf("Resizing in place, pod %d of %d; then the template patch (esc stops after this pod):", ip.step+1, n), Level: model.Near})
+		out = append(out, model.Cell{Text: fmt.Sprintf("Resizing in place: %d of %s done; then the template patch (esc stops after the pod in hand):", p.podsDone(), plural(n, "pod")), Level: model.Near})
 	case ipTemplate:
 		out = append(out, model.Cell{Text: "… every pod is resized; applying the template patch", Level: model.Idle})
 	case ipDone:
 		text := fmt.Sprintf("✓ resized %s in place and patched the template: %s", plural(n, "pod"), p.result)
 		if ip.plan.Rolls {
-			text += "; the " + kindWord(p.patch.Kind) + " now replaces the pods at its own pace, with the same values: the details follow it"
+			text += "; the " + kindWord(p.patch.Kind) + " now replaces the pods at its own pace, with " + p.rolledTo() + ": the details follow it"
 		}
 		out = append(out, model.Cell{Text: text, Level: model.Good})
 	case ipStopped:
@@ -73,6 +73,17 @@ func (p patchModel) podCells() []model.Cell {
 		out = append(out, model.Cell{Text: "  · " + podList(waiting) + ifElse(len(waiting) == 1, " waits its turn", " wait their turn"), Level: model.Idle})
 	}
 	return out
+}
+
+// podsDone counts the pods the in-place run has resized.
+func (p patchModel) podsDone() int {
+	n := 0
+	for i := range p.ip.plan.Steps {
+		if p.ip.gens != nil && p.ip.gens[i] != 0 && p.ip.progress[i].State == resize.Done {
+			n++
+		}
+	}
+	return n
 }
 
 // podList names pods, at most three, then how many more.
@@ -115,13 +126,16 @@ func (p patchModel) inPlaceLines(width int) []string {
 	}
 	out = append(out, st.Emphasis.Render(" IN PLACE")+st.Dim.Render(head))
 	order := fmt.Sprintf("1. the pods one at a time (%s), each a server-side dry run first, then for real, the next only once the kubelet has applied the one before", podNames(ip.plan.Steps))
+	if n == 1 {
+		order = fmt.Sprintf("1. pod %s: a server-side dry run first, then for real, and a wait until the kubelet has applied it", ip.plan.Steps[0].Pod)
+	}
 	if ip.plan.Order != "" {
 		order += "; " + ip.plan.Order
 	}
 	add("   ", order+".", model.Normal)
 	then := "2. then the template patch, so that pods made from now on get the same values (else the next rollout undoes the resize)"
 	if ip.plan.Rolls {
-		then += fmt.Sprintf("; a %s replaces its pods on any template change, so it then rolls them, at its own pace, to the values they already run with", kindWord(p.patch.Kind))
+		then += fmt.Sprintf("; a %s replaces its pods on any template change, so it then rolls them, at its own pace, to %s", kindWord(p.patch.Kind), p.rolledTo())
 		if ip.plan.Raises {
 			then += ": the resize is relief now"
 		}
@@ -134,6 +148,18 @@ func (p patchModel) inPlaceLines(width int) []string {
 		add("   - ", "left alone: "+s, model.Idle)
 	}
 	return append(out, "")
+}
+
+// rolledTo says what the pods a rollout makes after the resize run with:
+// the values the resized pods have, and the fields a running pod cannot
+// take (env, probes) if the patch changes any.
+func (p patchModel) rolledTo() string {
+	for _, f := range p.patch.Fields {
+		if !strings.HasPrefix(f.Field, "resources.") {
+			return "the resources the resized pods have and what they could not take in place"
+		}
+	}
+	return "the values the resized pods already run with"
 }
 
 // podProgress is a pod's mark, state and level in the run.

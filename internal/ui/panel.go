@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -40,22 +41,22 @@ func (m Model) panelAdvice() []advisor.Advice {
 	return worstFirst(as)
 }
 
-// worstFirst returns the advice with the most urgent first, the order of
-// advice of one severity kept.
+// worstFirst returns the advice with the most urgent first, the undo of
+// kgotop's change before the advice it holds back, the order of the rest of
+// one severity kept.
 func worstFirst(as []advisor.Advice) []advisor.Advice {
-	out := make([]advisor.Advice, 0, len(as))
-	for _, s := range []advisor.Severity{advisor.Critical, advisor.Warning} {
-		for _, a := range as {
-			if a.Severity == s {
-				out = append(out, a)
-			}
+	order := func(a advisor.Advice) int {
+		n := 4
+		switch a.Severity {
+		case advisor.Critical:
+			n = 0
+		case advisor.Warning:
+			n = 2
 		}
+		return n + ifElse(a.Undoes(), 0, 1)
 	}
-	for _, a := range as {
-		if a.Severity != advisor.Critical && a.Severity != advisor.Warning {
-			out = append(out, a)
-		}
-	}
+	out := slices.Clone(as)
+	slices.SortStableFunc(out, func(a, b advisor.Advice) int { return order(a) - order(b) })
 	return out
 }
 
@@ -91,7 +92,11 @@ func (m Model) panelView(n int) []string {
 	if n <= compactPanel {
 		head := " " + st.render(lvl, mark) + " " + st.Emphasis.Render(name) + "  " + adviceChange(a)
 		if ansi.StringWidth(hint) > m.width {
-			hint = st.Dim.Render("   enter details" + ifElse(r.patch.ready(), " · p patch · a dry run · y copy", " · y copy"))
+			keys := ifElse(r.patch.ready(), " · p patch · a dry run · y copy", " · y copy")
+			if undoFirst(r.advice) {
+				keys = " · u undo · a dry run it"
+			}
+			hint = st.Dim.Render("   enter details" + keys)
 		}
 		return append(out, truncate(head, m.width), truncate(hint, m.width))
 	}
@@ -172,6 +177,9 @@ func (m Model) fullPanel(evidence bool) []string {
 // copyHint says what p, a and y do for a row: y names what it copies.
 func (m Model) copyHint(r *workloadRow) string {
 	hint := r.patch.hint(r.ref.Kind)
+	if undoFirst(r.advice) {
+		hint = "u opens the undo of kgotop's change · a dry-runs it"
+	}
 	if r.patch.ready() {
 		return hint
 	}

@@ -37,7 +37,7 @@ func pastStatus(p model.PastStatus) (segment, bool) {
 	switch {
 	case p.State == model.PastLoading:
 		return segment{text: "Loading history: " + p.Reason + "…", lvl: model.Idle}, true
-	case p.State == model.PastUnavailable, p.State == model.PastOff && p.Reason != "":
+	case p.State == model.PastUnavailable, p.State == model.PastOff && p.Reason != "" && !p.NoStore:
 		return segment{text: "history: " + p.Reason, lvl: model.Near}, true
 	case p.State == model.PastLoaded && !p.Live:
 		msg := p.Source + " unreachable since " + p.StaleSince.Format("15:04:05") + ": keeping the history read before"
@@ -49,4 +49,15 @@ func pastStatus(p model.PastStatus) (segment, bool) {
 		return segment{text: "history partial: " + p.Warnings[0], lvl: model.Near}, true
 	}
 	return segment{}, false
+}
+
+// pastNote is the status line's word, after the table's, when kgotop
+// looked for a store of metrics and there was none: a fact of the cluster,
+// not a problem of the moment, so it does not take the line from the
+// workload count. The report gives the names looked for.
+func pastNote(p model.PastStatus) string {
+	if p.State != model.PastOff || !p.NoStore {
+		return ""
+	}
+	return "live history only: no Prometheus found (--prometheus URL gives one)"
 }

@@ -106,3 +106,25 @@ func TestThePanelSaysWhereTheHistoryCameFrom(t *testing.T) {
 		}
 	}
 }
+
+// No store in the cluster is how many clusters are: the status line keeps
+// the workload count and adds that the history is live only; a store kgotop
+// may not reach is a problem, said in place of it.
+func TestNoStoreLeavesTheStatusLineItsCount(t *testing.T) {
+	status := func(p model.PastStatus) string {
+		s := fixture()
+		s.Sources.Past = p
+		m := start(t, deps(s, nil), 200, 30)
+		return strings.TrimSpace(strings.Split(ansi.Strip(m.View().Content), "\n")[1])
+	}
+	none := model.PastStatus{State: model.PastOff, NoStore: true,
+		Reason: "no Prometheus found (Services prometheus-operated, prometheus-k8s in monitoring): give one with --prometheus URL"}
+	if got := status(none); !strings.HasPrefix(got, "7 workloads · sorted by") || !strings.Contains(got, "live history only: no Prometheus found") {
+		t.Errorf("no store: %q", got)
+	}
+	forbidden := model.PastStatus{State: model.PastOff,
+		Reason: "Prometheus (monitoring/prometheus-operated) found, but services/proxy is forbidden (grant get on services/proxy in monitoring, or give --prometheus URL)"}
+	if got := status(forbidden); !strings.HasPrefix(got, "history: Prometheus (monitoring/prometheus-operated) found, but services/proxy is forbidden") {
+		t.Errorf("forbidden: %q", got)
+	}
+}

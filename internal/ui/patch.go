@@ -65,10 +65,13 @@ type patchModel struct {
 	// serves pods/resize and the dashboard can send it); ip is it.
 	served bool
 	ip     inPlace
-	st     Styles
-	lines  patchLayout
-	width  int
-	height int
+	// restarts are each pod's restarts in the newest snapshot: a pod's
+	// count when the run resizes it, to tell restarts since.
+	restarts map[string]int32
+	st       Styles
+	lines    patchLayout
+	width    int
+	height   int
 }
 
 // newPatch opens the patch view of w with all its patchable advice
@@ -100,6 +103,9 @@ func (p patchModel) build() patchModel {
 		p.patch, p.err = advisor.Patch{}, errors.New("the workload is gone")
 		return p
 	}
+	if p.restarts == nil {
+		p.restarts = p.w.PodRestarts()
+	}
 	if p.undo != nil {
 		p.patch, p.err = advisor.UndoPatch(*p.w, *p.undo)
 	} else {
@@ -115,6 +121,17 @@ func (p patchModel) build() patchModel {
 		p.ip = inPlace{offered: true, plan: resize.New(*p.w, p.patch)}
 	}
 	return p.relayout()
+}
+
+// serve offers the in-place resize once the cluster is known to serve it:
+// discovery may answer after the view opened. The view plans again only
+// while it shows the patch and nothing is under way.
+func (p patchModel) serve(served bool) patchModel {
+	if !served || p.served || p.w == nil || p.state != patchPreview || p.busy() || p.ip.state != ipIdle {
+		return p
+	}
+	p.served = true
+	return p.build()
 }
 
 // resize sets the room the view has; a new width lays it out again.
@@ -136,6 +153,13 @@ func (p patchModel) relayout() patchModel {
 // busy reports whether a request is in flight, or an in-place resize runs.
 func (p patchModel) busy() bool {
 	return p.state == patchDryRun || p.state == patchApplying || p.ip.busy() || p.ip.active()
+}
+
+// undoable reports whether u may open, from this view, the undo of the
+// last change kgotop applied to the workload: it is not the undo already,
+// and nothing is in flight.
+func (p patchModel) undoable() bool {
+	return p.undo == nil && p.w != nil && len(p.w.Changes) > 0 && !p.busy()
 }
 
 // actions are what the patch view sends through: Deps.Apply, Deps.Resize,
@@ -164,8 +188,8 @@ func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, a
 		return p.scroll(func(int, int, int) int { return 0 }), nil
 	case key.Matches(msg, k.Bottom):
 		return p.scroll(func(_, _, end int) int { return end }), nil
-	case p.busy():
-		return p, nil
+	case p.busy() || p.done():
+		return p, nil // nothing to choose or send once applied
 	case key.Matches(msg, k.Toggle) && len(p.advice) > 0:
 		p.accepted[p.cursor] = !p.accepted[p.cursor]
 		p.follow = true

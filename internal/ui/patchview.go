@@ -56,10 +56,13 @@ func (p patchModel) layout() patchLayout {
 	if ip := p.inPlaceStatus(); ip != nil {
 		status = ip
 	}
-	if p.err == nil {
+	switch left, ok := p.leftAfter(); {
+	case ok:
+		status = append(status, left)
+	case p.err == nil && !p.running() && !p.done() && !p.ip.chosen():
 		status = append([]model.Cell{p.effect()}, status...)
 	}
-	if held, ok := p.heldStatus(); ok {
+	if held, ok := p.heldStatus(); ok && !p.done() {
 		status = append(status, held)
 	}
 	for _, c := range status {
@@ -72,6 +75,10 @@ func (p patchModel) layout() patchLayout {
 	}
 	l.top = append(l.top, "")
 
+	if p.done() {
+		l.rest = p.doneLines()
+		return l
+	}
 	var rest []string
 	if p.err == nil {
 		rest = append(rest, st.Emphasis.Render(" CHANGES"))
@@ -245,7 +252,7 @@ func (p patchModel) title() string {
 	ref := p.w.Ref
 	s := fmt.Sprintf(" PATCH %s %s in %s", kindWord(ref.Kind), ref.Name, ref.Namespace)
 	if u := p.undo; u != nil {
-		s = fmt.Sprintf(" UNDO: %s %s in %s as before kgotop %s it", kindWord(ref.Kind), ref.Name, ref.Namespace, u.Way.Past())
+		s = fmt.Sprintf(" UNDO: %s %s in %s as before kgotop %s", kindWord(ref.Kind), ref.Name, ref.Namespace, u.Way.PastIt())
 	}
 	if p.err == nil {
 		s += " · " + plural(len(p.patch.Fields), "field")

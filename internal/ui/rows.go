@@ -206,25 +206,38 @@ func countContainerAdvice(as []advisor.Advice, name string) adviceCounts {
 }
 
 // topAdvice says what the most urgent advice changes to ("memory limit →
-// 484Mi"), of one container's advice when only is set, else of all of it.
+// 484Mi"), of one container's advice when only is set, else of all of it;
+// the undo of kgotop's change says so.
 func topAdvice(as []advisor.Advice, container string, only bool) model.Cell {
-	var top *advisor.Advice
-	for i := range as {
-		if only && as[i].Target.Container != container {
-			continue
-		}
-		if top == nil || as[i].Severity.Rank() > top.Severity.Rank() {
-			top = &as[i]
-		}
-	}
-	if top == nil {
+	top := topOf(as, container, only)
+	switch {
+	case top == nil:
 		return model.Cell{}
+	case top.Undoes():
+		return model.Cell{Text: "undo kgotop's change"}
 	}
 	text := kindLabel(top.Kind)
 	if top.Suggested.Display != "" {
 		text += " → " + top.Suggested.Display
 	}
 	return model.Cell{Text: text}
+}
+
+// topOf is the most urgent advice (of one container's when only is set),
+// the first on a tie but the undo of kgotop's change, which comes before
+// the advice it holds back; nil when there is none.
+func topOf(as []advisor.Advice, container string, only bool) *advisor.Advice {
+	var top *advisor.Advice
+	rank := func(a *advisor.Advice) int { return 2*a.Severity.Rank() + ifElse(a.Undoes(), 1, 0) }
+	for i := range as {
+		if only && as[i].Target.Container != container {
+			continue
+		}
+		if top == nil || rank(&as[i]) > rank(top) {
+			top = &as[i]
+		}
+	}
+	return top
 }
 
 // forContainer returns the advice about one container.

@@ -28,6 +28,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil // an answer to a refresh that was superseded
 		}
 		m = m.takeSnapshot(msg)
+		if m.view == viewPatch {
+			m.patch = m.patch.serve(m.resizeServed())
+		}
 		var follow tea.Cmd
 		m.patch, follow = m.patch.observe(m.workload(m.patch.ref()), m.actions())
 		return m, tea.Batch(tickCmd(m.nextRefresh(msg), m.seq), follow)
@@ -224,6 +227,8 @@ func (m Model) patchKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m.copyText("the kubectl patch command", m.patch.patch.Command)
+	case key.Matches(msg, m.keys.Undo) && !confirming && m.patch.undoable():
+		return m.undoAction(m.patch.w.Ref)
 	case key.Matches(msg, m.keys.Apply, m.keys.Resize) && m.deps.ReadOnly:
 		m.notice = readOnlyNotice
 		return m, nil
@@ -246,6 +251,9 @@ var readOnlyNotice = model.Cell{Text: "read-only (--read-only): applying is off;
 
 // patchAction opens the patch view for a workload (p), and starts its dry run (a).
 func (m Model) patchAction(msg tea.KeyPressMsg, ref model.WorkloadRef, advice []advisor.Advice) (tea.Model, tea.Cmd) {
+	if key.Matches(msg, m.keys.Apply) && undoFirst(advice) {
+		return m.undoDryRun(ref) // the undo is the top advice: a dry-runs it
+	}
 	m.patch = newPatch(m.workload(ref), advice, m.patch.seq, m.deps.ReadOnly, m.resizeServed(), m.styles)
 	if key.Matches(msg, m.keys.Apply) && m.deps.ReadOnly {
 		m.notice = readOnlyNotice

@@ -74,13 +74,32 @@ func (s *tmuxSession) keys(keys ...string) {
 // waitFor waits until the screen shows every text, and returns it.
 func (s *tmuxSession) waitFor(limit time.Duration, texts ...string) string {
 	s.t.Helper()
+	return s.waitUntil(limit, func(screen string) string { return screen }, texts)
+}
+
+// waitForWrapped is waitFor for texts kgotop may wrap: the screen is read
+// with its lines joined and each run of spaces as one, and so is each text.
+func (s *tmuxSession) waitForWrapped(limit time.Duration, texts ...string) string {
+	s.t.Helper()
+	flat := func(v string) string { return strings.Join(strings.Fields(v), " ") }
+	for i := range texts {
+		texts[i] = flat(texts[i])
+	}
+	return s.waitUntil(limit, flat, texts)
+}
+
+// waitUntil waits until the screen, as read reads it, holds every text,
+// and returns the screen.
+func (s *tmuxSession) waitUntil(limit time.Duration, read func(string) string, texts []string) string {
+	s.t.Helper()
 	deadline := time.Now().Add(limit)
 	var screen string
 	for time.Now().Before(deadline) {
 		screen = s.screen()
+		seen := read(screen)
 		missing := false
 		for _, want := range texts {
-			if !strings.Contains(screen, want) {
+			if !strings.Contains(seen, want) {
 				missing = true
 			}
 		}
