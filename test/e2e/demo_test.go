@@ -64,7 +64,8 @@ func TestDemoCopyToFile(t *testing.T) {
 	s.waitFor(60*time.Second, demoLoaded...)
 	file := filepath.Join(state, "kgotop", "copied.txt")
 
-	s.keys("y")
+	s.keys(":", "i", "n", "g", "e", "s", "t", "Enter", "y") // ledger, on top, offers its undo
+
 	s.waitFor(10*time.Second, file)
 	b, err := os.ReadFile(file)
 	if err != nil || !strings.HasPrefix(string(b), "kubectl patch deployment ingest -n kgotop-demo --type=strategic -p '{") {
@@ -98,8 +99,8 @@ func TestDemoGoingBack(t *testing.T) {
 			t.Fatalf("%s in the details ended kgotop", back)
 		}
 	}
-	s.keys("Enter", "p")
-	s.waitFor(10*time.Second, "PATCH deployment")
+	s.keys(":", "i", "n", "g", "e", "s", "t", "Enter", "Enter", "p")
+	s.waitFor(10*time.Second, "PATCH deployment ingest")
 	s.keys("q")
 	s.waitFor(10*time.Second, "── container") // the patch opened from the details goes back to them
 	s.keys("q", "q")
@@ -148,7 +149,11 @@ func TestDemoRollout(t *testing.T) {
 	s.keys("Y")
 	s.waitFor(30*time.Second, "✓ applied")
 	s.keys("Escape", "G")
-	after := s.waitFor(30*time.Second, "ROLLOUT done: 1 pod new and ready since the patch", "new since the patch")
+	s.waitFor(30*time.Second, "new since the change")
+	s.keys("g") // the follow-up of the change heads the details
+	s.waitFor(30*time.Second, "ROLLOUT done: 1 pod new and ready since")
+	s.keys("G")
+	after := s.waitFor(10*time.Second, "POD  ingest-", "new since the change")
 	podName := func(screen string) string {
 		_, rest, _ := strings.Cut(screen, "POD  ")
 		return strings.Fields(rest)[0]
