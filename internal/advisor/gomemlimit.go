@@ -221,8 +221,10 @@ func (v gmlVerdict) write(x wctx, r resources) *Advice {
 		a.Suggested.Display += " once the growth is fixed"
 		a.Notes = append(a.Notes, "not in the patch: memory climbs steadily, and near the limit GOMEMLIMIT makes the GC run ever more often ("+
 			gcLimiter(x, r)+") before the OOMKill comes anyway; fix the growth first")
-	case !r.judged && oomKilledEver(x.c):
-		// An OOMKill and no run long enough to tell a leak from a peak.
+	case !r.judged && oomKilledEver(x.c) && v.now == 0:
+		// An OOMKill and no run long enough to tell a leak from a peak:
+		// GOMEMLIMIT is not added yet. One already set follows a raised
+		// limit in the same patch (left behind, it wastes the raise).
 		a.Suggested.Display += " once growth is judged"
 		a.Notes = append(a.Notes, "not in the patch: growth unknown: watch 30m. It was OOMKilled, and if its memory climbs like a leak, near the limit GOMEMLIMIT makes the GC run ever more often ("+
 			gcLimiter(x, r)+") before the OOMKill comes anyway; kgotop judges the growth from a run of 30 minutes, or from Prometheus' trend of the working set")
