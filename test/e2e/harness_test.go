@@ -113,6 +113,13 @@ func kgotopIn(t *testing.T, cache string, args ...string) (string, string, int) 
 	defer cancel()
 	cmd := exec.CommandContext(ctx, kgotopBin, args...)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "XDG_CACHE_HOME="+cache, "XDG_CONFIG_HOME="+filepath.Join(cache, "no-config"))
+	return runCaptured(t, cmd)
+}
+
+// runCaptured runs cmd and returns its stdout, stderr and exit code; a
+// command that cannot start at all fails the test.
+func runCaptured(t *testing.T, cmd *exec.Cmd) (string, string, int) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -120,7 +127,7 @@ func kgotopIn(t *testing.T, cache string, args ...string) (string, string, int) 
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("running kgotop: %v", err)
+		t.Fatalf("running %s: %v", cmd.Path, err)
 	}
 	return stdout.String(), stderr.String(), code
 }

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -33,16 +32,7 @@ func TestKubectlGotop(t *testing.T) {
 		cmd := exec.CommandContext(ctx, kubectl, append([]string{"gotop"}, args...)...)
 		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "KUBECONFIG="+kubeconfig(),
 			"NO_COLOR=1", "XDG_CACHE_HOME="+cacheDir, "XDG_CONFIG_HOME="+t.TempDir())
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("running kubectl gotop: %v", err)
-		}
-		return stdout.String(), stderr.String(), code
+		return runCaptured(t, cmd)
 	}
 
 	text, stderr, code := run("-n", ns, "--report", "--width", "200")
