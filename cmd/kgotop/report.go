@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/kgotop/kgotop/internal/advisor"
-	"github.com/kgotop/kgotop/internal/collect"
 	"github.com/kgotop/kgotop/internal/demo"
 	"github.com/kgotop/kgotop/internal/model"
 	"github.com/kgotop/kgotop/internal/report"
@@ -70,7 +69,7 @@ func clusterSnapshot(ctx context.Context, o *options, logger *slog.Logger, stder
 			logger.Warn("history not read", "err", err)
 		}
 	}()
-	snap := sample(ctx, c, o.window)
+	snap := sample(ctx, c, o.window, wallClock{})
 	<-past
 	if c.Sources().Past.State == model.PastLoaded {
 		snap = c.Snapshot()
@@ -120,21 +119,49 @@ func (e failOnError) Error() string {
 	return fmt.Sprintf("%d pieces of advice at %s or worse (--fail-on %s)", e.n, e.sev, e.sev)
 }
 
-// sample polls metrics for the window (at least once) and returns the last snapshot.
-func sample(ctx context.Context, c *collect.Collector, window time.Duration) model.Snapshot {
-	end := time.Now().Add(window)
+// sample polls metrics for the window (at least once) and returns the last
+// snapshot. When the window ends before the next metrics window does, the
+// Go runtime's pages are read once more at its end: a second page a window
+// after the first is what the GC's CPU share is measured from.
+func sample(ctx context.Context, c sampler, window time.Duration, clk clock) model.Snapshot {
+	end := clk.Now().Add(window)
 	for {
 		delay := c.Poll(ctx)
-		if !time.Now().Add(delay).Before(end) {
+		left := end.Sub(clk.Now())
+		if left <= 0 {
 			return c.Snapshot()
 		}
+		last := delay > left
 		select {
 		case <-ctx.Done():
 			return c.Snapshot()
-		case <-time.After(delay):
+		case <-clk.After(min(delay, left)):
+		}
+		if last {
+			c.Scrape(ctx)
+			return c.Snapshot()
 		}
 	}
 }
+
+// sampler is the part of the collector a report samples.
+type sampler interface {
+	Poll(context.Context) time.Duration
+	Scrape(context.Context)
+	Snapshot() model.Snapshot
+}
+
+// clock is the time a report samples by; tests move it by hand.
+type clock interface {
+	Now() time.Time
+	After(time.Duration) <-chan time.Time
+}
+
+// wallClock is the real time.
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                         { return time.Now() }
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // reportWidth is --width, else the terminal's width, else $COLUMNS, else 120.
 func reportWidth(o *options, stdout io.Writer) int {

@@ -197,6 +197,16 @@ func (c *Collector) Poll(ctx context.Context) time.Duration {
 	return max(d-time.Since(waited), slack)
 }
 
+// Scrape reads the Go runtime pages that are due, without polling
+// metrics, and returns when they are read: for a report whose --window
+// ends before the next metrics window does (the GC's CPU share needs two
+// pages a window apart).
+func (c *Collector) Scrape(ctx context.Context) {
+	if done := c.scraper.start(ctx, c.watch.index(), c.opts.Now(), c.metrics.window()); done != nil {
+		<-done
+	}
+}
+
 // PollMetrics is Poll without the Go runtime pages: for replaying hours of
 // metrics windows (the demo's warm-up), where only the last pages matter.
 func (c *Collector) PollMetrics(ctx context.Context) time.Duration {
