@@ -20,7 +20,9 @@ import (
 // every three days), the newest the one it runs now. Each day, each set's
 // app container's CPU samples spread over 20 histogram buckets (a range of
 // 2.7x, from night to peak) and its pods' memory peaks over 3; the
-// sidecar's over 10 and 1. The sandbox's Prometheus answers about half
+// sidecar's over 10 and 1. The app is a Go program whose pages the store
+// scrapes (goPast: its runtime's gauges, one database/sql pool, a memory
+// trend), so that every one of the history read's queries has answers. The sandbox's Prometheus answers about half
 // that for its stories (10 CPU buckets a set and day, 1 of memory).
 func pastOfBigNamespace(pods, replicas int, sidecar bool) []fakeSet {
 	spread := func(base float64, n int) map[float64]float64 {
@@ -37,8 +39,9 @@ func pastOfBigNamespace(pods, replicas int, sidecar bool) []fakeSet {
 			suffix string
 			days   []int
 		}{{"old1", []int{7, 6, 5}}, {"old2", []int{4, 3, 2}}, {"abc", []int{2, 1, 0}}} {
-			sets = append(sets, fakeSet{name: name + "-" + rs.suffix, deployment: name, container: "app", pods: replicas, days: rs.days,
-				cpu: spread(0.08, 20), memPeak: 300 << 20, memSpread: 3, restarts: float64(i), throttled: 100, periods: 1000, p95: 0.2})
+			app := fakeSet{name: name + "-" + rs.suffix, deployment: name, container: "app", pods: replicas, days: rs.days,
+				cpu: spread(0.08, 20), memPeak: 300 << 20, memSpread: 3, restarts: float64(i), throttled: 100, periods: 1000, p95: 0.2}
+			sets = append(sets, goPast(app, "go1.25.3"))
 			if sidecar {
 				sets = append(sets, fakeSet{name: name + "-" + rs.suffix, deployment: name, container: "proxy", pods: replicas, days: rs.days,
 					cpu: spread(0.01, 10), memPeak: 40 << 20, memSpread: 1})
