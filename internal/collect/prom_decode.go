@@ -15,8 +15,7 @@ import (
 // model.Matrix: that one builds a map per series and copies each answer
 // several times, some 17 bytes allocated for every byte answered (217 MB
 // for the 12.6 MB a read of 10,000 pods answered with the first 12
-// queries, BenchmarkPastRead). This
-// decoder walks the answer once, as it is read from the connection, and
+// queries, BenchmarkPastRead). This decoder walks the answer once, as it is read from the connection, and
 // hands each series' labels and points to the fold, keeping nothing: it
 // holds a window of the answer (64 KiB, more only for a longer series)
 // and allocates only for escaped strings. (Read whole first, as
