@@ -15,13 +15,13 @@ import (
 // model.Matrix: that one builds a map per series and copies each answer
 // several times, some 17 bytes allocated for every byte answered (217 MB
 // for the 12.6 MB a read of 10,000 pods answered with the first 12
-// queries, BenchmarkPastRead). This decoder walks the answer once, as it is read from the connection, and
-// hands each series' labels and points to the fold, keeping nothing: it
-// holds a window of the answer (64 KiB, more only for a longer series)
-// and allocates only for escaped strings. (Read whole first, as
-// client_golang's Client.Do reads it, an answer costs three times its
-// size: 200 MB added for the 63 MB of 10,000 pods in Deployments of 3
-// with a sidecar.)
+// queries, BenchmarkPastRead). This decoder walks the answer once, as it
+// is read from the connection, and hands each series' labels and points to
+// the fold, keeping nothing: it holds a window of the answer (64 KiB, more
+// only for a longer series) and allocates only for escaped strings. (Read
+// whole first, as client_golang's Client.Do reads it, an answer costs
+// three times its size: 200 MB added for the 63 MB of 10,000 pods in
+// Deployments of 3 with a sidecar.)
 
 // label is one label of a series, its name and value pointing into the answer.
 type label struct{ name, value []byte }
