@@ -131,6 +131,23 @@ func (p patchModel) startInPlace(ctx context.Context, acts actions) (patchModel,
 	return p.relayout(), resizeCmd(ctx, acts.resize, p.patch.Namespace, ip.plan.Steps[0], true, 0, p.seq)
 }
 
+// noResize says why i cannot resize in place now, or "" when it can (or
+// a run is under way, which i leaves alone).
+func (p patchModel) noResize(served bool) string {
+	switch {
+	case p.err != nil || p.busy() || p.ip.state != ipIdle:
+		return ""
+	case !served:
+		return "no in-place resize: the API server does not serve pods/resize (Kubernetes 1.33 or later); a applies the template patch, which rolls out new pods"
+	case !p.ip.offered:
+		return "no in-place resize: the patch changes no request or limit; a applies it"
+	case !p.ip.plan.InPlace():
+		why := "no in-place resize: " + strings.Join(p.ip.plan.Refused, "; ")
+		return why + "; a applies the template patch instead"
+	}
+	return ""
+}
+
 // confirmInPlace starts the run for real (Y): the first pod's resize.
 func (p patchModel) confirmInPlace(ctx context.Context, acts actions) (patchModel, tea.Cmd) {
 	p.seq++

@@ -215,8 +215,13 @@ func TestInPlaceResizeRefusedUpFront(t *testing.T) {
 			t.Errorf("patch view lacks %q:\n%s", want, screen(m))
 		}
 	}
-	if m, cmd := pressCmd(t, m, "i"); cmd != nil || m.patch.ip.state != ipIdle || len(rz.calls) > 0 {
+	m2, cmd := pressCmd(t, m, "i")
+	if cmd != nil || m2.patch.ip.state != ipIdle || len(rz.calls) > 0 {
 		t.Errorf("i started a refused resize")
+	}
+	if n := m2.notice.Text; !strings.Contains(n, "no in-place resize: ") || !strings.Contains(n, "below what it uses in pod accounts-0 now") ||
+		!strings.HasSuffix(n, "a applies the template patch instead") {
+		t.Errorf("i says %q, want why it cannot resize in place", n)
 	}
 	if strings.Contains(footer(m), "resize in place") {
 		t.Errorf("the footer offers i: %q", footer(m))
@@ -318,5 +323,20 @@ func TestInPlaceResizeOfferedOnceDiscovered(t *testing.T) {
 	m = refreshWith(t, m, resizable())
 	if v := screen(m); !strings.Contains(v, "i resizes 1 running pod in place") || !strings.Contains(footer(m), "i resize in place") {
 		t.Errorf("not offered once discovered:\n%s", v)
+	}
+}
+
+// Where the API server serves no pods/resize, i says so and what a does.
+func TestInPlaceResizeNotServed(t *testing.T) {
+	rz := &fakeResize{}
+	s := resizable()
+	s.Sources.InPlaceResize = false
+	m := press(t, start(t, resizeDeps(s, &fakeApply{}, rz, &recorder{}), 120, 40), "down", "p")
+	if strings.Contains(screen(m), "IN PLACE") {
+		t.Errorf("the patch view offers a resize the cluster does not serve:\n%s", screen(m))
+	}
+	m, cmd := pressCmd(t, m, "i")
+	if cmd != nil || len(rz.calls) > 0 || !strings.Contains(m.notice.Text, "does not serve pods/resize") {
+		t.Errorf("i: calls %v, notice %q", rz.calls, m.notice.Text)
 	}
 }

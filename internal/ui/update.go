@@ -232,6 +232,11 @@ func (m Model) patchKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Apply, m.keys.Resize) && m.deps.ReadOnly:
 		m.notice = readOnlyNotice
 		return m, nil
+	case key.Matches(msg, m.keys.Resize) && !confirming:
+		if why := m.patch.noResize(m.resizeServed()); why != "" {
+			m.notice = model.Cell{Text: why, Level: model.Near}
+			return m, nil
+		}
 	}
 	var cmd tea.Cmd
 	m.patch, cmd = m.patch.update(msg, m.keys, m.ctx, m.actions())
