@@ -145,7 +145,14 @@ func (d *Demo) Resize(ctx context.Context, namespace, pod string, body []byte, d
 func (d *Demo) Record(ch model.AppliedChange) { d.c.Record(ch) }
 
 // Context names the simulated cluster's context.
-func (d *Demo) Context() string { return d.sim.Options().Context }
+// A live demo faster than the wall clock says how much ("resized 50m
+// ago" grows by 15 minutes a minute).
+func (d *Demo) Context() string {
+	if d.tick > 0 && d.tick < Window {
+		return fmt.Sprintf("kgotop-demo (simulated ×%d)", Window/d.tick)
+	}
+	return d.sim.Options().Context
+}
 
 // Namespace is the simulated namespace.
 func (d *Demo) Namespace() string { return d.sim.Options().Namespace }

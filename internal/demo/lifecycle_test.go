@@ -64,3 +64,22 @@ func TestStartInterrupted(t *testing.T) {
 		t.Errorf("Start with its context ended: %v", err)
 	}
 }
+
+// The live demo's header says its clock runs faster than the wall clock;
+// the report's demo stands still and says nothing of speed.
+func TestContextSaysTheSpeed(t *testing.T) {
+	for _, tc := range []struct {
+		tick time.Duration
+		want string
+	}{
+		{Tick, "kgotop-demo (simulated ×15)"},
+		{0, "kgotop-demo (simulated)"},
+		{Window, "kgotop-demo (simulated)"},
+	} {
+		d := Open(Config{Tick: tc.tick})
+		if got := d.Context(); got != tc.want {
+			t.Errorf("tick %v: %q, want %q", tc.tick, got, tc.want)
+		}
+		d.Close()
+	}
+}
