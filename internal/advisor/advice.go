@@ -193,6 +193,20 @@ type Range struct {
 	UpperBound *Value `json:"upper_bound,omitempty"`
 }
 
+// clipTo ends a request's range at limit, the limit in force after the
+// patch (none when 0): a request above its limit is refused. The
+// recommender's own upper bound stays in UpperBound; value renders limit.
+func (r *Range) clipTo(limit int64, value func(int64) Value) {
+	if r == nil || limit <= 0 || r.Upper.Amount <= limit {
+		return
+	}
+	bound := r.Upper
+	if r.UpperBound != nil {
+		bound = *r.UpperBound
+	}
+	r.Upper, r.UpperBound = value(limit), &bound
+}
+
 // Words says what the range is, for people (model.RangeWords).
 func (r Range) Words() string {
 	bound := ""

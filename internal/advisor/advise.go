@@ -127,9 +127,9 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 		res := adviseResources(wc)
 		goAdvice, pools := adviseGo(wc, res), adviseDBPools(wc)
 		if why := cpuHeldBack(wc, goAdvice, pools); why != "" && res.sizesCPU() {
-			relief := throttledRelief(wc, res)
+			relief := throttledRelief(res)
 			if relief {
-				why += "; the CPU limit's step stays in the patch (measured throttling), and this request is a lower bound: measure again after both"
+				why += "; the CPU limit's step stays in the patch (" + res.cpuLimitWhy + "), and this request is a lower bound: measure again after both"
 			}
 			res = res.holdCPU(wc, why, relief)
 			goAdvice = adviseGo(wc, res)
@@ -141,7 +141,8 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 			sizes[c.Name] = res.cpu
 		}
 		pairLimitWithGOMEMLIMIT(c, res, goAdvice)
-		parts = append(parts, holdWhatRestsOnHeld(res.advice, goAdvice), adviseProbes(wc), adviseImage(wc), adviseRestarts(wc), pools)
+		sized := holdWhatRestsOnHeld(res.advice, goAdvice)
+		parts = append(parts, sized, adviseProbes(wc), adviseImage(wc, setsEnv(sized, "GOMAXPROCS")), adviseRestarts(wc), pools)
 	}
 	parts = append(parts, adviseHPA(w, sizes), adviseReplicas(w, opts), afterChange(w))
 	n := 0
@@ -279,17 +280,33 @@ func cpuHeldBack(x wctx, goAdvice, pools []Advice) string {
 }
 
 // throttledRelief reports whether the CPU advice raises (or removes) a CPU
-// limit that measured CFS throttling shows cutting the usage: that step is
+// limit that throttling shown cuts the usage (measured, or usage at the limit
+// in a large share of many windows: cpuLimitVerdict.shown): that step is
 // relief, not sizing, so it stays in the patch when the sizing is held. A
 // GOMAXPROCS fix in the same patch is sized to the limit after it.
-func throttledRelief(x wctx, r resources) bool {
-	t := x.c.Past
-	if t == nil || t.Throttling == nil || t.Throttling.P95 < throttledShare {
+func throttledRelief(r resources) bool {
+	if r.cpuLimitWhy == "" {
 		return false
 	}
 	for _, a := range r.advice {
 		if a.ID == r.cpuLimitID && a.Patchable() && !a.Held {
 			return true
+		}
+	}
+	return false
+}
+
+// setsEnv reports whether advice in the patch (patchable, not held) sets
+// the env variable name.
+func setsEnv(as []Advice, name string) bool {
+	for _, a := range as {
+		if a.Held {
+			continue
+		}
+		for _, c := range a.Changes {
+			if c.Env != nil && c.Env.Name == name && !c.Env.Remove {
+				return true
+			}
 		}
 	}
 	return false

@@ -282,9 +282,10 @@ func TestALimitChangePinsARequestTheTemplateLeavesOut(t *testing.T) {
 
 // Item 3: a GOMAXPROCS fix changes how much CPU the runtime uses, so the
 // CPU is not sized in the same patch: the CPU advice stays to read, with why,
-// and GOMAXPROCS is sized to the limit the container has.
+// and GOMAXPROCS is sized to the limit the container has. Usage close to
+// the limit (P99 900m + 15% passes 1 core) but never at it is sizing.
 func TestAGOMAXPROCSFixDefersCPUSizing(t *testing.T) {
-	week := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(990, 200*mi)) // at its 1-core limit
+	week := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(900, 200*mi)) // close to its 1-core limit
 	c := model.Container{Resources: res(500, 256*mi, 1000, 512*mi), Usage: week,
 		Go: model.GoInfo{Detection: model.GoConfirmed, Version: "1.23.4", Runtime: &model.GoRuntime{GOMAXPROCS: 8, GOGC: 100, GCCPUFraction: -1, HeapLive: -1}}}
 	w := deployment(withProbes(c))
@@ -299,6 +300,17 @@ func TestAGOMAXPROCSFixDefersCPUSizing(t *testing.T) {
 		if a == nil || a.Patchable() || a.Severity != Info || !strings.Contains(strings.Join(a.Notes, " "), "GOMAXPROCS change") {
 			t.Errorf("%s should stay, out of the patch, saying why: %+v", k, a)
 		}
+	}
+	// Usage at the limit in every window is throttling shown: the limit's
+	// step is relief and stays in the patch (review 3, finding 1); the
+	// request still waits.
+	c.Usage = usage(84*time.Hour, 5*time.Minute, 1, 500, steady(990, 200*mi))
+	got = AdviseWorkload(deployment(withProbes(c)), Options{})
+	if lim := find(got, KindCPULimit); lim == nil || !lim.Patchable() || lim.Severity != Warning || lim.Suggested.Amount != 2000 {
+		t.Errorf("the CPU limit at the limit in every window: %+v", lim)
+	}
+	if req := find(got, KindCPURequest); req == nil || req.Patchable() {
+		t.Errorf("the CPU request beside GOMAXPROCS: %+v", req)
 	}
 	// With GOMAXPROCS already right, the CPU is sized: usage sits at the
 	// limit, so the limit doubles.

@@ -42,15 +42,16 @@ func readCPU(hs history) cpuStats {
 }
 
 // adviseCPU makes the CPU request and limit advice. It returns the plan for
-// the request and the CPU limit in force after the advice (0 when none).
-func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int64) {
+// the request and the limit rule's verdict (its after() is the CPU limit in
+// force after the advice, 0 when none).
+func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, lv cpuLimitVerdict) {
 	req, lim := positive(x.c.Resources.Requests.CPU), positive(x.c.Resources.Limits.CPU)
-	plan.current, limit = req, lim
+	plan.current = req
 	if !hs.enough || hs.h.CPU.Empty() || absurd(req, lim, hs.h.CPUPeak.Value) {
-		return nil, plan, limit
+		return nil, plan, cpuLimitVerdict{lim: lim}
 	}
 	s := readCPU(hs)
-	lv := decideCPULimit(x, hs, s)
+	lv = decideCPULimit(x, hs, s)
 	m := 1 + x.opts.SafetyMargin
 	// From the P90 as the evidence shows it (whole millicores), so that
 	// "P90 + 15%" recomputes from the numbers printed.
@@ -72,9 +73,8 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 		limitAdvice = lv.write(x, hs, s)
 		out = append(out, *limitAdvice)
 	}
-	limit = lv.after()
 	if !differs(req, target, cpuStep, x.opts.Noise) && !(lv.qos && target != req) {
-		return out, plan, limit
+		return out, plan, lv
 	}
 	a := writeCPURequest(x, hs, s, req, target, lv)
 	if limitAdvice != nil && (target > lim && lim > 0 || lv.qos) {
@@ -84,7 +84,7 @@ func adviseCPU(x wctx, hs history) (out []Advice, plan cpuRequestPlan, limit int
 		}
 	}
 	plan.suggested, plan.id, plan.conf, plan.offered = target, a.ID, a.Confidence, a.Patchable()
-	return append(out, a), plan, limit
+	return append(out, a), plan, lv
 }
 
 // writeCPURequest is the advice to set the CPU request to target.
@@ -107,8 +107,8 @@ func writeCPURequest(x wctx, hs history, s cpuStats, req, target int64, lv cpuLi
 	a.Current, a.Suggested = cpuValue(req), cpuValue(target)
 	if !hs.firstLook { // a range from seconds of use would say nothing
 		a.Range = &Range{Lower: cpuValue(max(ceilTo(lower, 1), 1)), Upper: cpuValue(max(ceilTo(upper, 1), target))}
+		a.Range.clipTo(lv.after(), millicores) // target is at most that limit already
 	}
-	a.Severity = sizingSeverity(CPU, req, target, a.Range, hs.conf)
 	a.Evidence = []Evidence{cpuEv("P50", ceilTo(s.p50, 1)), cpuEv("P90", p90), cpuEv("P95", ceilTo(s.p95, 1)), cpuEv("peak", s.peak)}
 	a.Evidence = append(a.Evidence, historyEvidence(hs)...)
 	a.Confidence = hs.conf
@@ -118,8 +118,13 @@ func writeCPURequest(x wctx, hs history, s cpuStats, req, target int64, lv cpuLi
 		a.Notes = append(a.Notes, "measure again once the CPU limit no longer cuts the usage: the request may need to grow")
 		a.Confidence = lowerBound(a.Confidence)
 	}
+	// Graded on the confidence as final, lower bound and all: medium is at
+	// most a warning, without exception. A request from censored usage is
+	// sure only as a floor, and what makes it urgent, the throttling, is
+	// the CPU limit's advice, which this request needs first.
+	a.Severity = sizingSeverity(CPU, req, target, a.Range, a.Confidence)
 	hpaCaution(x, &a, "cpu")
-	emergency := req == 0 && bestEffort(x.c) || lv.cause == limPinned && lv.qos
+	emergency := req == 0 && bestEffort(x.c) || lv.qos && lv.shown()
 	hs.hold(&a, emergency)
 	hs.holdInside(&a, emergency)
 	return a

@@ -49,6 +49,49 @@ type cpuLimitVerdict struct {
 // CPUThrottlingHigh alert fires at 25%.
 const throttledShare = 0.25
 
+// pinnedWindowsMin is the least number of metrics windows with usage at the
+// limit (throttledAt) that shows throttling without cAdvisor's measure, when
+// they are also throttledShare of the windows watched. A window whose
+// average sits at 95% of the quota had most of its CFS periods throttled,
+// so the share of such windows is a floor on the share of throttled
+// periods, and CPUThrottlingHigh's 25% applies to it too. 25 windows are
+// over 6 minutes at metrics-server's finest resolution (15 s): longer than
+// that alert's 5-minute rate window and than a Go program's start, so no
+// single burst or warm-up makes them. It is the count that matters, not
+// the windows watched: 25% of 100 windows is 25, and 49 of 49 in 12
+// minutes is a limit that cuts the usage all the time, while 3 of 4 in a
+// minute only says the peak touched it.
+const pinnedWindowsMin = 25
+
+// shown reports whether the evidence shows the limit throttling the
+// program, strongly enough to act on at once: measured CFS throttling at
+// throttledShare, or, where nothing measured it, usage at the limit in at
+// least pinnedWindowsMin windows that are throttledShare of those watched.
+// That is ADVISOR's "throttling evidence", an emergency: the limit's step
+// needs no minimum of history, and it stays in the patch beside a change
+// that holds the CPU sizing (GOMAXPROCS), since it is relief, not sizing.
+// A step on weaker evidence (the peak touched the limit in 3 of 4
+// windows) is sizing like any other: held on short history and behind a
+// GOMAXPROCS fix, so weak evidence never ranks above strong.
+func (v cpuLimitVerdict) shown() bool {
+	if v.cause != limPinned {
+		return false
+	}
+	if v.throttling != nil {
+		return v.throttling.P95 >= throttledShare
+	}
+	return v.pinned >= pinnedWindowsMin && float64(v.pinned) >= throttledShare*float64(v.windows)
+}
+
+// shownBy says what shows the throttling (shown): "measured throttling",
+// or the windows at the limit.
+func (v cpuLimitVerdict) shownBy() string {
+	if v.throttling != nil {
+		return "measured throttling"
+	}
+	return fmt.Sprintf("usage at the limit in %d of the last %d metrics windows", v.pinned, v.windows)
+}
+
 // after returns the CPU limit in force after the verdict (0 for none).
 func (v cpuLimitVerdict) after() int64 {
 	switch {
@@ -185,6 +228,6 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	if v.cause == limPinned && !v.remove {
 		a.Notes = append(a.Notes, "or remove the CPU limit, as krr does (--cpu-limits remove): the request still reserves the CPU")
 	}
-	hs.hold(&a, v.cause == limPinned)
+	hs.hold(&a, v.shown())
 	return &a
 }

@@ -15,13 +15,14 @@ func limitProcs(limit int64) int64 { return max(2, (limit+999)/1000) }
 
 // automaxprocs says what go.uber.org/automaxprocs would set under a CPU
 // limit beside what Go 1.25 picks (want): the limit's cores rounded down,
-// at least 1, so under a limit of less than two cores it gives fewer.
+// at least 1, so under a limit of less than two cores it gives fewer. What
+// Go 1.25 picks is said once, in the note of the env change.
 func automaxprocs(limit, want int64) string {
 	auto := max(1, limit/1000)
 	if auto == want {
 		return fmt.Sprintf("go.uber.org/automaxprocs picks the same %d (the limit rounded down to whole cores)", auto)
 	}
-	return fmt.Sprintf("go.uber.org/automaxprocs would pick %d (the limit rounded down to whole cores, at least 1); %d is what Go 1.25 picks", auto, want)
+	return fmt.Sprintf("go.uber.org/automaxprocs would pick %d (the limit rounded down to whole cores, at least 1)", auto)
 }
 
 // procsAction is what GOMAXPROCS advice does to the env.

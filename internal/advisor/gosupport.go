@@ -69,7 +69,7 @@ func (s goSupport) newestName() string { return fmt.Sprintf("1.%d", s.newest) }
 // adviseGoSupport flags a Go out of support, from go_info or a golang
 // image's tag: it gets no security fixes. Recently out (the release before
 // the two supported) informs; older warns.
-func adviseGoSupport(x wctx) *Advice {
+func adviseGoSupport(x wctx, patchSetsProcs bool) *Advice {
 	if !x.isGo() || x.opts.Now.IsZero() {
 		return nil
 	}
@@ -98,8 +98,26 @@ func adviseGoSupport(x wctx) *Advice {
 		ev("supported", fmt.Sprintf("1.%d and 1.%d", s.newest, s.newest-1))}
 	a.Notes = append(a.Notes, "Go supports its two newest releases; a new one comes out each February and August")
 	// A Dockerfile comment is only one at the start of a line: it goes above FROM.
-	a.Code, a.CodeLang = fmt.Sprintf("# the build stage; go.mod's go line may stay, but 1.25 or later there makes GOMAXPROCS follow the CPU limit\nFROM golang:%s AS build", s.newestName()), "dockerfile"
+	code := "# the build stage; go.mod's go line may stay, but 1.25 or later there makes GOMAXPROCS follow the CPU limit\n"
+	if pin := procsPin(x, patchSetsProcs); pin != "" {
+		code += "# once go.mod says go 1.25 or later, drop the GOMAXPROCS env " + pin + ": an explicit GOMAXPROCS turns that off\n"
+	}
+	a.Code, a.CodeLang = code+fmt.Sprintf("FROM golang:%s AS build", s.newestName()), "dockerfile"
 	return &a
+}
+
+// procsPin names the GOMAXPROCS env that keeps an upgraded runtime from
+// following the CPU limit: the one this patch sets, or the container's own
+// (not a deliberate 1 under a core or less, which the advice keeps), or "".
+func procsPin(x wctx, patchSets bool) string {
+	if patchSets {
+		return "this patch sets"
+	}
+	e, ok := x.c.LookupEnv("GOMAXPROCS")
+	if !ok || e.Value == "1" && positive(x.c.Resources.Limits.CPU) <= 1000 {
+		return ""
+	}
+	return "the container sets"
 }
 
 // goEvidence says where the Go version comes from.

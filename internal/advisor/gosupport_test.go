@@ -68,7 +68,7 @@ func TestGoSupportAdvice(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := deployment(withProbes(model.Container{Image: tc.image, Go: tc.goi}))
 			var a *Advice
-			for _, got := range adviseImage(wctx{w: w, c: w.Containers[0], opts: Options{Now: tc.now}}) {
+			for _, got := range adviseImage(wctx{w: w, c: w.Containers[0], opts: Options{Now: tc.now}}, false) {
 				if got.Kind == KindGoSupport {
 					a = &got
 				}

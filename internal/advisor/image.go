@@ -27,10 +27,12 @@ func parseImage(s string) imageRef {
 func (r imageRef) name() string { return r.repo[strings.LastIndex(r.repo, "/")+1:] }
 
 // adviseImage flags a Go toolchain image used as the runtime image, an
-// image whose tag can move under the workload, and a Go out of support.
-func adviseImage(x wctx) []Advice {
+// image whose tag can move under the workload, and a Go out of support;
+// patchSetsProcs says the patch sets a GOMAXPROCS env, which an upgrade
+// to Go 1.25 makes one to drop.
+func adviseImage(x wctx, patchSetsProcs bool) []Advice {
 	var out []Advice
-	if a := adviseGoSupport(x); a != nil {
+	if a := adviseGoSupport(x, patchSetsProcs); a != nil {
 		out = append(out, *a)
 	}
 	if x.c.Image == "" {

@@ -241,10 +241,8 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 		lower, upper := hs.bounds(float64(v.p50)*m, float64(v.p95)*m)
 		if !hs.firstLook { // a range from seconds of use would say nothing
 			r.Range = &Range{Lower: memValue(max(ceilTo(lower, mib), mib)), Upper: memValue(max(ceilTo(upper, mib), v.request))}
-			if v.limit > 0 && r.Range.Upper.Amount > v.limit {
-				// A request above the limit is refused: the range ends there.
-				bound := r.Range.Upper
-				r.Range.Upper, r.Range.UpperBound = memValue(max(v.limit, v.request)), &bound
+			if v.limit > 0 {
+				r.Range.clipTo(max(v.limit, v.request), memValue)
 			}
 		}
 		r.Evidence = []Evidence{usageEv("P50 peak", v.p50), usageEv("P90 peak", v.p90), usageEv("P95 peak", v.p95), usageEv("peak", v.peak),

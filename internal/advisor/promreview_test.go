@@ -62,17 +62,6 @@ func TestReviewMeasuredThrottlingKeepsTheLimitStepBesideGOMAXPROCS(t *testing.T)
 	}
 }
 
-// Without a measure of throttling, the guess from usage at the limit still
-// waits for the GOMAXPROCS fix, as issue 12 asked.
-func TestReviewGuessedThrottlingStillWaitsForGOMAXPROCS(t *testing.T) {
-	w, _ := throttledPricing(t)
-	w.Containers[0].Past = nil
-	got := AdviseWorkload(w, Options{})
-	if lim := find(got, KindCPULimit); lim == nil || lim.Patchable() || lim.Severity != Info {
-		t.Errorf("CPU limit: %+v", lim)
-	}
-}
-
 // Finding 14: the automaxprocs note says what it would pick under a
 // sub-core limit, beside what Go 1.25 picks.
 func TestReviewAutomaxprocsNoteSaysWhatItPicks(t *testing.T) {
@@ -80,7 +69,7 @@ func TestReviewAutomaxprocsNoteSaysWhatItPicks(t *testing.T) {
 		limit int64
 		want  string
 	}{
-		{500, "go.uber.org/automaxprocs would pick 1 (the limit rounded down to whole cores, at least 1); 2 is what Go 1.25 picks"},
+		{500, "go.uber.org/automaxprocs would pick 1 (the limit rounded down to whole cores, at least 1)"},
 		{2000, "go.uber.org/automaxprocs picks the same 2"},
 	} {
 		c := model.Container{Resources: res(200, 128*mi, tc.limit, 256*mi), Usage: usage(8*time.Hour, time.Minute, 1, 200, steady(100, 100*mi)),
@@ -88,6 +77,10 @@ func TestReviewAutomaxprocsNoteSaysWhatItPicks(t *testing.T) {
 		a := find(AdviseWorkload(deployment(withProbes(c)), Options{}), KindGOMAXPROCS)
 		if a == nil || !strings.Contains(strings.Join(a.Notes, "\n"), tc.want) {
 			t.Errorf("limit %dm: %+v, want a note with %q", tc.limit, a, tc.want)
+		}
+		// Review 3, finding 13: what Go 1.25 picks is said once.
+		if n := strings.Count(strings.Join(a.Notes, "\n"), "what Go 1.25 picks"); n != 1 {
+			t.Errorf("limit %dm: %q says what Go 1.25 picks %d times", tc.limit, a.Notes, n)
 		}
 	}
 }

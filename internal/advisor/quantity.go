@@ -196,6 +196,16 @@ func cpuValue(m int64) Value {
 	return Value{Display: formatCPU(m), Set: true, Amount: m, Unit: Millicores}
 }
 
+// millicores is cpuValue shown in millicores ("2000m", not "2"), for a
+// limit that ends a range of millicores.
+func millicores(m int64) Value {
+	v := cpuValue(m)
+	if v.Set {
+		v.Display = strconv.FormatInt(m, 10) + "m"
+	}
+	return v
+}
+
 func memValue(b int64) Value {
 	if b <= 0 {
 		return Value{Display: "not set", Unit: Bytes}

@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -18,9 +19,12 @@ type resources struct {
 	// cpuLimitConf is that advice's confidence, which advice sized from
 	// the new limit shares.
 	cpuLimitConf Confidence
-	mem          memoryPlan
-	hist         history
-	heap         heapState
+	// cpuLimitWhy says what shows the throttling the CPU limit's step
+	// relieves ("" when nothing shows it: cpuLimitVerdict.shown).
+	cpuLimitWhy string
+	mem         memoryPlan
+	hist        history
+	heap        heapState
 	// leaking says memory climbs steadily and an OOMKill confirmed it is
 	// the program's; climbing says it climbs (adviseLeak spoke); judged
 	// that kgotop can tell whether it climbs, either way.
@@ -40,8 +44,11 @@ func adviseResources(x wctx) resources {
 	if hs.h != nil && !hs.enough {
 		r.advice = append(r.advice, watchLonger(x, hs))
 	}
-	cpuAdvice, plan, cpuLimit := adviseCPU(x, hs)
-	r.cpu, r.cpuLimit = plan, cpuLimit
+	cpuAdvice, plan, lv := adviseCPU(x, hs)
+	r.cpu, r.cpuLimit = plan, lv.after()
+	if lv.shown() {
+		r.cpuLimitWhy = lv.shownBy()
+	}
 	for _, a := range cpuAdvice {
 		if a.Kind == KindCPULimit {
 			r.cpuLimitID, r.cpuLimitConf = a.ID, a.Confidence
@@ -96,11 +103,11 @@ func (r resources) withoutCPU(x wctx, why string) resources {
 }
 
 // holdCPU is withoutCPU; keepLimit keeps the CPU limit's step in the patch
-// (relief from measured throttling, not sizing) and holds the request only.
+// (relief from throttling shown, not sizing) and holds the request only.
 func (r resources) holdCPU(x wctx, why string, keepLimit bool) resources {
 	r.cpu = cpuRequestPlan{current: r.cpu.current}
 	if !keepLimit {
-		r.cpuLimit, r.cpuLimitID, r.cpuLimitConf = positive(x.c.Resources.Limits.CPU), "", Confidence{}
+		r.cpuLimit, r.cpuLimitID, r.cpuLimitConf, r.cpuLimitWhy = positive(x.c.Resources.Limits.CPU), "", Confidence{}, ""
 	}
 	out := r.advice[:0:0]
 	for _, a := range r.advice {
@@ -112,11 +119,38 @@ func (r resources) holdCPU(x wctx, why string, keepLimit bool) resources {
 			// Out of the patch for why alone: a hold's note would say it twice.
 			a.Notes = slices.DeleteFunc(slices.Clone(a.Notes), func(n string) bool { return strings.HasPrefix(n, heldNote) })
 			a.Notes = append(a.Notes, why)
+			if a.Kind == KindCPURequest {
+				underLimit(&a, r.cpuLimit)
+			}
 		}
 		out = append(out, a)
 	}
 	r.advice = out
 	return r
+}
+
+// underLimit fits a held CPU request's words to the CPU limit that stays in
+// force (none when 0): its range ends there, and a request above it says
+// it needs the limit's step first, since a request above its limit is
+// refused (the bounds go into that note when all of them lie above it).
+func underLimit(a *Advice, limit int64) {
+	if limit <= 0 {
+		return
+	}
+	if a.Suggested.Amount > limit {
+		note := fmt.Sprintf("%s needs the CPU limit's step first: it is above the %s limit, which stays, and a request above its limit is refused",
+			a.Suggested.Display, cpuAdj(limit))
+		if r := a.Range; r != nil && r.Lower.Amount > limit {
+			upper := r.Upper
+			if r.UpperBound != nil {
+				upper = *r.UpperBound
+			}
+			note += fmt.Sprintf("; so is all of the recommender's range, %s to %s", r.Lower.Display, upper.Display)
+			a.Range = nil
+		}
+		a.Notes = append(a.Notes, note)
+	}
+	a.Range.clipTo(limit, millicores)
 }
 
 // sizesCPU reports whether the advice changes the container's CPU.

@@ -86,7 +86,7 @@ func TestColoursMeanSomething(t *testing.T) {
 		"a workload with no ready pod is red":      opening(st.Bad, "0/1"),
 		"liveness kills are red":                   opening(st.Bad, "L✗9 k3"),
 		"an unknown share has a dim bar":           st.Dim.Render(padRight("?", bars+pctWidth)),
-		"warnings-only advice is yellow":           opening(st.Warn, "▲2 ·3"),
+		"warnings-only advice is yellow":           opening(st.Warn, "▲3 ·2"),
 		"the critical count in the header":         opening(st.Bad, "● 4 critical"),
 	} {
 		if !strings.Contains(v, want) {
