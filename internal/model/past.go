@@ -8,7 +8,8 @@ type Past struct {
 	// Source names the store: "Prometheus (monitoring/prometheus-operated)".
 	Source string `json:"source"`
 	// First and Last bound the samples read; Watched is how much of that
-	// span had samples; Samples counts them (one per pod per step).
+	// span had samples; Samples counts them as the VPA does, one per pod
+	// per minute (a 2m step's rate counts two).
 	First   time.Time     `json:"first"`
 	Last    time.Time     `json:"last"`
 	Watched time.Duration `json:"watched_ns"`
