@@ -231,8 +231,13 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 		reason = fmt.Sprintf("request %s is %.1fx the P90 peak of %s: lower it to %s", formatMemory(v.req),
 			float64(v.req)/float64(max(v.p90, 1)), usageBytes(v.p90), formatMemory(v.request))
 	}
-	if v.censored() && v.reqCause == memHistory {
-		reason += fmt.Sprintf("; a lower bound: the peaks sit at the %s limit the container was OOMKilled at, so what it would use above it is unseen", formatMemory(v.lim))
+	switch {
+	case v.reqCause != memHistory:
+	case v.censored():
+		reason += fmt.Sprintf("; a lower bound: the peaks sit at the %s limit the container was OOMKilled at, so what it would use above it is unseen",
+			formatMemory(v.killedLimit()))
+	case v.peaksAbove():
+		reason += fmt.Sprintf("; not cut by the %s limit it was OOMKilled at: %s", formatMemory(v.killedLimit()), v.seenUnder(x, hs.h.MemoryPeak))
 	}
 	r := x.advice(KindMemoryRequest, Info, reason)
 	r.Current, r.Suggested = memValue(v.req), memValue(v.request)

@@ -1,0 +1,66 @@
+package advisor
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// Tests for the third SRE review of issue 12 (the evidence findings).
+
+// shrunkAt is when the change below lowered the memory limit 512Mi -> 176Mi.
+var shrunkAt = t0.Add(6 * time.Hour)
+
+// shrunkWorkload is a Deployment whose memory limit kgotop cut in place from
+// 512Mi to 176Mi at shrunkAt; its pod was OOMKilled at the 176Mi an hour later.
+// Its usage peaked at peakBefore under the old limit, then at 170Mi.
+func shrunkWorkload(peakBefore int64) model.Workload {
+	mem := func(_ int, at time.Time) (int64, int64) {
+		if at.Before(shrunkAt) {
+			return 50, peakBefore
+		}
+		return 50, 170 * mi
+	}
+	in := oomInstance("pod-a")
+	in.LastTermination.FinishedAt = shrunkAt.Add(time.Hour)
+	c := model.Container{Name: "app", Resources: res(100, 128*mi, 500, 176*mi), Usage: usage(8*time.Hour, time.Minute, 1, 100, mem),
+		Instances: []model.ContainerInstance{in}}
+	w := deployment(withProbes(c))
+	w.Changes = []model.AppliedChange{{Ref: w.Ref, Way: model.ChangeResize, At: shrunkAt, Template: true, Pods: []string{"pod-a"},
+		Resized: map[string]time.Time{"pod-a": shrunkAt},
+		Fields: []model.ChangedField{
+			{Container: "app", Field: "resources.limits.memory", Before: "512Mi", After: "176Mi", Undo: &model.FieldUndo{Amount: 512 * mi}},
+			{Container: "app", Field: "resources.requests.memory", Before: "256Mi", After: "128Mi", Undo: &model.FieldUndo{Amount: 256 * mi}},
+		}}}
+	return w
+}
+
+// Finding 3: a working set never passes its cgroup's limit, so peaks above
+// the limit the container was OOMKilled at were seen under the earlier one:
+// the request sized from them is not a lower bound, and says where they
+// were seen. Peaks at the limit stay a lower bound.
+func TestReview3PeaksAboveTheKillLimitAreNotCensored(t *testing.T) {
+	w := shrunkWorkload(183 * mi)
+	got := AdviseWorkload(w, Options{Now: shrunkAt.Add(2 * time.Hour)})
+	r := find(got, KindMemoryRequest)
+	if r == nil || strings.Contains(r.Reason, "lower bound") || strings.Contains(strings.Join(r.Notes, " "), "measure again once the raised limit") ||
+		!strings.Contains(r.Reason, "not cut by the 176Mi limit it was OOMKilled at: peak 183Mi seen under the 512Mi limit before the change") {
+		t.Errorf("peaks above the kill limit: %+v", r)
+	}
+
+	w = shrunkWorkload(170 * mi)
+	got = AdviseWorkload(w, Options{Now: shrunkAt.Add(2 * time.Hour)})
+	if r := find(got, KindMemoryRequest); r == nil || !strings.Contains(r.Reason, "a lower bound: the peaks sit at the 176Mi limit") {
+		t.Errorf("peaks at the kill limit: %+v", r)
+	}
+
+	w = shrunkWorkload(183 * mi)
+	w.Changes = nil // nothing says which limit the peak was seen under
+	w.Containers[0].Instances[0].LastTermination.FinishedAt = t0.Add(7 * time.Hour)
+	got = AdviseWorkload(w, Options{Now: shrunkAt.Add(2 * time.Hour)})
+	if r := find(got, KindMemoryRequest); r == nil || !strings.Contains(r.Reason, "peak 183Mi lies above the 176Mi limit, so it was seen under an earlier, higher one") {
+		t.Errorf("peaks above the kill limit, no change known: %+v", r)
+	}
+}
