@@ -64,3 +64,31 @@ func TestReview3PeaksAboveTheKillLimitAreNotCensored(t *testing.T) {
 		t.Errorf("peaks above the kill limit, no change known: %+v", r)
 	}
 }
+
+// Finding 4: the kubelet's Killing events are kept 1h by default: the
+// events command is printed only for a recent kill; an older one points at
+// the kubelet's log on the node around the kill.
+func TestReview3KillingEventsOnlyWhileKept(t *testing.T) {
+	killed := t0.Add(2 * time.Hour)
+	c := withProbes(model.Container{Name: "app", Resources: res(100, 128*mi, 0, 256*mi), Instances: []model.ContainerInstance{
+		{Pod: "api-1", RestartCount: 1, LastTermination: &model.Termination{Reason: "Error", ExitCode: 143, StartedAt: t0, FinishedAt: killed}}}})
+	w := deployment(c)
+	w.Pods = []model.Pod{{Name: "api-1", Node: "node-7"}}
+	for _, tc := range []struct {
+		ago    time.Duration
+		events bool
+	}{{10 * time.Minute, true}, {11 * time.Hour, false}} {
+		r := find(AdviseWorkload(w, Options{Now: killed.Add(tc.ago)}), KindRestarts)
+		if r == nil {
+			t.Fatalf("%s ago: no restart advice", tc.ago)
+		}
+		notes := strings.Join(r.Notes, " ")
+		if got := strings.Contains(r.Code, "reason=Killing"); got != tc.events {
+			t.Errorf("%s ago: events command %v, want %v: %q", tc.ago, got, tc.events, r.Code)
+		}
+		gone := "look in the kubelet's log on node node-7 around 2026-11-01T02:00:00Z (journalctl -u kubelet), or in your event exporter"
+		if strings.Contains(notes, gone) == tc.events || !strings.Contains(r.Code, "kubectl logs api-1") {
+			t.Errorf("%s ago: notes %q, code %q", tc.ago, notes, r.Code)
+		}
+	}
+}
