@@ -92,3 +92,30 @@ func TestReview3KillingEventsOnlyWhileKept(t *testing.T) {
 		}
 	}
 }
+
+// Finding 10: a StatefulSet whose updateStrategy kgotop read as
+// RollingUpdate gets no hedge about OnDelete, and a partition is named;
+// an unknown strategy keeps the hedge.
+func TestReview3AStatefulSetPatchSaysItsPartition(t *testing.T) {
+	c := model.Container{Name: "app", Resources: res(100, 128*mi, 0, 256*mi)}
+	accepted := []Advice{{Target: Target{Kind: model.KindStatefulSet, Namespace: "shop", Name: "api", Container: "app"},
+		Changes: []Change{setResource("app", Limits, Memory, 300*mi)}}}
+	for _, tc := range []struct {
+		strategy  string
+		partition int32
+		want      string
+	}{
+		{"", 0, "highest ordinal first (with OnDelete, only pods you delete)"},
+		{"RollingUpdate", 0, "replaces the pods one by one, highest ordinal first"},
+		{"RollingUpdate", 5, "its rollingUpdate partition 5 is not below its 2 replicas, so no running pod is replaced"},
+		{"RollingUpdate", 1, "replaces the pods with an ordinal of 1 or more one by one, highest first: its rollingUpdate partition is 1"},
+		{"OnDelete", 0, "its updateStrategy OnDelete replaces no running pod"},
+	} {
+		w := deployment(c)
+		w.Ref.Kind, w.UpdateStrategy, w.Partition = model.KindStatefulSet, tc.strategy, tc.partition
+		p, err := BuildPatch(w, accepted)
+		if err != nil || !strings.Contains(p.Effect, tc.want) || tc.strategy == "RollingUpdate" && strings.Contains(p.Effect, "OnDelete") {
+			t.Errorf("%s/%d: effect %q, %v", tc.strategy, tc.partition, p.Effect, err)
+		}
+	}
+}
