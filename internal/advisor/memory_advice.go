@@ -98,13 +98,15 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	a.Evidence = append(a.Evidence, usageEv("peak", v.peak))
 	switch {
 	case v.pastOOM > 0:
-		a.Evidence = append(a.Evidence, num("OOM kills, past "+formatDuration(x.c.Past.Range), fmt.Sprint(v.pastOOM), float64(v.pastOOM), Count),
-			limitEv("the VPA's step after an OOMKill", v.bump))
+		a.Evidence = append(a.Evidence, storeEvidence(x.c, storeOOMKills)...)
+		a.Evidence = append(a.Evidence, limitEv("the VPA's step after an OOMKill", v.bump))
 	case v.oom:
 		n := len(v.kills)
 		restarts := x.c.RestartCount()
 		a.Evidence = append(a.Evidence, num("restarts", fmt.Sprint(restarts), float64(restarts), Count),
-			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count), limitEv("the VPA's step after an OOMKill", v.bump))
+			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count))
+		a.Evidence = append(a.Evidence, storeEvidence(x.c, storeOOMKills)...)
+		a.Evidence = append(a.Evidence, limitEv("the VPA's step after an OOMKill", v.bump))
 	}
 	if v.limCause == memHeap {
 		a.Evidence = append(a.Evidence, heap.evidence()...)

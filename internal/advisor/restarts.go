@@ -86,6 +86,10 @@ func restartAdvice(x wctx) *Advice {
 		a.Notes = append(a.Notes, "the OOM killer's SIGKILL leaves nothing in the log: the memory limit advice sizes the fix, and a climb like a leak needs a heap profile")
 	}
 	a.Evidence = restartEvidence(restarts, last, kills)
+	a.Evidence = append(a.Evidence, storeEvidence(x.c, storeRestarts)...)
+	if oom {
+		a.Evidence = append(a.Evidence, storeEvidence(x.c, storeOOMKills)...)
+	}
 	a.Code, a.Notes = restartCommands(x, last, oom, a.Notes)
 	if a.Code != "" {
 		a.CodeLang = "shell"

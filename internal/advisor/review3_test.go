@@ -119,3 +119,47 @@ func TestReview3AStatefulSetPatchSaysItsPartition(t *testing.T) {
 		}
 	}
 }
+
+// evidenceWords renders evidence as the reports do.
+func evidenceWords(evs []Evidence) string {
+	var parts []string
+	for _, e := range evs {
+		parts = append(parts, model.Labelled(e.Label, e.Value, " "))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// Finding 12: the store's counts of OOM kills and restarts (replaced pods
+// included) stand beside the live pods' counts in the evidence of the OOM,
+// leak and restart advice.
+func TestReview3EvidenceHasTheStoresCounts(t *testing.T) {
+	store := &model.PastEvents{Source: "Prometheus (monitoring/prometheus-operated)", Range: 8 * 24 * time.Hour, OOMKills: 72, Restarts: 2029}
+	oom := model.Container{Resources: res(100, 200*mi, 500, 256*mi), Usage: usage(8*time.Hour, time.Minute, 1, 100, steady(70, 250*mi)),
+		Instances: []model.ContainerInstance{oomInstance("pod-a")}, Past: store}
+	got := AdviseWorkload(deployment(withProbes(oom)), Options{Now: t0.Add(8 * time.Hour)})
+	if l := find(got, KindMemoryLimit); l == nil || !strings.Contains(evidenceWords(l.Evidence), "restarts 3 · last termination OOMKilled (1 of 1 pods) · OOMKills, past 8d 72 (Prometheus)") {
+		t.Errorf("OOM limit: %+v", l)
+	}
+
+	leaking := oom
+	leaking.Past = &model.PastEvents{Source: store.Source, Range: store.Range, OOMKills: 72, MemoryPeak: 256 * mi,
+		Growth: &model.Growth{PerHour: 8 * float64(mi), Tail: 8 * float64(mi), Climbing: 0.67, Over: 24 * time.Hour}}
+	got = AdviseWorkload(deployment(withProbes(leaking)), Options{Now: t0.Add(8 * time.Hour)})
+	if l := find(got, KindMemoryLeak); l == nil || !strings.Contains(evidenceWords(l.Evidence), "OOMKills, past 8d 72 (Prometheus)") {
+		t.Errorf("leak: %+v", l)
+	}
+
+	probe := withProbes(model.Container{Resources: res(100, 128*mi, 0, 256*mi), Past: store, Instances: []model.ContainerInstance{
+		{Pod: "pod-a", RestartCount: 8, LastTermination: &model.Termination{Reason: "Error", ExitCode: 143, StartedAt: t0, FinishedAt: t0.Add(time.Hour)}}}})
+	got = AdviseWorkload(deployment(probe), Options{Now: t0.Add(2 * time.Hour)})
+	r := find(got, KindRestarts)
+	if r == nil || !strings.Contains(evidenceWords(r.Evidence), "restarts 8 · exit code 143 · reason Error · restarts, past 8d 2029 (Prometheus)") {
+		t.Errorf("restarts: %+v", r)
+	}
+
+	store.OOMKills, store.Restarts = 0, 0 // a store that saw none adds nothing
+	got = AdviseWorkload(deployment(probe), Options{Now: t0.Add(2 * time.Hour)})
+	if r := find(got, KindRestarts); r == nil || strings.Contains(evidenceWords(r.Evidence), "past 8d") {
+		t.Errorf("restarts, none in the store: %+v", r)
+	}
+}
