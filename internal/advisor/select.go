@@ -26,6 +26,38 @@ func Worst(as []Advice) Severity {
 	return worst
 }
 
+// Saves reports whether the advice only gives back what goes unused: a
+// request or a limit cut. Its severity is the size of the saving (krr's
+// bands), not urgency: nothing fails while it waits.
+func (a Advice) Saves() bool {
+	switch a.Kind {
+	case KindCPURequest, KindCPULimit, KindMemoryRequest, KindMemoryLimit:
+		return a.Current.Set && a.Suggested.Set && a.Suggested.Amount < a.Current.Amount
+	}
+	return false
+}
+
+// Urgency orders advice, higher first: by severity, and within one
+// severity what is failing or at risk before what only saves (a cut of an
+// over-provisioned request is critical by its size, and waits for an
+// OOMKill of the same severity).
+func (a Advice) Urgency() int {
+	u := 2 * a.Severity.Rank()
+	if !a.Saves() {
+		u++
+	}
+	return u
+}
+
+// Urgency is the highest urgency among the advice, or -1 when there is none.
+func Urgency(as []Advice) int {
+	u := -1
+	for _, a := range as {
+		u = max(u, a.Urgency())
+	}
+	return u
+}
+
 // AtLeast returns the advice of severity sev or higher, in order.
 func AtLeast(as []Advice, sev Severity) []Advice {
 	var out []Advice

@@ -36,3 +36,29 @@ func TestSelectHelpers(t *testing.T) {
 		t.Error("accepted fatal")
 	}
 }
+
+// Third review, finding 2: a critical cut (krr's band: the size of the
+// saving) waits behind a critical OOMKill or crash loop; a raise, a
+// removed limit and advice that is not sizing are never savings.
+func TestUrgencyPutsRiskBeforeSavings(t *testing.T) {
+	v := func(n int64) Value { return Value{Set: true, Amount: n} }
+	cut := Advice{Kind: KindCPURequest, Severity: Critical, Current: v(1000), Suggested: v(71)}
+	oom := Advice{Kind: KindMemoryLimit, Severity: Critical, Current: v(256), Suggested: v(356)}
+	crash := Advice{Kind: KindRestarts, Severity: Critical}
+	unlimit := Advice{Kind: KindCPULimit, Severity: Warning, Current: v(1000)}
+	warnCut := Advice{Kind: KindMemoryRequest, Severity: Warning, Current: v(2048), Suggested: v(107)}
+	for _, tc := range []struct {
+		a     Advice
+		saves bool
+	}{{cut, true}, {oom, false}, {crash, false}, {unlimit, false}, {warnCut, true}} {
+		if tc.a.Saves() != tc.saves {
+			t.Errorf("%s %s -> %s: saves = %v", tc.a.Kind, tc.a.Current.Display, tc.a.Suggested.Display, !tc.saves)
+		}
+	}
+	if !(oom.Urgency() > cut.Urgency() && crash.Urgency() == oom.Urgency() && cut.Urgency() > unlimit.Urgency() && unlimit.Urgency() > warnCut.Urgency()) {
+		t.Errorf("urgencies: oom %d crash %d cut %d unlimit %d warning cut %d", oom.Urgency(), crash.Urgency(), cut.Urgency(), unlimit.Urgency(), warnCut.Urgency())
+	}
+	if Urgency([]Advice{cut, warnCut}) != cut.Urgency() || Urgency([]Advice{cut, oom}) != oom.Urgency() || Urgency(nil) != -1 {
+		t.Error("a workload's urgency is its most urgent advice's")
+	}
+}

@@ -185,7 +185,10 @@ func (s *foldSink) ranged(end time.Time, v float64) {
 	case qCPUBuckets:
 		// A chunk's samples weigh as live ones do, at its middle.
 		a.usage.CPU.AddBucket(s.bucket, v*f.cpuWeight(s.hk), start.Add(f.plan.chunk/2))
-		a.usage.Samples += int64(math.Round(v))
+		// Counted as the VPA counts its samples, one per pod per minute:
+		// a 2m step's rate stands for two of them (else a pod's 8 days
+		// read as 4 days of confidence).
+		a.usage.Samples += int64(math.Round(v * f.plan.step.Minutes()))
 	case qMemoryBuckets:
 		// One peak per pod per chunk, at its start, as History's windows.
 		a.usage.Memory.AddBucket(s.bucket, v, start)

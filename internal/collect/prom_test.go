@@ -69,9 +69,10 @@ func TestThePastFeedsTheHistogramsLiveSamplesFeed(t *testing.T) {
 	if h == nil || h.Past == nil {
 		t.Fatal("no past in the history")
 	}
-	// Eight days of two pods, one sample each per 2m step.
-	if h.Samples != 8*720*2 || h.Windows != 8 || h.Span() != week {
-		t.Errorf("samples %d, windows %d, span %s; want %d, 8, 8d", h.Samples, h.Windows, h.Span(), 8*720*2)
+	// Eight days of two pods, one sample each per 2m step, counted as the
+	// VPA's one a minute.
+	if h.Samples != 8*1440*2 || h.Windows != 8 || h.Span() != week {
+		t.Errorf("samples %d, windows %d, span %s; want %d, 8, 8d", h.Samples, h.Windows, h.Span(), 8*1440*2)
 	}
 	cpu, mem := model.NewCPUHistogram(time.Hour), model.NewMemoryHistogram(time.Hour)
 	for _, c := range []struct {
@@ -125,8 +126,8 @@ func TestThePastLeavesOutWhatASavedHistoryHolds(t *testing.T) {
 	}
 	h := apiHistory(t, c).Usage
 	// The two newest chunks overlap the saved span: six days come from the store.
-	if h.Past.Samples != 6*720*2 || h.Past.Watched != 6*24*time.Hour {
-		t.Errorf("past %d samples over %s, want %d over 6d", h.Past.Samples, h.Past.Watched, 6*720*2)
+	if h.Past.Samples != 6*1440*2 || h.Past.Watched != 6*24*time.Hour {
+		t.Errorf("past %d samples over %s, want %d over 6d", h.Past.Samples, h.Past.Watched, 6*1440*2)
 	}
 	if h.Samples != savedSamples+h.Past.Samples {
 		t.Errorf("samples %d, want the saved %d and the past's %d", h.Samples, savedSamples, h.Past.Samples)
@@ -206,7 +207,7 @@ func TestSeriesTheStoreDoesNotHaveAreUnknown(t *testing.T) {
 	}
 	ct := apiHistory(t, c)
 	// Without kube_pod_owner, the ReplicaSets' names still lead to api.
-	if ct.Usage == nil || ct.Usage.Samples != 8*720*2 {
+	if ct.Usage == nil || ct.Usage.Samples != 8*1440*2 {
 		t.Fatalf("history %+v", ct.Usage)
 	}
 	if ct.Past == nil || ct.Past.OOMKills != 0 || ct.Past.Throttling != nil {

@@ -8,7 +8,8 @@ type Past struct {
 	// Source names the store: "Prometheus (monitoring/prometheus-operated)".
 	Source string `json:"source"`
 	// First and Last bound the samples read; Watched is how much of that
-	// span had samples; Samples counts them (one per pod per step).
+	// span had samples; Samples counts them as the VPA does, one per pod
+	// per minute (a 2m step's rate counts two).
 	First   time.Time     `json:"first"`
 	Last    time.Time     `json:"last"`
 	Watched time.Duration `json:"watched_ns"`
@@ -81,10 +82,20 @@ func (h *History) Provenance() string {
 		return ""
 	}
 	s := FormatAge(h.Past.Watched) + " from " + h.Past.Source
-	if live := h.Span() - h.Past.Watched - h.Past.Join; live > 0 && h.Last.After(h.Past.Last) {
+	if live := h.Live(); live > 0 {
 		s += ", then " + FormatAge(live) + " live"
 	}
 	return s
+}
+
+// Live is how much of the history was watched live after the past read
+// from a store of metrics (by this run or, saved, by earlier ones); 0 when
+// none was read.
+func (h *History) Live() time.Duration {
+	if h == nil || h.Past == nil || !h.Last.After(h.Past.Last) {
+		return 0
+	}
+	return max(h.Span()-h.Past.Watched-h.Past.Join, 0)
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -103,21 +103,27 @@ func metricsSpan(s model.Snapshot) string {
 	if m.State != model.MetricsAvailable {
 		return "no metrics"
 	}
-	var span time.Duration
+	var span, live time.Duration
 	for _, w := range s.Workloads {
 		for _, c := range w.Containers {
 			if c.Usage != nil {
-				span = max(span, c.Usage.Span())
+				span, live = max(span, c.Usage.Span()), max(live, c.Usage.Live())
 			}
 		}
 	}
+	// After a past, the live part the advice names ("then 2m15s live")
+	// may hold windows saved by earlier runs: say how many are this run's.
+	then := plural(m.Windows, "metrics window")
+	if live > 0 {
+		then = fmt.Sprintf("%s live (%s this run)", model.FormatAge(live), plural(m.Windows, "metrics window"))
+	}
 	if p := s.Sources.Past; p.State == model.PastLoaded {
-		return fmt.Sprintf("%s of history from %s, then %s", model.FormatAge(p.Range), p.Source, plural(m.Windows, "metrics window"))
+		return fmt.Sprintf("%s of history from %s, then %s", model.FormatAge(p.Range), p.Source, then)
 	}
 	if source, saved := savedPast(s); saved > 0 {
 		// Read from a store by an earlier run and saved since: not this
 		// run's metrics.
-		return fmt.Sprintf("%s saved from %s, then %s", model.FormatAge(saved), source, plural(m.Windows, "metrics window"))
+		return fmt.Sprintf("%s saved from %s, then %s", model.FormatAge(saved), source, then)
 	}
 	if span == 0 {
 		return plural(m.Windows, "metrics window")

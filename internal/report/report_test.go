@@ -259,3 +259,30 @@ func TestMarkdownRangeIsItsOwnBullet(t *testing.T) {
 		t.Errorf("markdown:\n%s", out)
 	}
 }
+
+// The header's live part is the one the advice names ("then 2m15s live"),
+// and says how many of its windows this run saw: the rest were saved by
+// earlier runs (third review, finding 9).
+func TestTheHeadersLivePartIsTheAdvices(t *testing.T) {
+	s := fixture()
+	s.Sources.Metrics.Windows = 1
+	c := s.Workloads[0].Containers[0]
+	h := c.Usage
+	past := model.NewHistory(model.DefaultHistoryConfig)
+	past.CPU.Add(0.03, 1, h.First.Add(-48*time.Hour))
+	h.Backfill(model.PastUsage{Past: model.Past{Source: "Prometheus (monitoring/prometheus-operated)", First: h.First.Add(-8 * 24 * time.Hour),
+		Last: h.First, Watched: 8 * 24 * time.Hour, Samples: 11520}, CPU: past.CPU, Windows: 8})
+	s.Sources.Past = model.PastStatus{State: model.PastLoaded, Source: "Prometheus (monitoring/prometheus-operated)", Range: 8 * 24 * time.Hour}
+	live := h.Live()
+	if live <= 0 {
+		t.Fatalf("the fixture's history has no live part after the past: span %v", h.Span())
+	}
+	out := render(t, s, Options{Width: 200}, colorprofile.NoTTY)
+	head := "8d of history from Prometheus (monitoring/prometheus-operated), then " + model.FormatAge(live) + " live (1 metrics window this run)"
+	if !strings.Contains(out, head) {
+		t.Errorf("header lacks %q:\n%s", head, strings.SplitN(out, "\n", 3)[:2])
+	}
+	if p := h.Provenance(); !strings.HasSuffix(p, "then "+model.FormatAge(live)+" live") {
+		t.Errorf("the advice says %q", p)
+	}
+}

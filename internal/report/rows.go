@@ -23,15 +23,19 @@ type row struct {
 // name, among equals).
 func rows(s model.Snapshot, advice []advisor.Advice) []row {
 	worst := map[model.WorkloadRef]advisor.Severity{}
+	urgency := map[model.WorkloadRef]int{}
 	for _, a := range advice {
 		ref := a.Target.Ref()
 		if cur, ok := worst[ref]; !ok || a.Severity.Rank() > cur.Rank() {
 			worst[ref] = a.Severity
 		}
+		if u, ok := urgency[ref]; !ok || a.Urgency() > u {
+			urgency[ref] = a.Urgency()
+		}
 	}
 	ws := slices.Clone(s.Workloads)
 	slices.SortStableFunc(ws, func(a, b model.Workload) int {
-		return cmp.Compare(rankOf(worst, b.Ref), rankOf(worst, a.Ref))
+		return cmp.Compare(urgencyOf(urgency, b.Ref), urgencyOf(urgency, a.Ref))
 	})
 	var out []row
 	for _, w := range ws {
@@ -86,10 +90,11 @@ func pctCell(u model.Usage) model.Cell {
 	return model.Cell{Text: p(model.Percent(u.Used, u.Request)) + "/" + p(model.Percent(u.Used, u.Limit)), Level: u.Level()}
 }
 
-// rankOf is the rank of a workload's worst advice, -1 when it has none.
-func rankOf(worst map[model.WorkloadRef]advisor.Severity, ref model.WorkloadRef) int {
-	if s, ok := worst[ref]; ok {
-		return s.Rank()
+// urgencyOf is the urgency of a workload's most urgent advice, -1 when it
+// has none.
+func urgencyOf(urgency map[model.WorkloadRef]int, ref model.WorkloadRef) int {
+	if u, ok := urgency[ref]; ok {
+		return u
 	}
 	return -1
 }

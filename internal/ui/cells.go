@@ -85,20 +85,20 @@ func probeCell(c model.Container) model.Cell {
 	return s
 }
 
-// adviceCounts counts advice by severity.
-type adviceCounts struct{ crit, warn, info int }
+// adviceCounts counts advice by severity, and keeps the highest urgency.
+type adviceCounts struct{ crit, warn, info, urgency int }
 
 func countAdvice(as []advisor.Advice) adviceCounts {
 	var n adviceCounts
 	for i := range as {
-		n.add(as[i].Severity)
+		n.add(&as[i])
 	}
 	return n
 }
 
-// add counts one piece of advice of severity s.
-func (n *adviceCounts) add(s advisor.Severity) {
-	switch s {
+// add counts one piece of advice.
+func (n *adviceCounts) add(a *advisor.Advice) {
+	switch a.Severity {
 	case advisor.Critical:
 		n.crit++
 	case advisor.Warning:
@@ -106,10 +106,19 @@ func (n *adviceCounts) add(s advisor.Severity) {
 	default:
 		n.info++
 	}
+	n.urgency = max(n.urgency, a.Urgency())
 }
 
-// score orders workloads worst first: critical, then warning, then info.
-func (n adviceCounts) score() int { return n.crit*1_000_000 + n.warn*1_000 + n.info }
+// plus adds the counts of o, and keeps the higher urgency.
+func (n adviceCounts) plus(o adviceCounts) adviceCounts {
+	return adviceCounts{crit: n.crit + o.crit, warn: n.warn + o.warn, info: n.info + o.info, urgency: max(n.urgency, o.urgency)}
+}
+
+// score orders workloads worst first: by the most urgent advice (an
+// OOMKill before a critical cut), then critical, warning and info counts.
+func (n adviceCounts) score() int {
+	return n.urgency*1_000_000_000 + n.crit*1_000_000 + n.warn*1_000 + n.info
+}
 
 // cell renders "●2 ▲1 ·3": symbols keep the meaning without colour.
 func (n adviceCounts) cell() model.Cell {

@@ -118,7 +118,7 @@ func TestCopySnippets(t *testing.T) {
 		t.Errorf("9 with no [9]: %q", footer(got))
 	}
 	// edge makes no patch: y copies its first snippet, or says there is nothing.
-	edge := press(t, start(t, d, 120, 40), "G")
+	edge := press(t, start(t, d, 120, 40), ":", "e", "d", "g", "e", "enter")
 	r, _, _ := edge.table.current()
 	snips = snippets(edge.workload(r.ref), r.advice)
 	got, osc := copied(t, edge, "y")

@@ -79,7 +79,7 @@ func TestFooterKeepsQuit(t *testing.T) {
 // something where the person is, and no other.
 func TestFooterOnlyOffersWhatWorks(t *testing.T) {
 	m := start(t, deps(fixture(), &fakeApply{}), 160, 48)
-	nothing := press(t, m, "G", "p") // edge: nothing to patch
+	nothing := press(t, m, ":", "e", "d", "g", "e", "enter", "p") // edge: nothing to patch
 	if f := footer(nothing); !strings.Contains(f, "esc back") || strings.ContainsAny(f, "Y") ||
 		strings.Contains(f, "space") || strings.Contains(f, "y copy") || strings.Contains(f, "a dry run") {
 		t.Errorf("nothing to patch, the footer is %q", f)

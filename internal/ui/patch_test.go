@@ -214,7 +214,7 @@ func TestAnswerAfterLeavingThePatchView(t *testing.T) {
 
 func TestNothingToPatch(t *testing.T) {
 	m := start(t, deps(fixture(), &fakeApply{}), 120, 30)
-	m = press(t, m, "G", "p") // edge: only image advice, which is not a template change
+	m = press(t, m, ":", "e", "d", "g", "e", "enter", "p") // edge: only image advice, which is not a template change
 	if !strings.Contains(screen(m), "Nothing to patch") {
 		t.Fatalf("no patch should say why:\n%s", screen(m))
 	}

@@ -77,7 +77,7 @@ func (c *rowCache) buildRows(s model.Snapshot, opts advisor.Options) ([]workload
 			c.rows[w.Ref] = cachedRow{rev: w.Rev, i: len(rows), pass: c.pass, sensitive: sensitive(w)}
 		}
 		rows = append(rows, r)
-		total.crit, total.warn, total.info = total.crit+r.counts.crit, total.warn+r.counts.warn, total.info+r.counts.info
+		total = total.plus(r.counts)
 	}
 	if c != nil {
 		c.last = rows

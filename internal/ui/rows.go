@@ -199,7 +199,7 @@ func countContainerAdvice(as []advisor.Advice, name string) adviceCounts {
 	var n adviceCounts
 	for i := range as {
 		if as[i].Target.Container == name {
-			n.add(as[i].Severity)
+			n.add(&as[i])
 		}
 	}
 	return n

@@ -1,0 +1,42 @@
+package report
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/kgotop/kgotop/internal/advisor"
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// Third review, finding 2: in the sandbox's report catalog's and
+// checkout's request cuts (critical by krr's bands: the size of the
+// saving) came before ingest's OOMKills and notifier's crash loop. Within
+// a severity, what fails comes first.
+func TestRowsPutOutagesBeforeSavings(t *testing.T) {
+	var s model.Snapshot
+	var advice []advisor.Advice
+	v := func(n int64) advisor.Value { return advisor.Value{Set: true, Amount: n} }
+	for _, w := range []struct {
+		name string
+		a    advisor.Advice
+	}{
+		{"catalog", advisor.Advice{Kind: advisor.KindCPURequest, Severity: advisor.Critical, Current: v(1000), Suggested: v(71)}},
+		{"checkout", advisor.Advice{Kind: advisor.KindCPURequest, Severity: advisor.Critical, Current: v(1000), Suggested: v(174)}},
+		{"ingest", advisor.Advice{Kind: advisor.KindMemoryLimit, Severity: advisor.Critical, Current: v(256), Suggested: v(356)}},
+		{"notifier", advisor.Advice{Kind: advisor.KindRestarts, Severity: advisor.Critical}},
+		{"web", advisor.Advice{Kind: advisor.KindGOMAXPROCS, Severity: advisor.Warning}},
+	} {
+		ref := model.WorkloadRef{Kind: model.KindDeployment, Namespace: "shop", Name: w.name}
+		s.Workloads = append(s.Workloads, model.Workload{Ref: ref, Containers: []model.Container{{Name: w.name}}})
+		w.a.Target = advisor.Target{Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name, Container: w.name}
+		advice = append(advice, w.a)
+	}
+	var got []string
+	for _, r := range rows(s, advice) {
+		got = append(got, r.container.Text+" "+r.severity.Text)
+	}
+	want := []string{"ingest critical", "notifier critical", "catalog critical", "checkout critical", "web warning"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+}
