@@ -257,6 +257,7 @@ func adviseLeak(x wctx, l leak) *Advice {
 	if limit > 0 {
 		a.Evidence = append(a.Evidence, limitEv("memory limit", limit))
 	}
+	a.Evidence = append(a.Evidence, storeEvidence(x.c, storeOOMKills)...)
 	pod := "POD"
 	if len(x.c.Instances) > 0 {
 		pod = x.c.Instances[0].Pod

@@ -373,13 +373,6 @@ func (v memoryVerdict) emergency() bool {
 	return false
 }
 
-// censored reports whether the memory peaks the request is sized from sit
-// at the limit the container was OOMKilled at: they show a lower bound of
-// what it would use, as CPU usage at its limit does.
-func (v memoryVerdict) censored() bool {
-	return v.oom && v.lim > 0 && v.sized && float64(v.p90) >= throttledAt*float64(v.lim)
-}
-
 // raiseStep is the least raised limit worth advising: the limit plus the
 // noise fraction, rounded up to unit. A limit 1Mi above the old one fixes
 // nothing and still restarts every pod.

@@ -98,13 +98,15 @@ func (v memoryVerdict) writeLimit(x wctx, hs history, heap heapState) *Advice {
 	a.Evidence = append(a.Evidence, usageEv("peak", v.peak))
 	switch {
 	case v.pastOOM > 0:
-		a.Evidence = append(a.Evidence, num("OOM kills, past "+formatDuration(x.c.Past.Range), fmt.Sprint(v.pastOOM), float64(v.pastOOM), Count),
-			limitEv("the VPA's step after an OOMKill", v.bump))
+		a.Evidence = append(a.Evidence, storeEvidence(x.c, storeOOMKills)...)
+		a.Evidence = append(a.Evidence, limitEv("the VPA's step after an OOMKill", v.bump))
 	case v.oom:
 		n := len(v.kills)
 		restarts := x.c.RestartCount()
 		a.Evidence = append(a.Evidence, num("restarts", fmt.Sprint(restarts), float64(restarts), Count),
-			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count), limitEv("the VPA's step after an OOMKill", v.bump))
+			num("last termination", fmt.Sprintf("OOMKilled (%d of %d pods)", n, len(x.c.Instances)), float64(n), Count))
+		a.Evidence = append(a.Evidence, storeEvidence(x.c, storeOOMKills)...)
+		a.Evidence = append(a.Evidence, limitEv("the VPA's step after an OOMKill", v.bump))
 	}
 	if v.limCause == memHeap {
 		a.Evidence = append(a.Evidence, heap.evidence()...)
@@ -231,8 +233,13 @@ func (v memoryVerdict) writeRequest(x wctx, hs history) *Advice {
 		reason = fmt.Sprintf("request %s is %.1fx the P90 peak of %s: lower it to %s", formatMemory(v.req),
 			float64(v.req)/float64(max(v.p90, 1)), usageBytes(v.p90), formatMemory(v.request))
 	}
-	if v.censored() && v.reqCause == memHistory {
-		reason += fmt.Sprintf("; a lower bound: the peaks sit at the %s limit the container was OOMKilled at, so what it would use above it is unseen", formatMemory(v.lim))
+	switch {
+	case v.reqCause != memHistory:
+	case v.censored():
+		reason += fmt.Sprintf("; a lower bound: the peaks sit at the %s limit the container was OOMKilled at, so what it would use above it is unseen",
+			formatMemory(v.killedLimit()))
+	case v.peaksAbove():
+		reason += fmt.Sprintf("; not cut by the %s limit it was OOMKilled at: %s", formatMemory(v.killedLimit()), v.seenUnder(x, hs.h.MemoryPeak))
 	}
 	r := x.advice(KindMemoryRequest, Info, reason)
 	r.Current, r.Suggested = memValue(v.req), memValue(v.request)

@@ -105,6 +105,26 @@ func patchTarget(k model.Kind) (target, error) {
 	return target{}, fmt.Errorf("%s: %w: unknown workload kind", k, ErrNotPatchable)
 }
 
+// strategyEffect says how the patch reaches the pods under the update
+// strategy kgotop read: OnDelete replaces none; a StatefulSet's
+// RollingUpdate replaces them all, or with a partition only the pods whose
+// ordinal is at least it. An unknown strategy keeps the kind's words.
+func strategyEffect(w model.Workload, t target) string {
+	switch {
+	case w.UpdateStrategy == onDelete && (w.Ref.Kind == model.KindStatefulSet || w.Ref.Kind == model.KindDaemonSet):
+		return "changes only pods made from now on: its updateStrategy OnDelete replaces no running pod; delete them one by one to apply it"
+	case w.Ref.Kind != model.KindStatefulSet || w.UpdateStrategy != "RollingUpdate":
+		return t.effect
+	case w.Desired > 0 && w.Partition >= w.Desired:
+		return fmt.Sprintf("changes only pods made from now on: its rollingUpdate partition %d is not below its %d replicas, so no running pod "+
+			"is replaced until the partition is lowered", w.Partition, w.Desired)
+	case w.Partition > 0:
+		return fmt.Sprintf("replaces the pods with an ordinal of %d or more one by one, highest first: its rollingUpdate partition is %d, "+
+			"so the pods below it keep the old template until the partition is lowered", w.Partition, w.Partition)
+	}
+	return "replaces the pods one by one, highest ordinal first"
+}
+
 // BuildPatch merges the changes of the accepted advice for workload w into
 // one strategic-merge patch: containers merge by name, env vars by name.
 // Accepted advice without changes (code-only), advice that rests on advice
@@ -120,9 +140,10 @@ func BuildPatch(w model.Workload, accepted []Advice) (Patch, error) {
 	if err != nil {
 		return Patch{}, err
 	}
-	if w.UpdateStrategy == onDelete && (w.Ref.Kind == model.KindStatefulSet || w.Ref.Kind == model.KindDaemonSet) {
+	t.effect = strategyEffect(w, t)
+	if w.UpdateStrategy == onDelete && (w.Ref.Kind == model.KindStatefulSet || w.Ref.Kind == model.KindDaemonSet) ||
+		w.Ref.Kind == model.KindStatefulSet && w.Desired > 0 && w.Partition >= w.Desired {
 		t.restarts = false
-		t.effect = "changes only pods made from now on: its updateStrategy OnDelete replaces no running pod; delete them one by one to apply it"
 	}
 	b := newPatchBuilder(w, t)
 	accepted, left := withRequirements(accepted)

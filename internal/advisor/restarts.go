@@ -78,27 +78,70 @@ func restartAdvice(x wctx) *Advice {
 		a.Suggested = textValue("fix the liveness probe (see the probe advice)")
 	case last != nil && killedBySignal(*last):
 		a.Suggested = textValue("find who stopped it: the kubelet's Killing events")
+		if !eventsKept(x, last) {
+			a.Suggested = textValue("find who stopped it: the kubelet's log on its node")
+		}
 	case oom:
 		a.Suggested = textValue("more memory, or less use (see the memory advice)")
 		a.Notes = append(a.Notes, "the OOM killer's SIGKILL leaves nothing in the log: the memory limit advice sizes the fix, and a climb like a leak needs a heap profile")
 	}
 	a.Evidence = restartEvidence(restarts, last, kills)
-	pod := "POD"
-	for _, in := range x.c.Instances {
-		if in.RestartCount > 0 {
-			pod = in.Pod
-			break
-		}
+	a.Evidence = append(a.Evidence, storeEvidence(x.c, storeRestarts)...)
+	if oom {
+		a.Evidence = append(a.Evidence, storeEvidence(x.c, storeOOMKills)...)
 	}
-	if !oom {
-		a.Code = fmt.Sprintf("kubectl logs %s -n %s -c %s --previous", pod, x.w.Ref.Namespace, x.c.Name)
+	a.Code, a.Notes = restartCommands(x, last, oom, a.Notes)
+	if a.Code != "" {
 		a.CodeLang = "shell"
 	}
-	if last != nil && killedBySignal(*last) {
-		// The log cannot say who sent the signal; the kubelet's events can.
-		a.Code += fmt.Sprintf("\nkubectl get events -n %s --field-selector involvedObject.name=%s,reason=Killing", x.w.Ref.Namespace, pod)
-	}
 	return &a
+}
+
+// eventTTL is how long the API server keeps events by default
+// (kube-apiserver --event-ttl).
+const eventTTL = time.Hour
+
+// eventsKept reports whether a termination is recent enough for the
+// kubelet's events about it to be still kept (or its time is unknown).
+func eventsKept(x wctx, t *model.Termination) bool {
+	return t.FinishedAt.IsZero() || x.opts.Now.IsZero() || x.opts.Now.Sub(t.FinishedAt) < eventTTL
+}
+
+// restartCommands returns the commands that find why the container last
+// stopped: the previous run's log (an OOMKill leaves none), and for a kill
+// from outside, the kubelet's Killing events while they are kept, else a
+// note that points at the kubelet's log on the node around the kill.
+func restartCommands(x wctx, last *model.Termination, oom bool, notes []string) (string, []string) {
+	pod, node := "POD", ""
+	for _, in := range x.c.Instances {
+		if in.RestartCount > 0 && (pod == "POD" || in.LastTermination == last) {
+			pod = in.Pod
+		}
+	}
+	for _, p := range x.w.Pods {
+		if p.Name == pod {
+			node = p.Node
+		}
+	}
+	var code []string
+	if !oom {
+		code = append(code, fmt.Sprintf("kubectl logs %s -n %s -c %s --previous", pod, x.w.Ref.Namespace, x.c.Name))
+	}
+	switch {
+	case last == nil || !killedBySignal(*last):
+	case eventsKept(x, last):
+		// The log cannot say who sent the signal; the kubelet's events can.
+		code = append(code, fmt.Sprintf("kubectl get events -n %s --field-selector involvedObject.name=%s,reason=Killing", x.w.Ref.Namespace, pod))
+	default:
+		on := "on its node"
+		if node != "" {
+			on = "on node " + node
+		}
+		notes = append(notes, fmt.Sprintf("the kubelet's Killing events are likely gone: kube-apiserver keeps events for 1h by default (--event-ttl), and "+
+			"the container stopped %s ago; look in the kubelet's log %s around %s (journalctl -u kubelet), or in your event exporter",
+			formatDuration(x.opts.Now.Sub(last.FinishedAt)), on, last.FinishedAt.UTC().Format(time.RFC3339)))
+	}
+	return strings.Join(code, "\n"), notes
 }
 
 // restartEvidence is the numbers restart advice rests on.

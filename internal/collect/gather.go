@@ -25,6 +25,7 @@ type workloadBuild struct {
 	hasDesired bool
 	template   []corev1.Container
 	strategy   string // the controller's update strategy type
+	partition  int32  // a StatefulSet's rolling update partition
 	hpa        *model.HPA
 	events     []*corev1.Event
 	// ctrlRV and hpaRV are the resource versions of the controller and the HPA.
@@ -52,8 +53,11 @@ func (wt *watcher) gather(own *owners, withIdle bool) *builder {
 	}
 	for _, obj := range wt.statefulSets.list() {
 		s := obj.(*appsv1.StatefulSet)
-		b.controller(model.WorkloadRef{Kind: model.KindStatefulSet, Namespace: s.Namespace, Name: s.Name}, withIdle,
-			replicas(s.Spec.Replicas), s.Spec.Template.Spec.Containers, s.ResourceVersion, string(s.Spec.UpdateStrategy.Type))
+		ref := model.WorkloadRef{Kind: model.KindStatefulSet, Namespace: s.Namespace, Name: s.Name}
+		b.controller(ref, withIdle, replicas(s.Spec.Replicas), s.Spec.Template.Spec.Containers, s.ResourceVersion, string(s.Spec.UpdateStrategy.Type))
+		if ru, w := s.Spec.UpdateStrategy.RollingUpdate, b.byRef[ref]; w != nil && ru != nil && ru.Partition != nil {
+			w.partition = *ru.Partition
+		}
 	}
 	for _, obj := range wt.daemonSets.list() {
 		d := obj.(*appsv1.DaemonSet)

@@ -70,6 +70,31 @@ func TestResizeStatusReachesTheSnapshot(t *testing.T) {
 	}
 }
 
+// A StatefulSet's update strategy and its rolling update's partition reach
+// the snapshot through the informer's trimming; none set reads as 0.
+func TestStatefulSetPartitionReachesTheSnapshot(t *testing.T) {
+	sts := func(name string, partition *int32) *appsv1.StatefulSet {
+		return &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Spec: appsv1.StatefulSetSpec{
+			Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{container("app", "1", "")}}},
+			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{Partition: partition}}}}
+	}
+	two := int32(2)
+	r := newRig(t, sts("db", &two), pod("db-0", ctrl("StatefulSet", "db"), nil, container("app", "1", "")),
+		sts("kv", nil), pod("kv-0", ctrl("StatefulSet", "kv"), nil, container("app", "1", "")))
+	c := r.start(t, Options{})
+	got := map[string]model.Workload{}
+	for _, w := range c.Snapshot().Workloads {
+		got[w.Ref.Name] = w
+	}
+	if w := got["db"]; w.UpdateStrategy != "RollingUpdate" || w.Partition != 2 {
+		t.Errorf("db: strategy %q, partition %d", w.UpdateStrategy, w.Partition)
+	}
+	if w := got["kv"]; w.UpdateStrategy != "RollingUpdate" || w.Partition != 0 {
+		t.Errorf("kv: strategy %q, partition %d", w.UpdateStrategy, w.Partition)
+	}
+}
+
 // Whether pods/resize is served comes from discovery of the core group.
 func TestResizeDiscovery(t *testing.T) {
 	for _, served := range []bool{true, false} {

@@ -40,7 +40,7 @@ func (c *Collector) Snapshot() model.Snapshot {
 
 // buildWorkload converts one workload, its events aside.
 func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild, now time.Time) model.Workload {
-	w := model.Workload{Ref: ref, HPA: wb.hpa, Desired: wb.desired, UpdateStrategy: wb.strategy, Changes: c.patcher.log.of(ref)}
+	w := model.Workload{Ref: ref, HPA: wb.hpa, Desired: wb.desired, UpdateStrategy: wb.strategy, Partition: wb.partition, Changes: c.patcher.log.of(ref)}
 	if !wb.hasDesired {
 		w.Desired = int32(len(wb.pods))
 	}

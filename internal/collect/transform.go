@@ -34,7 +34,7 @@ func transform(obj any) (any, error) {
 	case *appsv1.StatefulSet:
 		o.ObjectMeta = trimMeta(o.ObjectMeta)
 		o.Spec = appsv1.StatefulSetSpec{Replicas: o.Spec.Replicas, Template: trimTemplate(o.Spec.Template),
-			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: o.Spec.UpdateStrategy.Type}}
+			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: o.Spec.UpdateStrategy.Type, RollingUpdate: trimRollingUpdate(o.Spec.UpdateStrategy.RollingUpdate)}}
 		o.Status = appsv1.StatefulSetStatus{Replicas: o.Status.Replicas, ReadyReplicas: o.Status.ReadyReplicas}
 		return o, nil
 	case *appsv1.DaemonSet:
@@ -60,6 +60,15 @@ func transform(obj any) (any, error) {
 		return o, nil
 	}
 	return obj, nil
+}
+
+// trimRollingUpdate keeps a StatefulSet's rolling update partition, the
+// part of it kgotop reads.
+func trimRollingUpdate(r *appsv1.RollingUpdateStatefulSetStrategy) *appsv1.RollingUpdateStatefulSetStrategy {
+	if r == nil || r.Partition == nil {
+		return nil
+	}
+	return &appsv1.RollingUpdateStatefulSetStrategy{Partition: r.Partition}
 }
 
 // trimMeta keeps identity, owners and the few annotations kgotop reads.

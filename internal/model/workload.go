@@ -80,6 +80,10 @@ type Workload struct {
 	// (RollingUpdate, OnDelete) or a Deployment's strategy (RollingUpdate,
 	// Recreate); "" when unknown.
 	UpdateStrategy string
+	// Partition is a StatefulSet's rollingUpdate.partition: a rolling
+	// update replaces only the pods whose ordinal is at least this; 0 when
+	// none is set.
+	Partition int32
 	// Changes are the changes kgotop applied to the workload, newest first
 	// (see AppliedChange).
 	Changes []AppliedChange

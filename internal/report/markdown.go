@@ -74,15 +74,15 @@ func writeMarkdownAdvice(b *strings.Builder, wa workloadAdvice) {
 			who = "`" + a.Target.Container + "` "
 		}
 		fmt.Fprintf(b, "- **%s** %s%s: %s (confidence %s", a.Severity, who, mdEscape(adviceHeadline(a)), mdEscape(a.Reason), a.Confidence.Level)
-		if a.Range != nil {
-			b.WriteString("; " + a.Range.Words())
-		}
 		if a.Confidence.Note != "" {
 			b.WriteString(": " + mdEscape(a.Confidence.Note))
 		}
 		b.WriteString(")\n")
 		if ev := evidenceLine(a.Evidence, " "); ev != "" {
 			b.WriteString("  - evidence: " + mdEscape(ev) + "\n")
+		}
+		if a.Range != nil { // its own line, as the text report has it
+			b.WriteString("  - range: " + mdEscape(a.Range.Words()) + "\n")
 		}
 		for _, n := range a.Notes {
 			b.WriteString("  - note: " + mdEscape(n) + "\n")

@@ -243,6 +243,23 @@ func TestASavedPastIsSaidAsSaved(t *testing.T) {
 	}
 }
 
+// Review 3, #11: in Markdown the request range is a bullet of its own, not
+// spliced between the confidence level and its reason.
+func TestMarkdownRangeIsItsOwnBullet(t *testing.T) {
+	a := advisor.Advice{Kind: advisor.KindCPURequest, Severity: advisor.Info, Reason: "P90 usage is 81m: request 94m (P90 + 15%)",
+		Target:     advisor.Target{Kind: model.KindDeployment, Namespace: "store", Name: "api", Container: "app"},
+		Confidence: advisor.Confidence{Level: advisor.Medium, Note: "7h59m of history: a full day shows the daily peak"},
+		Range:      &advisor.Range{Lower: advisor.Value{Display: "92m"}, Upper: advisor.Value{Display: "468m"}}}
+	var b strings.Builder
+	writeMarkdownAdvice(&b, workloadAdvice{w: model.Workload{Ref: model.WorkloadRef{Kind: model.KindDeployment, Namespace: "store", Name: "api"}},
+		advice: []advisor.Advice{a}})
+	out := b.String()
+	if !strings.Contains(out, "(confidence medium: 7h59m of history: a full day shows the daily peak)\n") ||
+		!strings.Contains(out, "\n  - range: a request anywhere from 92m to 468m would do (the recommender's lower and upper bounds)\n") {
+		t.Errorf("markdown:\n%s", out)
+	}
+}
+
 // The header's live part is the one the advice names ("then 2m15s live"),
 // and says how many of its windows this run saw: the rest were saved by
 // earlier runs (third review, finding 9).

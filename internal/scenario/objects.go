@@ -120,9 +120,13 @@ func (s Scenario) Controller() (*appsv1.Deployment, *appsv1.StatefulSet) {
 	sel := &metav1.LabelSelector{MatchLabels: s.Labels()}
 	replicas := s.Replicas
 	if s.Kind == model.KindStatefulSet {
+		strategy := appsv1.StatefulSetUpdateStrategyType(s.UpdateStrategy)
+		if strategy == "" {
+			strategy = appsv1.RollingUpdateStatefulSetStrategyType // what the API server defaults it to
+		}
 		return nil, &appsv1.StatefulSet{ObjectMeta: meta, Spec: appsv1.StatefulSetSpec{
 			Replicas: &replicas, Selector: sel, ServiceName: s.Name, Template: s.PodTemplate(),
-			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: appsv1.StatefulSetUpdateStrategyType(s.UpdateStrategy)}}}
+			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: strategy}}}
 	}
 	return &appsv1.Deployment{ObjectMeta: meta, Spec: appsv1.DeploymentSpec{
 		Replicas: &replicas, Selector: sel, Template: s.PodTemplate()}}, nil

@@ -122,7 +122,7 @@ func run(ctx context.Context, kubeconfig string, seed uint64, warm time.Duration
 			}
 			names[st.Name] = real[st.Index].Name
 			if st.Custom {
-				if err := writeStatus(ctx, k, real[st.Index], st.Status, shift); err != nil {
+				if err := writeStatus(ctx, k, real[st.Index], renamed(st.Status, st.Name, real[st.Index].Name), shift); err != nil {
 					return fmt.Errorf("%s: %w", real[st.Index].Name, err)
 				}
 			}
@@ -290,6 +290,20 @@ func writeStatus(ctx context.Context, k kubernetes.Interface, p corev1.Pod, st c
 		_, err = k.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, cur, metav1.UpdateOptions{})
 		return err
 	})
+}
+
+// renamed is the simulated status with the simulated pod's name, which the
+// kubelet's waiting message names ("back-off 5m0s restarting failed
+// container=notifier pod=notifier-ae0485bb-dxtnm_kgotop-demo"), replaced by
+// the name the cluster gave the pod.
+func renamed(st corev1.PodStatus, sim, real string) corev1.PodStatus {
+	st = *st.DeepCopy()
+	for i := range st.ContainerStatuses {
+		if w := st.ContainerStatuses[i].State.Waiting; w != nil {
+			w.Message = strings.ReplaceAll(w.Message, sim, real)
+		}
+	}
+	return st
 }
 
 // shifted is the simulated status moved to now, at the addresses the cluster
