@@ -49,9 +49,10 @@ func adviceByWorkload(s model.Snapshot, all []advisor.Advice) []workloadAdvice {
 		}
 		out = append(out, wa)
 	}
-	// Stable: worst first, then the snapshot's order.
+	// Stable: most urgent first (within a severity, what fails before what
+	// only saves, as the table), then the snapshot's order.
 	slices.SortStableFunc(out, func(a, b workloadAdvice) int {
-		return cmp.Compare(advisor.Worst(b.advice).Rank(), advisor.Worst(a.advice).Rank())
+		return cmp.Compare(advisor.Urgency(b.advice), advisor.Urgency(a.advice))
 	})
 	return out
 }

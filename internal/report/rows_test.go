@@ -39,4 +39,12 @@ func TestRowsPutOutagesBeforeSavings(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("rows %v, want %v", got, want)
 	}
+	// The advice section follows the same order (fourth review).
+	got = nil
+	for _, wa := range adviceByWorkload(s, advice) {
+		got = append(got, wa.w.Ref.Name+" "+string(advisor.Worst(wa.advice)))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("advice section %v, want %v", got, want)
+	}
 }
