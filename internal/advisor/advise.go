@@ -144,7 +144,7 @@ func AdviseWorkload(w model.Workload, opts Options) []Advice {
 		sized := holdWhatRestsOnHeld(res.advice, goAdvice)
 		parts = append(parts, sized, adviseProbes(wc), adviseImage(wc, setsEnv(sized, "GOMAXPROCS")), adviseRestarts(wc), pools)
 	}
-	parts = append(parts, adviseHPA(w, sizes), adviseReplicas(w, opts), afterChange(w))
+	parts = append(parts, adviseHPA(w, sizes, opts), adviseReplicas(w, opts), afterChange(w))
 	n := 0
 	for _, p := range parts {
 		n += len(p)

@@ -14,7 +14,7 @@ import (
 // raises it (and the HPA scales out sooner), a larger one lowers it. It also
 // flags containers without the CPU request such an HPA needs, and an HPA
 // pinned at its minimum far below its target.
-func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
+func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan, opts Options) []Advice {
 	if w.HPA == nil {
 		return nil
 	}
@@ -59,7 +59,7 @@ func adviseHPA(w model.Workload, plans map[string]cpuRequestPlan) []Advice {
 			out = append(out, a)
 			continue
 		}
-		if a := hpaPinned(w, m, oldSum, newSum); a != nil {
+		if a := hpaPinned(w, m, oldSum, newSum, opts); a != nil {
 			out = append(out, *a)
 		}
 		if newSum == oldSum || oldSum == 0 || newSum == 0 {
@@ -185,6 +185,9 @@ type pinnedVerdict struct {
 	needed, neededP95, suggested int64
 	p95Util                      float64
 	history                      time.Duration
+	// watched assesses the usage history the metric covers (a short one
+	// when any is short): below the sizing minimum the minimum is not cut.
+	watched history
 	// requestUtil is the utilization with the suggested requests (0 when
 	// none is suggested): when it reaches half the target, the request is
 	// the lever.
@@ -194,7 +197,7 @@ type pinnedVerdict struct {
 // decidePinned finds an HPA that sits at its minimum far below its CPU
 // target: the current load needs at most half the minimum's replicas (and
 // so does the P95 of the usage kgotop watched).
-func decidePinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64) (pinnedVerdict, bool) {
+func decidePinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64, opts Options) (pinnedVerdict, bool) {
 	h := w.HPA
 	cur, target := int64(m.CurrentUtilization), int64(m.TargetUtilization)
 	replicas := int64(h.CurrentReplicas)
@@ -204,8 +207,15 @@ func decidePinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64) (pi
 	v := pinnedVerdict{m: m, needed: max(1, (replicas*cur+target-1)/target)}
 	// The P95 of every container's usage the metric covers, over their requests.
 	p95, req := hpaP95(w, m), int64(0)
+	first := true
 	for _, c := range w.Containers {
-		if m.Container != "" && c.Name != m.Container || c.Usage == nil || c.Usage.CPU.Empty() {
+		if m.Container != "" && c.Name != m.Container {
+			continue
+		}
+		if hs := assess(c.Usage, opts); first || hs.conf.Level == Low && v.watched.conf.Level != Low {
+			v.watched, first = hs, false
+		}
+		if c.Usage == nil || c.Usage.CPU.Empty() {
 			continue
 		}
 		req += positive(c.Resources.Requests.CPU)
@@ -228,15 +238,15 @@ func decidePinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64) (pi
 // hpaPinned advises lowering the minimum of an HPA pinned at it, or, when
 // the suggested CPU requests would lift utilization to half the target,
 // right-sizing the request first.
-func hpaPinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64) *Advice {
-	v, ok := decidePinned(w, m, oldSum, newSum)
+func hpaPinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64, opts Options) *Advice {
+	v, ok := decidePinned(w, m, oldSum, newSum, opts)
 	if !ok {
 		return nil
 	}
 	h := w.HPA
 	reason := fmt.Sprintf("HPA %s sits at its minimum of %d replicas at %d%% CPU utilization, against a %d%% target: at the %s request the load needs %s",
 		h.Name, h.MinReplicas, m.CurrentUtilization, m.TargetUtilization, formatCPU(oldSum), count(v.needed, "replica"))
-	if v.neededP95 > 0 {
+	if v.neededP95 > 0 && v.history > 0 {
 		reason += fmt.Sprintf(" (%d at the P95 of the %s watched)", v.neededP95, formatDuration(v.history))
 	}
 	reason += ", so minReplicas, not the load, sets the replica count"
@@ -253,6 +263,16 @@ func hpaPinned(w model.Workload, m model.HPAMetric, oldSum, newSum int64) *Advic
 		a.Evidence = append(a.Evidence, num("P95 utilization", fmt.Sprintf("%.0f%%", v.p95Util), v.p95Util, Percent))
 	}
 	a.Confidence = Confidence{Level: Medium, Score: 0.5, Note: "from the HPA's status now and the usage watched; a daily peak outside it may need the minimum"}
+	if hs := v.watched; hs.conf.Level == Low {
+		// Less history than a right-size rests on: the less kgotop knows,
+		// the less availability it offers to give up.
+		a.Reason = reason + fmt.Sprintf(", but on %s of history kgotop does not cut it: watch longer; a daily peak may need the minimum", formatDuration(hs.conf.Span()))
+		a.Suggested = textValue(fmt.Sprintf("keep %d and watch longer", h.MinReplicas))
+		a.Confidence = hs.conf
+		a.Confidence.Note = fmt.Sprintf("only %s of usage history (%d samples), under the %s and %d samples a right-size rests on",
+			formatDuration(hs.conf.Span()), hs.conf.Samples, formatDuration(opts.SizingMin), opts.SizingMinSamples)
+		return &a
+	}
 	if v.requestUtil >= float64(m.TargetUtilization)/2 {
 		a.Reason = reason + fmt.Sprintf("; the oversized CPU request keeps it there: with the suggested one it runs at %.0f%% (see the HPA target advice)", v.requestUtil)
 		a.Suggested = textValue("right-size the CPU request (see the HPA target advice)")

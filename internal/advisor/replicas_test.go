@@ -84,9 +84,17 @@ func TestHPAPinnedAtItsMinimum(t *testing.T) {
 		hpa   *model.HPA
 		words []string // "" = no advice
 		min   int64    // the minimum advised, 0 = none
+		low   bool     // low confidence: too little history to cut it
 	}{
-		{name: "6 replicas at 10% of a 60% target: the load needs 1", c: model.Container{Resources: res(100, 0, 0, 0)}, hpa: hpa(6, 6, 10),
-			words: []string{"minimum of 6 replicas at 10% CPU utilization, against a 60% target: at the 100m request the load needs 1 replica", "lower it to 2"}, min: 2},
+		// No usage watched, or less than the sizing minimum (3h, 100
+		// samples): the HPA's status now is one moment, so the minimum is
+		// kept (fourth review: a minReplicas cut from 0s of history).
+		{name: "6 replicas at 10% of a 60% target, nothing watched: keep it", c: model.Container{Resources: res(100, 0, 0, 0)}, hpa: hpa(6, 6, 10),
+			words: []string{"minimum of 6 replicas at 10% CPU utilization, against a 60% target: at the 100m request the load needs 1 replica",
+				"but on 0s of history kgotop does not cut it: watch longer; a daily peak may need the minimum"}, low: true},
+		{name: "20 minutes watched: keep it", c: model.Container{Resources: res(100, 0, 0, 0),
+			Usage: usage(20*time.Minute, 15*time.Second, 1, 100, steady(35, 100*mi))}, hpa: hpa(6, 6, 10),
+			words: []string{"(4 at the P95 of the 20m watched)", "but on 20m of history kgotop does not cut it: watch longer"}, low: true},
 		// P95 35% of the request: 4 replicas at the target; the suggested request (41m) lifts utilization only to 24%.
 		{name: "the P95 of the watched usage keeps more", c: model.Container{Resources: res(100, 0, 0, 0),
 			Usage: usage(26*time.Hour, 5*time.Minute, 1, 100, steady(35, 100*mi))}, hpa: hpa(6, 6, 10),
@@ -118,6 +126,9 @@ func TestHPAPinnedAtItsMinimum(t *testing.T) {
 				if !strings.Contains(a.Reason, w) {
 					t.Errorf("%q lacks %q", a.Reason, w)
 				}
+			}
+			if low := a.Confidence.Level == Low; low != tc.low || low && !strings.Contains(a.Confidence.Note, "usage history") {
+				t.Errorf("confidence %+v, want low %v", a.Confidence, tc.low)
 			}
 			if a.Suggested.Amount != tc.min || (tc.min > 0) != strings.Contains(a.Code, fmt.Sprintf(`"minReplicas":%d`, tc.min)) {
 				t.Errorf("suggested %+v, code %q, want minReplicas %d", a.Suggested, a.Code, tc.min)
