@@ -78,7 +78,7 @@ func restartAdvice(x wctx) *Advice {
 		a.Suggested = textValue("fix the liveness probe (see the probe advice)")
 	case last != nil && killedBySignal(*last):
 		a.Suggested = textValue("find who stopped it: the kubelet's Killing events")
-		if !eventsKept(x, last) {
+		if pod, _ := restartedPod(x, last); killingOf(x.c, pod) == nil && !eventsKept(x, last) {
 			a.Suggested = textValue("find who stopped it: the kubelet's log on its node")
 		}
 	case oom:
@@ -90,7 +90,10 @@ func restartAdvice(x wctx) *Advice {
 	if oom {
 		a.Evidence = append(a.Evidence, storeEvidence(x.c, storeOOMKills)...)
 	}
-	a.Code, a.Notes = restartCommands(x, last, oom, a.Notes)
+	// Liveness kills for every restart: the cause is known, no need to
+	// look for who sent the signal.
+	known := byProbe && kills >= restarts
+	a.Code, a.Notes = restartCommands(x, last, oom, !known, a.Notes)
 	if a.Code != "" {
 		a.CodeLang = "shell"
 	}
@@ -108,11 +111,43 @@ func eventsKept(x wctx, t *model.Termination) bool {
 }
 
 // restartCommands returns the commands that find why the container last
-// stopped: the previous run's log (an OOMKill leaves none), and for a kill
-// from outside, the kubelet's Killing events while they are kept, else a
-// note that points at the kubelet's log on the node around the kill.
-func restartCommands(x wctx, last *model.Termination, oom bool, notes []string) (string, []string) {
-	pod, node := "POD", ""
+// stopped: the previous run's log (an OOMKill leaves none), and, when who
+// stopped it is still a question (whom), the kubelet's Killing events: the
+// command, quoting the newest one kgotop holds for the pod; with none held,
+// the command while the API server likely keeps them (1h by default), else
+// a note that points at the kubelet's log on the node around the kill.
+func restartCommands(x wctx, last *model.Termination, oom, whom bool, notes []string) (string, []string) {
+	pod, node := restartedPod(x, last)
+	var code []string
+	if !oom {
+		code = append(code, fmt.Sprintf("kubectl logs %s -n %s -c %s --previous", pod, x.w.Ref.Namespace, x.c.Name))
+	}
+	events := fmt.Sprintf("kubectl get events -n %s --field-selector involvedObject.name=%s,reason=Killing", x.w.Ref.Namespace, pod)
+	held := killingOf(x.c, pod)
+	switch {
+	case !whom || last == nil || !killedBySignal(*last):
+	case held != nil:
+		code = append(code, events)
+		notes = append(notes, fmt.Sprintf("the kubelet's Killing event for %s, %s ago: %q", pod, formatDuration(x.opts.Now.Sub(held.LastSeen)), held.Message))
+	case eventsKept(x, last):
+		// The log cannot say who sent the signal; the kubelet's events can.
+		code = append(code, events)
+	default:
+		on := "on its node"
+		if node != "" {
+			on = "on node " + node
+		}
+		notes = append(notes, fmt.Sprintf("kgotop holds no Killing event for %s, and they are likely gone: kube-apiserver keeps events for 1h by default (--event-ttl), and "+
+			"the container stopped %s ago; look in the kubelet's log %s around %s (journalctl -u kubelet), or in your event exporter",
+			pod, formatDuration(x.opts.Now.Sub(last.FinishedAt)), on, last.FinishedAt.UTC().Format(time.RFC3339)))
+	}
+	return strings.Join(code, "\n"), notes
+}
+
+// restartedPod is the pod (and its node, "" unknown) whose container last
+// stopped; "POD" when no instance restarted.
+func restartedPod(x wctx, last *model.Termination) (pod, node string) {
+	pod = "POD"
 	for _, in := range x.c.Instances {
 		if in.RestartCount > 0 && (pod == "POD" || in.LastTermination == last) {
 			pod = in.Pod
@@ -123,25 +158,18 @@ func restartCommands(x wctx, last *model.Termination, oom bool, notes []string) 
 			node = p.Node
 		}
 	}
-	var code []string
-	if !oom {
-		code = append(code, fmt.Sprintf("kubectl logs %s -n %s -c %s --previous", pod, x.w.Ref.Namespace, x.c.Name))
-	}
-	switch {
-	case last == nil || !killedBySignal(*last):
-	case eventsKept(x, last):
-		// The log cannot say who sent the signal; the kubelet's events can.
-		code = append(code, fmt.Sprintf("kubectl get events -n %s --field-selector involvedObject.name=%s,reason=Killing", x.w.Ref.Namespace, pod))
-	default:
-		on := "on its node"
-		if node != "" {
-			on = "on node " + node
+	return pod, node
+}
+
+// killingOf is the newest Killing event kgotop holds for the container in
+// pod, nil when it holds none.
+func killingOf(c model.Container, pod string) *model.Event {
+	for i, e := range c.Killings { // newest first
+		if e.Object == "Pod/"+pod {
+			return &c.Killings[i]
 		}
-		notes = append(notes, fmt.Sprintf("the kubelet's Killing events are likely gone: kube-apiserver keeps events for 1h by default (--event-ttl), and "+
-			"the container stopped %s ago; look in the kubelet's log %s around %s (journalctl -u kubelet), or in your event exporter",
-			formatDuration(x.opts.Now.Sub(last.FinishedAt)), on, last.FinishedAt.UTC().Format(time.RFC3339)))
 	}
-	return strings.Join(code, "\n"), notes
+	return nil
 }
 
 // restartEvidence is the numbers restart advice rests on.

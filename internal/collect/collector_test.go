@@ -198,6 +198,11 @@ func TestProbeEventsAreCountedPerContainer(t *testing.T) {
 	if len(ct.Events) != 1 || ct.Events[0].Reason != "BackOff" || ct.Events[0].Count != 5 {
 		t.Errorf("other events = %+v", ct.Events)
 	}
+	// The Killing events are held too, with the pod they ended a run of:
+	// the advice reads them to tell whether the kubelet's events are kept.
+	if len(ct.Killings) != 2 || ct.Killings[0].Object != "Pod/debug" || !strings.Contains(ct.Killings[0].Message, "failed liveness probe") {
+		t.Errorf("killings = %+v", ct.Killings)
+	}
 }
 
 func TestForbiddenResourcesAreNamedAndTheRestWorks(t *testing.T) {

@@ -81,8 +81,8 @@ func (c *Collector) buildWorkload(ref model.WorkloadRef, wb *workloadBuild, now 
 }
 
 // fileEvents files a workload's events under the container they are about:
-// probe failures are counted per probe, liveness kills counted, and the rest
-// kept newest first.
+// probe failures are counted per probe, liveness kills counted, Killing
+// events and the other warnings kept newest first.
 func fileEvents(w *model.Workload, evs []*corev1.Event) {
 	for _, e := range evs {
 		fileEvent(w, convertEvent(e))
@@ -91,6 +91,7 @@ func fileEvents(w *model.Workload, evs []*corev1.Event) {
 	for j := range w.Containers {
 		c := &w.Containers[j]
 		sortEvents(c.Events)
+		sortEvents(c.Killings)
 		slices.SortFunc(c.ProbeFailures, func(a, b model.ProbeFailure) int { return cmp.Compare(a.Probe, b.Probe) })
 	}
 }
@@ -102,6 +103,9 @@ func fileEvent(w *model.Workload, ev model.Event) {
 		return
 	}
 	c := &w.Containers[ci]
+	if ev.Reason == "Killing" {
+		c.Killings = append(c.Killings, ev)
+	}
 	switch {
 	case ev.Reason == "Unhealthy" && model.ProbeTypeOfMessage(ev.Message) != "":
 		pf := probeFailure(c, model.ProbeTypeOfMessage(ev.Message))

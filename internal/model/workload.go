@@ -149,6 +149,9 @@ type Container struct {
 	ProbeFailures []ProbeFailure
 	// Events are the kubelet's other warnings for this container (BackOff, ...), newest first.
 	Events []Event
+	// Killings are the kubelet's Killing events for this container (Normal:
+	// a probe's kill, a stop), newest first: which pod's run they ended.
+	Killings []Event
 	// Usage is the usage history of this container across all replicas.
 	// It is nil when no metrics were ever seen.
 	Usage *History

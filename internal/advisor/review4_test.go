@@ -1,0 +1,66 @@
+package advisor
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kgotop/kgotop/internal/model"
+)
+
+// Finding 2: whether the kubelet's Killing events are gone is decided from
+// the events kgotop holds, not guessed from the default 1h TTL: one held
+// for the pod is quoted beside the command; with none held an old kill
+// points at the kubelet's log; liveness kills for every restart need neither.
+func TestReview4KillingEventsFromWhatIsHeld(t *testing.T) {
+	killed := t0.Add(2 * time.Hour)
+	now := killed.Add(7*time.Hour + 41*time.Minute)
+	killing := func(pod, msg string, at time.Time) model.Event {
+		return model.Event{Type: "Normal", Reason: "Killing", Message: msg, Count: 1, LastSeen: at, Object: "Pod/" + pod, Container: "app"}
+	}
+	stop := "Stopping container app"
+	gone := "look in the kubelet's log on node node-7"
+	cases := []struct {
+		name     string
+		killings []model.Event
+		kills    int32 // liveness kills counted
+		events   bool  // the events command is printed
+		quote    string
+		gone     bool
+	}{
+		{name: "none held: the TTL guess", gone: true},
+		{name: "one held for another pod: the TTL guess", killings: []model.Event{killing("api-2", stop, killed)}, gone: true},
+		{name: "one held for the pod: quoted, with the command", killings: []model.Event{killing("api-2", stop, now), killing("api-1", stop, killed.Add(-time.Minute))},
+			events: true, quote: `the kubelet's Killing event for api-1, 7h42m ago: "Stopping container app"`},
+		{name: "liveness kills for every restart: the cause is known", kills: 1,
+			killings: []model.Event{killing("api-1", "Container app failed liveness probe, will be restarted", killed)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := withProbes(model.Container{Name: "app", Resources: res(100, 128*mi, 0, 256*mi), Killings: tc.killings, Instances: []model.ContainerInstance{
+				{Pod: "api-1", RestartCount: 1, LastTermination: &model.Termination{Reason: "Error", ExitCode: 143, StartedAt: t0, FinishedAt: killed}}}})
+			if tc.kills > 0 {
+				c.ProbeFailures = []model.ProbeFailure{{Probe: model.Liveness, Count: 3 * tc.kills, Kills: tc.kills, LastSeen: killed}}
+			}
+			w := deployment(c)
+			w.Pods = []model.Pod{{Name: "api-1", Node: "node-7"}, {Name: "api-2", Node: "node-8"}}
+			r := find(AdviseWorkload(w, Options{Now: now}), KindRestarts)
+			if r == nil {
+				t.Fatal("no restart advice")
+			}
+			notes := strings.Join(r.Notes, " ")
+			if got := strings.Contains(r.Code, "involvedObject.name=api-1,reason=Killing"); got != tc.events {
+				t.Errorf("events command %v, want %v: %q", got, tc.events, r.Code)
+			}
+			if strings.Contains(notes, gone) != tc.gone || strings.Contains(notes, "likely gone") != tc.gone {
+				t.Errorf("notes %q, want the TTL guess %v", notes, tc.gone)
+			}
+			if tc.quote != "" && !strings.Contains(notes, tc.quote) {
+				t.Errorf("notes %q lack %q", notes, tc.quote)
+			}
+			if !strings.Contains(r.Code, "kubectl logs api-1") {
+				t.Errorf("code %q lacks the previous run's log", r.Code)
+			}
+		})
+	}
+}
