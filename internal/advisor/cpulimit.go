@@ -38,6 +38,14 @@ type cpuLimitVerdict struct {
 	// is in them (not from a past the ring does not hold).
 	span     time.Duration
 	peakSeen bool
+	// whole says the ring of windows holds only the newest part of the
+	// history (it keeps 2h; a saved or Prometheus past is not in it): then
+	// share is the share of all the history's samples at or above
+	// throttledAt of the limit (model.Histogram.ShareAtLeast, a floor), over
+	// the history's span.
+	whole bool
+	share float64
+	over  time.Duration
 	// throttling is cAdvisor's count of throttled CFS periods under the
 	// limit in force (model.PastEvents), nil when no store had it: where
 	// it is known it replaces the guess from usage sitting at the limit.
@@ -80,14 +88,26 @@ func (v cpuLimitVerdict) shown() bool {
 	if v.throttling != nil {
 		return v.throttling.P95 >= throttledShare
 	}
+	if v.whole {
+		// The same two tests on the whole history: the share, and time at
+		// the limit worth pinnedWindowsMin windows.
+		return v.share >= throttledShare && time.Duration(v.share*float64(v.over)) >= pinnedWindowsMin*metricsWindow
+	}
 	return v.pinned >= pinnedWindowsMin && float64(v.pinned) >= throttledShare*float64(v.windows)
 }
+
+// metricsWindow is metrics-server's finest resolution, the window
+// pinnedWindowsMin counts in.
+const metricsWindow = 15 * time.Second
 
 // shownBy says what shows the throttling (shown): "measured throttling",
 // or the windows at the limit.
 func (v cpuLimitVerdict) shownBy() string {
 	if v.throttling != nil {
 		return "measured throttling"
+	}
+	if v.whole {
+		return fmt.Sprintf("usage at the limit in %s of the samples over %s", pct(v.share), formatDuration(v.over))
 	}
 	return fmt.Sprintf("usage at the limit in %d of the last %d metrics windows", v.pinned, v.windows)
 }
@@ -127,6 +147,10 @@ func decideCPULimit(x wctx, hs history, s cpuStats) cpuLimitVerdict {
 		}
 	}
 	v.span = time.Duration(last-first) * time.Second
+	if v.windows == 0 || hs.h.First.Before(time.Unix(first, 0).Add(-model.MaxSampleGap)) {
+		v.whole, v.over = true, hs.h.Span()
+		v.share = hs.h.CPU.ShareAtLeast(throttledAt * float64(v.lim) / 1000)
+	}
 	v.peakSeen = v.windows > 0 && !hs.h.CPUPeak.Time.Before(time.Unix(first, 0))
 	if x.c.Past != nil {
 		v.throttling = x.c.Past.Throttling
@@ -176,7 +200,11 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 			100*t.P95, 100*t.Share, formatDuration(x.c.Past.Range), x.c.Past.Source, cpuAdj(v.lim))
 	} else if v.cause == limPinned {
 		seen = fmt.Sprintf("usage sits at the %s limit (peak %s): likely throttled, and usage cannot show how much more it wants", cpuAdj(v.lim), formatCPU(s.peak))
-		if v.pinned > 0 {
+		switch {
+		case v.whole && v.share > 0:
+			seen = fmt.Sprintf("usage sat at %.0f%% or more of the %s limit in %s of the samples over the %s of history (P50 %s, P90 %s): likely throttled, and usage cannot show how much more it wants",
+				100*throttledAt, cpuAdj(v.lim), pct(v.share), formatDuration(v.over), cpuWords(ceilTo(s.p50, 1)), cpuWords(ceilTo(s.p90, 1)))
+		case !v.whole && v.pinned > 0:
 			seen = fmt.Sprintf("usage sat at %.0f%% or more of the %s limit in %d of the last %d metrics windows (the last %s): likely throttled, and usage cannot show how much more it wants",
 				100*throttledAt, cpuAdj(v.lim), v.pinned, v.windows, formatDuration(v.span))
 		}
@@ -198,6 +226,9 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	if t := v.throttling; t != nil {
 		a.Evidence = append(a.Evidence, num("throttled periods, P95 of 5m", fmt.Sprintf("%.0f%%", 100*t.P95), 100*t.P95, Percent),
 			num("throttled periods, past "+formatDuration(x.c.Past.Range), fmt.Sprintf("%.0f%%", 100*t.Share), 100*t.Share, Percent))
+	} else if v.whole {
+		a.Evidence = append(a.Evidence, num(fmt.Sprintf("samples at >= %.0f%% of the limit", 100*throttledAt),
+			fmt.Sprintf("%s over %s", pct(v.share), formatDuration(v.over)), 100*v.share, Percent))
 	} else if v.pinned > 0 || v.peakSeen {
 		// Windows that never reach the limit say nothing against a peak
 		// at it from a past they do not hold (a saved Prometheus past).
@@ -230,4 +261,13 @@ func (v cpuLimitVerdict) write(x wctx, hs history, s cpuStats) *Advice {
 	}
 	hs.hold(&a, v.shown())
 	return &a
+}
+
+// pct writes a share (0..1) as a whole percentage, "under 1%" for a share
+// that would read as 0%.
+func pct(share float64) string {
+	if share > 0 && share < 0.005 {
+		return "under 1%"
+	}
+	return fmt.Sprintf("%.0f%%", 100*share)
 }

@@ -14,7 +14,8 @@ import (
 
 // pinnedPricing is the demo's pricing (500m request, 1-core limit): span of
 // samples around a P50 of 925m and a P90 of 1015m, and a ring of windows
-// metrics windows 15 s apart of which the newest pinned sit at the limit.
+// metrics windows over the same span of which the newest pinned sit at the
+// limit (the ring holds the whole history, so its windows are the evidence).
 func pinnedPricing(span time.Duration, windows, pinned int, goVersion string) model.Container {
 	h := model.NewHistory(model.DefaultHistoryConfig)
 	cpus := []int64{880, 925, 960, 1015}
@@ -29,7 +30,7 @@ func pinnedPricing(span time.Duration, windows, pinned int, goVersion string) mo
 		if w >= windows-pinned {
 			cpu = 1015
 		}
-		h.AddPoint(model.Point{Unix: end.Add(-time.Duration(windows-1-w) * 15 * time.Second).Unix(), CPU: cpu, Memory: 220 * mi})
+		h.AddPoint(model.Point{Unix: end.Add(-time.Duration(windows-1-w) * span / time.Duration(max(windows-1, 1))).Unix(), CPU: cpu, Memory: 220 * mi})
 	}
 	c := model.Container{Resources: res(500, 256*mi, 1000, 512*mi), Usage: h}
 	if goVersion != "" {

@@ -64,3 +64,55 @@ func TestReview4KillingEventsFromWhatIsHeld(t *testing.T) {
 		})
 	}
 }
+
+// Finding 4: with 8d of history of which the ring holds only the last
+// three live windows, the CPU limit's step cites the whole history (the
+// share of its samples at the limit, P50 and P90), and whether that shows
+// throttling is judged on the same numbers: at the limit most of 8d is
+// relief that stays in the patch beside a GOMAXPROCS fix; a rare touch is
+// not, whatever the live windows say.
+func TestReview4CPULimitEvidenceIsTheWholeHistory(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cpus    []int64 // cycled, one every 2 minutes over 8d
+		want    string
+		shown   bool
+		without string
+	}{
+		{"at the limit most of 8d", []int64{880, 900, 990, 998, 1000}, "in 60% of the samples over the 8d of history (P50 1 core, P90 1 core)", true, "metrics windows"},
+		{"a rare touch", []int64{600, 620, 640, 610, 630, 600, 620, 640, 610, 1000}, "usage sat at 95% or more of the 1-core limit in 10% of the samples over the 8d of history", false, "metrics windows"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := model.NewHistory(model.DefaultHistoryConfig)
+			end := t0.Add(8 * 24 * time.Hour)
+			i := 0
+			for at := t0; at.Before(end); at = at.Add(2 * time.Minute) {
+				h.Add("pod-a", model.Sample{Time: at, Window: time.Minute, CPU: tc.cpus[i%len(tc.cpus)], Memory: 220 * mi}, 500)
+				i++
+			}
+			for k, cpu := range []int64{900, 910, 1000} { // the live windows: 1 of 3 at the limit
+				at := end.Add(time.Duration(k) * 15 * time.Second)
+				h.Add("pod-a", model.Sample{Time: at, Window: 15 * time.Second, CPU: cpu, Memory: 220 * mi}, 500)
+				h.AddPoint(model.Point{Unix: at.Unix(), CPU: cpu, Memory: 220 * mi})
+			}
+			c := withProbes(model.Container{Resources: res(500, 256*mi, 1000, 512*mi), Usage: h,
+				Go: goRuntime("1.23.4", func(r *model.GoRuntime) { r.GOMAXPROCS = 8 })})
+			w := deployment(c)
+			got := AdviseWorkload(w, Options{})
+			checkInvariants(t, w, got)
+			lim := find(got, KindCPULimit)
+			if lim == nil {
+				t.Fatal("no CPU limit advice")
+			}
+			if !strings.Contains(lim.Reason, tc.want) || strings.Contains(lim.Reason, tc.without) {
+				t.Errorf("reason %q, want %q without %q", lim.Reason, tc.want, tc.without)
+			}
+			if ev := evidenceWords(lim.Evidence); !strings.Contains(ev, "samples at >= 95% of the limit") || strings.Contains(ev, "windows at") {
+				t.Errorf("evidence %q", ev)
+			}
+			if in := lim.Patchable() && !lim.Held; in != tc.shown {
+				t.Errorf("in the patch %v, want %v: %q", in, tc.shown, lim.Notes)
+			}
+		})
+	}
+}

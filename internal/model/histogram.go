@@ -162,6 +162,25 @@ func (h *Histogram) Percentile(p float64) float64 {
 	return h.bucketStart(b)
 }
 
+// ShareAtLeast returns the share (0..1) of the weight at v or more as the
+// percentiles read it: in buckets whose end reaches v, the bucket that
+// holds v included (a percentile is the end of its bucket), so that
+// Percentile(1-share) is v or more. It returns 0 when empty.
+func (h *Histogram) ShareAtLeast(v float64) float64 {
+	if h.Empty() {
+		return 0
+	}
+	var sum float64
+	for i, w := range h.Weights {
+		b := i + h.Offset
+		end := h.bucketStart(min(b+1, h.Buckets-1))
+		if end >= v {
+			sum += w
+		}
+	}
+	return min(sum/h.Total, 1)
+}
+
 // CappedPercentile is Percentile p, never above peak, the largest value
 // seen: a bucket's end lies up to 5% above any sample in it, and a P90
 // above the peak would be a number nobody measured. In the last,

@@ -129,3 +129,27 @@ func TestHistogramMergeAndClone(t *testing.T) {
 		t.Fatal("merging a different layout changed the histogram")
 	}
 }
+
+// ShareAtLeast reads a share as the percentiles do: a bucket counts by its
+// end, so the bucket holding the value counts, and P(1-share) is the value
+// or more.
+func TestHistogramShareAtLeast(t *testing.T) {
+	h := NewCPUHistogram(24 * time.Hour)
+	t0 := time.Unix(1_700_000_000, 0)
+	if got := h.ShareAtLeast(0.95); got != 0 {
+		t.Errorf("empty: %v", got)
+	}
+	for _, v := range []float64{0.5, 0.6, 0.94, 1.0} {
+		h.Add(v, 1, t0)
+	}
+	// 0.94 shares the bucket [0.923, 0.971) with 0.95: it counts.
+	for _, c := range []struct{ at, want float64 }{{0.95, 0.5}, {0.3, 1}, {1.2, 0}, {0.55, 0.75}, {0.98, 0.25}} {
+		got := h.ShareAtLeast(c.at)
+		if math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("share at %v or more = %v, want %v", c.at, got, c.want)
+		}
+		if p := 1 - got + 1e-9; got > 0 && h.Percentile(p) < c.at {
+			t.Errorf("P%v = %v, below %v", 100*p, h.Percentile(p), c.at)
+		}
+	}
+}
