@@ -91,6 +91,10 @@ func hpaShift(w model.Workload, m model.HPAMetric, oldSum, newSum int64, require
 	a.ID = a.Target.String() + "/" + string(KindHPAShift)
 	a.Requires = requires
 	a.Current = Value{Display: fmt.Sprintf("%d%% of %s", m.CurrentUtilization, formatCPU(oldSum)), Set: true, Amount: int64(m.CurrentUtilization), Unit: Percent}
+	if m.NoCurrent {
+		// Absent is unknown, never 0%.
+		a.Current = Value{Display: "? of " + formatCPU(oldSum), Set: true}
+	}
 	a.Evidence = []Evidence{
 		num("target utilization", fmt.Sprintf("%d%%", m.TargetUtilization), target, Percent),
 		cpuEv("requests now", oldSum), cpuEv("requests suggested", newSum),
@@ -98,11 +102,14 @@ func hpaShift(w model.Workload, m model.HPAMetric, oldSum, newSum int64, require
 		num("replicas", fmt.Sprintf("%d (min %d, max %d)", h.CurrentReplicas, h.MinReplicas, h.MaxReplicas), float64(h.CurrentReplicas), Count),
 	}
 	a.Notes = []string{"apply the request change and watch the HPA's next decisions; adjust its target if the new utilization is not what you want"}
-	if m.CurrentUtilization <= 0 {
+	if m.NoCurrent || m.CurrentUtilization <= 0 {
 		a.Reason = fmt.Sprintf("HPA %s scales out above %d%% CPU utilization: with the suggested requests that is %s per pod instead of %s",
 			h.Name, m.TargetUtilization, formatCPU(perPodNew), formatCPU(perPodOld))
 		a.Suggested = Value{Display: fmt.Sprintf("target %d%% = %s per pod", m.TargetUtilization, formatCPU(perPodNew)), Set: true}
 		a.Confidence = Confidence{Level: Medium, Score: 0.5, Note: "the HPA reports no current utilization"}
+		if !m.NoCurrent {
+			a.Confidence.Note = "the HPA reports 0% utilization now: where it lands under load is unseen"
+		}
 		return a
 	}
 	cur := float64(m.CurrentUtilization)

@@ -116,3 +116,25 @@ func TestReview4CPULimitEvidenceIsTheWholeHistory(t *testing.T) {
 		})
 	}
 }
+
+// Finding 5: an HPA with no current value for its metric says "?", never
+// 0%; one that reads 0% says 0%.
+func TestReview4HPAWithoutACurrentMetric(t *testing.T) {
+	over := usage(84*time.Hour, 5*time.Minute, 1, 500, steady(50, 100*mi))
+	for _, tc := range []struct {
+		noCurrent bool
+		current   string
+		note      string
+	}{
+		{true, "? of 500m", "the HPA reports no current utilization"},
+		{false, "0% of 500m", "the HPA reports 0% utilization now"},
+	} {
+		w := deployment(withProbes(model.Container{Resources: res(500, 0, 0, 0), Usage: over}))
+		w.HPA = &model.HPA{Name: "web", MinReplicas: 3, MaxReplicas: 10, CurrentReplicas: 3,
+			Metrics: []model.HPAMetric{{Resource: "cpu", TargetUtilization: 60, NoCurrent: tc.noCurrent}}}
+		a := find(AdviseWorkload(w, Options{}), KindHPAShift)
+		if a == nil || a.Current.Display != tc.current || !strings.Contains(a.Confidence.Note, tc.note) {
+			t.Errorf("no current %v: %+v, want %q and %q", tc.noCurrent, a, tc.current, tc.note)
+		}
+	}
+}

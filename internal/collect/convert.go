@@ -249,13 +249,16 @@ func convertHPA(h *autoscalingv2.HorizontalPodAutoscaler) *model.HPA {
 	for _, m := range h.Spec.Metrics {
 		var hm model.HPAMetric
 		var target autoscalingv2.MetricTarget
+		var ok bool // the status holds a current value
 		switch {
 		case m.Resource != nil:
 			hm.Resource, target = string(m.Resource.Name), m.Resource.Target
-			hm.CurrentUtilization = current[hm.Resource]
+			hm.CurrentUtilization, ok = current[hm.Resource]
+			hm.NoCurrent = !ok
 		case m.ContainerResource != nil:
 			hm.Resource, hm.Container, target = string(m.ContainerResource.Name), m.ContainerResource.Container, m.ContainerResource.Target
-			hm.CurrentUtilization = current[hm.Container+"/"+hm.Resource]
+			hm.CurrentUtilization, ok = current[hm.Container+"/"+hm.Resource]
+			hm.NoCurrent = !ok
 		default:
 			hm.Resource = string(m.Type)
 		}

@@ -366,6 +366,10 @@ type HPAMetric struct {
 	// TargetUtilization and CurrentUtilization are percentages of the request (0 when not set).
 	TargetUtilization  int32
 	CurrentUtilization int32
+	// NoCurrent says the HPA's status holds no current value for the
+	// metric (FailedGetResourceMetric, or just created): CurrentUtilization
+	// is then unknown, not 0.
+	NoCurrent bool
 	// TargetAverageValue is the average value target (millicores or bytes; 0 when not set).
 	TargetAverageValue int64
 }

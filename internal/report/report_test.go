@@ -286,3 +286,14 @@ func TestTheHeadersLivePartIsTheAdvices(t *testing.T) {
 		t.Errorf("the advice says %q", p)
 	}
 }
+
+// An HPA with no current value for its metric says "now unknown": absent
+// is unknown, never 0% (fourth review, finding 5).
+func TestHPAWithoutACurrentMetricSaysUnknown(t *testing.T) {
+	s := fixture()
+	s.Workloads[0].HPA.Metrics[0] = model.HPAMetric{Resource: "cpu", TargetUtilization: 60, NoCurrent: true}
+	d := strings.Join(details(s), "\n")
+	if !strings.Contains(d, "HPA accounts scales 2-10 on cpu at 60% of request (now unknown, 2 replicas)") || strings.Contains(d, "now 0%") {
+		t.Errorf("details:\n%s", d)
+	}
+}

@@ -137,8 +137,12 @@ func details(s model.Snapshot) []string {
 		if h := w.HPA; h != nil {
 			for _, m := range h.Metrics {
 				if m.TargetUtilization > 0 {
-					out = append(out, fmt.Sprintf("%s: HPA %s scales %d-%d on %s at %d%% of request (now %d%%, %d replicas)",
-						name, h.Name, h.MinReplicas, h.MaxReplicas, m.Resource, m.TargetUtilization, m.CurrentUtilization, h.CurrentReplicas))
+					now := fmt.Sprintf("%d%%", m.CurrentUtilization)
+					if m.NoCurrent {
+						now = "unknown" // absent is unknown, never 0%
+					}
+					out = append(out, fmt.Sprintf("%s: HPA %s scales %d-%d on %s at %d%% of request (now %s, %d replicas)",
+						name, h.Name, h.MinReplicas, h.MaxReplicas, m.Resource, m.TargetUtilization, now, h.CurrentReplicas))
 				}
 			}
 		}
