@@ -160,7 +160,7 @@ func watchLonger(x wctx, hs history) Advice {
 	a.Confidence = hs.conf
 	a.Evidence = []Evidence{
 		num("history", formatDuration(hs.conf.Span()), hs.conf.Span().Seconds(), Seconds),
-		num("samples", fmt.Sprint(hs.conf.Samples), float64(hs.conf.Samples), Count),
+		samplesEvidence(hs),
 	}
 	return a
 }

@@ -3,6 +3,7 @@ package advisor
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/kgotop/kgotop/internal/model"
 )
@@ -191,8 +192,36 @@ func applyFloor(target, current, floor int64) int64 {
 func historyEvidence(hs history) []Evidence {
 	return []Evidence{
 		num("history", formatDuration(hs.conf.Span()), hs.conf.Span().Seconds(), Seconds),
-		num("samples", fmt.Sprint(hs.conf.Samples), float64(hs.conf.Samples), Count),
+		samplesEvidence(hs),
 	}
+}
+
+// samplesEvidence counts the samples a history rests on. Live ones are one
+// per pod per metrics window; a store's are counted as the VPA does, one per
+// pod per minute (a 2m step counts two), so a history with a store's past
+// says which are which: "11525 (11520 pod-minutes from Prometheus, 5 live)".
+func samplesEvidence(hs history) Evidence {
+	n := hs.conf.Samples
+	e := num("samples", fmt.Sprint(n), float64(n), Count)
+	if hs.h == nil || hs.h.Past == nil || hs.h.Past.Samples <= 0 {
+		return e
+	}
+	past := hs.h.Past
+	from, _, _ := strings.Cut(past.Source, " (")
+	e.Value = fmt.Sprintf("%d (%d pod-minutes from %s", n, past.Samples, orWord(from, "a store of metrics"))
+	if live := n - past.Samples; live > 0 {
+		e.Value += fmt.Sprintf(", %d live", live)
+	}
+	e.Value += ")"
+	return e
+}
+
+// orWord is s, or alt when s is empty.
+func orWord(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }
 
 // hpaScales returns the HPA metric that scales the workload on the named

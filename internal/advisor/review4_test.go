@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,28 @@ func TestReview4HPAWithoutACurrentMetric(t *testing.T) {
 		if a == nil || a.Current.Display != tc.current || !strings.Contains(a.Confidence.Note, tc.note) {
 			t.Errorf("no current %v: %+v, want %q and %q", tc.noCurrent, a, tc.current, tc.note)
 		}
+	}
+}
+
+// Finding 6: a store's samples are pod-minutes (a 2m step counts two),
+// live ones pod-windows: the evidence says which are which, and its number
+// (and the confidence's count) stays the total.
+func TestReview4SamplesSayWhatTheyCount(t *testing.T) {
+	h := eightDaysFromPrometheus()
+	c := withProbes(model.Container{Resources: res(500, 1024*mi, 0, 0), Usage: h})
+	a := find(AdviseWorkload(deployment(c), Options{Now: t0.Add(10 * time.Minute)}), KindCPURequest)
+	if a == nil {
+		t.Fatal("no CPU request advice")
+	}
+	live := h.Samples - h.Past.Samples
+	want := fmt.Sprintf("samples %d (11520 pod-minutes from Prometheus, %d live)", h.Samples, live)
+	if ev := evidenceWords(a.Evidence); live <= 0 || !strings.Contains(ev, want) || a.Confidence.Samples != h.Samples {
+		t.Errorf("evidence %q, want %q; confidence %+v", ev, want, a.Confidence)
+	}
+	// All live: one count, no unit to tell apart.
+	c.Usage = usage(26*time.Hour, time.Minute, 1, 500, steady(100, 150*mi))
+	a = find(AdviseWorkload(deployment(c), Options{}), KindCPURequest)
+	if ev := evidenceWords(a.Evidence); !strings.Contains(ev, fmt.Sprintf("samples %d", c.Usage.Samples)) || strings.Contains(ev, "pod-minutes") {
+		t.Errorf("live evidence %q", ev)
 	}
 }
