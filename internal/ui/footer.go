@@ -120,7 +120,7 @@ func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
 		choose[1].prio = prioAct - 5
 		choose = append(choose, footerKey{relabel(k.Held, ifElse(p.heldIn(), "leave held out", "include held")), prioAct - 2})
 	}
-	if p.undo != nil || len(p.advice) == 0 {
+	if p.undo != nil || len(p.advice) == 0 || p.alongsideOnly() {
 		choose = nil // nothing to choose from
 	}
 	switch {

@@ -24,6 +24,9 @@ type patchAvail struct {
 	// held counts the advice held back (advisor.Advice.Held): the patch
 	// view lists it, and H there includes it.
 	held int
+	// keptOut is why request or limit advice is kept out of patches, in
+	// its note's words (keptOutWhy); "" when none is.
+	keptOut string
 }
 
 // availability says whether the advice of w makes a patch.
@@ -32,7 +35,8 @@ func availability(w model.Workload, advice []advisor.Advice) patchAvail {
 	p, err := advisor.BuildPatch(w, as)
 	held := len(advisor.PatchableWithHeld(advice)) - len(as)
 	undoHeld := slices.ContainsFunc(advice, func(a advisor.Advice) bool { return a.HeldWhy == advisor.HeldBehindUndo })
-	return patchAvail{changes: len(as) > 0, err: err, command: p.Command, hpaHeld: hpaHolds(w, advice), undoHeld: undoHeld, held: held}
+	_, kept := keptOutWhy(advice)
+	return patchAvail{changes: len(as) > 0, err: err, command: p.Command, hpaHeld: hpaHolds(w, advice), undoHeld: undoHeld, held: held, keptOut: kept}
 }
 
 // hpaHolds reports whether an HPA scaling on w's resources keeps a request
@@ -66,6 +70,8 @@ func (p patchAvail) hint(kind model.Kind) string {
 		return "no patch yet: its sizing rests on little history (held); p lists it, and H there includes it"
 	case !p.changes && p.hpaHeld:
 		return "no patch: its HPA scales on these requests (--advise-hpa-resources offers one)"
+	case !p.changes && p.keptOut != "":
+		return "no patch of its sizing: " + p.keptOut
 	case !p.changes:
 		return "nothing here is a pod template change: the details say what to do"
 	}
