@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -90,6 +91,11 @@ func (m Model) footerKeys() []footerKey {
 	if r, _, ok := m.table.current(); ok && undoFirst(r.advice) {
 		// The undo is the top advice: u opens it, a dry-runs it.
 		out[5], out[6] = footerKey{relabel(k.Patch, "patch"), prioAct - 25}, footerKey{relabel(k.Apply, "dry-run the undo"), prioAct - 5}
+		if m.undoInPlace(r) {
+			// The template alone leaves crashing pods as they are: i first.
+			out[6] = footerKey{relabel(k.Apply, "undo the template only"), prioAct - 25}
+			out = slices.Insert(out, 6, footerKey{relabel(k.Resize, "undo in place"), prioMain - 2})
+		}
 		out = append(out, footerKey{k.Undo, prioMain - 1})
 	} else if ok && r.changed {
 		out = append(out, footerKey{k.Undo, prioAct - 3})
@@ -130,6 +136,8 @@ func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
 		return []footerKey{back}
 	case p.ip.state == ipConfirm:
 		return []footerKey{{relabel(k.Confirm, "resize, then patch"), prioMain}, {helpEntry("n/esc", "cancel"), prioBack}}
+	case p.state == patchConfirm && p.ip.offered && p.ip.plan.InPlace() && !p.readOnly:
+		return []footerKey{{k.Confirm, prioMain}, {k.Resize, prioMain - 1}, {helpEntry("n/esc", "cancel"), prioBack}, {k.Copy, prioAct - 10}}
 	case p.state == patchConfirm:
 		return []footerKey{{k.Confirm, prioMain}, {helpEntry("n/esc", "cancel"), prioBack}, {k.Copy, prioAct - 10}}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
+	"github.com/kgotop/kgotop/internal/resize"
 )
 
 // patchAvail is what p, a and y find for a workload: whether its advice
@@ -27,6 +28,10 @@ type patchAvail struct {
 	// keptOut is why request or limit advice is kept out of patches, in
 	// its note's words (keptOutWhy); "" when none is.
 	keptOut string
+	// undoInPlace says the undo of kgotop's last change can resize the
+	// running pods back in place (where the cluster serves pods/resize):
+	// the template alone leaves crashing pods as they are.
+	undoInPlace bool
 }
 
 // availability says whether the advice of w makes a patch.
@@ -36,7 +41,18 @@ func availability(w model.Workload, advice []advisor.Advice) patchAvail {
 	held := len(advisor.PatchableWithHeld(advice)) - len(as)
 	undoHeld := slices.ContainsFunc(advice, func(a advisor.Advice) bool { return a.HeldWhy == advisor.HeldBehindUndo })
 	_, kept := keptOutWhy(advice)
-	return patchAvail{changes: len(as) > 0, err: err, command: p.Command, hpaHeld: hpaHolds(w, advice), undoHeld: undoHeld, held: held, keptOut: kept}
+	return patchAvail{changes: len(as) > 0, err: err, command: p.Command, hpaHeld: hpaHolds(w, advice), undoHeld: undoHeld, held: held, keptOut: kept,
+		undoInPlace: undoInPlace(w)}
+}
+
+// undoInPlace reports whether the undo of kgotop's last change to w can
+// resize its running pods in place.
+func undoInPlace(w model.Workload) bool {
+	if len(w.Changes) == 0 {
+		return false
+	}
+	up, err := advisor.UndoPatch(w, w.Changes[0])
+	return err == nil && resize.Offered(up) && resize.New(w, up).InPlace()
 }
 
 // hpaHolds reports whether an HPA scaling on w's resources keeps a request

@@ -308,10 +308,7 @@ func (p patchModel) status() []model.Cell {
 	case patchDryRun:
 		return []model.Cell{{Text: "… server-side dry run in progress (nothing changes)", Level: model.Idle}}
 	case patchConfirm:
-		restarts := "running pods stay as they are"
-		if p.patch.RestartsPods {
-			restarts = "the pods restart"
-		}
+		restarts := p.confirmEffect()
 		return []model.Cell{
 			{Text: "✓ dry run passed: " + p.result, Level: model.Good},
 			{Text: fmt.Sprintf("Apply to %s in %s for real (%s)? Press Y to apply; n or esc cancels.", patchName(p.patch), p.patch.Namespace, restarts), Level: model.Near},
@@ -363,4 +360,20 @@ func fieldTable(fs []advisor.FieldChange, st Styles) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// confirmEffect says, in the confirmation, what the apply does to the
+// running pods; where they could take the change in place instead, that
+// they stay as they are until then, crashing if they crash now.
+func (p patchModel) confirmEffect() string {
+	switch {
+	case p.patch.RestartsPods:
+		return "the pods restart"
+	case !p.ip.offered || !p.ip.plan.InPlace() || p.readOnly:
+		return "running pods stay as they are"
+	}
+	if s, ok := advisor.FollowUp(*p.w); ok && p.undo != nil && s.Trouble() != "" {
+		return "the template only: running pods keep crashing until resized; i resizes them in place"
+	}
+	return "the template only: running pods keep their values until replaced; i resizes them in place"
 }
