@@ -82,3 +82,21 @@ func TestNothingToPatchSaysWhy(t *testing.T) {
 		t.Errorf("space changed a view with nothing to choose:\n%s", after)
 	}
 }
+
+// Within one urgency a workload with no pod ready sorts before one that
+// serves, whatever else it counts (notifier, down, before ingest, up).
+func TestDownFirstWithinAnUrgency(t *testing.T) {
+	crash := advisor.Advice{Kind: advisor.KindRestarts, Severity: advisor.Critical}
+	more := []advisor.Advice{crash, {Kind: advisor.KindGOGC, Severity: advisor.Warning}}
+	app := model.Container{Name: "app"}
+	up := buildRow(deploy(model.KindDeployment, "ingest", 1, 1, app), more, patchAvail{}, model.Snapshot{Namespace: "shop"})
+	down := buildRow(deploy(model.KindDeployment, "notifier", 0, 1, app), []advisor.Advice{crash}, patchAvail{}, model.Snapshot{Namespace: "shop"})
+	if compareRows(&down, &up, colAdvice) >= 0 {
+		t.Errorf("a workload that is down sorts after one that is up: scores %d, %d", down.counts.score(), up.counts.score())
+	}
+	cut := advisor.Advice{Kind: advisor.KindCPURequest, Severity: advisor.Critical, Current: advisor.Value{Set: true, Amount: 2}, Suggested: advisor.Value{Set: true, Amount: 1}}
+	saves := buildRow(deploy(model.KindDeployment, "catalog", 0, 1, app), []advisor.Advice{cut}, patchAvail{}, model.Snapshot{Namespace: "shop"})
+	if compareRows(&up, &saves, colAdvice) >= 0 {
+		t.Errorf("down, a cut sorts before a crash loop that serves")
+	}
+}

@@ -100,6 +100,7 @@ func buildRow(w model.Workload, as []advisor.Advice, patch patchAvail, s model.S
 		r.cells[colReady].Level = model.Near
 		if w.Ready == 0 {
 			r.cells[colReady].Level = model.Over
+			r.counts.down = true
 		}
 	}
 	search := []string{strings.ToLower(name)}
