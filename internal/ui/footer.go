@@ -119,11 +119,10 @@ func scrollKeys(up, down bool) []footerKey {
 // footerKeys are the patch view's keys in the state it is in, back the
 // key that leaves it.
 func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
-	choose := []footerKey{{helpEntry("↑↓", "choose"), prioMove}, {k.Toggle, prioMain - 5}}
+	// a, i, y and H before space on a narrow screen: the advice list's
+	// heading says what space does, and nothing else says what H does.
+	choose := []footerKey{{helpEntry("↑↓", "choose"), prioMove}, {k.Toggle, prioAct - 5}}
 	if p.heldCount() > 0 {
-		// H before space on a narrow screen: the advice list's heading says
-		// what space does, and nothing else says what H does.
-		choose[1].prio = prioAct - 5
 		choose = append(choose, footerKey{relabel(k.Held, ifElse(p.heldIn(), "leave held out", "include held")), prioAct - 2})
 	}
 	if p.undo != nil || len(p.advice) == 0 || p.alongsideOnly() {
@@ -160,7 +159,7 @@ func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
 		if p.state == patchFailed {
 			apply = relabel(apply, "dry run again")
 		}
-		out = append(out, footerKey{apply, prioAct})
+		out = append(out, footerKey{apply, prioMain}) // the key the view is for: the status above names it
 		if p.ip.offered && p.ip.plan.InPlace() && p.ip.state == ipIdle {
 			out = append(out, footerKey{k.Resize, prioAct + 1})
 		}
