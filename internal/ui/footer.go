@@ -62,6 +62,8 @@ func (m Model) footerKeys() []footerKey {
 			out = append(out, footerKey{k.Patch, prioAct}, footerKey{k.Apply, prioAct - 5})
 		} else if m.detail.patch.changes {
 			out = append(out, footerKey{relabel(k.Patch, "why no patch"), prioAct})
+		} else if m.detail.patch.undoHeld {
+			out = append(out, footerKey{relabel(k.Patch, "the alternative to the undo"), prioAct})
 		} else if m.detail.patch.held > 0 {
 			out = append(out, footerKey{relabel(k.Patch, "held sizing"), prioAct})
 		}

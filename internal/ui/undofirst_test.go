@@ -118,3 +118,13 @@ func TestTableKeysThatWorkElsewhereSaySo(t *testing.T) {
 		}
 	}
 }
+
+// The details of a workload whose sizing waits behind the undo name p for
+// what it opens, not "held sizing".
+func TestDetailFooterNamesTheAlternativeToTheUndo(t *testing.T) {
+	m := press(t, selectRow(t, start(t, resizeDeps(cutTooDeep(), &fakeApply{}, &fakeResize{}, &recorder{}), 200, 50), "mailer"), "enter")
+	m.detail.patch = patchAvail{undoHeld: true, held: 2} // ledger's: nothing but the raise held behind the undo
+	if f := footer(m); !strings.Contains(f, "p the alternative to the undo") || strings.Contains(f, "held sizing") {
+		t.Errorf("details footer %q", f)
+	}
+}
