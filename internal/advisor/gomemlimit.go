@@ -93,9 +93,13 @@ func decideGOMEMLIMIT(x wctx, r resources) gmlVerdict {
 		judge = limit
 	}
 	v.against = judge
-	keep := float64(judge) * (1 - throttledAt) // 5%, without a measure of the rest
+	// The alarm sits at half the room gomemlimitFor keeps: a GOMEMLIMIT
+	// set to kgotop's own advice stays quiet when what is measured outside
+	// the runtime moves by a few MiB between runs (576MiB -> 575MiB was a
+	// rollout and a false "OOMKilled before the GC reacts").
+	keep := float64(judge) * gomemlimitHeadroom / 2 // without a measure of the rest
 	if h.nonGoFrom != "" {
-		keep = float64(h.nonGo) + float64(judge)*nonGoMargin
+		keep = float64(h.nonGo) + float64(judge)*nonGoMargin/2
 	}
 	switch {
 	case err != nil:
@@ -172,7 +176,7 @@ func (v gmlVerdict) reason(x wctx, r resources) string {
 			humanBytes(v.now), formatMemory(v.against), formatGoBytes(v.want))
 	case gmlNoRoom:
 		if h.nonGoFrom != "" {
-			return fmt.Sprintf("GOMEMLIMIT %s leaves %s of the %s limit for memory outside the Go runtime, which uses %s: the container is OOMKilled before the GC reacts; set it to %s",
+			return fmt.Sprintf("GOMEMLIMIT %s leaves %s of the %s limit for memory outside the Go runtime, which uses %s: a spike there OOMKills the container before the GC reacts; set it to %s",
 				humanBytes(v.now), humanBytes(v.against-v.now), formatMemory(v.against), humanBytes(h.nonGo), formatGoBytes(v.want))
 		}
 		return fmt.Sprintf("GOMEMLIMIT %s leaves less than 5%% of the %s limit for memory the GC does not count: the container is OOMKilled before the GC reacts; set it to %s",
