@@ -22,7 +22,7 @@ func (m Model) helpView() []string {
 		title = "Keys in the details"
 		groups = [][]key.Binding{
 			{relabel(k.Up, "scroll up"), relabel(k.Down, "scroll down"), helpEntry("pgup/pgdn", "page"), helpEntry("g/G", "top, bottom")},
-			{relabel(k.Copy, "copy the patch's command, or [1]"), relabel(k.CopyBlock, "copy that command or code"), relabel(k.Patch, "show the patch"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Undo, "undo kgotop's last change")},
+			{relabel(k.Copy, "copy the patch's command, or [1]"), relabel(k.CopyBlock, "copy that command or code"), relabel(k.Patch, "show the patch"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Undo, "undo kgotop's last change"), relabel(k.Resize, "undo it in the running pods (in place)")},
 			{relabel(back, "back to the table"), relabel(k.Command, "command (:q :NAME)"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Interrupt, "quit")},
 		}
 		legend = []string{
@@ -52,7 +52,7 @@ func (m Model) helpView() []string {
 		title = "Keys in the table"
 		groups = [][]key.Binding{
 			{relabel(k.Up, "up"), relabel(k.Down, "down"), helpEntry("pgup/pgdn", "page"), helpEntry("g/G", "top, bottom"), relabel(k.Expand, "show containers"), relabel(k.Collapse, "hide containers")},
-			{relabel(k.Details, "details"), relabel(k.Filter, "filter names (kind:sts ns:NAME)"), helpEntry("esc", "clear the filter"), relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Undo, "undo kgotop's last change")},
+			{relabel(k.Details, "details"), relabel(k.Filter, "filter names (kind:sts ns:NAME)"), helpEntry("esc", "clear the filter"), relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Undo, "undo kgotop's last change"), relabel(k.Resize, "undo it in the running pods (in place)")},
 			{helpEntry("s/>", "sort by the next column"), relabel(k.SortPrev, "by the column before"), relabel(k.Reverse, "reverse the sort")},
 			sortKeys(k),
 			{relabel(k.Command, "command (:q :ns :NAME)"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit (in a view: back)")},
