@@ -58,7 +58,7 @@ func (m Model) helpView() []string {
 			{relabel(k.Command, "command (:q :ns :NAME)"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit (in a view: back)")},
 		}
 		legend = []string{
-			"ADVICE " + st.Bad.Render("●2") + " " + st.Warn.Render("▲3") + " ·1: critical, warning and info advice; - none. TOP ADVICE (wide terminals): the most urgent change; (held), (only with other changes) or (not patched) when p would leave it out of the patch, and p says why.",
+			"ADVICE " + st.Bad.Render("●2") + " " + st.Warn.Render("▲3") + " ·1: critical, warning and info advice; - none. TOP ADVICE (wide terminals): the most urgent change; held:, only with others: or no patch: before it when p would leave it out of the patch, and p says why.",
 			"Order (by advice, the default): most urgent first: critical, then warning, then info; within a severity what fails (OOMKills, crash loops, throttling) before what only saves (request cuts), and a workload with no pod ready (READY 0/2) before one that serves; then the counts of critical, warning and info advice.",
 			"WORKLOAD (2): two containers (→ shows them); READY 1/2: pods ready of those wanted. CPU and MEM sum the containers.",
 			st.Bad.Render("Red") + ": over a limit, OOMKilled, crash-looping. " + st.Warn.Render("Yellow") + ": past 90% of a limit, failing probes, restarts. " +

@@ -40,9 +40,9 @@ func TestTopAdviceSaysWhatThePatchLeavesOut(t *testing.T) {
 		advice []advisor.Advice
 		want   string
 	}{
-		{[]advisor.Advice{as["kept"]}, "CPU request → 429m (not patched)"},
-		{[]advisor.Advice{as["alongside"]}, "GOGC → drop env GOGC (only with other changes)"},
-		{[]advisor.Advice{as["held"]}, "memory request → 220Mi (held)"},
+		{[]advisor.Advice{as["kept"]}, "no patch: CPU request → 429m"},
+		{[]advisor.Advice{as["alongside"]}, "only with others: GOGC → drop env GOGC"},
+		{[]advisor.Advice{as["held"]}, "held: memory request → 220Mi"},
 		{[]advisor.Advice{as["kept"], as["held"], as["patched"]}, "memory limit → 512Mi"},
 	} {
 		if got := topAdvice(c.advice, "", false).Text; got != c.want {

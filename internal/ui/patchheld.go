@@ -123,7 +123,7 @@ func (p patchModel) keptOut() string {
 func keptOutWhy(as []advisor.Advice) (advisor.Advice, string) {
 	const prefix = "not in the patch: "
 	for _, a := range as {
-		if outOfPatch(a) != "not patched" {
+		if outOfPatch(a) != "no patch" {
 			continue
 		}
 		for _, n := range a.Notes {

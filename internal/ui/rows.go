@@ -209,7 +209,7 @@ func countContainerAdvice(as []advisor.Advice, name string) adviceCounts {
 // topAdvice says what the most urgent advice changes to ("memory limit →
 // 484Mi"), of one container's advice when only is set, else of all of it;
 // the undo of kgotop's change says so, and a change the patch view will not
-// take says why in a word (outOfPatch).
+// take says why in a word first ("held: memory request → 220Mi").
 func topAdvice(as []advisor.Advice, container string, only bool) model.Cell {
 	top := topOf(as, container, only)
 	switch {
@@ -223,7 +223,7 @@ func topAdvice(as []advisor.Advice, container string, only bool) model.Cell {
 		text += " → " + top.Suggested.Display
 	}
 	if why := outOfPatch(*top); why != "" {
-		text += " (" + why + ")"
+		text = why + ": " + text // first, where a narrow column cannot cut it off
 	}
 	return model.Cell{Text: text}
 }
@@ -238,9 +238,9 @@ func outOfPatch(a advisor.Advice) string {
 	case a.Held:
 		return "held"
 	case a.Alongside:
-		return "only with other changes"
+		return "only with others"
 	case resizes(a.Kind) && !a.Patchable() && a.Suggested.Display != "":
-		return "not patched"
+		return "no patch"
 	}
 	return ""
 }
