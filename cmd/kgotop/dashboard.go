@@ -67,19 +67,21 @@ func runDemoDashboard(ctx context.Context, o *options, logger *slog.Logger) erro
 	d := demo.Open(demo.Config{Seed: o.seed, Tick: demo.Tick, Log: logger})
 	defer d.Close()
 	return ui.Run(ctx, ui.Deps{
-		Context:   d.Context(),
-		Namespace: d.Namespace(),
-		Snapshot:  d.Snapshot,
-		Apply:     applyWith(d.Apply),
-		Resize:    resizeWith(d.Resize),
-		Record:    d.Record,
-		Advisor:   o.advisorOptions(),
-		ReadOnly:  o.readOnly,
-		Theme:     o.theme,
-		Now:       d.Now,
-		Refresh:   demo.Tick,
-		Load:      d.Start,
-		Loading:   fmt.Sprintf("simulating %s of history", model.FormatAge(demo.History)),
+		Context:      d.Context(),
+		About:        d.About(),
+		ShortContext: d.ShortContext(),
+		Namespace:    d.Namespace(),
+		Snapshot:     d.Snapshot,
+		Apply:        applyWith(d.Apply),
+		Resize:       resizeWith(d.Resize),
+		Record:       d.Record,
+		Advisor:      o.advisorOptions(),
+		ReadOnly:     o.readOnly,
+		Theme:        o.theme,
+		Now:          d.Now,
+		Refresh:      demo.Tick,
+		Load:         d.Start,
+		Loading:      fmt.Sprintf("simulating %s of history", model.FormatAge(demo.History)),
 	})
 }
 

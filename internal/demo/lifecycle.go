@@ -149,9 +149,30 @@ func (d *Demo) Record(ch model.AppliedChange) { d.c.Record(ch) }
 // ago" grows by 15 minutes a minute).
 func (d *Demo) Context() string {
 	if d.tick > 0 && d.tick < Window {
-		return fmt.Sprintf("kgotop-demo (simulated ×%d)", Window/d.tick)
+		return fmt.Sprintf("kgotop-demo (simulated, %d× speed)", Window/d.tick)
 	}
 	return d.sim.Options().Context
+}
+
+// ShortContext is Context in fewer cells, for a narrow header: the speed
+// without "simulated" ("kgotop-demo (15× speed)"), which the dashboard's
+// help explains (About).
+func (d *Demo) ShortContext() string {
+	if d.tick > 0 && d.tick < Window {
+		return fmt.Sprintf("kgotop-demo (%d× speed)", Window/d.tick)
+	}
+	return d.Context()
+}
+
+// About says, for the dashboard's help, what is simulated in a live demo
+// and how fast its clock runs; "" when the demo stands still.
+func (d *Demo) About() string {
+	if d.tick <= 0 || d.tick >= Window {
+		return ""
+	}
+	n := Window / d.tick
+	return fmt.Sprintf("Demo: a simulated cluster whose clock runs %d× faster than yours: a %s metrics window every %s, ages grow %d minutes a minute, and its dates and times are its own, not today's.",
+		n, Window, d.tick, n)
 }
 
 // Namespace is the simulated namespace.

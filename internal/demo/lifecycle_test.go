@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -72,13 +73,19 @@ func TestContextSaysTheSpeed(t *testing.T) {
 		tick time.Duration
 		want string
 	}{
-		{Tick, "kgotop-demo (simulated ×15)"},
+		{Tick, "kgotop-demo (simulated, 15× speed)"},
 		{0, "kgotop-demo (simulated)"},
 		{Window, "kgotop-demo (simulated)"},
 	} {
 		d := Open(Config{Tick: tc.tick})
 		if got := d.Context(); got != tc.want {
 			t.Errorf("tick %v: %q, want %q", tc.tick, got, tc.want)
+		}
+		if short := d.ShortContext(); len(short) > len(d.Context()) || (tc.tick == Tick) != strings.Contains(short, "15× speed") {
+			t.Errorf("tick %v: short %q", tc.tick, short)
+		}
+		if about := d.About(); (about != "") != (tc.tick == Tick) || (about != "" && !strings.Contains(about, "15× faster")) {
+			t.Errorf("tick %v: about %q", tc.tick, about)
 		}
 		d.Close()
 	}

@@ -123,7 +123,7 @@ func New(w model.Workload, p advisor.Patch) Plan {
 		plan.Refused = append(plan.Refused, "no running pod takes it in place: the template patch is the way")
 	}
 	plan.Raises = raises(w, changes)
-	plan.Order = order(w, plan.Steps, plan.Raises)
+	plan.Order = order(w, plan.Steps, plan.Raises, cpuOnly(changes))
 	plan.Notes = notes(w, p, changes, plan.Steps)
 	plan.Rolls = p.RestartsPods
 	return plan

@@ -102,9 +102,11 @@ func TestPlanOOMKilledPodFirst(t *testing.T) {
 	}
 }
 
-// A lowered request goes to the pod that uses least first.
+// A lowered request goes to the pod that uses least first (of the CPU it
+// lowers).
 func TestPlanLowersTheLeastUsedFirst(t *testing.T) {
 	w := workload(res(1000, 512*mi, 0, 1024*mi), model.QoSBurstable, 300*mi, 100*mi)
+	w.Containers[0].Instances[0].Usage.CPU, w.Containers[0].Instances[1].Usage.CPU = 300, 50
 	p := New(w, patchOf(t, w, set(advisor.Requests, advisor.CPU, 200, "200m")))
 	if !p.InPlace() || p.Steps[0].Pod != "api-b" || !strings.Contains(p.Order, "use least first") {
 		t.Errorf("plan %+v", p)
@@ -264,5 +266,22 @@ func TestPlanRefusesACutThatRollsOutAnyway(t *testing.T) {
 	w.Ref.Kind, w.UpdateStrategy = model.KindStatefulSet, "OnDelete"
 	if p := New(w, patchOf(t, w, cut...)); !p.InPlace() {
 		t.Errorf("OnDelete cut with GOMEMLIMIT: refused %q", p.Refused)
+	}
+}
+
+// A raised CPU limit alone goes first to the pod nearest its CPU limit, and
+// says so: memory is no reason for its order.
+func TestPlanRaisesCPUNearestItsCPULimitFirst(t *testing.T) {
+	w := workload(res(500, 200*mi, 1000, 512*mi), model.QoSBurstable, 400*mi, 100*mi, 200*mi)
+	for i, cpu := range []int64{300, 950, 600} {
+		w.Containers[0].Instances[i].Usage.CPU = cpu
+	}
+	p := New(w, patchOf(t, w, set(advisor.Limits, advisor.CPU, 2000, "2")))
+	var order []string
+	for _, s := range p.Steps {
+		order = append(order, s.Pod)
+	}
+	if !reflect.DeepEqual(order, []string{"api-b", "api-c", "api-a"}) || !strings.Contains(p.Order, "nearest their CPU limit") || strings.Contains(p.Order, "memory") {
+		t.Errorf("order %v (%q), want the pod using most of its CPU limit first", order, p.Order)
 	}
 }

@@ -85,8 +85,12 @@ func probeCell(c model.Container) model.Cell {
 	return s
 }
 
-// adviceCounts counts advice by severity, and keeps the highest urgency.
-type adviceCounts struct{ crit, warn, info, urgency int }
+// adviceCounts counts advice by severity, and keeps the highest urgency
+// and whether the workload is down (no pod ready of those it wants).
+type adviceCounts struct {
+	crit, warn, info, urgency int
+	down                      bool
+}
 
 func countAdvice(as []advisor.Advice) adviceCounts {
 	var n adviceCounts
@@ -109,15 +113,18 @@ func (n *adviceCounts) add(a *advisor.Advice) {
 	n.urgency = max(n.urgency, a.Urgency())
 }
 
-// plus adds the counts of o, and keeps the higher urgency.
+// plus adds the counts of o, and keeps the higher urgency; down is a
+// row's own, which a total has not.
 func (n adviceCounts) plus(o adviceCounts) adviceCounts {
 	return adviceCounts{crit: n.crit + o.crit, warn: n.warn + o.warn, info: n.info + o.info, urgency: max(n.urgency, o.urgency)}
 }
 
 // score orders workloads worst first: by the most urgent advice (an
-// OOMKill before a critical cut), then critical, warning and info counts.
+// OOMKill before a critical cut), then a workload that is down before one
+// that serves, then critical, warning and info counts. The table's help
+// (help.go) says so.
 func (n adviceCounts) score() int {
-	return n.urgency*1_000_000_000 + n.crit*1_000_000 + n.warn*1_000 + n.info
+	return n.urgency*10_000_000_000 + ifElse(n.down, 1_000_000_000, 0) + n.crit*1_000_000 + n.warn*1_000 + n.info
 }
 
 // cell renders "●2 ▲1 ·3": symbols keep the meaning without colour.

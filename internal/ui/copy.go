@@ -102,9 +102,10 @@ func copyNotice(msg copiedMsg, width int) model.Cell {
 	case r.File != "":
 		lines = []string{
 			"saved " + msg.what + " in " + file + "; also sent to the terminal's clipboard (OSC 52), which tmux passes on only with set-clipboard on",
-			"saved " + msg.what + " in " + file + "; also sent as OSC 52 (no local clipboard)",
-			"saved " + msg.what + " in " + file + "; also sent as OSC 52",
-			"saved in " + file + "; OSC 52 sent",
+			"saved " + msg.what + " in " + file + "; also sent as OSC 52, which tmux passes on only with set-clipboard on",
+			"saved " + msg.what + " in " + file + " (OSC 52: tmux set-clipboard on)",
+			"saved in " + file + " (OSC 52: tmux set-clipboard on)",
+			"saved in " + file,
 		}
 	case r.Clipboard:
 		lines = []string{"copied " + msg.what + " to the clipboard, and sent it as OSC 52 (not saved: " + errText(r.FileErr) + ")", "copied " + msg.what + " to the clipboard"}
@@ -112,8 +113,9 @@ func copyNotice(msg copiedMsg, width int) model.Cell {
 		lvl = model.Near
 		lines = []string{
 			"sent " + msg.what + " to the terminal's clipboard (OSC 52) only: " + errText(r.ClipboardErr) + "; " + errText(r.FileErr),
-			"sent " + msg.what + " to the terminal's clipboard (OSC 52) only",
-			"sent as OSC 52 only",
+			"sent " + msg.what + " to the terminal's clipboard (OSC 52) only, which tmux passes on only with set-clipboard on",
+			"sent as OSC 52 only (tmux: only with set-clipboard on)",
+			"sent as OSC 52 only (tmux: set-clipboard on)",
 		}
 	}
 	for _, l := range lines {

@@ -129,3 +129,18 @@ func TestCopySnippets(t *testing.T) {
 		t.Errorf("y on edge, with nothing to copy: %q", footer(got))
 	}
 }
+
+// At 80 columns the notice still says tmux drops OSC 52 unless
+// set-clipboard is on, in the same words for y and the number keys.
+func TestCopyNoticeAtEightyColumns(t *testing.T) {
+	d := deps(fixture(), &fakeApply{})
+	d.Copy, _ = localCopy(t, nil)
+	m := press(t, start(t, d, 80, 24), "enter") // thumbs: a patch and numbered snippets
+	y, _ := copied(t, m, "y")
+	one, _ := copied(t, m, "1")
+	for key, f := range map[string]string{"y": footer(y), "1": footer(one)} {
+		if !strings.Contains(f, "(OSC 52: tmux set-clipboard on)") || strings.Contains(f, "…") {
+			t.Errorf("%s at 80 columns: %q", key, f)
+		}
+	}
+}

@@ -65,6 +65,31 @@ func undoFirst(as []advisor.Advice) bool {
 	return top != nil && top.Undoes()
 }
 
+// undoInPlace reports whether i in the table resizes r's pods back in
+// place: the undo of kgotop's change is its top advice, the undo can go in
+// place, and the cluster serves pods/resize.
+func (m Model) undoInPlace(r *workloadRow) bool {
+	return undoFirst(r.advice) && r.patch.undoInPlace && m.resizeServed() && !m.deps.ReadOnly
+}
+
+// undoResize opens the undo of kgotop's last change to ref and starts the
+// dry run of its in-place resize (i in the table, where the undo is the
+// top advice): the template alone leaves the running pods as they are.
+func (m Model) undoResize(ref model.WorkloadRef) (tea.Model, tea.Cmd) {
+	next, _ := m.undoAction(ref)
+	m = next.(Model)
+	if m.view != viewPatch || m.patch.undo == nil {
+		return m, nil
+	}
+	if why := m.patch.noResize(m.resizeServed()); why != "" {
+		m.notice = model.Cell{Text: why, Level: model.Near}
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.patch, cmd = m.patch.startInPlace(m.ctx, m.actions())
+	return m, cmd
+}
+
 // undoDryRun opens the undo of kgotop's last change to ref and starts its
 // dry run (a when the undo is the top advice).
 func (m Model) undoDryRun(ref model.WorkloadRef) (tea.Model, tea.Cmd) {

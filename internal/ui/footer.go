@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -61,6 +62,8 @@ func (m Model) footerKeys() []footerKey {
 			out = append(out, footerKey{k.Patch, prioAct}, footerKey{k.Apply, prioAct - 5})
 		} else if m.detail.patch.changes {
 			out = append(out, footerKey{relabel(k.Patch, "why no patch"), prioAct})
+		} else if m.detail.patch.undoHeld {
+			out = append(out, footerKey{relabel(k.Patch, "the alternative to the undo"), prioAct})
 		} else if m.detail.patch.held > 0 {
 			out = append(out, footerKey{relabel(k.Patch, "held sizing"), prioAct})
 		}
@@ -90,6 +93,11 @@ func (m Model) footerKeys() []footerKey {
 	if r, _, ok := m.table.current(); ok && undoFirst(r.advice) {
 		// The undo is the top advice: u opens it, a dry-runs it.
 		out[5], out[6] = footerKey{relabel(k.Patch, "patch"), prioAct - 25}, footerKey{relabel(k.Apply, "dry-run the undo"), prioAct - 5}
+		if m.undoInPlace(r) {
+			// The template alone leaves crashing pods as they are: i first.
+			out[6] = footerKey{relabel(k.Apply, "undo the template only"), prioAct - 25}
+			out = slices.Insert(out, 6, footerKey{relabel(k.Resize, "undo in place"), prioMain - 2})
+		}
 		out = append(out, footerKey{k.Undo, prioMain - 1})
 	} else if ok && r.changed {
 		out = append(out, footerKey{k.Undo, prioAct - 3})
@@ -113,14 +121,13 @@ func scrollKeys(up, down bool) []footerKey {
 // footerKeys are the patch view's keys in the state it is in, back the
 // key that leaves it.
 func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
-	choose := []footerKey{{helpEntry("↑↓", "choose"), prioMove}, {k.Toggle, prioMain - 5}}
+	// a, i, y and H before space on a narrow screen: the advice list's
+	// heading says what space does, and nothing else says what H does.
+	choose := []footerKey{{helpEntry("↑↓", "choose"), prioMove}, {k.Toggle, prioAct - 5}}
 	if p.heldCount() > 0 {
-		// H before space on a narrow screen: the advice list's heading says
-		// what space does, and nothing else says what H does.
-		choose[1].prio = prioAct - 5
 		choose = append(choose, footerKey{relabel(k.Held, ifElse(p.heldIn(), "leave held out", "include held")), prioAct - 2})
 	}
-	if p.undo != nil || len(p.advice) == 0 {
+	if p.undo != nil || len(p.advice) == 0 || p.alongsideOnly() {
 		choose = nil // nothing to choose from
 	}
 	switch {
@@ -130,6 +137,8 @@ func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
 		return []footerKey{back}
 	case p.ip.state == ipConfirm:
 		return []footerKey{{relabel(k.Confirm, "resize, then patch"), prioMain}, {helpEntry("n/esc", "cancel"), prioBack}}
+	case p.state == patchConfirm && p.ip.offered && p.ip.plan.InPlace() && !p.readOnly:
+		return []footerKey{{k.Confirm, prioMain}, {k.Resize, prioMain - 1}, {helpEntry("n/esc", "cancel"), prioBack}, {k.Copy, prioAct - 10}}
 	case p.state == patchConfirm:
 		return []footerKey{{k.Confirm, prioMain}, {helpEntry("n/esc", "cancel"), prioBack}, {k.Copy, prioAct - 10}}
 	}
@@ -152,7 +161,7 @@ func (p patchModel) footerKeys(k KeyMap, back footerKey) []footerKey {
 		if p.state == patchFailed {
 			apply = relabel(apply, "dry run again")
 		}
-		out = append(out, footerKey{apply, prioAct})
+		out = append(out, footerKey{apply, prioMain}) // the key the view is for: the status above names it
 		if p.ip.offered && p.ip.plan.InPlace() && p.ip.state == ipIdle {
 			out = append(out, footerKey{k.Resize, prioAct + 1})
 		}

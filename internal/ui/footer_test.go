@@ -135,3 +135,16 @@ func TestHelpIsPerView(t *testing.T) {
 		t.Errorf("the details' help:\n%s", detail)
 	}
 }
+
+// At 80 columns the patch view's footer keeps a, the key its status names,
+// and i where the pods can be resized in place; space goes first, its
+// heading says what it does.
+func TestPatchFooterKeepsTheApplyKey(t *testing.T) {
+	m := openOrders(t, resizable(), &fakeApply{}, &fakeResize{}, &recorder{})
+	m = send(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, want := range []string{"a dry run", "i resize in place", "q/esc back"} {
+		if !strings.Contains(footer(m), want) {
+			t.Errorf("footer %q lacks %q", footer(m), want)
+		}
+	}
+}

@@ -51,8 +51,11 @@ func headerView(d *Deps, snap *model.Snapshot, loaded bool, counts adviceCounts,
 	} else {
 		ns = "ns " + ns
 	}
-	ctx := orDash(d.Context)
-	left := []segment{{text: "ctx " + ctx, short: ctx, prio: prioContext, shortPrio: prioShortCtx}, {text: ns, prio: prioNamespace}}
+	ctx, short := orDash(d.Context), d.ShortContext
+	if short == "" {
+		short = ctx
+	}
+	left := []segment{{text: "ctx " + ctx, short: short, prio: prioContext, shortPrio: prioShortCtx}, {text: ns, prio: prioNamespace}}
 	src := snap.Sources
 	if loaded {
 		left = append(left, metricsSegments(src.Metrics, now)...)

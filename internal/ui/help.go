@@ -22,7 +22,7 @@ func (m Model) helpView() []string {
 		title = "Keys in the details"
 		groups = [][]key.Binding{
 			{relabel(k.Up, "scroll up"), relabel(k.Down, "scroll down"), helpEntry("pgup/pgdn", "page"), helpEntry("g/G", "top, bottom")},
-			{relabel(k.Copy, "copy the patch's command, or [1]"), relabel(k.CopyBlock, "copy that command or code"), relabel(k.Patch, "show the patch"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Undo, "undo kgotop's last change")},
+			{relabel(k.Copy, "copy the patch's command, or [1]"), relabel(k.CopyBlock, "copy that command or code"), relabel(k.Patch, "show the patch"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Undo, "undo kgotop's last change"), relabel(k.Resize, "undo it in the running pods (in place)")},
 			{relabel(back, "back to the table"), relabel(k.Command, "command (:q :NAME)"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Interrupt, "quit")},
 		}
 		legend = []string{
@@ -52,13 +52,15 @@ func (m Model) helpView() []string {
 		title = "Keys in the table"
 		groups = [][]key.Binding{
 			{relabel(k.Up, "up"), relabel(k.Down, "down"), helpEntry("pgup/pgdn", "page"), helpEntry("g/G", "top, bottom"), relabel(k.Expand, "show containers"), relabel(k.Collapse, "hide containers")},
-			{relabel(k.Details, "details"), relabel(k.Filter, "filter names (kind:sts ns:NAME)"), helpEntry("esc", "clear the filter"), relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Undo, "undo kgotop's last change")},
+			{relabel(k.Details, "details"), relabel(k.Filter, "filter names (kind:sts ns:NAME)"), helpEntry("esc", "clear the filter"), relabel(k.Patch, "show the patch"), relabel(k.Copy, "copy its command"), relabel(k.Apply, "dry run; Y applies"), relabel(k.Undo, "undo kgotop's last change"), relabel(k.Resize, "undo it in the running pods (in place)")},
 			{helpEntry("s/>", "sort by the next column"), relabel(k.SortPrev, "by the column before"), relabel(k.Reverse, "reverse the sort")},
 			sortKeys(k),
 			{relabel(k.Command, "command (:q :ns :NAME)"), relabel(k.Refresh, "refresh now"), relabel(k.Help, "this help"), relabel(k.Quit, "quit (in a view: back)")},
 		}
 		legend = []string{
-			"ADVICE " + st.Bad.Render("●2") + " " + st.Warn.Render("▲3") + " ·1: critical, warning and info advice; - none. TOP ADVICE (wide terminals): the most urgent change.",
+			"ADVICE " + st.Bad.Render("●2") + " " + st.Warn.Render("▲3") + " ·1: critical, warning and info advice; - none. TOP ADVICE (wide terminals): the most urgent change; held:, only with others: or no patch: before it when p would leave it out of the patch, and p says why.",
+			"Order (by advice, the default): most urgent first: critical, then warning, then info; within a severity what fails (OOMKills, crash loops, throttling) before what only saves (request cuts), and a workload with no pod ready (READY 0/2) before one that serves; then the counts of critical, warning and info advice.",
+			"WORKLOAD (2): two containers (→ shows them); READY 1/2: pods ready of those wanted. CPU and MEM sum the containers.",
 			st.Bad.Render("Red") + ": over a limit, OOMKilled, crash-looping. " + st.Warn.Render("Yellow") + ": past 90% of a limit, failing probes, restarts. " +
 				st.Dim.Render("Dim") + ": idle (under 10% of the request) or unknown.",
 			"CPU, MEM: used/request/limit of the busiest replica (- not set); the bar is full at the limit (at the request when there is no limit); a % past 90%.",
@@ -66,6 +68,9 @@ func (m Model) helpView() []string {
 			"WORKLOAD · resized 12m ago (rolled out, patched): kgotop changed it in the last day; its details follow the change up, and u undoes it.",
 			"RESTARTS: how many, the last reason, how long ago. PROBES: L✗9 nine liveness failures (R readiness, S startup), k3 three liveness restarts; - probes set and passing; none no probes.",
 			unitsLegend, copyLegend, mouseLegend,
+		}
+		if m.deps.About != "" {
+			legend = append([]string{m.deps.About}, legend...)
 		}
 	}
 	out := []string{st.Emphasis.Render(" " + title)}

@@ -64,7 +64,7 @@ func (m Model) click(x, y int) Model {
 		if c, ok := t.layout(m.width).columnAt(x); ok && c < numSortable {
 			m.table = t.sortBy(c, c == t.sortCol && !t.reverse)
 		}
-	case line >= 0 && line < t.height && t.offset+line < len(t.lines):
+	case line >= ifElse(t.moreAbove() > 0, 1, 0) && line < t.height-ifElse(t.moreBelow() > 0, 1, 0) && t.offset+line < len(t.lines):
 		i := t.offset + line
 		if i == t.cursor {
 			if r, container, ok := t.current(); ok {

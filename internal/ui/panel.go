@@ -179,6 +179,9 @@ func (m Model) copyHint(r *workloadRow) string {
 	hint := r.patch.hint(r.ref.Kind)
 	if undoFirst(r.advice) {
 		hint = "u opens the undo of kgotop's change · a dry-runs it"
+		if m.undoInPlace(r) {
+			hint = "i undoes it in the running pods · u opens the undo · a the template only"
+		}
 	}
 	if r.patch.ready() {
 		return hint

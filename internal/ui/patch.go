@@ -190,7 +190,7 @@ func (p patchModel) update(msg tea.KeyPressMsg, k KeyMap, ctx context.Context, a
 		return p.scroll(func(_, _, end int) int { return end }), nil
 	case p.busy() || p.done():
 		return p, nil // nothing to choose or send once applied
-	case key.Matches(msg, k.Toggle) && len(p.advice) > 0:
+	case key.Matches(msg, k.Toggle) && len(p.advice) > 0 && !p.alongsideOnly():
 		p.accepted[p.cursor] = !p.accepted[p.cursor]
 		p.follow = true
 		return p.build().settle(), nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kgotop/kgotop/internal/advisor"
 	"github.com/kgotop/kgotop/internal/model"
+	"github.com/kgotop/kgotop/internal/resize"
 )
 
 // patchAvail is what p, a and y find for a workload: whether its advice
@@ -24,6 +25,13 @@ type patchAvail struct {
 	// held counts the advice held back (advisor.Advice.Held): the patch
 	// view lists it, and H there includes it.
 	held int
+	// keptOut is why request or limit advice is kept out of patches, in
+	// its note's words (keptOutWhy); "" when none is.
+	keptOut string
+	// undoInPlace says the undo of kgotop's last change can resize the
+	// running pods back in place (where the cluster serves pods/resize):
+	// the template alone leaves crashing pods as they are.
+	undoInPlace bool
 }
 
 // availability says whether the advice of w makes a patch.
@@ -32,7 +40,19 @@ func availability(w model.Workload, advice []advisor.Advice) patchAvail {
 	p, err := advisor.BuildPatch(w, as)
 	held := len(advisor.PatchableWithHeld(advice)) - len(as)
 	undoHeld := slices.ContainsFunc(advice, func(a advisor.Advice) bool { return a.HeldWhy == advisor.HeldBehindUndo })
-	return patchAvail{changes: len(as) > 0, err: err, command: p.Command, hpaHeld: hpaHolds(w, advice), undoHeld: undoHeld, held: held}
+	_, kept := keptOutWhy(advice)
+	return patchAvail{changes: len(as) > 0, err: err, command: p.Command, hpaHeld: hpaHolds(w, advice), undoHeld: undoHeld, held: held, keptOut: kept,
+		undoInPlace: undoInPlace(w)}
+}
+
+// undoInPlace reports whether the undo of kgotop's last change to w can
+// resize its running pods in place.
+func undoInPlace(w model.Workload) bool {
+	if len(w.Changes) == 0 {
+		return false
+	}
+	up, err := advisor.UndoPatch(w, w.Changes[0])
+	return err == nil && resize.Offered(up) && resize.New(w, up).InPlace()
 }
 
 // hpaHolds reports whether an HPA scaling on w's resources keeps a request
@@ -66,6 +86,8 @@ func (p patchAvail) hint(kind model.Kind) string {
 		return "no patch yet: its sizing rests on little history (held); p lists it, and H there includes it"
 	case !p.changes && p.hpaHeld:
 		return "no patch: its HPA scales on these requests (--advise-hpa-resources offers one)"
+	case !p.changes && p.keptOut != "":
+		return "no patch of its sizing: " + p.keptOut
 	case !p.changes:
 		return "nothing here is a pod template change: the details say what to do"
 	}

@@ -88,3 +88,49 @@ func (p patchModel) behindUndoStatus(n int) (model.Cell, bool) {
 	return model.Cell{Text: fmt.Sprintf("Held back: %s, an alternative to undoing kgotop's change, which comes first (u opens it: the last state known to work). H includes %s in this patch instead.",
 		plural(n, "piece")+" of advice", ifElse(n == 1, "it", "them")), Level: model.Idle}, true
 }
+
+// alongsideOnly reports whether every piece of the view's advice goes into
+// a patch only with other changes (advisor.Advice.Alongside): there is
+// nothing for it to go with, so space has nothing to include or leave out.
+func (p patchModel) alongsideOnly() bool {
+	return len(p.advice) > 0 && !slices.ContainsFunc(p.advice, func(a advisor.Advice) bool { return !a.Alongside })
+}
+
+// onlyAlongsideIn reports whether every piece of advice still included
+// goes only with other changes.
+func (p patchModel) onlyAlongsideIn() bool {
+	for i, a := range p.advice {
+		if p.accepted[i] && !a.Alongside {
+			return false
+		}
+	}
+	return true
+}
+
+// keptOut says why the workload's request or limit advice is not in a
+// patch (see keptOutWhy): "CPU request → 429m is not in the patch: one
+// replica …"; "" when no note says.
+func (p patchModel) keptOut() string {
+	if a, why := keptOutWhy(p.all); why != "" {
+		return p.describe(a) + " is not in the patch: " + why
+	}
+	return ""
+}
+
+// keptOutWhy finds request or limit advice the advisor keeps out of
+// patches, and why, from the advice's own note ("not in the patch: one
+// replica does the others' work …"); "" when no such note says.
+func keptOutWhy(as []advisor.Advice) (advisor.Advice, string) {
+	const prefix = "not in the patch: "
+	for _, a := range as {
+		if outOfPatch(a) != "no patch" {
+			continue
+		}
+		for _, n := range a.Notes {
+			if why, ok := strings.CutPrefix(n, prefix); ok {
+				return a, why
+			}
+		}
+	}
+	return advisor.Advice{}, ""
+}

@@ -102,7 +102,7 @@ func (p patchModel) layout() patchLayout {
 		if errors.Is(p.err, advisor.ErrNotPatchable) {
 			rest = append(rest, st.Emphasis.Render(" ADVICE TO CARRY INTO THE MANIFEST"))
 		} else {
-			rest = append(rest, st.Emphasis.Render(" ADVICE IN THIS PATCH")+st.Dim.Render("  (↑↓ choose, space includes or leaves out)"))
+			rest = append(rest, st.Emphasis.Render(" ADVICE IN THIS PATCH")+st.Dim.Render(ifElse(p.alongsideOnly(), "  (none: it goes only with other changes)", "  (↑↓ choose, space includes or leaves out)")))
 		}
 		l.advice = len(rest)
 		for i, a := range p.advice {
@@ -111,7 +111,8 @@ func (p patchModel) layout() patchLayout {
 			switch {
 			case p.leftOut(i):
 				// Ticked, yet not in the patch: the box says what the patch holds.
-				text = st.Dim.Render(fmt.Sprintf("[-] %s %s  %s  (not in the patch: see ! above)", mark, adviceChange(a), a.Target.Container))
+				why := ifElse(a.Alongside, "alone not worth a rollout", "see ! above")
+				text = st.Dim.Render(fmt.Sprintf("[-] %s %s  %s  (not in the patch: %s)", mark, adviceChange(a), a.Target.Container, why))
 			default:
 				box := ifElse(p.accepted[i], "[x]", "[ ]")
 				text = fmt.Sprintf("%s %s %s  %s", box, st.render(lvl, mark), adviceChange(a), st.Dim.Render(a.Target.Container))
@@ -284,11 +285,18 @@ func (p patchModel) status() []model.Cell {
 	case p.err != nil && len(p.advice) == 0 && p.w != nil && hpaHolds(*p.w, p.all):
 		return []model.Cell{{Text: fmt.Sprintf("Nothing to patch: HPA %s scales on the requests this advice would resize, so kgotop offers no patch of them (--advise-hpa-resources offers one); the details (enter in the table) say what the change would do.", p.w.HPA.Name), Level: model.Near}}
 	case p.err != nil && len(p.advice) == 0:
+		if why := p.keptOut(); why != "" {
+			return []model.Cell{{Text: "Nothing to patch: " + why + "; the details (enter in the table) say more.", Level: model.Near}}
+		}
 		return []model.Cell{{Text: "Nothing to patch: none of this workload's advice changes its pod template; the details (enter in the table) say what to do by hand or in code.", Level: model.Near}}
+	case errors.Is(p.err, advisor.ErrNoChanges) && p.alongsideOnly():
+		return []model.Cell{{Text: "Nothing to patch: " + p.describe(p.advice[0]) + " alone is not worth a rollout: it changes nothing the running program does, so it goes into a patch only with other changes, and this workload has none now. The details (enter in the table) say what it would do.", Level: model.Near}}
 	case errors.Is(p.err, advisor.ErrNoChanges) && !slices.Contains(p.accepted, true) && p.heldCount() == len(p.advice):
 		return []model.Cell{{Text: "Nothing to patch yet: this workload's only template changes are held sizing.", Level: model.Near}}
 	case errors.Is(p.err, advisor.ErrNoChanges) && !slices.Contains(p.accepted, true):
 		return []model.Cell{{Text: "Nothing to patch: all the advice is left out; space includes the advice under the cursor again.", Level: model.Near}}
+	case errors.Is(p.err, advisor.ErrNoChanges) && p.onlyAlongsideIn():
+		return []model.Cell{{Text: "Nothing to patch: what is still included goes into a patch only with other changes (alone it is not worth a rollout); space includes advice you left out again.", Level: model.Near}}
 	case errors.Is(p.err, advisor.ErrNoChanges):
 		return []model.Cell{{Text: "Nothing to patch: the advice still included assumes advice that is left out (! below); space includes that again.", Level: model.Near}}
 	case p.err != nil:
@@ -300,10 +308,7 @@ func (p patchModel) status() []model.Cell {
 	case patchDryRun:
 		return []model.Cell{{Text: "… server-side dry run in progress (nothing changes)", Level: model.Idle}}
 	case patchConfirm:
-		restarts := "running pods stay as they are"
-		if p.patch.RestartsPods {
-			restarts = "the pods restart"
-		}
+		restarts := p.confirmEffect()
 		return []model.Cell{
 			{Text: "✓ dry run passed: " + p.result, Level: model.Good},
 			{Text: fmt.Sprintf("Apply to %s in %s for real (%s)? Press Y to apply; n or esc cancels.", patchName(p.patch), p.patch.Namespace, restarts), Level: model.Near},
@@ -355,4 +360,20 @@ func fieldTable(fs []advisor.FieldChange, st Styles) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// confirmEffect says, in the confirmation, what the apply does to the
+// running pods; where they could take the change in place instead, that
+// they stay as they are until then, crashing if they crash now.
+func (p patchModel) confirmEffect() string {
+	switch {
+	case p.patch.RestartsPods:
+		return "the pods restart"
+	case !p.ip.offered || !p.ip.plan.InPlace() || p.readOnly:
+		return "running pods stay as they are"
+	}
+	if s, ok := advisor.FollowUp(*p.w); ok && p.undo != nil && s.Trouble() != "" {
+		return "the template only: running pods keep crashing until resized; i resizes them in place"
+	}
+	return "the template only: running pods keep their values until replaced; i resizes them in place"
 }

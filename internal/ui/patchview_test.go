@@ -55,7 +55,7 @@ func twoOrders() model.Snapshot {
 // moving down the advice scrolls them off, and pgup, home and end page
 // the whole view whatever the cursor.
 func TestPatchViewPagesAtEightyByTwentyFour(t *testing.T) {
-	m := press(t, start(t, deps(twoOrders(), &fakeApply{}), 80, 24), "p") // orders sorts first now
+	m := press(t, selectRow(t, start(t, deps(twoOrders(), &fakeApply{}), 80, 24), "orders"), "p")
 	if m.patch.w == nil || m.patch.w.Ref.Name != "orders" {
 		t.Fatalf("p opened %v, want orders", m.patch.w)
 	}

@@ -100,6 +100,7 @@ func buildRow(w model.Workload, as []advisor.Advice, patch patchAvail, s model.S
 		r.cells[colReady].Level = model.Near
 		if w.Ready == 0 {
 			r.cells[colReady].Level = model.Over
+			r.counts.down = true
 		}
 	}
 	search := []string{strings.ToLower(name)}
@@ -207,7 +208,8 @@ func countContainerAdvice(as []advisor.Advice, name string) adviceCounts {
 
 // topAdvice says what the most urgent advice changes to ("memory limit →
 // 484Mi"), of one container's advice when only is set, else of all of it;
-// the undo of kgotop's change says so.
+// the undo of kgotop's change says so, and a change the patch view will not
+// take says why in a word first ("held: memory request → 220Mi").
 func topAdvice(as []advisor.Advice, container string, only bool) model.Cell {
 	top := topOf(as, container, only)
 	switch {
@@ -220,15 +222,47 @@ func topAdvice(as []advisor.Advice, container string, only bool) model.Cell {
 	if top.Suggested.Display != "" {
 		text += " → " + top.Suggested.Display
 	}
+	if why := outOfPatch(*top); why != "" {
+		text = why + ": " + text // first, where a narrow column cannot cut it off
+	}
 	return model.Cell{Text: text}
 }
 
-// topOf is the most urgent advice (of one container's when only is set),
-// the first on a tie but the undo of kgotop's change, which comes before
-// the advice it holds back; nil when there is none.
+// outOfPatch names in a word why p would not patch a change a person reads
+// as a template change: it is held, goes only with other changes, or is a
+// request or limit the advisor keeps out of patches (an HPA scales on it,
+// or the usage it rests on is skewed); "" when p takes it, or it is no
+// template change at all.
+func outOfPatch(a advisor.Advice) string {
+	switch {
+	case a.Held:
+		return "held"
+	case a.Alongside:
+		return "only with others"
+	case resizes(a.Kind) && !a.Patchable() && a.Suggested.Display != "":
+		return "no patch"
+	}
+	return ""
+}
+
+// resizes reports whether advice of kind k changes a request or a limit.
+func resizes(k advisor.Kind) bool {
+	switch k {
+	case advisor.KindCPURequest, advisor.KindCPULimit, advisor.KindMemoryRequest, advisor.KindMemoryLimit:
+		return true
+	}
+	return false
+}
+
+// topOf is the most urgent advice (of one container's when only is set):
+// within a severity the undo of kgotop's change first (it comes before the
+// advice it holds back), then what p would patch, then the first; nil when
+// there is none.
 func topOf(as []advisor.Advice, container string, only bool) *advisor.Advice {
 	var top *advisor.Advice
-	rank := func(a *advisor.Advice) int { return 2*a.Severity.Rank() + ifElse(a.Undoes(), 1, 0) }
+	rank := func(a *advisor.Advice) int {
+		return 4*a.Severity.Rank() + ifElse(a.Undoes(), 2, 0) + ifElse(outOfPatch(*a) == "", 1, 0)
+	}
 	for i := range as {
 		if only && as[i].Target.Container != container {
 			continue

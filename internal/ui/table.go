@@ -255,7 +255,35 @@ func (t tableModel) scroll() tableModel {
 		t.offset = t.cursor - t.height + 1
 	}
 	t.offset = max(0, min(t.offset, len(t.lines)-t.height))
+	// The first and last lines say how many more there are above and
+	// below (moreAbove, moreBelow): the cursor stays off them.
+	switch {
+	case t.moreAbove() > 0 && t.cursor == t.offset:
+		t.offset--
+	case t.moreBelow() > 0 && t.cursor == t.offset+t.height-1:
+		t.offset++
+	}
 	return t
+}
+
+// moreAbove is how many lines the table does not show above the window,
+// the first line of which then says so ("↑ 3 more"); 0 when none, or the
+// window is too small to spare a line.
+func (t tableModel) moreAbove() int {
+	if t.height < 3 || t.offset == 0 {
+		return 0
+	}
+	return t.offset + 1
+}
+
+// moreBelow is how many lines the table does not show under the window,
+// the last line of which then says so ("↓ 3 more"); 0 when all fit, or the
+// window is too small to spare a line.
+func (t tableModel) moreBelow() int {
+	if t.height < 3 || t.offset+t.height >= len(t.lines) {
+		return 0
+	}
+	return len(t.lines) - (t.offset + t.height - 1)
 }
 
 // relist filters, sorts and expands the rows, then finds the selected line again.

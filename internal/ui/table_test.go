@@ -213,3 +213,30 @@ func TestPanelShowsTheMostUrgentAdvice(t *testing.T) {
 		t.Fatalf("on a container line the panel is about that container:\n%s", v)
 	}
 }
+
+// A table whose rows do not all fit says how many more there are above and
+// below, as the details do, and the cursor's row is always in sight.
+func TestTableSaysWhatDoesNotFit(t *testing.T) {
+	s := fixture()
+	for _, w := range s.Workloads {
+		w.Ref.Name += "-b"
+		s.Workloads = append(s.Workloads, w)
+	}
+	m := start(t, deps(s, &fakeApply{}), 80, 16)
+	if m.table.height >= len(m.table.lines) {
+		t.Fatalf("all %d lines fit in %d: nothing to test", len(m.table.lines), m.table.height)
+	}
+	if v := screen(m); !strings.Contains(v, "↓ ") || !strings.Contains(v, "more (pgdn)") || strings.Contains(v, "more (pgup)") {
+		t.Errorf("at the top:\n%s", v)
+	}
+	for range m.table.lines {
+		r, _, _ := m.table.current()
+		if v := screen(m); !strings.Contains(v, "▌"+r.ref.Name) {
+			t.Fatalf("the cursor's row %s is out of sight:\n%s", r.ref.Name, v)
+		}
+		m = press(t, m, "down")
+	}
+	if v := screen(m); !strings.Contains(v, "more (pgup)") || strings.Contains(v, "more (pgdn)") {
+		t.Errorf("at the bottom:\n%s", v)
+	}
+}

@@ -247,8 +247,19 @@ func (t tableModel) view(width, height int, empty string, st Styles) []string {
 		}
 		out = append(out, st.Dim.Render(msg))
 	}
-	end := min(t.offset+height-1, len(t.lines))
-	for i := t.offset; i < end; i++ {
+	start, end := t.offset, min(t.offset+height-1, len(t.lines))
+	above, below := t.moreAbove(), t.moreBelow()
+	if end != t.offset+t.height {
+		above, below = 0, 0 // drawn in another height than the window's
+	}
+	if above > 0 {
+		out = append(out, st.Dim.Render(fmt.Sprintf(" ↑ %d more (pgup)", above)))
+		start++
+	}
+	if below > 0 {
+		end--
+	}
+	for i := start; i < end; i++ {
 		tl := t.lines[i]
 		r := &t.rows[tl.w]
 		ln, indent := &r.line, ""
@@ -262,6 +273,9 @@ func (t tableModel) view(width, height int, empty string, st Styles) []string {
 			continue
 		}
 		out = append(out, l.render(ln, indent, true, " ", st))
+	}
+	if below > 0 {
+		out = append(out, st.Dim.Render(fmt.Sprintf(" ↓ %d more (pgdn)", below)))
 	}
 	for len(out) < height {
 		out = append(out, "")

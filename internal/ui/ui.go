@@ -24,6 +24,11 @@ import (
 type Deps struct {
 	// Context and Namespace are shown in the header ("" namespace = all).
 	Context, Namespace string
+	// ShortContext, when set, is Context in fewer cells, for a narrow header.
+	ShortContext string
+	// About, when set, is what the help says first of the cluster shown:
+	// the demo's, that it is simulated and how fast its clock runs.
+	About string
 	// Snapshot returns what is known now; it must be cheap and never touch
 	// the network. The dashboard calls it in a command on every refresh.
 	Snapshot func() model.Snapshot

@@ -81,3 +81,50 @@ func TestRolloutIsWordedInOrder(t *testing.T) {
 		t.Errorf("undo:\n%s", screen(m))
 	}
 }
+
+// Where the undo can go in place, i in the table resizes the crashing pods
+// back (a dry run first), and the template-only undo's confirmation says
+// plainly that the running pods keep crashing until they are resized.
+func TestUndoInPlaceFromTheTable(t *testing.T) {
+	s := cutTooDeep() // mailer as ledger is: an OnDelete StatefulSet, whose template patch replaces no pod
+	w := workloadOf(&s, "mailer")
+	w.Ref.Kind, w.UpdateStrategy, w.Changes[0].Ref.Kind = model.KindStatefulSet, "OnDelete", model.KindStatefulSet
+	f, rz := &fakeApply{}, &fakeResize{}
+	m := selectRow(t, start(t, resizeDeps(s, f, rz, &recorder{}), 80, 24), "mailer")
+	if !strings.Contains(footer(m), "i undo in place") {
+		t.Errorf("footer %q", footer(m))
+	}
+	m = drain(t, m, func() tea.Msg { return keyPress("i") })
+	if m.patch.undo == nil || m.patch.ip.state != ipConfirm || len(rz.calls) == 0 || !strings.HasSuffix(rz.calls[0], " dry") {
+		t.Fatalf("i did not dry-run the undo in place: resizes %v\n%s", rz.calls, screen(m))
+	}
+	m = press(t, m, "esc", "esc")
+	m = drain(t, m, func() tea.Msg { return keyPress("a") })
+	v := flat(m)
+	if m.patch.state != patchConfirm || !strings.Contains(v, "running pods keep crashing until resized; i resizes them in place") {
+		t.Errorf("the template-only undo's confirmation:\n%s", screen(m))
+	}
+	if !strings.Contains(footer(m), "i resize in place") {
+		t.Errorf("the confirmation's footer %q", footer(m))
+	}
+}
+
+// i and the number keys say in the table what to do instead of nothing.
+func TestTableKeysThatWorkElsewhereSaySo(t *testing.T) {
+	m := start(t, deps(fixture(), &fakeApply{}), 120, 30)
+	for k, want := range map[string]string{"i": "i resizes in place from the patch view: p opens it", "1": "enter opens the details"} {
+		if got := footer(press(t, m, k)); !strings.Contains(got, want) {
+			t.Errorf("%s in the table: footer %q", k, got)
+		}
+	}
+}
+
+// The details of a workload whose sizing waits behind the undo name p for
+// what it opens, not "held sizing".
+func TestDetailFooterNamesTheAlternativeToTheUndo(t *testing.T) {
+	m := press(t, selectRow(t, start(t, resizeDeps(cutTooDeep(), &fakeApply{}, &fakeResize{}, &recorder{}), 200, 50), "mailer"), "enter")
+	m.detail.patch = patchAvail{undoHeld: true, held: 2} // ledger's: nothing but the raise held behind the undo
+	if f := footer(m); !strings.Contains(f, "p the alternative to the undo") || strings.Contains(f, "held sizing") {
+		t.Errorf("details footer %q", f)
+	}
+}

@@ -151,6 +151,14 @@ func (m Model) tableKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.patchAction(msg, r.ref, r.advice)
 	case ok && key.Matches(msg, m.keys.Undo):
 		return m.undoAction(r.ref)
+	case ok && key.Matches(msg, m.keys.Resize) && m.undoInPlace(r):
+		return m.undoResize(r.ref)
+	case key.Matches(msg, m.keys.Resize):
+		m.notice = model.Cell{Text: "i resizes in place from the patch view: p opens it, and says whether the pods can take the change in place", Level: model.Idle}
+		return m, nil
+	case key.Matches(msg, m.keys.CopyBlock):
+		m.notice = model.Cell{Text: "number keys copy the details' numbered commands ([1], [2]): enter opens the details; y copies here", Level: model.Idle}
+		return m, nil
 	case key.Matches(msg, m.keys.Back) && !key.Matches(msg, m.keys.Collapse):
 		m.table, _ = m.table.clearFilter()
 		return m, nil
