@@ -31,3 +31,16 @@ func TestFormat(t *testing.T) {
 		t.Error("Percent")
 	}
 }
+
+// An HPA's missing current value is unknown, never 0% (fourth review).
+func TestHPAMetricNow(t *testing.T) {
+	if got := (HPAMetric{CurrentUtilization: 62}).Now(); got != "62%" {
+		t.Errorf("62: %q", got)
+	}
+	if got := (HPAMetric{CurrentUtilization: 0}).Now(); got != "0%" {
+		t.Errorf("a real 0: %q", got)
+	}
+	if got := (HPAMetric{NoCurrent: true}).Now(); got != "unknown" {
+		t.Errorf("none reported: %q", got)
+	}
+}

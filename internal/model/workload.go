@@ -8,6 +8,7 @@
 package model
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -372,6 +373,15 @@ type HPAMetric struct {
 	NoCurrent bool
 	// TargetAverageValue is the average value target (millicores or bytes; 0 when not set).
 	TargetAverageValue int64
+}
+
+// Now says the current utilization: "62%", or "unknown" when the HPA
+// reports none (absent is unknown, never 0%).
+func (m HPAMetric) Now() string {
+	if m.NoCurrent {
+		return "unknown"
+	}
+	return fmt.Sprintf("%d%%", m.CurrentUtilization)
 }
 
 // Event is a summarised Kubernetes event.

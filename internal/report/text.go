@@ -137,12 +137,8 @@ func details(s model.Snapshot) []string {
 		if h := w.HPA; h != nil {
 			for _, m := range h.Metrics {
 				if m.TargetUtilization > 0 {
-					now := fmt.Sprintf("%d%%", m.CurrentUtilization)
-					if m.NoCurrent {
-						now = "unknown" // absent is unknown, never 0%
-					}
 					out = append(out, fmt.Sprintf("%s: HPA %s scales %d-%d on %s at %d%% of request (now %s, %d replicas)",
-						name, h.Name, h.MinReplicas, h.MaxReplicas, m.Resource, m.TargetUtilization, now, h.CurrentReplicas))
+						name, h.Name, h.MinReplicas, h.MaxReplicas, m.Resource, m.TargetUtilization, m.Now(), h.CurrentReplicas))
 				}
 			}
 		}

@@ -25,7 +25,7 @@ func detailLines(w *model.Workload, advice []advisor.Advice, patch patchAvail, n
 		title += fmt.Sprintf(" · HPA %s %d-%d", h.Name, h.MinReplicas, h.MaxReplicas)
 		for _, m := range h.Metrics {
 			if m.TargetUtilization > 0 {
-				title += fmt.Sprintf(" at %d%% %s (now %d%%)", m.TargetUtilization, m.Resource, m.CurrentUtilization)
+				title += fmt.Sprintf(" at %d%% %s (now %s)", m.TargetUtilization, m.Resource, m.Now())
 			}
 		}
 	}
