@@ -64,6 +64,19 @@ type AppliedChange struct {
 	// (its kubelet had applied it), the run having begun At: what a pod went
 	// through before then, it went through with its old values.
 	Resized map[string]time.Time `json:"resized,omitempty"`
+	// Reverts is when the change this one put back was made (kgotop's
+	// undo); zero for a change of its own. Undoing an undo would put back
+	// the values that failed, so it is not offered.
+	Reverts time.Time `json:"reverts,omitzero"`
+}
+
+// LastUndoable returns the last change kgotop applied to the workload
+// when undoing it is worth offering: it is not itself an undo.
+func (w Workload) LastUndoable() (AppliedChange, bool) {
+	if len(w.Changes) == 0 || !w.Changes[0].Reverts.IsZero() {
+		return AppliedChange{}, false
+	}
+	return w.Changes[0], true
 }
 
 // ReachedAt returns when the change reached pod: when the pod was seen

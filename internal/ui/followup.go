@@ -39,7 +39,17 @@ func (p patchModel) applied(now time.Time) model.AppliedChange {
 	if p.patch.RestartsPods {
 		way = model.ChangeRollout
 	}
-	return advisor.Applied(*p.w, p.patch, way, now)
+	return p.record(way, now)
+}
+
+// record is what the change the view applies is filed as; an undo says
+// which change it put back.
+func (p patchModel) record(way model.ChangeWay, now time.Time) model.AppliedChange {
+	r := advisor.Applied(*p.w, p.patch, way, now)
+	if p.undo != nil {
+		r.Reverts = p.undo.At
+	}
+	return r
 }
 
 // undoAction opens the patch that undoes the last change kgotop applied to
@@ -50,12 +60,26 @@ func (m Model) undoAction(ref model.WorkloadRef) (tea.Model, tea.Cmd) {
 		m.notice = model.Cell{Text: "nothing to undo: kgotop applied no change to " + ref.Name + " that it knows of", Level: model.Near}
 		return m, nil
 	}
-	m.patch = newUndo(w, w.Changes[0], m.patch.seq, m.deps.ReadOnly, m.resizeServed(), m.styles)
+	last, ok := w.LastUndoable()
+	if !ok {
+		m.notice = model.Cell{Text: "kgotop's last change to " + ref.Name + " was an undo: u would put back the values that failed; p shows the advice instead", Level: model.Near}
+		return m, nil
+	}
+	m.patch = newUndo(w, last, m.patch.seq, m.deps.ReadOnly, m.resizeServed(), m.styles)
 	if m.view != viewPatch {
 		m.back = m.view
 	}
 	m.view = viewPatch
 	return m.resize(), nil
+}
+
+// undoable reports whether u has a change of kgotop's to undo on ref.
+func (m Model) undoable(ref model.WorkloadRef) bool {
+	if w := m.workload(ref); w != nil {
+		_, ok := w.LastUndoable()
+		return ok
+	}
+	return false
 }
 
 // undoFirst reports whether the most urgent of the advice is the undo of

@@ -115,3 +115,34 @@ func TestFollowUpAfterTheRollout(t *testing.T) {
 		t.Errorf("details:\n%s", screen(m))
 	}
 }
+
+// An applied undo is filed as putting back the change it undid, and u then
+// does not offer to undo the undo: that would put back the values that
+// failed (newcomer round 4: after ledger's undo, u opened "as before kgotop
+// resized it" with the OOMKilled values and no warning).
+func TestAnUndoIsNotUndone(t *testing.T) {
+	f, rec := &fakeApply{}, &recorder{}
+	s := cutTooDeep()
+	m := start(t, resizeDeps(s, f, &fakeResize{}, rec), 120, 40)
+	m = press(t, selectRow(t, m, "mailer"), "u")
+	m = drain(t, m, func() tea.Msg { return keyPress("a") })
+	m = drain(t, m, func() tea.Msg { return keyPress("Y") })
+	if len(rec.changes) != 1 {
+		t.Fatalf("filed %+v", rec.changes)
+	}
+	undone := workloadOf(&s, "mailer").Changes[0]
+	if got := rec.changes[0].Reverts; !got.Equal(undone.At) {
+		t.Fatalf("the undo is filed reverting %v, want the change of %v", got, undone.At)
+	}
+	w := workloadOf(&s, "mailer")
+	w.Changes = append([]model.AppliedChange{rec.changes[0]}, w.Changes...)
+	m = refreshWith(t, press(t, m, "esc"), s)
+	m = selectRow(t, m, "mailer")
+	if strings.Contains(footer(m), "u undo") {
+		t.Errorf("the footer offers to undo the undo: %q", footer(m))
+	}
+	m = press(t, m, "u")
+	if m.view != viewTable || !strings.Contains(m.notice.Text, "was an undo: u would put back the values that failed") {
+		t.Errorf("u after the undo: view %v, notice %q", m.view, m.notice.Text)
+	}
+}

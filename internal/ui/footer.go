@@ -77,8 +77,9 @@ func (m Model) footerKeys() []footerKey {
 			}
 			out = append(out, footerKey{helpEntry(keys, desc), prioAct - 15})
 		}
-		if m.detail.w != nil && len(m.detail.w.Changes) > 0 {
-			out = append(out, footerKey{k.Undo, prioAct - 20})
+		if m.detail.w != nil && m.undoable(m.detail.w.Ref) {
+			// The undo leads when it is the top advice: it stays at 80 columns.
+			out = append(out, footerKey{k.Undo, ifElse(undoFirst(m.detail.advice), prioMain-1, prioAct-20)})
 		}
 		return append(out, back, help)
 	case m.view == viewPatch:
@@ -99,7 +100,7 @@ func (m Model) footerKeys() []footerKey {
 			out = slices.Insert(out, 6, footerKey{relabel(k.Resize, "undo in place"), prioMain - 2})
 		}
 		out = append(out, footerKey{k.Undo, prioMain - 1})
-	} else if ok && r.changed {
+	} else if ok && r.changed && m.undoable(r.ref) {
 		out = append(out, footerKey{k.Undo, prioAct - 3})
 	}
 	return append(out, footerKey{k.Command, prioMore - 5}, help, quit)

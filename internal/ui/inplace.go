@@ -151,7 +151,7 @@ func (p patchModel) noResize(served bool) string {
 // confirmInPlace starts the run for real (Y): the first pod's resize.
 func (p patchModel) confirmInPlace(ctx context.Context, acts actions) (patchModel, tea.Cmd) {
 	p.seq++
-	p.ip.record = advisor.Applied(*p.w, p.patch, model.ChangeResize, acts.now())
+	p.ip.record = p.record(model.ChangeResize, acts.now())
 	p.ip.record.Template, p.ip.record.Resized = false, map[string]time.Time{}
 	p.ip.state, p.ip.step = ipResizing, 0
 	return p.relayout(), resizeCmd(ctx, acts.resize, p.patch.Namespace, p.ip.plan.Steps[0], false, 0, p.seq)

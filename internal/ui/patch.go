@@ -159,7 +159,11 @@ func (p patchModel) busy() bool {
 // last change kgotop applied to the workload: it is not the undo already,
 // and nothing is in flight.
 func (p patchModel) undoable() bool {
-	return p.undo == nil && p.w != nil && len(p.w.Changes) > 0 && !p.busy()
+	if p.undo != nil || p.w == nil || p.busy() {
+		return false
+	}
+	_, ok := p.w.LastUndoable()
+	return ok
 }
 
 // actions are what the patch view sends through: Deps.Apply, Deps.Resize,
