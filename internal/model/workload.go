@@ -269,6 +269,11 @@ func (c Container) RestartCount() int32 {
 	return n
 }
 
+// Down reports whether none of the pods the workload wants is ready: it
+// serves nothing. Within one urgency of advice, a workload that is down
+// sorts first (the table and the report).
+func (w Workload) Down() bool { return w.Desired > 0 && w.Ready == 0 }
+
 // PodRestarts returns the restarts of each of w's pods, its containers'
 // summed (0 for a pod with no container reported).
 func (w Workload) PodRestarts() map[string]int32 {

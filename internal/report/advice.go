@@ -52,7 +52,7 @@ func adviceByWorkload(s model.Snapshot, all []advisor.Advice) []workloadAdvice {
 	// Stable: most urgent first (within a severity, what fails before what
 	// only saves, as the table), then the snapshot's order.
 	slices.SortStableFunc(out, func(a, b workloadAdvice) int {
-		return cmp.Compare(advisor.Urgency(b.advice), advisor.Urgency(a.advice))
+		return cmp.Or(cmp.Compare(advisor.Urgency(b.advice), advisor.Urgency(a.advice)), downFirst(a.w, b.w))
 	})
 	return out
 }

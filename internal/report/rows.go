@@ -35,7 +35,7 @@ func rows(s model.Snapshot, advice []advisor.Advice) []row {
 	}
 	ws := slices.Clone(s.Workloads)
 	slices.SortStableFunc(ws, func(a, b model.Workload) int {
-		return cmp.Compare(urgencyOf(urgency, b.Ref), urgencyOf(urgency, a.Ref))
+		return cmp.Or(cmp.Compare(urgencyOf(urgency, b.Ref), urgencyOf(urgency, a.Ref)), downFirst(a, b))
 	})
 	var out []row
 	for _, w := range ws {
@@ -88,6 +88,18 @@ func pctCell(u model.Usage) model.Cell {
 		return fmt.Sprintf("%d%%", v)
 	}
 	return model.Cell{Text: p(model.Percent(u.Used, u.Request)) + "/" + p(model.Percent(u.Used, u.Limit)), Level: u.Level()}
+}
+
+// downFirst orders a workload that is down before one that is not.
+func downFirst(a, b model.Workload) int {
+	return cmp.Compare(boolRank(b.Down()), boolRank(a.Down()))
+}
+
+func boolRank(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
 }
 
 // urgencyOf is the urgency of a workload's most urgent advice, -1 when it

@@ -86,6 +86,7 @@ type workloadRow struct {
 // buildRow makes the row of w, whose advice is as and patch availability(w, as).
 func buildRow(w model.Workload, as []advisor.Advice, patch patchAvail, s model.Snapshot) workloadRow {
 	r := workloadRow{ref: w.Ref, advice: as, patch: patch, counts: countAdvice(as), readyFrac: 1}
+	r.counts.down = w.Down()
 	name := w.Ref.Name
 	if s.Namespace == "" {
 		name = w.Ref.Namespace + "/" + name
@@ -100,7 +101,6 @@ func buildRow(w model.Workload, as []advisor.Advice, patch patchAvail, s model.S
 		r.cells[colReady].Level = model.Near
 		if w.Ready == 0 {
 			r.cells[colReady].Level = model.Over
-			r.counts.down = true
 		}
 	}
 	search := []string{strings.ToLower(name)}
