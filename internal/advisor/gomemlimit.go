@@ -97,9 +97,11 @@ func decideGOMEMLIMIT(x wctx, r resources) gmlVerdict {
 	// set to kgotop's own advice stays quiet when what is measured outside
 	// the runtime moves by a few MiB between runs (576MiB -> 575MiB was a
 	// rollout and a false "OOMKilled before the GC reacts").
-	keep := float64(judge) * gomemlimitHeadroom / 2 // without a measure of the rest
+	// A small measure of the rest never makes the alarm quieter than no
+	// measure at all.
+	keep := float64(judge) * gomemlimitHeadroom / 2
 	if h.nonGoFrom != "" {
-		keep = float64(h.nonGo) + float64(judge)*nonGoMargin/2
+		keep = max(keep, float64(h.nonGo)+float64(judge)*nonGoMargin/2)
 	}
 	switch {
 	case err != nil:

@@ -25,6 +25,10 @@ func TestAGOMEMLIMITNearItsAdviceDoesNotFlap(t *testing.T) {
 		{"at the advice, outside measured 10MiB higher", "576MiB", 42 * mi, false, 0},
 		{"room under half the margin", "600MiB", 32 * mi, true, 576},
 		{"room under what is measured outside", "620MiB", 32 * mi, true, 576},
+		// Fifth review: 2MiB measured outside must not make the alarm
+		// quieter than none measured (5% of the limit).
+		{"little measured outside, room under 5%", "620MiB", 2 * mi, true, 576},
+		{"little measured outside, room over 5%", "600MiB", 2 * mi, false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := storeRuntime("go1.26.2", func(rt *model.GoRuntime) { rt.GOMAXPROCS, rt.OutsideGo = 2, tc.nonGo })
