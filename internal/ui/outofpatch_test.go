@@ -100,3 +100,19 @@ func TestDownFirstWithinAnUrgency(t *testing.T) {
 		t.Errorf("down, a cut sorts before a crash loop that serves")
 	}
 }
+
+// The TOP ADVICE cell names what ranks the row (newcomer round 4: checkout
+// ranked by a memory limit raise and showed a CPU request cut): within a
+// severity what fails comes before what only saves.
+func TestTopAdviceIsWhatRanksTheRow(t *testing.T) {
+	v := func(n int64) advisor.Value { return advisor.Value{Set: true, Amount: n, Display: "x"} }
+	cut := advisor.Advice{Kind: advisor.KindCPURequest, Severity: advisor.Warning, Current: v(1000), Suggested: v(100),
+		Changes: []advisor.Change{{Container: "app"}}}
+	raise := advisor.Advice{Kind: advisor.KindMemoryLimit, Severity: advisor.Warning, Current: v(128), Suggested: v(148),
+		Changes: []advisor.Change{{Container: "sidecar"}}}
+	for _, as := range [][]advisor.Advice{{cut, raise}, {raise, cut}} {
+		if top := topOf(as, "", false); top == nil || top.Kind != advisor.KindMemoryLimit {
+			t.Errorf("top of %v is %+v, want the memory limit raise", []advisor.Kind{as[0].Kind, as[1].Kind}, top)
+		}
+	}
+}

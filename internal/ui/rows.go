@@ -261,7 +261,10 @@ func resizes(k advisor.Kind) bool {
 func topOf(as []advisor.Advice, container string, only bool) *advisor.Advice {
 	var top *advisor.Advice
 	rank := func(a *advisor.Advice) int {
-		return 4*a.Severity.Rank() + ifElse(a.Undoes(), 2, 0) + ifElse(outOfPatch(*a) == "", 1, 0)
+		// As the rows are ordered: severity, then (the undo of kgotop's
+		// change leading) what fails before what only saves, then what
+		// the patch takes.
+		return 8*a.Severity.Rank() + ifElse(a.Undoes(), 4, 0) + ifElse(a.Saves(), 0, 2) + ifElse(outOfPatch(*a) == "", 1, 0)
 	}
 	for i := range as {
 		if only && as[i].Target.Container != container {
