@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -19,6 +18,8 @@ type workloadAdvice struct {
 	patch  *advisor.Patch
 	// noPatch says why patchable advice has no patch (a bare pod, a Job).
 	noPatch string
+	// urgency is the advice's advisor.Urgency, which the section sorts by.
+	urgency int
 }
 
 // adviceByWorkload groups advice per workload, worst workloads first, and
@@ -37,7 +38,7 @@ func adviceByWorkload(s model.Snapshot, all []advisor.Advice) []workloadAdvice {
 		if len(as) == 0 {
 			continue
 		}
-		wa := workloadAdvice{w: w, advice: as}
+		wa := workloadAdvice{w: w, advice: as, urgency: advisor.Urgency(as)}
 		if patchable := advisor.Patchable(as); len(patchable) > 0 {
 			p, err := advisor.BuildPatch(w, patchable)
 			switch {
@@ -52,7 +53,7 @@ func adviceByWorkload(s model.Snapshot, all []advisor.Advice) []workloadAdvice {
 	// Stable: most urgent first (within a severity, what fails before what
 	// only saves, as the table), then the snapshot's order.
 	slices.SortStableFunc(out, func(a, b workloadAdvice) int {
-		return cmp.Or(cmp.Compare(advisor.Urgency(b.advice), advisor.Urgency(a.advice)), downFirst(a.w, b.w))
+		return mostUrgentFirst(a.w, b.w, a.urgency, b.urgency)
 	})
 	return out
 }

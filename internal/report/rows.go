@@ -22,25 +22,22 @@ type row struct {
 // workloads with the most urgent advice first (the snapshot's order, by
 // name, among equals).
 func rows(s model.Snapshot, advice []advisor.Advice) []row {
-	worst := map[model.WorkloadRef]advisor.Severity{}
-	urgency := map[model.WorkloadRef]int{}
+	byRef := map[model.WorkloadRef][]advisor.Advice{}
 	for _, a := range advice {
-		ref := a.Target.Ref()
-		if cur, ok := worst[ref]; !ok || a.Severity.Rank() > cur.Rank() {
-			worst[ref] = a.Severity
-		}
-		if u, ok := urgency[ref]; !ok || a.Urgency() > u {
-			urgency[ref] = a.Urgency()
-		}
+		byRef[a.Target.Ref()] = append(byRef[a.Target.Ref()], a)
+	}
+	urgency := make(map[model.WorkloadRef]int, len(s.Workloads))
+	for _, w := range s.Workloads {
+		urgency[w.Ref] = advisor.Urgency(byRef[w.Ref])
 	}
 	ws := slices.Clone(s.Workloads)
 	slices.SortStableFunc(ws, func(a, b model.Workload) int {
-		return cmp.Or(cmp.Compare(urgencyOf(urgency, b.Ref), urgencyOf(urgency, a.Ref)), downFirst(a, b))
+		return mostUrgentFirst(a, b, urgency[a.Ref], urgency[b.Ref])
 	})
 	var out []row
 	for _, w := range ws {
 		sev := model.Cell{Text: "-", Level: model.Idle}
-		if s, ok := worst[w.Ref]; ok {
+		if s := advisor.Worst(byRef[w.Ref]); s != "" {
 			sev = model.Cell{Text: string(s), Level: severityLevel[s]}
 		}
 		for i, c := range w.Containers {
@@ -90,9 +87,12 @@ func pctCell(u model.Usage) model.Cell {
 	return model.Cell{Text: p(model.Percent(u.Used, u.Request)) + "/" + p(model.Percent(u.Used, u.Limit)), Level: u.Level()}
 }
 
-// downFirst orders a workload that is down before one that is not.
-func downFirst(a, b model.Workload) int {
-	return cmp.Compare(boolRank(b.Down()), boolRank(a.Down()))
+// mostUrgentFirst orders workloads by their advice (advisor.Urgency:
+// within a severity, what fails before what only saves), then one that is
+// down before one that serves; the table and the advice section alike;
+// ua and ub are their advice's advisor.Urgency.
+func mostUrgentFirst(a, b model.Workload, ua, ub int) int {
+	return cmp.Or(cmp.Compare(ub, ua), cmp.Compare(boolRank(b.Down()), boolRank(a.Down())))
 }
 
 func boolRank(v bool) int {
@@ -100,15 +100,6 @@ func boolRank(v bool) int {
 		return 1
 	}
 	return 0
-}
-
-// urgencyOf is the urgency of a workload's most urgent advice, -1 when it
-// has none.
-func urgencyOf(urgency map[model.WorkloadRef]int, ref model.WorkloadRef) int {
-	if u, ok := urgency[ref]; ok {
-		return u
-	}
-	return -1
 }
 
 // eventsCell names the newest warning event of the container, and on a
