@@ -30,9 +30,14 @@ func Worst(as []Advice) Severity {
 // request or a limit cut. Its severity is the size of the saving (krr's
 // bands), not urgency: nothing fails while it waits.
 func (a Advice) Saves() bool {
-	switch a.Kind {
+	return a.Kind.Resizes() && a.Current.Set && a.Suggested.Set && a.Suggested.Amount < a.Current.Amount
+}
+
+// Resizes reports whether advice of this kind changes a request or a limit.
+func (k Kind) Resizes() bool {
+	switch k {
 	case KindCPURequest, KindCPULimit, KindMemoryRequest, KindMemoryLimit:
-		return a.Current.Set && a.Suggested.Set && a.Suggested.Amount < a.Current.Amount
+		return true
 	}
 	return false
 }

@@ -53,10 +53,11 @@ func runbookFor(w model.Workload, p advisor.Patch, inPlace bool) runbook {
 // patch replaces no running pod (an OnDelete StatefulSet's: the template
 // patch alone would leave the running pods as they fail).
 func undoRunbook(w model.Workload) (runbook, bool) {
-	if len(w.Changes) == 0 {
+	last, ok := w.LastUndoable()
+	if !ok {
 		return runbook{}, false
 	}
-	undo, err := advisor.UndoPatch(w, w.Changes[0])
+	undo, err := advisor.UndoPatch(w, last)
 	if err != nil {
 		return runbook{}, false
 	}

@@ -48,10 +48,11 @@ func availability(w model.Workload, advice []advisor.Advice) patchAvail {
 // undoInPlace reports whether the undo of kgotop's last change to w can
 // resize its running pods in place.
 func undoInPlace(w model.Workload) bool {
-	if len(w.Changes) == 0 {
+	last, ok := w.LastUndoable()
+	if !ok {
 		return false
 	}
-	up, err := advisor.UndoPatch(w, w.Changes[0])
+	up, err := advisor.UndoPatch(w, last)
 	return err == nil && resize.Offered(up) && resize.New(w, up).InPlace()
 }
 

@@ -239,19 +239,10 @@ func outOfPatch(a advisor.Advice) string {
 		return "held"
 	case a.Alongside:
 		return "only with others"
-	case resizes(a.Kind) && !a.Patchable() && a.Suggested.Display != "":
+	case a.Kind.Resizes() && !a.Patchable() && a.Suggested.Display != "":
 		return "no patch"
 	}
 	return ""
-}
-
-// resizes reports whether advice of kind k changes a request or a limit.
-func resizes(k advisor.Kind) bool {
-	switch k {
-	case advisor.KindCPURequest, advisor.KindCPULimit, advisor.KindMemoryRequest, advisor.KindMemoryLimit:
-		return true
-	}
-	return false
 }
 
 // topOf is the most urgent advice (of one container's when only is set):
