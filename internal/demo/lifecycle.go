@@ -144,12 +144,21 @@ func (d *Demo) Resize(ctx context.Context, namespace, pod string, body []byte, d
 // Record files a change applied to the simulated cluster (kept for this run only).
 func (d *Demo) Record(ch model.AppliedChange) { d.c.Record(ch) }
 
-// Context names the simulated cluster's context.
-// A live demo faster than the wall clock says how much ("resized 50m
-// ago" grows by 15 minutes a minute).
+// speed is how many times faster than the wall clock the live demo runs;
+// 0 when it stands still (a report) or runs no faster.
+func (d *Demo) speed() time.Duration {
+	if d.tick <= 0 || d.tick >= Window {
+		return 0
+	}
+	return Window / d.tick
+}
+
+// Context names the simulated cluster's context; a live demo faster than
+// the wall clock says how much ("resized 50m ago" grows by 15 minutes a
+// minute).
 func (d *Demo) Context() string {
-	if d.tick > 0 && d.tick < Window {
-		return fmt.Sprintf("kgotop-demo (simulated, %d× speed)", Window/d.tick)
+	if n := d.speed(); n > 0 {
+		return fmt.Sprintf("kgotop-demo (simulated, %d× speed)", n)
 	}
 	return d.sim.Options().Context
 }
@@ -158,8 +167,8 @@ func (d *Demo) Context() string {
 // without "simulated" ("kgotop-demo (15× speed)"), which the dashboard's
 // help explains (About).
 func (d *Demo) ShortContext() string {
-	if d.tick > 0 && d.tick < Window {
-		return fmt.Sprintf("kgotop-demo (%d× speed)", Window/d.tick)
+	if n := d.speed(); n > 0 {
+		return fmt.Sprintf("kgotop-demo (%d× speed)", n)
 	}
 	return d.Context()
 }
@@ -167,10 +176,10 @@ func (d *Demo) ShortContext() string {
 // About says, for the dashboard's help, what is simulated in a live demo
 // and how fast its clock runs; "" when the demo stands still.
 func (d *Demo) About() string {
-	if d.tick <= 0 || d.tick >= Window {
+	n := d.speed()
+	if n == 0 {
 		return ""
 	}
-	n := Window / d.tick
 	return fmt.Sprintf("Demo: a simulated cluster whose clock runs %d× faster than yours: a %s metrics window every %s, ages grow %d minutes a minute, and its dates and times are its own, not today's.",
 		n, Window, d.tick, n)
 }
