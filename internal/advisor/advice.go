@@ -117,6 +117,11 @@ type Advice struct {
 	// HeldInsideRange or HeldWithRequired.
 	Held    bool   `json:"held,omitempty"`
 	HeldWhy string `json:"held_why,omitempty"`
+	// KeptOut says why a request or limit change is kept out of every
+	// patch while another change in it alters the usage it rests on (a
+	// GOMAXPROCS fix, a pool raise) or the usage is skewed; the advice
+	// still shows what it would be, and its note says KeptOutNote + why.
+	KeptOut string `json:"kept_out,omitempty"`
 	// Alongside says the change is worth making only with others: alone it
 	// changes nothing the running program does, so it is not worth a
 	// rollout of its own (BuildPatch makes no patch of such changes alone).

@@ -269,12 +269,12 @@ func fixesGOMAXPROCS(as []Advice) bool {
 func cpuHeldBack(x wctx, goAdvice, pools []Advice) string {
 	switch {
 	case fixesGOMAXPROCS(goAdvice):
-		return "not in the patch: the GOMAXPROCS change alters how much CPU the runtime uses; apply it, then measure again"
+		return "the GOMAXPROCS change alters how much CPU the runtime uses; apply it, then measure again"
 	case raisesPool(pools):
-		return "not in the patch: the DB pool change lets waiting callers work, which alters how much CPU the program uses; apply it, then measure again"
+		return "the DB pool change lets waiting callers work, which alters how much CPU the program uses; apply it, then measure again"
 	}
 	if _, skewed := decideSkew(x); skewed {
-		return "not in the patch: one replica does the others' work (see the replica skew advice), so the usage mixes a hot replica with idle ones; spread the load first, then measure again"
+		return "one replica does the others' work (see the replica skew advice), so the usage mixes a hot replica with idle ones; spread the load first, then measure again"
 	}
 	return ""
 }

@@ -299,6 +299,8 @@ func TestAGOMAXPROCSFixDefersCPUSizing(t *testing.T) {
 		a := find(got, k)
 		if a == nil || a.Patchable() || a.Severity != Info || !strings.Contains(strings.Join(a.Notes, " "), "GOMAXPROCS change") {
 			t.Errorf("%s should stay, out of the patch, saying why: %+v", k, a)
+		} else if !strings.HasPrefix(a.KeptOut, "the GOMAXPROCS change") {
+			t.Errorf("%s kept out says %q, want why in KeptOut for the dashboard", k, a.KeptOut)
 		}
 	}
 	// Usage at the limit in every window is throttling shown: the limit's

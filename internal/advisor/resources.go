@@ -102,6 +102,9 @@ func (r resources) withoutCPU(x wctx, why string) resources {
 	return r.holdCPU(x, why, false)
 }
 
+// KeptOutNote starts the note of advice kept out of patches (Advice.KeptOut).
+const KeptOutNote = "not in the patch: "
+
 // holdCPU is withoutCPU; keepLimit keeps the CPU limit's step in the patch
 // (relief from throttling shown, not sizing) and holds the request only.
 func (r resources) holdCPU(x wctx, why string, keepLimit bool) resources {
@@ -118,7 +121,8 @@ func (r resources) holdCPU(x wctx, why string, keepLimit bool) resources {
 			a.Changes, a.Requires, a.Held, a.HeldWhy, a.Severity = nil, nil, false, "", Info
 			// Out of the patch for why alone: a hold's note would say it twice.
 			a.Notes = slices.DeleteFunc(slices.Clone(a.Notes), func(n string) bool { return strings.HasPrefix(n, heldNote) })
-			a.Notes = append(a.Notes, why)
+			a.Notes = append(a.Notes, KeptOutNote+why)
+			a.KeptOut = why
 			if a.Kind == KindCPURequest {
 				underLimit(&a, r.cpuLimit)
 			}

@@ -22,7 +22,8 @@ func outOfPatchFixture() (model.Workload, map[string]advisor.Advice) {
 	return w, map[string]advisor.Advice{
 		"kept": {ID: "cpu-request", Kind: advisor.KindCPURequest, Severity: advisor.Info, Target: target,
 			Current: advisor.Value{Display: "250m", Set: true}, Suggested: advisor.Value{Display: "429m", Set: true},
-			Notes: []string{"not in the patch: one replica does the others' work (see the replica skew advice)"}},
+			KeptOut: "one replica does the others' work (see the replica skew advice)",
+			Notes:   []string{advisor.KeptOutNote + "one replica does the others' work (see the replica skew advice)"}},
 		"alongside": {ID: "gogc", Kind: advisor.KindGOGC, Severity: advisor.Info, Target: target, Alongside: true,
 			Suggested: advisor.Value{Display: "drop env GOGC"}, Changes: []advisor.Change{env}},
 		"held": {ID: "memory-request", Kind: advisor.KindMemoryRequest, Severity: advisor.Info, Target: target, Held: true, HeldWhy: advisor.HeldShortHistory,

@@ -118,18 +118,11 @@ func (p patchModel) keptOut() string {
 }
 
 // keptOutWhy finds request or limit advice the advisor keeps out of
-// patches, and why, from the advice's own note ("not in the patch: one
-// replica does the others' work …"); "" when no such note says.
+// patches, and why (advisor.Advice.KeptOut); "" when none is.
 func keptOutWhy(as []advisor.Advice) (advisor.Advice, string) {
-	const prefix = "not in the patch: "
 	for _, a := range as {
-		if outOfPatch(a) != "no patch" {
-			continue
-		}
-		for _, n := range a.Notes {
-			if why, ok := strings.CutPrefix(n, prefix); ok {
-				return a, why
-			}
+		if a.KeptOut != "" {
+			return a, a.KeptOut
 		}
 	}
 	return advisor.Advice{}, ""
